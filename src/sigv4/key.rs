@@ -1,0 +1,148 @@
+//! The SigV4 signing key and its cache.
+//!
+//! `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`
+//! depends only on (secret, date, region, service), so it is derived once
+//! per day and scope and kept (aws4fetch and the AWS SDKs do the same).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// `HMAC-SHA256(key, data)`.
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    // HMAC takes keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable_hmac(),
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+#[cold]
+fn unreachable_hmac() -> ! {
+    // `Hmac::new_from_slice` only fails for fixed-key-size MACs.
+    unreachable!("HMAC accepts keys of any length")
+}
+
+/// Derives the signing key for a day (`YYYYMMDD`), region and service.
+pub(crate) fn derive_signing_key(secret: &str, date: &[u8], region: &str, service: &str) -> [u8; 32] {
+    let mut k_secret = Vec::with_capacity(4 + secret.len());
+    k_secret.extend_from_slice(b"AWS4");
+    k_secret.extend_from_slice(secret.as_bytes());
+    let k_date = hmac_sha256(&k_secret, date);
+    let k_region = hmac_sha256(&k_date, region.as_bytes());
+    let k_service = hmac_sha256(&k_region, service.as_bytes());
+    hmac_sha256(&k_service, b"aws4_request")
+}
+
+/// How many (secret, date, region, service) keys are kept. A producer
+/// signs for one stream's region and service; a few more cover a page that
+/// talks to Kinesis and Firehose with rotating temporary credentials.
+const CAPACITY: usize = 8;
+
+struct Entry {
+    secret: String,
+    date: [u8; 8],
+    region: String,
+    service: String,
+    key: [u8; 32],
+}
+
+/// A small most-recently-used cache of derived signing keys.
+#[derive(Default)]
+pub struct SigningKeyCache {
+    entries: Vec<Entry>,
+}
+
+impl core::fmt::Debug for SigningKeyCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Keys and secrets never print.
+        f.debug_struct("SigningKeyCache").field("entries", &self.entries.len()).finish()
+    }
+}
+
+impl SigningKeyCache {
+    /// An empty cache.
+    pub fn new() -> SigningKeyCache {
+        SigningKeyCache::default()
+    }
+
+    /// The signing key for this scope, derived only when not cached.
+    pub(crate) fn get(&mut self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> [u8; 32] {
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|e| e.date == *date && e.region == region && e.service == service && e.secret == secret)
+        {
+            // Keep the most recent first; the common case is i == 0.
+            if i != 0 {
+                let entry = self.entries.remove(i);
+                self.entries.insert(0, entry);
+            }
+            return self.entries[0].key;
+        }
+        let key = derive_signing_key(secret, date, region, service);
+        if self.entries.len() == CAPACITY {
+            self.entries.pop();
+        }
+        self.entries.insert(
+            0,
+            Entry {
+                secret: secret.to_owned(),
+                date: *date,
+                region: region.to_owned(),
+                service: service.to_owned(),
+                key,
+            },
+        );
+        key
+    }
+
+    /// How many keys are cached.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigv4::encode::hex;
+
+    #[test]
+    fn derives_the_documented_key() {
+        // AWS General Reference, "Examples of how to derive a signing key
+        // for Signature Version 4": secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY,
+        // 20120215, us-east-1, iam.
+        let key =
+            derive_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", b"20120215", "us-east-1", "iam");
+        assert_eq!(hex(&key), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
+    }
+
+    #[test]
+    fn caches_per_scope_and_evicts_the_oldest() {
+        let mut cache = SigningKeyCache::new();
+        let a = cache.get("s", b"20150830", "us-east-1", "kinesis");
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.get("s", b"20150830", "us-east-1", "kinesis"), a);
+        assert_eq!(cache.len(), 1);
+        let b = cache.get("s", b"20150831", "us-east-1", "kinesis");
+        assert_ne!(a, b);
+        for i in 0..CAPACITY {
+            cache.get("s", b"20150830", &format!("r{i}"), "kinesis");
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        assert_eq!(
+            cache.get("other", b"20150830", "us-east-1", "kinesis"),
+            derive_signing_key("other", b"20150830", "us-east-1", "kinesis")
+        );
+        assert!(!format!("{cache:?}").contains("other"));
+    }
+}
