@@ -63,6 +63,15 @@ pub const UNSIGNABLE_HEADERS: &[&str] = &[
     "x-amzn-trace-id",
 ];
 
+/// Whether a (lower-case) header is left out of the signature: the fixed
+/// list, plus `proxy-*` (added by proxies) and `sec-*` (added by browsers,
+/// e.g. `sec-fetch-mode`), as `@smithy/signature-v4` does.
+pub fn is_unsignable(lower_case_name: &str) -> bool {
+    UNSIGNABLE_HEADERS.contains(&lower_case_name)
+        || lower_case_name.starts_with("proxy-")
+        || lower_case_name.starts_with("sec-")
+}
+
 /// Where the signature goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignatureLocation {
@@ -360,7 +369,7 @@ fn sign_with_cache(
     for &(name, value) in request.headers {
         check_header(name, value)?;
         let lower = name.to_ascii_lowercase();
-        if UNSIGNABLE_HEADERS.contains(&lower.as_str()) {
+        if is_unsignable(&lower) {
             continue;
         }
         match lower.as_str() {

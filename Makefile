@@ -1,0 +1,109 @@
+# kinesis-edge: `make test` installs what it needs (idempotently) and runs
+# every test; `make demo` builds the package and serves the tutorial.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+WASM_TARGET := wasm32-unknown-unknown
+# The CLI must match the wasm-bindgen crate exactly (pinned with "=" in Cargo.toml).
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3; exit}' Cargo.lock)
+NODE_BIN := tests/node_modules/.bin
+WASM_OPT := $(NODE_BIN)/wasm-opt
+# The features rustc enables by default for wasm32-unknown-unknown; wasm-opt
+# must keep to them.
+WASM_FEATURES := --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+	--enable-sign-ext --enable-reference-types --enable-multivalue
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
+export CHROMEDRIVER := /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT := 120
+PORT ?= 8080
+
+.PHONY: help tools test build demo bench fmt lint test-native test-wasm test-node test-browser test-workerd size clean
+
+help:
+	@echo "make test   install tools (idempotent) and run every test"
+	@echo "make demo   build the package and serve the tutorial on 127.0.0.1:$(PORT)"
+	@echo "make build  build the npm package into pkg/"
+	@echo "make bench  benchmarks against the peers, printed as ratios"
+
+# ---- tools (each step is a no-op when already done) -------------------------
+tools: .tools/rust .tools/wasm-bindgen .tools/chromium $(NODE_BIN)/.installed
+
+.tools/rust:
+	rustup target add $(WASM_TARGET)
+	rustup component add clippy rustfmt
+	@mkdir -p .tools && touch $@
+
+.tools/wasm-bindgen: Cargo.lock
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
+	    [ "$$(wasm-bindgen-test-runner --version 2>/dev/null)" != "wasm-bindgen-test-runner $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@mkdir -p .tools && touch $@
+
+.tools/chromium:
+	@if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	fi
+	@mkdir -p .tools && touch $@
+
+$(NODE_BIN)/.installed: tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
+	@touch $@
+
+# ---- build ----------------------------------------------------------------
+build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
+	$(CARGO) build --release --target $(WASM_TARGET) --lib
+	rm -rf pkg && mkdir -p pkg
+	wasm-bindgen --target web --out-dir pkg --out-name kinesis_edge \
+	  target/$(WASM_TARGET)/release/kinesis_edge.wasm
+	$(WASM_OPT) -Oz $(WASM_FEATURES) pkg/kinesis_edge_bg.wasm -o pkg/kinesis_edge_bg.wasm
+	rm -f pkg/kinesis_edge_bg.wasm.d.ts pkg/kinesis_edge.d.ts
+	cp js/*.js js/index.d.ts js/package.json pkg/
+	cp README.md pkg/
+	@node tools/size.mjs pkg
+
+# ---- tests ----------------------------------------------------------------
+test: tools
+	$(MAKE) --no-print-directory fmt lint test-native test-wasm build test-node test-browser test-workerd
+	@echo "make test: all suites passed"
+
+fmt:
+	$(CARGO) fmt --check
+
+lint:
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
+	$(CARGO) build --no-default-features --target $(WASM_TARGET)
+
+test-native:
+	$(CARGO) test
+
+test-wasm:
+	$(CARGO) test --target $(WASM_TARGET)
+	WASM_BINDGEN_USE_BROWSER=1 $(CARGO) test --target $(WASM_TARGET) --test sigv4_vectors
+	WASM_BINDGEN_USE_DEDICATED_WORKER=1 $(CARGO) test --target $(WASM_TARGET) --test sigv4_vectors
+
+test-node:
+	node --test tests/node/
+
+test-browser:
+	node --test tests/browser/
+
+test-workerd:
+	node --test tests/workerd/
+
+# ---- demo, bench ----------------------------------------------------------
+demo: build
+	node tools/serve.mjs --port $(PORT)
+
+bench: build
+	node bench/sign.mjs
+	node bench/sign-browser.mjs
+
+size: build
+
+clean:
+	rm -rf pkg target .tools tests/node_modules

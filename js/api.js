@@ -1,0 +1,209 @@
+// The public JS API. It checks and normalizes what callers pass (objects,
+// Dates, header maps, bodies), calls the wasm core with flat arguments, and
+// shapes what comes back. Every error it throws is an Error with a `code`.
+import { __sign, __parseTime } from './kinesis_edge.js';
+
+const MAX_EXPIRES_IN = 604800; // 7 days, SigV4's limit for presigned URLs
+
+/** Throws an Error with a `code` property. */
+function fail(code, message) {
+  const error = new Error(message);
+  error.name = 'KinesisEdgeError';
+  error.code = code;
+  throw error;
+}
+
+// A large body is hashed by a host hasher when one is installed (node:crypto
+// in Node, SubtleCrypto in signRequestAsync) because native SHA-256 beats
+// SHA-256 compiled to wasm there; small bodies stay in wasm, where skipping
+// the extra JS calls wins. See the README's performance section.
+let hostHasher = null;
+let hostHashThreshold = Infinity;
+
+/** @internal Installed by the Node entry point. */
+export function __setHostHasher(hasher, threshold) {
+  hostHasher = hasher;
+  hostHashThreshold = threshold;
+}
+
+function headerPairs(headers) {
+  const flat = [];
+  const add = (name, value) => {
+    if (typeof name !== 'string') fail('InvalidHeader', 'header names must be strings');
+    if (typeof value === 'number') value = String(value);
+    if (typeof value !== 'string') fail('InvalidHeader', `header ${name}: value must be a string`);
+    if (name.indexOf('\0') !== -1 || value.indexOf('\0') !== -1) {
+      fail('InvalidHeader', `header ${JSON.stringify(name)} contains a NUL character`);
+    }
+    flat.push(name, value);
+  };
+  if (headers == null) return '';
+  if (Array.isArray(headers)) {
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        fail('InvalidHeader', 'headers as an array must hold [name, value] pairs');
+      }
+      add(pair[0], pair[1]);
+    }
+  } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+    headers.forEach((value, name) => add(name, value));
+  } else if (typeof headers === 'object') {
+    for (const name of Object.keys(headers)) add(name, headers[name]);
+  } else {
+    fail('InvalidHeader', 'headers must be [name, value] pairs, a Headers object or a plain object');
+  }
+  return flat.join('\0');
+}
+
+function signingTime(date) {
+  let ms;
+  if (date === undefined) ms = Date.now();
+  else if (date instanceof Date) ms = date.getTime();
+  else if (typeof date === 'number') ms = date;
+  else if (typeof date === 'string') ms = __parseTime(date);
+  else fail('InvalidSigningDate', 'signingDate must be a Date, milliseconds since the epoch, or an ISO 8601 string');
+  if (!Number.isFinite(ms)) fail('InvalidSigningDate', 'signingDate is not a valid date');
+  return ms;
+}
+
+function optionalBoolean(input, name) {
+  const value = input[name];
+  if (value !== undefined && typeof value !== 'boolean') fail('InvalidOption', `${name} must be true or false`);
+  return value;
+}
+
+function bodyBytes(body) {
+  if (body === undefined || body === null) return undefined;
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  fail('InvalidBody', 'body must be a string, a Uint8Array, an ArrayBuffer or a typed array view');
+}
+
+function sign(input, expiresIn, payloadHash) {
+  if (input === null || typeof input !== 'object') fail('InvalidInput', 'expected an object describing the request');
+  const { method, url, region, service, credentials } = input;
+  if (typeof method !== 'string') fail('InvalidMethod', 'method must be a string such as "POST"');
+  if (typeof url !== 'string') fail('InvalidUrl', 'url must be an absolute URL string (as sent: already percent-encoded)');
+  if (typeof region !== 'string') fail('InvalidScope', 'region must be a string such as "us-east-1"');
+  if (typeof service !== 'string') fail('InvalidScope', 'service must be a string such as "kinesis"');
+  if (credentials === null || typeof credentials !== 'object') {
+    fail('InvalidCredentials', 'credentials must be { accessKeyId, secretAccessKey, sessionToken? }');
+  }
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string') {
+    fail('InvalidCredentials', 'credentials.accessKeyId and credentials.secretAccessKey must be strings');
+  }
+  if (sessionToken !== undefined && sessionToken !== null && typeof sessionToken !== 'string') {
+    fail('InvalidCredentials', 'credentials.sessionToken must be a string when given');
+  }
+  const placement = input.sessionTokenPlacement;
+  if (placement !== undefined && placement !== 'signed' && placement !== 'appended') {
+    fail('InvalidOption', "sessionTokenPlacement must be 'signed' or 'appended'");
+  }
+  if (payloadHash === undefined) payloadHash = input.payloadHash;
+  if (payloadHash !== undefined && typeof payloadHash !== 'string') {
+    fail('InvalidPayloadHash', 'payloadHash must be a string (hex SHA-256 or UNSIGNED-PAYLOAD)');
+  }
+  const body = input.body;
+  let text, bytes;
+  if (typeof body === 'string') text = body;
+  else bytes = bodyBytes(body);
+  const headers = headerPairs(input.headers);
+  if (payloadHash === undefined && hostHasher !== null && expiresIn === 0) {
+    const size = text !== undefined ? text.length : bytes !== undefined ? bytes.byteLength : 0;
+    // A caller's x-amz-content-sha256 header outranks the body's hash.
+    if (size >= hostHashThreshold && !/x-amz-content-sha256\0/i.test(headers + '\0')) {
+      payloadHash = hostHasher(text !== undefined ? text : bytes);
+      text = bytes = undefined;
+    }
+  }
+  const packed = __sign(
+    method,
+    url,
+    headers,
+    text,
+    bytes,
+    payloadHash,
+    region,
+    service,
+    accessKeyId,
+    secretAccessKey,
+    sessionToken ?? undefined,
+    signingTime(input.signingDate),
+    expiresIn,
+    optionalBoolean(input, 'normalizePath'),
+    optionalBoolean(input, 'doubleEncodePath'),
+    optionalBoolean(input, 'signPayloadHeader'),
+    placement === 'appended',
+  );
+  return packed.split('\0');
+}
+
+/**
+ * Signs a request with AWS Signature Version 4 (Authorization header).
+ * Returns the headers to set, in order, and every intermediate stage.
+ */
+export function signRequest(input) {
+  return signedHeadersResult(sign(input, 0));
+}
+
+function signedHeadersResult(f) {
+  const headers = [];
+  let authorization = '';
+  for (let i = 5; i + 1 < f.length; i += 2) {
+    headers.push([f[i], f[i + 1]]);
+    if (f[i] === 'Authorization') authorization = f[i + 1];
+  }
+  return {
+    headers,
+    authorization,
+    signature: f[0],
+    signedHeaders: f[1],
+    canonicalRequest: f[2],
+    stringToSign: f[3],
+  };
+}
+
+/**
+ * Presigns a URL (SigV4 query parameters), valid for `expiresIn` seconds
+ * (1 to 604800).
+ */
+export function presignUrl(input) {
+  const expiresIn = input === null || typeof input !== 'object' ? undefined : input.expiresIn;
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
+    fail('InvalidExpiresIn', `expiresIn must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN} (7 days)`);
+  }
+  const f = sign(input, expiresIn);
+  return {
+    url: f[4],
+    signature: f[0],
+    signedHeaders: f[1],
+    canonicalRequest: f[2],
+    stringToSign: f[3],
+  };
+}
+
+// Below this size SHA-256 in wasm is faster than SubtleCrypto's promise
+// round trip; at and above it SubtleCrypto's native hash wins.
+const SUBTLE_THRESHOLD = 64 * 1024;
+
+/**
+ * Like signRequest, but hashes a large body with SubtleCrypto (native
+ * SHA-256) where available. Resolves to the same result.
+ */
+export async function signRequestAsync(input) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (subtle && input && typeof input === 'object' && input.payloadHash === undefined && input.body != null) {
+    const body = typeof input.body === 'string' ? input.body : bodyBytes(input.body);
+    const size = typeof body === 'string' ? body.length : body.byteLength;
+    if (size >= SUBTLE_THRESHOLD) {
+      const data = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+      const digest = new Uint8Array(await subtle.digest('SHA-256', data));
+      let hex = '';
+      for (let i = 0; i < digest.length; i++) hex += (digest[i] < 16 ? '0' : '') + digest[i].toString(16);
+      return signedHeadersResult(sign(input, 0, hex));
+    }
+  }
+  return signRequest(input);
+}

@@ -1,0 +1,89 @@
+/** AWS credentials. Long-term keys must never ship in a page: use a gateway or temporary credentials. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Session token of temporary credentials (STS, Cognito Identity). */
+  sessionToken?: string;
+}
+
+/** A request to sign. */
+export interface SignRequestInput {
+  /** HTTP method, e.g. "POST". */
+  method: string;
+  /** Absolute URL exactly as sent: path and query already percent-encoded (as `new URL(u).href` gives). */
+  url: string;
+  /** Headers that will be sent. Host may be left out: it is taken from the URL. */
+  headers?: [string, string][] | Record<string, string> | Headers;
+  /** The body; default empty. */
+  body?: Uint8Array | ArrayBuffer | ArrayBufferView | string;
+  /** e.g. "us-east-1". */
+  region: string;
+  /** Signing name, e.g. "kinesis", "firehose", "s3". */
+  service: string;
+  credentials: Credentials;
+  /** Signing time: a Date, ms since the epoch, or ISO 8601. Default: now. */
+  signingDate?: Date | number | string;
+  /** Remove dot segments and empty segments (default: true, false for s3). */
+  normalizePath?: boolean;
+  /** URI-encode the (already encoded) path once more (default: true, false for s3). */
+  doubleEncodePath?: boolean;
+  /** Add and sign x-amz-content-sha256 (default: false, true for s3). */
+  signPayloadHeader?: boolean;
+  /** Overrides sha256(body), e.g. "UNSIGNED-PAYLOAD". */
+  payloadHash?: string;
+  /** Where the session token goes: signed (default) or appended after signing. */
+  sessionTokenPlacement?: 'signed' | 'appended';
+}
+
+export interface SignRequestResult {
+  /** The headers to set on the request, in order (each replaces any of the same name). */
+  headers: [string, string][];
+  authorization: string;
+  signature: string;
+  signedHeaders: string;
+  canonicalRequest: string;
+  stringToSign: string;
+}
+
+export interface PresignUrlInput extends SignRequestInput {
+  /** Seconds the URL stays valid: 1 to 604800 (7 days). */
+  expiresIn: number;
+}
+
+export interface PresignUrlResult {
+  /** The presigned URL. */
+  url: string;
+  signature: string;
+  signedHeaders: string;
+  canonicalRequest: string;
+  stringToSign: string;
+}
+
+/** Error codes thrown by the signer, on `err.code`. */
+export type SigningErrorCode =
+  | 'InvalidInput'
+  | 'InvalidMethod'
+  | 'InvalidUrl'
+  | 'InvalidHeader'
+  | 'InvalidBody'
+  | 'InvalidCredentials'
+  | 'InvalidExpiresIn'
+  | 'InvalidSigningDate'
+  | 'InvalidScope'
+  | 'InvalidPayloadHash'
+  | 'InvalidOption';
+
+/** Every error this package throws: a real Error with an AWS-style `code`. */
+export interface KinesisEdgeError extends Error {
+  name: 'KinesisEdgeError';
+  code: SigningErrorCode | string;
+}
+
+/** Signs a request with SigV4 (Authorization header). Throws KinesisEdgeError on bad input. */
+export function signRequest(input: SignRequestInput): SignRequestResult;
+
+/** Like signRequest, but hashes large bodies with SubtleCrypto where available. */
+export function signRequestAsync(input: SignRequestInput): Promise<SignRequestResult>;
+
+/** Presigns a URL with SigV4 query parameters. Throws KinesisEdgeError on bad input. */
+export function presignUrl(input: PresignUrlInput): PresignUrlResult;

@@ -1,0 +1,31 @@
+// Prints the package's transfer sizes: raw, gzip -9 and brotli (q 11) of
+// the .wasm and of the JS a user loads with it.
+import { readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { join } from 'node:path';
+
+const dir = process.argv[2] ?? 'pkg';
+const files = ['kinesis_edge_bg.wasm', 'kinesis_edge.js', 'api.js', 'browser.js'];
+
+export function sizes(bytes) {
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+const rows = [];
+let all = Buffer.alloc(0);
+for (const f of files) {
+  const bytes = readFileSync(join(dir, f));
+  rows.push({ file: f, ...sizes(bytes) });
+}
+const js = Buffer.concat(files.slice(1).map((f) => readFileSync(join(dir, f))));
+const wasm = readFileSync(join(dir, files[0]));
+const total = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+rows.push({ file: 'wasm + JS (each compressed)', ...total(sizes(wasm), sizes(js)) });
+console.log('package size (bytes):');
+for (const r of rows) {
+  console.log(`  ${r.file.padEnd(28)} raw ${String(r.raw).padStart(7)}  gzip ${String(r.gzip).padStart(6)}  brotli ${String(r.brotli).padStart(6)}`);
+}
