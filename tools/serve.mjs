@@ -23,11 +23,23 @@ const types = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-export function startServer(port = 0) {
+/**
+ * Starts the server on 127.0.0.1. `extra` adds [urlPrefix, directory] mounts
+ * (tests serve their fixtures this way); `routes` maps exact paths to
+ * [contentType, body] for generated content.
+ */
+export function startServer(port = 0, { extra = [], routes = {} } = {}) {
+  const all = [...extra, ...mounts];
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      const [prefix, dir] = mounts.find(([p]) => path.startsWith(p));
+      if (routes[path]) {
+        const [type, body] = routes[path];
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+        res.end(body);
+        return;
+      }
+      const [prefix, dir] = all.find(([p]) => path.startsWith(p));
       let file = normalize(join(dir, path.slice(prefix.length)));
       if (!file.startsWith(dir)) throw Object.assign(new Error('outside root'), { status: 403 });
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');

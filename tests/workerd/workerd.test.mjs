@@ -1,0 +1,63 @@
+// The built package inside a real workerd (Cloudflare Workers' runtime):
+// a Worker module imports `kinesis-edge` (its `workerd` entry: the web
+// target, initSync with a wasm module import), runs the v4 vectors and the
+// error checks, and signs requests that must match what Node signs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as api from '../../pkg/node.js';
+import { loadV4Vectors } from '../js/vectors.mjs';
+import { kinesisRequests } from '../js/vector-check.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const WORKERD = here('../node_modules/.bin/workerd');
+
+test('signs in workerd exactly as in Node', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-'));
+  try {
+    copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
+    for (const f of ['api.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
+    copyFileSync(here('../js/vector-check.mjs'), join(dir, 'vector-check.mjs'));
+    copyFileSync(here('worker-module.mjs'), join(dir, 'worker-module.mjs'));
+    copyFileSync(here('backend.mjs'), join(dir, 'backend.mjs'));
+    writeFileSync(join(dir, 'vectors.json'), JSON.stringify(loadV4Vectors()));
+    writeFileSync(join(dir, 'expected.json'), JSON.stringify(kinesisRequests().map((r) => api.signRequest(r).authorization)));
+    writeFileSync(
+      join(dir, 'config.capnp'),
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .main), (name = "backend", worker = .backend) ],
+);
+const main :Workerd.Worker = (
+  modules = [
+    (name = "worker-module.mjs", esModule = embed "worker-module.mjs"),
+    (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
+    (name = "api.js", esModule = embed "api.js"),
+    (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
+    (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
+    (name = "vector-check.mjs", esModule = embed "vector-check.mjs"),
+    (name = "vectors.json", json = embed "vectors.json"),
+    (name = "expected.json", json = embed "expected.json"),
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "backend",
+);
+const backend :Workerd.Worker = (
+  modules = [ (name = "backend.mjs", esModule = embed "backend.mjs") ],
+  compatibilityDate = "2025-01-01",
+);
+`,
+    );
+    const run = spawnSync(WORKERD, ['test', join(dir, 'config.capnp')], { encoding: 'utf8', timeout: 120_000 });
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.equal(run.status, 0, output);
+    assert.match(output, /76 vector forms and 24 Kinesis\/Firehose signatures match/);
+    assert.match(output, /\[ PASS \] main/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
