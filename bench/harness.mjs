@@ -1,0 +1,65 @@
+// A small side-by-side benchmark harness that runs anywhere (Node, a page):
+// every round runs each contender for about `slice` ms, rounds interleave
+// the contenders so drift on a noisy machine hits all of them alike, and
+// the result is each contender's median ops/s over the rounds.
+
+const now = () => performance.now();
+
+async function timeSlice(fn, sliceMs) {
+  // Calibrate the batch so that timer reads are a small part of the slice.
+  let batch = 1;
+  for (;;) {
+    const t0 = now();
+    for (let i = 0; i < batch; i++) await fn();
+    const dt = now() - t0;
+    if (dt >= sliceMs / 10 || batch >= 1 << 20) return { batch, perOp: dt / batch };
+    batch *= 2;
+  }
+}
+
+export async function compare(contenders, { rounds = 7, sliceMs = 150 } = {}) {
+  const samples = new Map(contenders.map(([name]) => [name, []]));
+  const batches = new Map();
+  for (const [name, fn] of contenders) {
+    await fn(); // warm up (JIT, key caches)
+    const { perOp } = await timeSlice(fn, sliceMs);
+    batches.set(name, Math.max(1, Math.round(sliceMs / Math.max(perOp, 1e-6))));
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of contenders) {
+      const n = batches.get(name);
+      const t0 = now();
+      for (let i = 0; i < n; i++) await fn();
+      samples.get(name).push((n * 1000) / (now() - t0));
+    }
+  }
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return contenders.map(([name]) => ({ name, opsPerSec: median(samples.get(name)), rounds }));
+}
+
+/** A Kinesis PutRecords body of about `bytes` bytes. */
+export function putRecordsBody(bytes) {
+  const records = [];
+  let size = 40;
+  let i = 0;
+  while (size < bytes) {
+    const data = btoa(String(i).padStart(8, '0').repeat(Math.min(125, Math.ceil((bytes - size) / 11))));
+    records.push({ Data: data, PartitionKey: `user-${i}` });
+    size += data.length + 40;
+    i++;
+  }
+  return JSON.stringify({ StreamName: 'clickstream', Records: records }).slice(0, Math.max(bytes, 60));
+}
+
+export function formatTable(title, results, ours = 'kinesis-edge') {
+  const base = results.find((r) => r.name === ours);
+  const lines = [title];
+  for (const r of results) {
+    const ratio = r === base ? '' : `   kinesis-edge is ${(base.opsPerSec / r.opsPerSec).toFixed(2)}x`;
+    lines.push(`  ${r.name.padEnd(34)} ${r.opsPerSec.toFixed(0).padStart(9)} ops/s${ratio}`);
+  }
+  return lines.join('\n');
+}
