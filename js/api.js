@@ -26,8 +26,9 @@ export function __setHostHasher(hasher, threshold) {
   hostHashThreshold = threshold;
 }
 
-function headerPairs(headers) {
-  const flat = [];
+// Appends `name\0value\0` for each header to `parts`; returns the count.
+function headerFields(headers, parts) {
+  let count = 0;
   const add = (name, value) => {
     if (typeof name !== 'string') fail('InvalidHeader', 'header names must be strings');
     if (typeof value === 'number') value = String(value);
@@ -35,9 +36,10 @@ function headerPairs(headers) {
     if (name.indexOf('\0') !== -1 || value.indexOf('\0') !== -1) {
       fail('InvalidHeader', `header ${JSON.stringify(name)} contains a NUL character`);
     }
-    flat.push(name, value);
+    parts.push(name, value);
+    count++;
   };
-  if (headers == null) return '';
+  if (headers == null) return 0;
   if (Array.isArray(headers)) {
     for (const pair of headers) {
       if (!Array.isArray(pair) || pair.length !== 2) {
@@ -48,11 +50,13 @@ function headerPairs(headers) {
   } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
     headers.forEach((value, name) => add(name, value));
   } else if (typeof headers === 'object') {
-    for (const name of Object.keys(headers)) add(name, headers[name]);
+    for (const name in headers) {
+      if (Object.prototype.hasOwnProperty.call(headers, name)) add(name, headers[name]);
+    }
   } else {
     fail('InvalidHeader', 'headers must be [name, value] pairs, a Headers object or a plain object');
   }
-  return flat.join('\0');
+  return count;
 }
 
 function signingTime(date) {
@@ -66,11 +70,17 @@ function signingTime(date) {
   return ms;
 }
 
-function optionalBoolean(input, name) {
+// Tri-state options as the wasm side reads them: 0 = the service's
+// default, 1 = on, 2 = off.
+function tri(input, name) {
   const value = input[name];
-  if (value !== undefined && typeof value !== 'boolean') fail('InvalidOption', `${name} must be true or false`);
-  return value;
+  if (value === undefined) return 0;
+  if (typeof value !== 'boolean') fail('InvalidOption', `${name} must be true or false`);
+  return value ? 1 : 2;
 }
+const APPEND_TOKEN = 1 << 6;
+const BODY_IS_TEXT = 1 << 7;
+const EMPTY = new Uint8Array(0);
 
 function bodyBytes(body) {
   if (body === undefined || body === null) return undefined;
@@ -105,38 +115,33 @@ function sign(input, expiresIn, payloadHash) {
   if (payloadHash !== undefined && typeof payloadHash !== 'string') {
     fail('InvalidPayloadHash', 'payloadHash must be a string (hex SHA-256 or UNSIGNED-PAYLOAD)');
   }
+  const token = sessionToken ?? '';
+  if (payloadHash === '') fail('InvalidPayloadHash', 'payloadHash must not be empty');
+  const hash = payloadHash ?? '';
+  const fixed = [method, url, region, service, accessKeyId, secretAccessKey, token, hash];
+  if ((method + url + region + service + accessKeyId + secretAccessKey + token + hash).indexOf('\0') !== -1) {
+    fail('InvalidInput', 'method, url, region, service, credentials and payloadHash must not contain NUL characters');
+  }
+  const headerCount = headerFields(input.headers, fixed);
+  let flags = tri(input, 'normalizePath') | (tri(input, 'doubleEncodePath') << 2) | (tri(input, 'signPayloadHeader') << 4);
+  if (placement === 'appended') flags |= APPEND_TOKEN;
   const body = input.body;
-  let text, bytes;
+  let bytes = EMPTY;
+  let text;
   if (typeof body === 'string') text = body;
-  else bytes = bodyBytes(body);
-  const headers = headerPairs(input.headers);
+  else if (body != null) bytes = bodyBytes(body);
   if (payloadHash === undefined && hostHasher !== null && expiresIn === 0) {
-    const size = text !== undefined ? text.length : bytes !== undefined ? bytes.byteLength : 0;
+    const size = text !== undefined ? text.length : bytes.byteLength;
     // A caller's x-amz-content-sha256 header outranks the body's hash.
-    if (size >= hostHashThreshold && !/x-amz-content-sha256\0/i.test(headers + '\0')) {
-      payloadHash = hostHasher(text !== undefined ? text : bytes);
-      text = bytes = undefined;
+    if (size >= hostHashThreshold && !fixed.some((f, i) => i >= 8 && i % 2 === 0 && f.toLowerCase() === 'x-amz-content-sha256')) {
+      fixed[7] = hostHasher(text !== undefined ? text : bytes);
+      text = undefined;
+      bytes = EMPTY;
     }
   }
-  const packed = __sign(
-    method,
-    url,
-    headers,
-    text,
-    bytes,
-    payloadHash,
-    region,
-    service,
-    accessKeyId,
-    secretAccessKey,
-    sessionToken ?? undefined,
-    signingTime(input.signingDate),
-    expiresIn,
-    optionalBoolean(input, 'normalizePath'),
-    optionalBoolean(input, 'doubleEncodePath'),
-    optionalBoolean(input, 'signPayloadHeader'),
-    placement === 'appended',
-  );
+  fixed.push(text === undefined ? '' : text);
+  if (text !== undefined) flags |= BODY_IS_TEXT;
+  const packed = __sign(fixed.join('\0'), headerCount, bytes, signingTime(input.signingDate), expiresIn, flags);
   return packed.split('\0');
 }
 

@@ -76,11 +76,30 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(HEX_LOWER[usize::from(b >> 4)] as char);
-        out.push(HEX_LOWER[usize::from(b & 15)] as char);
-    }
+    hex_into(&mut out, bytes);
     out
+}
+
+/// Appends the lower-case hex of `bytes` to `out`.
+pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (i, &b) in chunk.iter().enumerate() {
+            buf[2 * i] = HEX_LOWER[usize::from(b >> 4)];
+            buf[2 * i + 1] = HEX_LOWER[usize::from(b & 15)];
+        }
+        // Hex digits are ASCII, so this never fails.
+        out.push_str(core::str::from_utf8(&buf[..chunk.len() * 2]).unwrap_or_default());
+    }
+}
+
+/// A query parameter name or value in canonical form: percent-decoded,
+/// then encoded again with SigV4's set; borrowed when already canonical.
+pub(crate) fn canonical_query_part(part: &str) -> std::borrow::Cow<'_, str> {
+    if part.bytes().all(is_unreserved) {
+        return std::borrow::Cow::Borrowed(part);
+    }
+    std::borrow::Cow::Owned(uri_encode(&percent_decode(part.as_bytes())))
 }
 
 #[cfg(test)]

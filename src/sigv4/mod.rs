@@ -22,7 +22,9 @@ mod key;
 mod url;
 
 use core::fmt;
+use std::borrow::Cow;
 
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use crate::credentials::Credentials;
@@ -356,29 +358,35 @@ fn sign_with_cache(
     let creds = params.credentials;
     let amz_date_bytes = params.time.amz_date();
     // Only ASCII digits, 'T' and 'Z'.
-    let amz_date: String = amz_date_bytes.iter().map(|&b| b as char).collect();
-    let date = &amz_date[..8];
-    let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
+    let amz_date = core::str::from_utf8(&amz_date_bytes).unwrap_or_default();
+    let date = amz_date.get(..8).unwrap_or_default();
+    let mut scope = String::with_capacity(date.len() + params.region.len() + params.service.len() + 15);
+    for part in [date, "/", params.region, "/", params.service, "/aws4_request"] {
+        scope.push_str(part);
+    }
     let token = creds.session_token();
     let sign_token = settings.session_token_placement == SessionTokenPlacement::Signed;
+    let payload_checksum_header =
+        expires_in.is_none() && settings.payload_checksum_header == PayloadChecksumHeader::Sha256;
 
-    // Headers: (lower-case name, normalized value), the caller's first.
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(request.headers.len() + 4);
+    // Headers: (lower-case name, normalized value), borrowed where the
+    // caller's are already canonical (the common case).
+    let mut headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(request.headers.len() + 4);
     let mut payload_header: Option<&str> = None;
     let mut has_host = false;
     for &(name, value) in request.headers {
         check_header(name, value)?;
-        let lower = name.to_ascii_lowercase();
+        let lower = lower_case(name);
         if is_unsignable(&lower) {
             continue;
         }
-        match lower.as_str() {
+        match &*lower {
             // Ours to set: a caller's value would be stale or duplicated.
             "x-amz-date" => continue,
             "x-amz-security-token" if token.is_some() => continue,
             "x-amz-content-sha256" => {
                 payload_header = Some(value.trim());
-                if settings.payload_checksum_header == PayloadChecksumHeader::Sha256 && expires_in.is_none() {
+                if payload_checksum_header {
                     continue;
                 }
             }
@@ -388,131 +396,106 @@ fn sign_with_cache(
         headers.push((lower, normalize_header_value(value)));
     }
     if !has_host {
-        headers.push(("host".to_owned(), url.host.clone()));
+        headers.push((Cow::Borrowed("host"), Cow::Borrowed(url.host.as_str())));
     }
 
     // The payload hash: given explicitly, else the caller's
     // x-amz-content-sha256 header (as the AWS SDK for JS does), else
     // UNSIGNED-PAYLOAD for presigned S3 URLs, else SHA-256 of the body.
-    let payload_hash = match request.payload {
-        Payload::Hash(hash) => check_payload_hash(hash)?.to_owned(),
+    let payload_hash: Cow<'_, str> = match request.payload {
+        Payload::Hash(hash) => Cow::Borrowed(check_payload_hash(hash)?),
         Payload::Bytes(body) => match payload_header {
-            Some(hash) => check_payload_hash(hash)?.to_owned(),
-            None if expires_in.is_some() && params.service == "s3" => UNSIGNED_PAYLOAD.to_owned(),
-            None => sha256_hex(body),
+            Some(hash) => Cow::Borrowed(check_payload_hash(hash)?),
+            None if expires_in.is_some() && params.service == "s3" => Cow::Borrowed(UNSIGNED_PAYLOAD),
+            None => Cow::Owned(encode::hex(&Sha256::digest(body))),
         },
     };
 
-    let mut out_params: Vec<(&'static str, String)> = Vec::with_capacity(7);
     if expires_in.is_none() {
         if let (Some(token), true) = (token, sign_token) {
-            headers.push(("x-amz-security-token".to_owned(), token.to_owned()));
+            headers.push((Cow::Borrowed("x-amz-security-token"), Cow::Borrowed(token)));
         }
-        headers.push(("x-amz-date".to_owned(), amz_date.clone()));
-        if settings.payload_checksum_header == PayloadChecksumHeader::Sha256 {
-            headers.push(("x-amz-content-sha256".to_owned(), payload_hash.clone()));
+        headers.push((Cow::Borrowed("x-amz-date"), Cow::Borrowed(amz_date)));
+        if payload_checksum_header {
+            headers.push((Cow::Borrowed("x-amz-content-sha256"), Cow::Borrowed(&payload_hash)));
         }
     }
-    // Stable sort keeps duplicates in the caller's order; then join them.
+    // Stable sort keeps duplicates in the caller's order; they are joined
+    // with ',' below.
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut canonical_headers = String::with_capacity(256);
-    let mut signed_headers = String::with_capacity(64);
-    let mut previous: Option<&str> = None;
-    for (name, value) in &headers {
-        if previous == Some(name.as_str()) {
-            canonical_headers.pop(); // the '\n' after the previous value
-            canonical_headers.push(',');
-        } else {
-            if previous.is_some() {
+    let mut signed_headers = String::with_capacity(headers.len() * 16);
+    for (i, (name, _)) in headers.iter().enumerate() {
+        if i == 0 || headers[i - 1].0 != *name {
+            if i > 0 {
                 signed_headers.push(';');
             }
             signed_headers.push_str(name);
-            canonical_headers.push_str(name);
-            canonical_headers.push(':');
         }
-        canonical_headers.push_str(value);
-        canonical_headers.push('\n');
-        previous = Some(name.as_str());
     }
 
-    // Query: the caller's parameters, plus the X-Amz-* ones when presigning.
-    let mut query: Vec<(String, String)> = Vec::new();
-    if let Some(q) = url.query {
-        for pair in q.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            query.push((
-                encode::uri_encode(&encode::percent_decode(k.as_bytes())),
-                encode::uri_encode(&encode::percent_decode(v.as_bytes())),
-            ));
-        }
-    }
+    // Presigning adds the X-Amz-* query parameters (to sign, and to send).
+    let mut out_params: Vec<(&'static str, String)> = Vec::with_capacity(7);
     if let Some(expires_in) = expires_in {
-        let credential = encode::uri_encode(format!("{}/{scope}", creds.access_key_id()).as_bytes());
+        let mut credential = String::with_capacity(creds.access_key_id().len() + scope.len() + 1);
+        credential.push_str(creds.access_key_id());
+        credential.push('/');
+        credential.push_str(&scope);
         out_params.push(("X-Amz-Algorithm", ALGORITHM.to_owned()));
-        out_params.push(("X-Amz-Credential", credential));
-        out_params.push(("X-Amz-Date", amz_date.clone()));
+        out_params.push(("X-Amz-Credential", encode::uri_encode(credential.as_bytes())));
+        out_params.push(("X-Amz-Date", amz_date.to_owned()));
         out_params.push(("X-Amz-SignedHeaders", encode::uri_encode(signed_headers.as_bytes())));
         out_params.push(("X-Amz-Expires", expires_in.to_string()));
         if let Some(token) = token {
             out_params.push(("X-Amz-Security-Token", encode::uri_encode(token.as_bytes())));
         }
-        for (name, value) in &out_params {
-            if *name != "X-Amz-Security-Token" || sign_token {
-                query.push(((*name).to_owned(), value.clone()));
-            }
-        }
-    }
-    query.sort();
-    let mut canonical_query = String::with_capacity(64);
-    for (i, (k, v)) in query.iter().enumerate() {
-        if i > 0 {
-            canonical_query.push('&');
-        }
-        canonical_query.push_str(k);
-        canonical_query.push('=');
-        canonical_query.push_str(v);
     }
 
-    let path = match settings.path_normalization {
-        PathNormalization::Enabled => url::normalize_path(url.path),
-        PathNormalization::Disabled => url.path.to_owned(),
-    };
-    let canonical_path = match settings.percent_encoding {
-        PercentEncoding::Double => {
-            let mut encoded = String::with_capacity(path.len());
-            encode::uri_encode_into(&mut encoded, path.as_bytes(), true);
-            encoded
-        }
-        PercentEncoding::Single => path,
-    };
-
-    let mut canonical_request = String::with_capacity(
-        method.len()
-            + canonical_path.len()
-            + canonical_query.len()
-            + canonical_headers.len()
-            + signed_headers.len()
-            + 72,
+    // The canonical request, written in one buffer.
+    let mut creq = String::with_capacity(
+        request.url.len() * 2
+            + signed_headers.len() * 2
+            + 256
+            + headers.iter().map(|(_, v)| v.len()).sum::<usize>(),
     );
-    for part in [
-        method,
-        "\n",
-        &canonical_path,
-        "\n",
-        &canonical_query,
-        "\n",
-        &canonical_headers,
-        "\n",
-        &signed_headers,
-        "\n",
-        &payload_hash,
-    ] {
-        canonical_request.push_str(part);
+    creq.push_str(method);
+    creq.push('\n');
+    let normalized;
+    let path = match settings.path_normalization {
+        PathNormalization::Enabled => {
+            normalized = url::normalize_path(url.path);
+            normalized.as_str()
+        }
+        PathNormalization::Disabled => url.path,
+    };
+    match settings.percent_encoding {
+        PercentEncoding::Double => encode::uri_encode_into(&mut creq, path.as_bytes(), true),
+        PercentEncoding::Single => creq.push_str(path),
     }
+    creq.push('\n');
+    write_canonical_query(&mut creq, url.query, &out_params, sign_token);
+    creq.push('\n');
+    for (i, (name, value)) in headers.iter().enumerate() {
+        if i > 0 && headers[i - 1].0 == *name {
+            creq.pop(); // the '\n' after the previous value
+            creq.push(',');
+        } else {
+            creq.push_str(name);
+            creq.push(':');
+        }
+        creq.push_str(value);
+        creq.push('\n');
+    }
+    creq.push('\n');
+    creq.push_str(&signed_headers);
+    creq.push('\n');
+    creq.push_str(&payload_hash);
 
-    let creq_hash = encode::hex(&Sha256::digest(canonical_request.as_bytes()));
-    let string_to_sign = format!("{ALGORITHM}\n{amz_date}\n{scope}\n{creq_hash}");
-    let date_bytes: [u8; 8] = [
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + scope.len() + 84);
+    for part in [ALGORITHM, "\n", amz_date, "\n", &scope, "\n"] {
+        string_to_sign.push_str(part);
+    }
+    encode::hex_into(&mut string_to_sign, &Sha256::digest(creq.as_bytes()));
+    let date_bytes = [
         amz_date_bytes[0],
         amz_date_bytes[1],
         amz_date_bytes[2],
@@ -522,8 +505,9 @@ fn sign_with_cache(
         amz_date_bytes[6],
         amz_date_bytes[7],
     ];
-    let signing_key = keys.get(creds.secret_access_key(), &date_bytes, params.region, params.service);
-    let signature = encode::hex(&key::hmac_sha256(&signing_key, string_to_sign.as_bytes()));
+    let mut mac = keys.get(creds.secret_access_key(), &date_bytes, params.region, params.service);
+    mac.update(string_to_sign.as_bytes());
+    let signature = encode::hex(&mac.finalize().into_bytes());
 
     let url_out = match expires_in {
         Some(_) => {
@@ -549,17 +533,27 @@ fn sign_with_cache(
             if let Some(token) = token {
                 out_params.push(("X-Amz-Security-Token", token.to_owned()));
             }
-            out_params.push(("X-Amz-Date", amz_date));
-            if settings.payload_checksum_header == PayloadChecksumHeader::Sha256 {
-                out_params.push(("x-amz-content-sha256", payload_hash));
+            out_params.push(("X-Amz-Date", amz_date.to_owned()));
+            if payload_checksum_header {
+                out_params.push(("x-amz-content-sha256", payload_hash.clone().into_owned()));
             }
-            out_params.push((
-                "Authorization",
-                format!(
-                    "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
-                    creds.access_key_id()
-                ),
-            ));
+            let mut authorization = String::with_capacity(
+                ALGORITHM.len() + creds.access_key_id().len() + scope.len() + signed_headers.len() + 110,
+            );
+            for part in [
+                ALGORITHM,
+                " Credential=",
+                creds.access_key_id(),
+                "/",
+                &scope,
+                ", SignedHeaders=",
+                &signed_headers,
+                ", Signature=",
+                &signature,
+            ] {
+                authorization.push_str(part);
+            }
+            out_params.push(("Authorization", authorization));
             None
         }
     };
@@ -569,9 +563,50 @@ fn sign_with_cache(
         url: url_out,
         signature,
         signed_headers,
-        canonical_request,
+        canonical_request: creq,
         string_to_sign,
     })
+}
+
+/// Appends the canonical query: the URL's parameters, decoded and encoded
+/// again the SigV4 way, plus the X-Amz-* ones of a presigned URL (the
+/// session token only when it is signed), sorted by name then value.
+fn write_canonical_query(
+    out: &mut String,
+    query: Option<&str>,
+    amz: &[(&'static str, String)],
+    sign_token: bool,
+) {
+    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+    if let Some(q) = query {
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            pairs.push((encode::canonical_query_part(k), encode::canonical_query_part(v)));
+        }
+    }
+    for (name, value) in amz {
+        if *name != "X-Amz-Security-Token" || sign_token {
+            pairs.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        }
+    }
+    pairs.sort_unstable();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+}
+
+/// The name in lower case, borrowed when it already is.
+fn lower_case(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// `fetch` upper-cases these six methods whatever their case (Fetch
@@ -613,8 +648,18 @@ fn check_header(name: &str, value: &str) -> Result<(), SigningError> {
 }
 
 /// Trims the value and folds every run of white space (including the line
-/// breaks of obsolete multi-line values) into one space.
-fn normalize_header_value(value: &str) -> String {
+/// breaks of obsolete multi-line values) into one space; borrows the value
+/// when it is already so.
+fn normalize_header_value(value: &str) -> Cow<'_, str> {
+    let is_ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let bytes = value.as_bytes();
+    let canonical = bytes.first().is_none_or(|&b| !is_ws(b))
+        && bytes.last().is_none_or(|&b| !is_ws(b))
+        && !bytes.windows(2).any(|w| is_ws(w[0]) && (is_ws(w[1]) || w[0] != b' '))
+        && !bytes.iter().any(|&b| b != b' ' && is_ws(b));
+    if canonical {
+        return Cow::Borrowed(value);
+    }
     let mut out = String::with_capacity(value.len());
     for word in value.split(|c: char| c.is_ascii_whitespace() || c == '\x0b').filter(|w| !w.is_empty()) {
         if !out.is_empty() {
@@ -622,7 +667,7 @@ fn normalize_header_value(value: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
 }
 
 fn check_scope_part(what: &'static str, value: &str) -> Result<(), SigningError> {

@@ -269,3 +269,23 @@ fn duplicate_headers_join_in_order() {
     );
     assert_eq!(out.signed_headers, "a;host;my-header1;x-amz-date");
 }
+
+#[test]
+fn header_values_are_trimmed_and_folded_or_borrowed() {
+    for (input, want, borrowed) in [
+        ("a b", "a b", true),
+        ("", "", true),
+        ("application/x-amz-json-1.1", "application/x-amz-json-1.1", true),
+        (" a", "a", false),
+        ("a ", "a", false),
+        ("a  b", "a b", false),
+        ("a\tb", "a b", false),
+        ("a\n  b\n   c", "a b c", false),
+        ("\"a   b   c\"", "\"a b c\"", false),
+        ("   ", "", false),
+    ] {
+        let got = normalize_header_value(input);
+        assert_eq!(got, want, "{input:?}");
+        assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{input:?}");
+    }
+}

@@ -49,35 +49,64 @@ pub fn parse_time(text: &str) -> Result<f64, JsValue> {
         .map_err(|e| coded_error("InvalidSigningDate", &format!("signingDate: {e}")))
 }
 
-/// Signs a request. Arguments are already checked for type by `js/api.js`;
-/// values are checked here. `headers` is `name\0value\0name\0value…`.
-/// `expires_in` is 0 for header signing.
+/// `flags` bits of [`sign`]: a tri-state is 0 for the service's default,
+/// 1 for on, 2 for off.
+const NORMALIZE_SHIFT: u32 = 0;
+const DOUBLE_ENCODE_SHIFT: u32 = 2;
+const PAYLOAD_HEADER_SHIFT: u32 = 4;
+const APPEND_TOKEN: u32 = 1 << 6;
+const BODY_IS_TEXT: u32 = 1 << 7;
+
+fn tri_state(flags: u32, shift: u32) -> Option<bool> {
+    match (flags >> shift) & 3 {
+        1 => Some(true),
+        2 => Some(false),
+        _ => None,
+    }
+}
+
+/// Signs a request. `js/api.js` has checked the types; the core checks the
+/// values.
 ///
-/// Returns `signature\0signedHeaders\0canonicalRequest\0stringToSign\0url\0`
-/// followed by `name\0value` pairs (headers to set, or query parameters).
-#[allow(clippy::too_many_arguments)]
+/// All strings come in one (one UTF-8 copy across the boundary instead of
+/// eight): `method, url, region, service, accessKeyId, secretAccessKey,
+/// sessionToken, payloadHash` (empty for none), then `header_count` pairs
+/// of `name, value`, each field followed by NUL; whatever follows is the
+/// body when `flags` has [`BODY_IS_TEXT`] (it may contain NUL), else the
+/// body is `body_bytes`. `expires_in` is 0 for header signing.
+///
+/// Returns `signature\0signedHeaders\0canonicalRequest\0stringToSign\0url`
+/// followed by `\0name\0value` pairs (headers to set, or query parameters).
 #[wasm_bindgen(js_name = "__sign")]
 pub fn sign(
-    method: &str,
-    url: &str,
-    headers: &str,
-    body_text: Option<String>,
-    body_bytes: Option<Box<[u8]>>,
-    payload_hash: Option<String>,
-    region: &str,
-    service: &str,
-    access_key_id: &str,
-    secret_access_key: &str,
-    session_token: Option<String>,
+    input: &str,
+    header_count: u32,
+    body_bytes: &[u8],
     time_ms: f64,
     expires_in: u32,
-    normalize_path: Option<bool>,
-    double_encode_path: Option<bool>,
-    sign_payload_header: Option<bool>,
-    append_session_token: bool,
+    flags: u32,
 ) -> Result<String, JsValue> {
-    let credentials = Credentials::new(access_key_id, secret_access_key, session_token)
-        .map_err(|e| coded_error("InvalidCredentials", e.reason()))?;
+    let mut rest = input;
+    let mut next = || {
+        let (field, tail) = rest.split_once('\0').unwrap_or((rest, ""));
+        rest = tail;
+        field
+    };
+    let [method, url, region, service, access_key_id, secret_access_key, session_token, payload_hash] =
+        [(); 8].map(|()| next());
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(header_count as usize);
+    for _ in 0..header_count {
+        let name = next();
+        pairs.push((name, next()));
+    }
+    let body: &[u8] = if flags & BODY_IS_TEXT != 0 { rest.as_bytes() } else { body_bytes };
+
+    let credentials = Credentials::new(
+        access_key_id,
+        secret_access_key,
+        (!session_token.is_empty()).then(|| session_token.to_owned()),
+    )
+    .map_err(|e| coded_error("InvalidCredentials", e.reason()))?;
     let time = Timestamp::from_millis_f64(time_ms).ok_or_else(|| {
         coded_error("InvalidSigningDate", "signingDate must be a valid date between years 0 and 9999")
     })?;
@@ -88,62 +117,45 @@ pub fn sign(
         } else {
             SignatureLocation::Query { expires_in }
         },
-        path_normalization: match normalize_path {
+        path_normalization: match tri_state(flags, NORMALIZE_SHIFT) {
             Some(true) => PathNormalization::Enabled,
             Some(false) => PathNormalization::Disabled,
             None => defaults.path_normalization,
         },
-        percent_encoding: match double_encode_path {
+        percent_encoding: match tri_state(flags, DOUBLE_ENCODE_SHIFT) {
             Some(true) => PercentEncoding::Double,
             Some(false) => PercentEncoding::Single,
             None => defaults.percent_encoding,
         },
-        payload_checksum_header: match sign_payload_header {
+        payload_checksum_header: match tri_state(flags, PAYLOAD_HEADER_SHIFT) {
             Some(true) => PayloadChecksumHeader::Sha256,
             Some(false) => PayloadChecksumHeader::Omit,
             None => defaults.payload_checksum_header,
         },
-        session_token_placement: if append_session_token {
+        session_token_placement: if flags & APPEND_TOKEN != 0 {
             SessionTokenPlacement::AppendedAfterSigning
         } else {
             SessionTokenPlacement::Signed
         },
     };
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    if !headers.is_empty() {
-        let mut parts = headers.split('\0');
-        while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-            pairs.push((name, value));
-        }
-    }
-    let body: &[u8] = match (&body_text, &body_bytes) {
-        (Some(text), _) => text.as_bytes(),
-        (None, Some(bytes)) => bytes,
-        (None, None) => &[],
-    };
-    let payload = match &payload_hash {
-        Some(hash) => Payload::Hash(hash),
-        None => Payload::Bytes(body),
-    };
+    let payload = if payload_hash.is_empty() { Payload::Bytes(body) } else { Payload::Hash(payload_hash) };
     let request = SignableRequest { method, url, headers: &pairs, payload };
     let params = SigningParams { credentials: &credentials, region, service, time, settings };
     let out = SIGNER
         .with(|signer| signer.borrow_mut().sign(&request, &params))
         .map_err(|e| coded_error(e.code(), &e.to_string()))?;
 
+    let url = out.url.as_deref().unwrap_or("");
     let mut packed = String::with_capacity(
         out.canonical_request.len()
             + out.string_to_sign.len()
-            + out.url.as_ref().map_or(0, String::len)
-            + 512,
+            + url.len()
+            + out.params.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>()
+            + 100,
     );
-    for field in [
-        out.signature.as_str(),
-        &out.signed_headers,
-        &out.canonical_request,
-        &out.string_to_sign,
-        out.url.as_deref().unwrap_or(""),
-    ] {
+    for field in
+        [out.signature.as_str(), &out.signed_headers, &out.canonical_request, &out.string_to_sign, url]
+    {
         packed.push_str(field);
         packed.push('\0');
     }
