@@ -21,7 +21,7 @@ for (const [label, bytes] of [['1 KB', 1024], ['64 KB', 65536], ['1 MB', 1 << 20
   const results = await compare(
     [
       ['kinesis-edge', () => signRequest(input)],
-      ['kinesis-edge signRequestAsync', () => signRequestAsync(input)],
+      ['kinesis-edge (async)', () => signRequestAsync(input)],
       ['aws4fetch (WebCrypto)', () => new AwsV4Signer({ method: 'POST', url: `https://${host}/`, headers, body, ...credentials, service: 'kinesis', region, datetime: amzDate, cache: aws4fetchCache }).sign()],
       ['@smithy/signature-v4 + sha256-js', () => smithy.sign({ method: 'POST', protocol: 'https:', hostname: host, path: '/', query: {}, headers: { host, ...headers }, body }, { signingDate: date })],
     ],
