@@ -1,16 +1,28 @@
 // A small side-by-side benchmark harness that runs anywhere (Node, a page):
+// (aws4 and kinesis-edge's signRequest are synchronous and are called so;
+// the others return Promises and are awaited one at a time.)
 // every round runs each contender for about `slice` ms, rounds interleave
 // the contenders so drift on a noisy machine hits all of them alike, and
 // the result is each contender's median ops/s over the rounds.
 
 const now = () => performance.now();
 
-async function timeSlice(fn, sliceMs) {
+// Runs `fn` n times; a synchronous contender is called as its users call
+// it (no await), an asynchronous one is awaited.
+async function runBatch(fn, sync, n) {
+  if (sync) {
+    for (let i = 0; i < n; i++) fn();
+  } else {
+    for (let i = 0; i < n; i++) await fn();
+  }
+}
+
+async function timeSlice(fn, sync, sliceMs) {
   // Calibrate the batch so that timer reads are a small part of the slice.
   let batch = 1;
   for (;;) {
     const t0 = now();
-    for (let i = 0; i < batch; i++) await fn();
+    await runBatch(fn, sync, batch);
     const dt = now() - t0;
     if (dt >= sliceMs / 10 || batch >= 1 << 20) return { batch, perOp: dt / batch };
     batch *= 2;
@@ -20,16 +32,19 @@ async function timeSlice(fn, sliceMs) {
 export async function compare(contenders, { rounds = 7, sliceMs = 150 } = {}) {
   const samples = new Map(contenders.map(([name]) => [name, []]));
   const batches = new Map();
+  const sync = new Map();
   for (const [name, fn] of contenders) {
-    await fn(); // warm up (JIT, key caches)
-    const { perOp } = await timeSlice(fn, sliceMs);
+    const first = fn(); // warm up (JIT, key caches)
+    sync.set(name, !(first && typeof first.then === 'function'));
+    await first;
+    const { perOp } = await timeSlice(fn, sync.get(name), sliceMs);
     batches.set(name, Math.max(1, Math.round(sliceMs / Math.max(perOp, 1e-6))));
   }
   for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of contenders) {
       const n = batches.get(name);
       const t0 = now();
-      for (let i = 0; i < n; i++) await fn();
+      await runBatch(fn, sync.get(name), n);
       samples.get(name).push((n * 1000) / (now() - t0));
     }
   }
