@@ -1,0 +1,57 @@
+// package.json `exports`: one import, `kinesis-edge`, resolves to the Node
+// entry in Node, to the browser entry in a bundler for pages, and to the
+// workerd entry under Cloudflare's conditions. Each entry then works (the
+// Node, browser and workerd suites exercise them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkg = fileURLToPath(new URL('../../pkg', import.meta.url));
+const require = createRequire(new URL('../package.json', import.meta.url));
+const { buildSync } = require('esbuild');
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-exports-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(pkg, join(dir, 'node_modules', 'kinesis-edge'), 'dir');
+  writeFileSync(join(dir, 'main.mjs'), "import { signRequest, presignUrl } from 'kinesis-edge';\nconsole.log(typeof signRequest, typeof presignUrl);\n");
+  return dir;
+}
+
+test('Node resolves kinesis-edge to its ready-on-import entry', () => {
+  const dir = project();
+  try {
+    const run = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'function function');
+    const resolved = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('kinesis-edge'))"], { cwd: dir, encoding: 'utf8' });
+    assert.match(resolved.stdout, /\/node\.js$/m, resolved.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+for (const [what, options, entry] of [
+  ['a bundler for pages', { platform: 'browser' }, 'browser.js'],
+  ['Cloudflare Workers (wrangler conditions)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'workerd.js'],
+]) {
+  test(`${what} resolves kinesis-edge to ${entry}`, () => {
+    const dir = project();
+    try {
+      const result = buildSync({
+        entryPoints: [join(dir, 'main.mjs')],
+        bundle: true, format: 'esm', write: false, metafile: true, preserveSymlinks: true,
+        absWorkingDir: dir, external: ['*.wasm'], logLevel: 'silent', ...options,
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      assert.ok(inputs.some((i) => i.endsWith(`kinesis-edge/${entry}`)), inputs.join(', '));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
