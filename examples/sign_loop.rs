@@ -8,7 +8,8 @@ fn main() {
     let credentials =
         Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None).unwrap();
     let body = vec![b'a'; 1024];
-    let headers = [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "Kinesis_20131202.PutRecords")];
+    let headers =
+        [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "Kinesis_20131202.PutRecords")];
     let mut signer = Signer::new();
     let mut total = 0usize;
     for i in 0..20_000 {

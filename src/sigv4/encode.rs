@@ -43,14 +43,22 @@ pub(crate) fn uri_encode(input: &[u8]) -> String {
     out
 }
 
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it
-/// is. `+` is a literal plus (SigV4 query strings are not form-encoded;
-/// this is what aws-c-auth, the source of the public test suite, does).
+/// Decodes a query string part as `application/x-www-form-urlencoded`:
+/// `%XX` escapes (a `%` not followed by two hex digits stays as it is) and
+/// `+` as a space. This is how AWS's services and the AWS SDKs read a query
+/// (smithy-rs parses it with `form_urlencoded`, the JS SDK with
+/// `URLSearchParams`), so a literal `+` signs as `%20`; send `%2B` for a
+/// plus sign.
 pub(crate) fn percent_decode(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {
         let b = input[i];
+        if b == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
+        }
         if b == b'%' && i + 2 < input.len() {
             if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
                 out.push(h << 4 | l);
@@ -119,7 +127,8 @@ mod tests {
     #[test]
     fn decodes_only_valid_escapes() {
         assert_eq!(percent_decode(b"%E1%88%B4"), "ሴ".as_bytes());
-        assert_eq!(percent_decode(b"a+b%2"), b"a+b%2");
+        assert_eq!(percent_decode(b"a+b%2"), b"a b%2");
+        assert_eq!(percent_decode(b"a%2Bb"), b"a+b");
         assert_eq!(percent_decode(b"%zz%4"), b"%zz%4");
         assert_eq!(percent_decode(b"%41%"), b"A%");
         assert_eq!(percent_decode(b"%"), b"%");
