@@ -1,5 +1,7 @@
 //! Signs one Kinesis PutRecords request many times: a profiling target
 //! (`valgrind --tool=callgrind target/release/examples/sign_loop`).
+
+#![allow(clippy::unwrap_used)]
 use kinesis_edge::credentials::Credentials;
 use kinesis_edge::sigv4::{Payload, SignableRequest, Signer, SigningParams, SigningSettings};
 use kinesis_edge::time::Timestamp;
