@@ -59,7 +59,7 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --out-name kinesis_edge \
 	  target/$(WASM_TARGET)/release/kinesis_edge.wasm
-	$(WASM_OPT) -Oz $(WASM_FEATURES) pkg/kinesis_edge_bg.wasm -o pkg/kinesis_edge_bg.wasm
+	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/kinesis_edge_bg.wasm -o pkg/kinesis_edge_bg.wasm
 	rm -f pkg/kinesis_edge_bg.wasm.d.ts pkg/kinesis_edge.d.ts
 	cp js/*.js js/index.d.ts js/package.json pkg/
 	cp README.md pkg/
