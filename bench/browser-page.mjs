@@ -2,14 +2,9 @@
 // and @smithy/signature-v4 + @aws-crypto/sha256-js, interleaved.
 import { signRequest, signRequestAsync } from '/pkg/browser.js';
 import { SignatureV4, Sha256, AwsV4Signer } from '/bench/peers.js';
-import { compare, putRecordsBody, formatTable } from '/bench/harness.mjs';
+import { compare, putRecordsBody, formatTable, fixture } from '/bench/harness.mjs';
 
-const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const region = 'us-east-1';
-const host = `kinesis.${region}.amazonaws.com`;
-const headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' };
-const date = new Date(Date.UTC(2026, 10, 26, 12));
-const amzDate = '20261126T120000Z';
+const { credentials, region, host, headers, date, amzDate } = fixture;
 const smithy = new SignatureV4({ credentials, region, service: 'kinesis', sha256: Sha256, applyChecksum: false });
 const aws4fetchCache = new Map();
 const rounds = Number(new URLSearchParams(location.search).get('rounds') ?? 7);

@@ -55,6 +55,16 @@ export async function compare(contenders, { rounds = 7, sliceMs = 150 } = {}) {
   return contenders.map(([name]) => ({ name, opsPerSec: median(samples.get(name)), rounds }));
 }
 
+/** The request every signer signs: a Kinesis PutRecords call. */
+export const fixture = {
+  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  region: 'us-east-1',
+  host: 'kinesis.us-east-1.amazonaws.com',
+  headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' },
+  date: new Date(Date.UTC(2026, 10, 26, 12)),
+  amzDate: '20261126T120000Z',
+};
+
 /** A Kinesis PutRecords body of about `bytes` bytes. */
 export function putRecordsBody(bytes) {
   const records = [];

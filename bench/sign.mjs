@@ -4,7 +4,7 @@
 // interleaved in one process, medians of 7 rounds, printed as ratios.
 import { createRequire } from 'node:module';
 import { signRequest } from '../pkg/node.js';
-import { compare, putRecordsBody, formatTable } from './harness.mjs';
+import { compare, putRecordsBody, formatTable, fixture } from './harness.mjs';
 
 const require = createRequire(new URL('../tests/package.json', import.meta.url));
 const aws4 = require('aws4');
@@ -13,12 +13,7 @@ const { SignatureV4 } = require('@smithy/signature-v4');
 const { Sha256 } = require('@aws-crypto/sha256-js');
 const { Hash } = require('@smithy/hash-node');
 
-const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const region = 'us-east-1';
-const host = `kinesis.${region}.amazonaws.com`;
-const headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' };
-const date = new Date(Date.UTC(2026, 10, 26, 12));
-const amzDate = '20261126T120000Z';
+const { credentials, region, host, headers, date, amzDate } = fixture;
 const smithyJs = new SignatureV4({ credentials, region, service: 'kinesis', sha256: Sha256, applyChecksum: false });
 const smithyNode = new SignatureV4({ credentials, region, service: 'kinesis', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
 
