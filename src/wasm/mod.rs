@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::credentials::Credentials;
 use crate::sigv4::{
-    self, PathNormalization, Payload, PayloadChecksumHeader, PercentEncoding, SessionTokenPlacement,
+    PathNormalization, Payload, PayloadChecksumHeader, PercentEncoding, SessionTokenPlacement,
     SignableRequest, SignatureLocation, Signer, SigningParams, SigningSettings,
 };
 use crate::time::Timestamp;
@@ -167,10 +167,4 @@ pub fn sign(
     }
     packed.pop();
     Ok(packed)
-}
-
-/// Hex SHA-256 of bytes (exposed for callers that hash bodies themselves).
-#[wasm_bindgen(js_name = "__sha256Hex")]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    sigv4::sha256_hex(bytes)
 }
