@@ -10,9 +10,16 @@
 //! - [`sigv4`]: AWS Signature Version 4 (headers and presigned URLs).
 //! - [`credentials`]: access keys and temporary credentials.
 //! - [`time`]: instants as values, and the text forms AWS uses.
+//! - [`limits`]: the service limits, each with its source.
+//! - [`partition`]: hash keys (MD5 of partition keys, explicit hash keys).
+//! - [`shard_map`]: which shard a hash key lands on, and shard lineage.
 
 pub mod credentials;
+pub mod limits;
+pub mod partition;
+pub mod shard_map;
 pub mod sigv4;
+mod sort;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
