@@ -1,7 +1,7 @@
 // The public JS API. It checks and normalizes what callers pass (objects,
 // Dates, header maps, bodies), calls the wasm core with flat arguments, and
 // shapes what comes back. Every error it throws is an Error with a `code`.
-import { __sign, __parseTime } from './kinesis_edge.js';
+import { __sign, __parseTime, __hashKeyOf, __ShardMap } from './kinesis_edge.js';
 
 const MAX_EXPIRES_IN = 604800; // 7 days, SigV4's limit for presigned URLs
 
@@ -221,4 +221,87 @@ export async function signRequestAsync(input) {
     }
   }
   return signRequest(input);
+}
+
+/**
+ * The hash key of a partition key: MD5 of its UTF-8 bytes as an unsigned
+ * big-endian 128-bit integer, in decimal (how Kinesis picks the shard).
+ */
+export function hashKeyOf(partitionKey) {
+  if (typeof partitionKey !== 'string') fail('ValidationException', 'partitionKey must be a string');
+  return __hashKeyOf(partitionKey);
+}
+
+function optionalHashKey(explicitHashKey) {
+  if (explicitHashKey === undefined || explicitHashKey === null) return undefined;
+  if (typeof explicitHashKey === 'bigint' && explicitHashKey >= 0n) return explicitHashKey.toString();
+  if (typeof explicitHashKey !== 'string') fail('ValidationException', 'explicitHashKey must be a decimal string');
+  return explicitHashKey;
+}
+
+/** A stream's shards: which one a record lands on, and their lineage. */
+export class ShardMap {
+  #inner;
+
+  constructor(inner) {
+    if (!(inner instanceof __ShardMap)) fail('InvalidInput', 'use ShardMap.uniform(n) or ShardMap.fromListShards(response)');
+    this.#inner = inner;
+  }
+
+  /** The shards CreateStream makes for `shardCount` shards (even split). */
+  static uniform(shardCount) {
+    if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 0xffffffff) {
+      fail('InvalidArgumentException', 'shardCount must be a whole number of at least 1');
+    }
+    return new ShardMap(__ShardMap.uniform(shardCount));
+  }
+
+  /**
+   * From a ListShards response (or DescribeStream's StreamDescription, or a
+   * plain array of shards), as the AWS SDK or the JSON API returns it.
+   */
+  static fromListShards(response) {
+    const shards = Array.isArray(response) ? response : response?.Shards ?? response?.StreamDescription?.Shards;
+    if (!Array.isArray(shards)) fail('InvalidShardMap', 'expected a ListShards response with a Shards array');
+    const fields = [];
+    for (const shard of shards) {
+      const range = shard?.HashKeyRange;
+      if (typeof shard?.ShardId !== 'string' || typeof range?.StartingHashKey !== 'string' || typeof range?.EndingHashKey !== 'string') {
+        fail('InvalidShardMap', 'each shard needs ShardId and HashKeyRange { StartingHashKey, EndingHashKey } strings');
+      }
+      for (const f of [shard.ShardId, shard.ParentShardId ?? '', shard.AdjacentParentShardId ?? '']) {
+        if (typeof f !== 'string' || f.indexOf('\0') !== -1) fail('InvalidShardMap', 'shard ids must be strings without NUL');
+      }
+      const open = shard.SequenceNumberRange?.EndingSequenceNumber == null;
+      fields.push(shard.ShardId, range.StartingHashKey, range.EndingHashKey, shard.ParentShardId ?? '', shard.AdjacentParentShardId ?? '', open ? '1' : '0');
+    }
+    return new ShardMap(__ShardMap.packed(fields.join('\0')));
+  }
+
+  /** Every shard, open and closed: id, hash key range (decimal), lineage. */
+  get shards() {
+    const f = this.#inner.packedShards().split('\0');
+    const out = [];
+    for (let i = 0; i + 5 < f.length; i += 6) {
+      const shard = { shardId: f[i], startingHashKey: f[i + 1], endingHashKey: f[i + 2], open: f[i + 5] === '1' };
+      if (f[i + 3]) shard.parentShardId = f[i + 3];
+      if (f[i + 4]) shard.adjacentParentShardId = f[i + 4];
+      out.push(shard);
+    }
+    return out;
+  }
+
+  /** The id of the open shard a record with this key (or explicit hash key) goes to. */
+  shardFor(partitionKey, explicitHashKey) {
+    if (typeof partitionKey !== 'string') fail('ValidationException', 'partitionKey must be a string');
+    return this.#inner.shardFor(partitionKey, optionalHashKey(explicitHashKey));
+  }
+
+  /**
+   * An ExplicitHashKey (decimal) inside shard `shardId`: `pick` (a decimal
+   * string or BigInt, e.g. random) chooses where in its range.
+   */
+  explicitHashKeyIn(shardId, pick = '0') {
+    return this.#inner.explicitHashKeyIn(String(shardId), optionalHashKey(pick) ?? '0');
+  }
 }

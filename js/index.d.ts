@@ -87,3 +87,30 @@ export function signRequestAsync(input: SignRequestInput): Promise<SignRequestRe
 
 /** Presigns a URL with SigV4 query parameters. Throws KinesisEdgeError on bad input. */
 export function presignUrl(input: PresignUrlInput): PresignUrlResult;
+
+/** The hash key (decimal) of a partition key: MD5 of its UTF-8 bytes, big-endian. Throws ValidationException for keys outside 1..256 characters. */
+export function hashKeyOf(partitionKey: string): string;
+
+export interface ShardInfo {
+  shardId: string;
+  startingHashKey: string;
+  endingHashKey: string;
+  /** Open shards take writes; closed ones are parents of a reshard. */
+  open: boolean;
+  parentShardId?: string;
+  adjacentParentShardId?: string;
+}
+
+/** A stream's shards: which one a record lands on, and their lineage. */
+export class ShardMap {
+  private constructor();
+  /** The even split CreateStream makes for `shardCount` shards. */
+  static uniform(shardCount: number): ShardMap;
+  /** From a ListShards (or DescribeStream) response, or an array of its shards. */
+  static fromListShards(response: object): ShardMap;
+  get shards(): ShardInfo[];
+  /** The id of the open shard a record goes to. */
+  shardFor(partitionKey: string, explicitHashKey?: string | bigint): string;
+  /** A decimal ExplicitHashKey inside the given shard; `pick` chooses where in its range. */
+  explicitHashKeyIn(shardId: string, pick?: string | bigint): string;
+}

@@ -19,6 +19,8 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use crate::credentials::Credentials;
+use crate::partition;
+use crate::shard_map::{Shard, ShardMap, ShardMapError};
 use crate::sigv4::{
     PathNormalization, Payload, PayloadChecksumHeader, PercentEncoding, SessionTokenPlacement,
     SignableRequest, SignatureLocation, Signer, SigningParams, SigningSettings,
@@ -167,4 +169,105 @@ pub fn sign(
     }
     packed.pop();
     Ok(packed)
+}
+
+/// The hash key (decimal) of a partition key.
+#[wasm_bindgen(js_name = "__hashKeyOf")]
+pub fn hash_key_of(partition_key: &str) -> Result<String, JsValue> {
+    partition::check_partition_key(partition_key).map_err(|m| coded_error("ValidationException", &m))?;
+    Ok(partition::format_hash_key(partition::hash_key(partition_key)))
+}
+
+fn explicit_hash_key(text: Option<String>) -> Result<Option<u128>, JsValue> {
+    text.map(|t| partition::parse_explicit_hash_key(&t).map_err(|e| coded_error(e.code(), &e.to_string())))
+        .transpose()
+}
+
+/// A stream's shards; `js/api.js` wraps it as `ShardMap`.
+#[wasm_bindgen(js_name = "__ShardMap")]
+pub struct WasmShardMap(ShardMap);
+
+fn shard_map_error(e: ShardMapError) -> JsValue {
+    coded_error("InvalidShardMap", &e.to_string())
+}
+
+#[wasm_bindgen(js_class = "__ShardMap")]
+impl WasmShardMap {
+    /// The shards CreateStream makes for `count` shards.
+    pub fn uniform(count: u32) -> Result<WasmShardMap, JsValue> {
+        ShardMap::uniform(count).map(WasmShardMap).map_err(shard_map_error)
+    }
+
+    /// From `id\0start\0end\0parent\0adjacentParent\0open` fields, one
+    /// group of six per shard (hash keys in decimal, `open` `1` or `0`).
+    pub fn packed(fields: &str) -> Result<WasmShardMap, JsValue> {
+        let parts: Vec<&str> = if fields.is_empty() { Vec::new() } else { fields.split('\0').collect() };
+        let key = |text: &str, what: &str| {
+            partition::parse_explicit_hash_key(text).map_err(|_| {
+                coded_error("InvalidShardMap", &format!("{what} must be a decimal hash key in [0, 2^128-1]"))
+            })
+        };
+        let mut shards = Vec::with_capacity(parts.len() / 6);
+        for s in parts.chunks(6) {
+            let [id, start, end, parent, adjacent, open] = s else {
+                return Err(coded_error("InvalidShardMap", "truncated shard list"));
+            };
+            shards.push(Shard {
+                id: (*id).to_owned(),
+                starting_hash_key: key(start, "HashKeyRange.StartingHashKey")?,
+                ending_hash_key: key(end, "HashKeyRange.EndingHashKey")?,
+                parent: (!parent.is_empty()).then(|| (*parent).to_owned()),
+                adjacent_parent: (!adjacent.is_empty()).then(|| (*adjacent).to_owned()),
+                open: *open == "1",
+            });
+        }
+        ShardMap::new(shards).map(WasmShardMap).map_err(shard_map_error)
+    }
+
+    /// Every shard as the same six fields, NUL-separated.
+    #[wasm_bindgen(js_name = "packedShards")]
+    pub fn packed_shards(&self) -> String {
+        let mut out = String::new();
+        for s in self.0.shards() {
+            for field in [
+                s.id.as_str(),
+                &partition::format_hash_key(s.starting_hash_key),
+                &partition::format_hash_key(s.ending_hash_key),
+                s.parent.as_deref().unwrap_or(""),
+                s.adjacent_parent.as_deref().unwrap_or(""),
+                if s.open { "1" } else { "0" },
+            ] {
+                out.push_str(field);
+                out.push('\0');
+            }
+        }
+        out.pop();
+        out
+    }
+
+    /// The open shard a record goes to.
+    #[wasm_bindgen(js_name = "shardFor")]
+    pub fn shard_for(
+        &self,
+        partition_key: &str,
+        explicit_hash_key_text: Option<String>,
+    ) -> Result<String, JsValue> {
+        let explicit = explicit_hash_key(explicit_hash_key_text)?;
+        if explicit.is_none() {
+            partition::check_partition_key(partition_key)
+                .map_err(|m| coded_error("ValidationException", &m))?;
+        }
+        Ok(self.0.shard_for(partition_key, explicit).id.clone())
+    }
+
+    /// A decimal ExplicitHashKey inside shard `id`, chosen by `pick`
+    /// (a decimal number, e.g. random).
+    #[wasm_bindgen(js_name = "explicitHashKeyIn")]
+    pub fn explicit_hash_key_in(&self, id: &str, pick: &str) -> Result<String, JsValue> {
+        let pick = explicit_hash_key(Some(pick.to_owned()))?.unwrap_or(0);
+        self.0
+            .explicit_hash_key_in(id, pick)
+            .map(partition::format_hash_key)
+            .ok_or_else(|| coded_error("ResourceNotFoundException", &format!("no shard {id} in this map")))
+    }
 }
