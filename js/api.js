@@ -1,7 +1,7 @@
 // The public JS API. It checks and normalizes what callers pass (objects,
 // Dates, header maps, bodies), calls the wasm core with flat arguments, and
 // shapes what comes back. Every error it throws is an Error with a `code`.
-import { __sign, __parseTime, __hashKeyOf, __ShardMap } from './kinesis_edge.js';
+import { __sign, __parseTime, __hashKeyOf, __ShardMap, __aggregate, __deaggregate } from './kinesis_edge.js';
 
 const MAX_EXPIRES_IN = 604800; // 7 days, SigV4's limit for presigned URLs
 
@@ -248,6 +248,11 @@ export class ShardMap {
     this.#inner = inner;
   }
 
+  /** @internal */
+  _inner() {
+    return this.#inner;
+  }
+
   /** The shards CreateStream makes for `shardCount` shards (even split). */
   static uniform(shardCount) {
     if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 0xffffffff) {
@@ -304,4 +309,104 @@ export class ShardMap {
   explicitHashKeyIn(shardId, pick = '0') {
     return this.#inner.explicitHashKeyIn(String(shardId), optionalHashKey(pick) ?? '0');
   }
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+function dataBytes(data, what) {
+  if (typeof data === 'string') return utf8.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  fail('ValidationException', `${what} must be a Uint8Array (or a string)`);
+}
+
+// Reads what the wasm side packs: the blobs back to back, then a table of
+// `partitionKey\0explicitHashKey\0count\0length` per record, then its size.
+function unpackRecords(packed) {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const tableLength = view.getUint32(packed.byteLength - 4, true);
+  const tableStart = packed.byteLength - 4 - tableLength;
+  if (tableLength === 0) return [];
+  const f = fromUtf8.decode(packed.subarray(tableStart, packed.byteLength - 4)).split('\0');
+  const out = [];
+  let offset = 0;
+  for (let i = 0; i + 3 < f.length; i += 4) {
+    const length = Number(f[i + 3]);
+    out.push({ partitionKey: f[i], explicitHashKey: f[i + 1] || undefined, count: Number(f[i + 2]), data: packed.subarray(offset, offset + length) });
+    offset += length;
+  }
+  return out;
+}
+
+const DEFAULT_AGGREGATE_BYTES = 51200; // the KPL's AggregationMaxSize
+const MAX_AGGREGATE_BYTES = 1048576;
+
+/**
+ * KPL-aggregates user records into Kinesis records of at most `maxBytes`
+ * (default 51,200, at most 1 MiB). With `shardMap`, records are grouped by
+ * the shard they are predicted to land on and each aggregate is addressed
+ * to it; without one, only records with the same hash key are grouped. A
+ * lone record, or one too large for `maxBytes`, is returned as it was.
+ */
+export function aggregate(records, options = {}) {
+  if (!Array.isArray(records)) fail('ValidationException', 'records must be an array');
+  const maxBytes = options.maxBytes ?? DEFAULT_AGGREGATE_BYTES;
+  if (!Number.isInteger(maxBytes) || maxBytes < 64 || maxBytes > MAX_AGGREGATE_BYTES) {
+    fail('InvalidArgumentException', `maxBytes must be a whole number from 64 to ${MAX_AGGREGATE_BYTES}`);
+  }
+  const shardMap = options.shardMap;
+  if (shardMap !== undefined && !(shardMap instanceof ShardMap)) fail('InvalidArgumentException', 'shardMap must be a ShardMap');
+  const keys = [];
+  const blobs = new Array(records.length);
+  const lengths = new Uint32Array(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (r === null || typeof r !== 'object') fail('ValidationException', `records[${i}] must be an object`);
+    if (typeof r.partitionKey !== 'string' || r.partitionKey.indexOf('\0') !== -1) {
+      fail('ValidationException', `records[${i}].partitionKey must be a string without NUL`);
+    }
+    const ehk = optionalHashKey(r.explicitHashKey) ?? '';
+    const bytes = dataBytes(r.data, `records[${i}].data`);
+    keys.push(r.partitionKey, ehk);
+    blobs[i] = bytes;
+    lengths[i] = bytes.byteLength;
+    total += bytes.byteLength;
+  }
+  const data = new Uint8Array(total);
+  for (let i = 0, offset = 0; i < blobs.length; i++) {
+    data.set(blobs[i], offset);
+    offset += blobs[i].byteLength;
+  }
+  const joined = keys.join('\0');
+  const packed = shardMap ? shardMap._inner().aggregate(joined, data, lengths, maxBytes) : __aggregate(joined, data, lengths, maxBytes);
+  return unpackRecords(packed).map((o) => {
+    const out = { partitionKey: o.partitionKey, data: o.data, userRecords: o.count };
+    if (o.explicitHashKey !== undefined) out.explicitHashKey = o.explicitHashKey;
+    return out;
+  });
+}
+
+/**
+ * Reads a Kinesis record as the KCL does: an aggregate gives its user
+ * records (with their sub-sequence numbers); anything else (no magic, a bad
+ * MD5, a protobuf that does not parse) comes back as the one record it is.
+ */
+export function deaggregate(record) {
+  if (record === null || typeof record !== 'object') fail('ValidationException', 'record must be an object');
+  const data = dataBytes(record.data, 'record.data');
+  const packed = __deaggregate(data);
+  const extra = record.sequenceNumber !== undefined ? { sequenceNumber: record.sequenceNumber } : {};
+  if (packed.byteLength === 0) {
+    const out = { partitionKey: record.partitionKey, data, ...extra };
+    if (record.explicitHashKey !== undefined) out.explicitHashKey = record.explicitHashKey;
+    return [out];
+  }
+  return unpackRecords(packed).map((u, i) => {
+    const out = { partitionKey: u.partitionKey, data: u.data, subSequenceNumber: i, ...extra };
+    if (u.explicitHashKey !== undefined) out.explicitHashKey = u.explicitHashKey;
+    return out;
+  });
 }

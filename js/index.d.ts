@@ -114,3 +114,19 @@ export class ShardMap {
   /** A decimal ExplicitHashKey inside the given shard; `pick` chooses where in its range. */
   explicitHashKeyIn(shardId: string, pick?: string | bigint): string;
 }
+
+export interface UserRecord {
+  partitionKey: string;
+  explicitHashKey?: string;
+  data: Uint8Array;
+}
+
+/** KPL-aggregates user records (see the README). Never exceeds maxBytes per aggregate; a lone or too-large record is returned as it was. */
+export function aggregate(
+  records: { partitionKey: string; explicitHashKey?: string | bigint; data: Uint8Array | string }[],
+  options?: { maxBytes?: number; shardMap?: ShardMap },
+): { partitionKey: string; explicitHashKey?: string; data: Uint8Array; userRecords: number }[];
+
+/** Reads a Kinesis record as the KCL does: an aggregate gives its user records; anything else comes back as it is. */
+export function deaggregate(record: { partitionKey: string; explicitHashKey?: string; data: Uint8Array; sequenceNumber?: string }):
+  { partitionKey: string; explicitHashKey?: string; data: Uint8Array; subSequenceNumber?: number; sequenceNumber?: string }[];

@@ -7,4 +7,4 @@ import { initSync } from './kinesis_edge.js';
 
 initSync({ module: wasmModule });
 
-export { signRequest, presignUrl, signRequestAsync, hashKeyOf, ShardMap } from './api.js';
+export { signRequest, presignUrl, signRequestAsync, hashKeyOf, ShardMap, aggregate, deaggregate } from './api.js';

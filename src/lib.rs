@@ -13,7 +13,9 @@
 //! - [`limits`]: the service limits, each with its source.
 //! - [`partition`]: hash keys (MD5 of partition keys, explicit hash keys).
 //! - [`shard_map`]: which shard a hash key lands on, and shard lineage.
+//! - [`aggregation`]: KPL aggregated records, written and read.
 
+pub mod aggregation;
 pub mod credentials;
 pub mod limits;
 pub mod partition;

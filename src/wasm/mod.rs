@@ -18,6 +18,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
+use crate::aggregation::{self, UserRecord};
 use crate::credentials::Credentials;
 use crate::partition;
 use crate::shard_map::{Shard, ShardMap, ShardMapError};
@@ -270,4 +271,102 @@ impl WasmShardMap {
             .map(partition::format_hash_key)
             .ok_or_else(|| coded_error("ResourceNotFoundException", &format!("no shard {id} in this map")))
     }
+}
+
+/// Packs outputs as the JS side reads them: the data blobs back to back,
+/// then a UTF-8 table `partitionKey\0explicitHashKey\0userRecords\0length`
+/// per output (`\0`-joined), then the table's length as 4 bytes (LE).
+fn pack_records<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, usize, &'a [u8])>) -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut table = String::new();
+    for (key, hash, count, bytes) in items {
+        data.extend_from_slice(bytes);
+        if !table.is_empty() {
+            table.push('\0');
+        }
+        for field in [key, hash.unwrap_or(""), &count.to_string(), &bytes.len().to_string()] {
+            table.push_str(field);
+            table.push('\0');
+        }
+        table.pop();
+    }
+    data.extend_from_slice(table.as_bytes());
+    data.extend_from_slice(&(table.len() as u32).to_le_bytes());
+    data
+}
+
+/// Reads `pk\0ehk\0…` and record lengths into user records over `data`.
+fn user_records<'a>(keys: &'a str, data: &'a [u8], lengths: &[u32]) -> Result<Vec<UserRecord<'a>>, JsValue> {
+    let mut fields = keys.split('\0');
+    let mut offset = 0usize;
+    let mut out = Vec::with_capacity(lengths.len());
+    for &len in lengths {
+        let (Some(partition_key), Some(hash)) = (fields.next(), fields.next()) else {
+            return Err(coded_error("InvalidInput", "records and keys do not line up"));
+        };
+        let end = offset.checked_add(len as usize).filter(|&e| e <= data.len());
+        let Some(end) = end else {
+            return Err(coded_error("InvalidInput", "record lengths exceed the data"));
+        };
+        partition::check_partition_key(partition_key).map_err(|m| coded_error("ValidationException", &m))?;
+        let explicit_hash_key = (!hash.is_empty()).then_some(hash);
+        if let Some(h) = explicit_hash_key {
+            partition::parse_explicit_hash_key(h).map_err(|e| coded_error(e.code(), &e.to_string()))?;
+        }
+        out.push(UserRecord { partition_key, explicit_hash_key, data: &data[offset..end] });
+        offset = end;
+    }
+    Ok(out)
+}
+
+fn pack_aggregates(outputs: &[aggregation::OutputRecord]) -> Vec<u8> {
+    pack_records(outputs.iter().map(|o| {
+        (o.partition_key.as_str(), o.explicit_hash_key.as_deref(), o.user_records, o.data.as_slice())
+    }))
+}
+
+/// Aggregates records without a shard map: only records with the same
+/// hash key (which always land on the same shard) share an aggregate.
+#[wasm_bindgen(js_name = "__aggregate")]
+pub fn aggregate_records(
+    keys: &str,
+    data: &[u8],
+    lengths: &[u32],
+    max_bytes: u32,
+) -> Result<Vec<u8>, JsValue> {
+    let records = user_records(keys, data, lengths)?;
+    Ok(pack_aggregates(&aggregation::aggregate(&records, max_bytes as usize, |h| h)))
+}
+
+#[wasm_bindgen(js_class = "__ShardMap")]
+impl WasmShardMap {
+    /// Aggregates records by the shard this map predicts for each.
+    #[wasm_bindgen(js_name = "aggregate")]
+    pub fn aggregate_records(
+        &self,
+        keys: &str,
+        data: &[u8],
+        lengths: &[u32],
+        max_bytes: u32,
+    ) -> Result<Vec<u8>, JsValue> {
+        let records = user_records(keys, data, lengths)?;
+        let map = &self.0;
+        Ok(pack_aggregates(&aggregation::aggregate(&records, max_bytes as usize, |h| {
+            map.shard_for_hash_key(h).id.as_str()
+        })))
+    }
+}
+
+/// Deaggregates one Kinesis record. An empty result means "not an
+/// aggregate": the record stands as it is.
+#[wasm_bindgen(js_name = "__deaggregate")]
+pub fn deaggregate_record(data: &[u8]) -> Vec<u8> {
+    let records = aggregation::deaggregate("", None, data);
+    if let [only] = records.as_slice() {
+        if only.sub_sequence_number.is_none() {
+            return Vec::new();
+        }
+    }
+    // (Even an aggregate of no records packs to at least the 4-byte trailer.)
+    pack_records(records.iter().map(|r| (r.partition_key, r.explicit_hash_key, 1, r.data)))
 }
