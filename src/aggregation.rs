@@ -204,7 +204,8 @@ impl<'a> Group<'a> {
 /// [`ShardMap`](crate::shard_map::ShardMap)); user records are aggregated
 /// only with others of the same shard, in input order, and each aggregate
 /// carries the explicit hash key of its first user record so that it lands
-/// on that shard. A group of one, and a record too large for `max_bytes`,
+/// on that shard. Records with and without explicit hash keys are kept in
+/// separate aggregates (see below). A group of one, and a record too large for `max_bytes`,
 /// are returned as they were. Outputs come in the order of their first user
 /// record. An explicit hash key that does not parse is treated as its own
 /// shard (the service will refuse it, and only it).
@@ -215,7 +216,11 @@ pub fn aggregate<K: Ord + Clone>(
 ) -> Vec<OutputRecord> {
     let max_protobuf = max_bytes.clamp(64, MAX_AGGREGATE_BYTES) - MAGIC.len() - DIGEST_LEN;
     // Open group per shard; finished groups in order of first member.
-    let mut open: BTreeMap<Option<K>, usize> = BTreeMap::new();
+    // Keyed by shard, and by whether records carry an explicit hash key:
+    // some deaggregators (aws-kinesis-agg for Node, through protobufjs's
+    // defaults) report index 0 of the table for a record that has none, so
+    // the two kinds never share an aggregate.
+    let mut open: BTreeMap<(Option<K>, bool), usize> = BTreeMap::new();
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
     for (index, r) in records.iter().enumerate() {
@@ -229,12 +234,13 @@ pub fn aggregate<K: Ord + Clone>(
             outputs.push((index, None));
             continue;
         }
-        let g = match open.get(&shard) {
+        let slot = (shard, r.explicit_hash_key.is_some());
+        let g = match open.get(&slot) {
             Some(&g) if groups[g].protobuf_len + groups[g].cost(r) <= max_protobuf => g,
             _ => {
                 groups.push(Group::new());
                 let g = groups.len() - 1;
-                open.insert(shard, g);
+                open.insert(slot, g);
                 outputs.push((index, Some(g)));
                 g
             }

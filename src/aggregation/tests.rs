@@ -118,8 +118,11 @@ fn explicit_hash_keys_travel_in_their_table() {
         UserRecord { partition_key: "d", explicit_hash_key: Some("01"), data: b"4" }, // invalid: alone
     ];
     let out = aggregate(&input, DEFAULT_MAX_AGGREGATE_BYTES, one_shard);
-    assert_eq!(out.len(), 2);
+    // [a, b] share the explicit hash key table; c has none and goes alone, as
+    // does d, whose key is invalid.
+    assert_eq!(out.len(), 3);
     assert_eq!(out[0].explicit_hash_key.as_deref(), Some("5"));
+    assert_eq!(out[0].indices, [0, 1]);
     assert_round_trip(&input, &out);
 }
 
