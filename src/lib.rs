@@ -14,11 +14,15 @@
 //! - [`partition`]: hash keys (MD5 of partition keys, explicit hash keys).
 //! - [`shard_map`]: which shard a hash key lands on, and shard lineage.
 //! - [`aggregation`]: KPL aggregated records, written and read.
+//! - [`protocol`]: the Kinesis and Firehose JSON 1.1 wire protocol.
+//! - [`json`]: the small JSON reader and writer it uses.
 
 pub mod aggregation;
 pub mod credentials;
+pub mod json;
 pub mod limits;
 pub mod partition;
+pub mod protocol;
 pub mod shard_map;
 pub mod sigv4;
 mod sort;

@@ -1,0 +1,151 @@
+use super::*;
+
+fn rec<'a>(key: &'a str, data: &'a [u8]) -> UserRecord<'a> {
+    UserRecord { partition_key: key, explicit_hash_key: None, data }
+}
+
+fn text(e: &Encoded) -> &str {
+    core::str::from_utf8(&e.body).unwrap()
+}
+
+#[test]
+fn put_records_body() {
+    let e = put_records(
+        Stream::Name("s"),
+        &[rec("k\"1", b"hello"), UserRecord { partition_key: "é", explicit_hash_key: Some("42"), data: b"" }],
+    );
+    assert_eq!(e.target, "Kinesis_20131202.PutRecords");
+    assert_eq!(
+        text(&e),
+        r#"{"Records":[{"Data":"aGVsbG8=","PartitionKey":"k\"1"},{"Data":"","ExplicitHashKey":"42","PartitionKey":"é"}],"StreamName":"s"}"#
+    );
+    let e = put_records(Stream::Arn("arn:aws:kinesis:us-east-1:1:stream/s"), &[rec("k", b"\xff")]);
+    assert_eq!(
+        text(&e),
+        r#"{"Records":[{"Data":"/w==","PartitionKey":"k"}],"StreamARN":"arn:aws:kinesis:us-east-1:1:stream/s"}"#
+    );
+}
+
+#[test]
+fn other_bodies() {
+    let r = UserRecord { partition_key: "k", explicit_hash_key: Some("1"), data: b"ab" };
+    assert_eq!(
+        text(&put_record(Stream::Name("s"), &r, Some("9"))),
+        r#"{"Data":"YWI=","StreamName":"s","PartitionKey":"k","ExplicitHashKey":"1","SequenceNumberForOrdering":"9"}"#
+    );
+    assert_eq!(
+        text(&list_shards(&ListShards { stream: Some(Stream::Name("s")), ..Default::default() })),
+        r#"{"StreamName":"s"}"#
+    );
+    assert_eq!(
+        text(&list_shards(&ListShards {
+            stream: Some(Stream::Name("s")),
+            next_token: Some("t"),
+            max_results: Some(100),
+            shard_filter: Some(ShardFilter::AtTimestamp(1_700_000_000.0)),
+            ..Default::default()
+        })),
+        r#"{"NextToken":"t","MaxResults":100,"ShardFilter":{"Type":"AT_TIMESTAMP","Timestamp":1700000000}}"#
+    );
+    assert_eq!(
+        text(&firehose_put_record_batch("d", [&b"a\n"[..], b""])),
+        r#"{"DeliveryStreamName":"d","Records":[{"Data":"YQo="},{"Data":""}]}"#
+    );
+    assert_eq!(
+        text(&firehose_put_record("d", b"x")),
+        r#"{"DeliveryStreamName":"d","Record":{"Data":"eA=="}}"#
+    );
+}
+
+#[test]
+fn decodes_partial_failures() {
+    let body = br#"{"FailedRecordCount":1,"Records":[{"SequenceNumber":"49543463076548007577105092703039560359975228518395012098","ShardId":"shardId-000000000000"},{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard shardId-000000000001 in stream s under account 1."}],"EncryptionType":"NONE"}"#;
+    let r = decode_put_records(body).unwrap();
+    assert_eq!(r.failed, 1);
+    assert!(matches!(&r.records[0], RecordResult::Ok { shard_id, .. } if shard_id == "shardId-000000000000"));
+    assert!(
+        matches!(&r.records[1], RecordResult::Failed { code, .. } if code == "ProvisionedThroughputExceededException")
+    );
+    // The count must agree with the entries.
+    assert!(decode_put_records(
+        br#"{"FailedRecordCount":0,"Records":[{"ErrorCode":"InternalFailure","ErrorMessage":"x"}]}"#
+    )
+    .is_err());
+    let f = decode_put_record_batch(br#"{"FailedPutCount":1,"Encrypted":false,"RequestResponses":[{"RecordId":"abc"},{"ErrorCode":"ServiceUnavailableException","ErrorMessage":"Slow down."}]}"#).unwrap();
+    assert_eq!(f.records.len(), 2);
+    assert_eq!(
+        decode_put_record(br#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#).unwrap().0,
+        "1"
+    );
+}
+
+#[test]
+fn decodes_list_shards() {
+    let body = br#"{"NextToken":"AAA","Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"1","EndingSequenceNumber":"2"}},{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"3"}}]}"#;
+    let page = decode_list_shards(body).unwrap();
+    assert_eq!(page.next_token.as_deref(), Some("AAA"));
+    assert!(!page.shards[0].open && page.shards[1].open);
+    assert_eq!(page.shards[1].parent.as_deref(), Some("shardId-000000000000"));
+    assert!(decode_list_shards(
+        br#"{"Shards":[{"ShardId":"x","HashKeyRange":{"StartingHashKey":"-1","EndingHashKey":"1"}}]}"#
+    )
+    .is_err());
+}
+
+#[test]
+fn decodes_errors() {
+    let e = decode_error(400, None, br#"{"__type":"com.amazonaws.kinesis.v20131202#ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.kinesis/","message":"Stream s under account 1 not found."}"#);
+    assert_eq!(e.code, "ResourceNotFoundException");
+    assert_eq!(e.message, "Stream s under account 1 not found.");
+    assert!(!e.is_retryable());
+    let e = decode_error(
+        400,
+        Some("ProvisionedThroughputExceededException:http://x"),
+        br#"{"message":"Rate exceeded"}"#,
+    );
+    assert_eq!(e.code, "ProvisionedThroughputExceededException");
+    assert!(e.is_retryable() && e.is_throttling());
+    let e = decode_error(400, None, br#"{"__type":"KMSThrottlingException","Message":"slow"}"#);
+    assert!(e.is_retryable());
+    assert_eq!(e.message, "slow");
+    let e = decode_error(502, None, b"<html>Bad Gateway</html>");
+    assert_eq!(e.code, "InternalFailure");
+    assert!(e.is_retryable());
+    let e = decode_error(403, None, b"");
+    assert_eq!(e.code, "Http403");
+    let e = decode_error(400, None, br#"{"__type":"InvalidSignatureException","message":"Signature expired: 20150830T123600Z is now earlier than 20150830T124100Z (20150830T124600Z - 5 min.)"}"#);
+    assert!(e.is_clock_skew() && !e.is_retryable());
+    let e = decode_error(400, None, br#"{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match"}"#);
+    assert!(!e.is_clock_skew());
+    assert!(decode_error(400, None, br#"{"__type":"RequestExpired"}"#).is_clock_skew());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn encoded_bodies_are_json_that_reads_back(records in proptest::collection::vec(("\\PC{1,20}", proptest::collection::vec(any::<u8>(), 0..100)), 1..20), name in "[a-zA-Z0-9_.-]{1,30}") {
+            let input: Vec<UserRecord<'_>> = records.iter().map(|(k, d)| rec(k, d)).collect();
+            let e = put_records(Stream::Name(&name), &input);
+            let v = json::parse(&e.body).unwrap();
+            prop_assert_eq!(v.get("StreamName").and_then(Value::as_str), Some(name.as_str()));
+            let back = v.get("Records").and_then(Value::as_array).unwrap();
+            for (r, b) in input.iter().zip(back) {
+                prop_assert_eq!(b.get("PartitionKey").and_then(Value::as_str), Some(r.partition_key));
+                let data = base64::engine::general_purpose::STANDARD.decode(b.get("Data").and_then(Value::as_str).unwrap()).unwrap();
+                prop_assert_eq!(&data[..], r.data);
+            }
+        }
+
+        #[test]
+        fn decoding_never_panics(body in proptest::collection::vec(any::<u8>(), 0..400), status in 100u16..600) {
+            let _ = decode_put_records(&body);
+            let _ = decode_put_record_batch(&body);
+            let _ = decode_list_shards(&body);
+            let _ = decode_error(status, None, &body);
+        }
+    }
+}
