@@ -1,7 +1,7 @@
 // The public JS API. It checks and normalizes what callers pass (objects,
 // Dates, header maps, bodies), calls the wasm core with flat arguments, and
 // shapes what comes back. Every error it throws is an Error with a `code`.
-import { __sign, __parseTime, __hashKeyOf, __ShardMap, __aggregate, __deaggregate } from './kinesis_edge.js';
+import { __sign, __parseTime, __hashKeyOf, __ShardMap, __aggregate, __deaggregate, __encodePutRecords, __encodePutRecordBatch } from './kinesis_edge.js';
 
 const MAX_EXPIRES_IN = 604800; // 7 days, SigV4's limit for presigned URLs
 
@@ -340,24 +340,9 @@ function unpackRecords(packed) {
   return out;
 }
 
-const DEFAULT_AGGREGATE_BYTES = 51200; // the KPL's AggregationMaxSize
-const MAX_AGGREGATE_BYTES = 1048576;
-
-/**
- * KPL-aggregates user records into Kinesis records of at most `maxBytes`
- * (default 51,200, at most 1 MiB). With `shardMap`, records are grouped by
- * the shard they are predicted to land on and each aggregate is addressed
- * to it; without one, only records with the same hash key are grouped. A
- * lone record, or one too large for `maxBytes`, is returned as it was.
- */
-export function aggregate(records, options = {}) {
-  if (!Array.isArray(records)) fail('ValidationException', 'records must be an array');
-  const maxBytes = options.maxBytes ?? DEFAULT_AGGREGATE_BYTES;
-  if (!Number.isInteger(maxBytes) || maxBytes < 64 || maxBytes > MAX_AGGREGATE_BYTES) {
-    fail('InvalidArgumentException', `maxBytes must be a whole number from 64 to ${MAX_AGGREGATE_BYTES}`);
-  }
-  const shardMap = options.shardMap;
-  if (shardMap !== undefined && !(shardMap instanceof ShardMap)) fail('InvalidArgumentException', 'shardMap must be a ShardMap');
+// Packs user records for the wasm side: keys as `pk\0ehk\0…`, data back
+// to back, and each record's data length.
+function packUserRecords(records) {
   const keys = [];
   const blobs = new Array(records.length);
   const lengths = new Uint32Array(records.length);
@@ -380,7 +365,28 @@ export function aggregate(records, options = {}) {
     data.set(blobs[i], offset);
     offset += blobs[i].byteLength;
   }
-  const joined = keys.join('\0');
+  return { joined: keys.join('\0'), data, lengths };
+}
+
+const DEFAULT_AGGREGATE_BYTES = 51200; // the KPL's AggregationMaxSize
+const MAX_AGGREGATE_BYTES = 1048576;
+
+/**
+ * KPL-aggregates user records into Kinesis records of at most `maxBytes`
+ * (default 51,200, at most 1 MiB). With `shardMap`, records are grouped by
+ * the shard they are predicted to land on and each aggregate is addressed
+ * to it; without one, only records with the same hash key are grouped. A
+ * lone record, or one too large for `maxBytes`, is returned as it was.
+ */
+export function aggregate(records, options = {}) {
+  if (!Array.isArray(records)) fail('ValidationException', 'records must be an array');
+  const maxBytes = options.maxBytes ?? DEFAULT_AGGREGATE_BYTES;
+  if (!Number.isInteger(maxBytes) || maxBytes < 64 || maxBytes > MAX_AGGREGATE_BYTES) {
+    fail('InvalidArgumentException', `maxBytes must be a whole number from 64 to ${MAX_AGGREGATE_BYTES}`);
+  }
+  const shardMap = options.shardMap;
+  if (shardMap !== undefined && !(shardMap instanceof ShardMap)) fail('InvalidArgumentException', 'shardMap must be a ShardMap');
+  const { joined, data, lengths } = packUserRecords(records);
   const packed = shardMap ? shardMap._inner().aggregate(joined, data, lengths, maxBytes) : __aggregate(joined, data, lengths, maxBytes);
   return unpackRecords(packed).map((o) => {
     const out = { partitionKey: o.partitionKey, data: o.data, userRecords: o.count };
@@ -409,4 +415,30 @@ export function deaggregate(record) {
     if (u.explicitHashKey !== undefined) out.explicitHashKey = u.explicitHashKey;
     return out;
   });
+}
+
+export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/**
+ * Encodes a Kinesis PutRecords request body (JSON 1.1, data in base64),
+ * byte-identical to what @aws-sdk/client-kinesis sends. Returns the target,
+ * content type and body, ready for signRequest.
+ */
+export function encodePutRecords({ streamName, streamArn, records } = {}) {
+  if (!Array.isArray(records)) fail('ValidationException', 'records must be an array');
+  const stream = streamArn ?? streamName;
+  if (typeof stream !== 'string') fail('ValidationException', 'streamName (or streamArn) must be a string');
+  const { joined, data, lengths } = packUserRecords(records);
+  return { target: 'Kinesis_20131202.PutRecords', contentType: CONTENT_TYPE, body: __encodePutRecords(stream, streamArn !== undefined, joined, data, lengths) };
+}
+
+/** Encodes a Firehose PutRecordBatch request body. */
+export function encodePutRecordBatch({ deliveryStreamName, records } = {}) {
+  if (!Array.isArray(records)) fail('ValidationException', 'records must be an array');
+  if (typeof deliveryStreamName !== 'string') fail('ValidationException', 'deliveryStreamName must be a string');
+  const blobs = records.map((r, i) => dataBytes(r?.data ?? r, `records[${i}].data`));
+  const lengths = Uint32Array.from(blobs, (b) => b.byteLength);
+  const data = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+  for (let i = 0, offset = 0; i < blobs.length; offset += blobs[i].byteLength, i++) data.set(blobs[i], offset);
+  return { target: 'Firehose_20150804.PutRecordBatch', contentType: CONTENT_TYPE, body: __encodePutRecordBatch(deliveryStreamName, data, lengths) };
 }

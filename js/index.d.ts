@@ -130,3 +130,17 @@ export function aggregate(
 /** Reads a Kinesis record as the KCL does: an aggregate gives its user records; anything else comes back as it is. */
 export function deaggregate(record: { partitionKey: string; explicitHashKey?: string; data: Uint8Array; sequenceNumber?: string }):
   { partitionKey: string; explicitHashKey?: string; data: Uint8Array; subSequenceNumber?: number; sequenceNumber?: string }[];
+
+/** `application/x-amz-json-1.1` */
+export const CONTENT_TYPE: string;
+
+/** A Kinesis PutRecords body, byte-identical to @aws-sdk/client-kinesis's. */
+export function encodePutRecords(input: {
+  streamName?: string;
+  streamArn?: string;
+  records: { partitionKey: string; explicitHashKey?: string | bigint; data: Uint8Array | string }[];
+}): { target: string; contentType: string; body: Uint8Array };
+
+/** A Firehose PutRecordBatch body. */
+export function encodePutRecordBatch(input: { deliveryStreamName: string; records: (Uint8Array | string | { data: Uint8Array | string })[] }):
+  { target: string; contentType: string; body: Uint8Array };

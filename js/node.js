@@ -17,4 +17,15 @@ const sha256Hex = crypto.hash
   : (body) => crypto.createHash('sha256').update(body).digest('hex');
 __setHostHasher(sha256Hex, 512);
 
-export { signRequest, presignUrl, signRequestAsync, hashKeyOf, ShardMap, aggregate, deaggregate } from './api.js';
+export {
+  signRequest,
+  presignUrl,
+  signRequestAsync,
+  hashKeyOf,
+  ShardMap,
+  aggregate,
+  deaggregate,
+  encodePutRecords,
+  encodePutRecordBatch,
+  CONTENT_TYPE,
+} from './api.js';

@@ -7,4 +7,15 @@ import { initSync } from './kinesis_edge.js';
 
 initSync({ module: wasmModule });
 
-export { signRequest, presignUrl, signRequestAsync, hashKeyOf, ShardMap, aggregate, deaggregate } from './api.js';
+export {
+  signRequest,
+  presignUrl,
+  signRequestAsync,
+  hashKeyOf,
+  ShardMap,
+  aggregate,
+  deaggregate,
+  encodePutRecords,
+  encodePutRecordBatch,
+  CONTENT_TYPE,
+} from './api.js';

@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use crate::aggregation::{self, UserRecord};
 use crate::credentials::Credentials;
 use crate::partition;
+use crate::protocol;
 use crate::shard_map::{Shard, ShardMap, ShardMapError};
 use crate::sigv4::{
     PathNormalization, Payload, PayloadChecksumHeader, PercentEncoding, SessionTokenPlacement,
@@ -369,4 +370,39 @@ pub fn deaggregate_record(data: &[u8]) -> Vec<u8> {
     }
     // (Even an aggregate of no records packs to at least the 4-byte trailer.)
     pack_records(records.iter().map(|r| (r.partition_key, r.explicit_hash_key, 1, r.data)))
+}
+
+/// A PutRecords body for `stream` (a name, or an ARN when `is_arn`), from
+/// records packed as for `__aggregate`.
+#[wasm_bindgen(js_name = "__encodePutRecords")]
+pub fn encode_put_records(
+    stream: &str,
+    is_arn: bool,
+    keys: &str,
+    data: &[u8],
+    lengths: &[u32],
+) -> Result<Vec<u8>, JsValue> {
+    let records = user_records(keys, data, lengths)?;
+    let stream = if is_arn { protocol::Stream::Arn(stream) } else { protocol::Stream::Name(stream) };
+    Ok(protocol::put_records(stream, &records).body)
+}
+
+/// A Firehose PutRecordBatch body, from record data and lengths.
+#[wasm_bindgen(js_name = "__encodePutRecordBatch")]
+pub fn encode_put_record_batch(
+    delivery_stream_name: &str,
+    data: &[u8],
+    lengths: &[u32],
+) -> Result<Vec<u8>, JsValue> {
+    let mut offset = 0usize;
+    let mut records = Vec::with_capacity(lengths.len());
+    for &len in lengths {
+        let end = offset
+            .checked_add(len as usize)
+            .filter(|&e| e <= data.len())
+            .ok_or_else(|| coded_error("InvalidInput", "record lengths exceed the data"))?;
+        records.push(&data[offset..end]);
+        offset = end;
+    }
+    Ok(protocol::firehose_put_record_batch(delivery_stream_name, records).body)
 }
