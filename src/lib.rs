@@ -11,6 +11,7 @@
 //! - [`credentials`]: access keys and temporary credentials.
 //! - [`time`]: instants as values, and the text forms AWS uses.
 //! - [`limits`]: the service limits, each with its source.
+//! - [`record`]: validated records, and AWS's errors for invalid ones.
 //! - [`partition`]: hash keys (MD5 of partition keys, explicit hash keys).
 //! - [`shard_map`]: which shard a hash key lands on, and shard lineage.
 //! - [`aggregation`]: KPL aggregated records, written and read.
@@ -23,6 +24,7 @@ pub mod json;
 pub mod limits;
 pub mod partition;
 pub mod protocol;
+pub mod record;
 pub mod shard_map;
 pub mod sigv4;
 mod sort;

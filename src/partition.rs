@@ -10,29 +10,11 @@ use core::fmt;
 
 use md5::{Digest, Md5};
 
-use crate::limits::{EXPLICIT_HASH_KEY_MAX_DIGITS, PARTITION_KEY_MAX_CHARS, PARTITION_KEY_MIN_CHARS};
+use crate::limits::EXPLICIT_HASH_KEY_MAX_DIGITS;
 
 /// The hash key of a partition key: MD5 of its UTF-8 bytes, big-endian.
 pub fn hash_key(partition_key: &str) -> u128 {
     u128::from_be_bytes(Md5::digest(partition_key.as_bytes()).into())
-}
-
-/// Checks a partition key's length: 1 to 256 Unicode characters. The
-/// error is AWS's `ValidationException` text for PutRecord's
-/// `partitionKey` (PutRecords says `records.N.member.partitionKey`).
-pub fn check_partition_key(partition_key: &str) -> Result<(), String> {
-    let chars = partition_key.chars().count();
-    if chars < PARTITION_KEY_MIN_CHARS {
-        return Err(format!(
-            "1 validation error detected: Value at 'partitionKey' failed to satisfy constraint: Member must have length greater than or equal to {PARTITION_KEY_MIN_CHARS}"
-        ));
-    }
-    if chars > PARTITION_KEY_MAX_CHARS {
-        return Err(format!(
-            "1 validation error detected: Value at 'partitionKey' failed to satisfy constraint: Member must have length less than or equal to {PARTITION_KEY_MAX_CHARS}"
-        ));
-    }
-    Ok(())
 }
 
 /// Why an ExplicitHashKey was refused.
@@ -149,15 +131,6 @@ mod tests {
             assert_eq!(parse_explicit_hash_key(bad), Err(ExplicitHashKeyError::Pattern), "{bad}");
         }
         assert_eq!(ExplicitHashKeyError::Range.code(), "InvalidArgumentException");
-    }
-
-    #[test]
-    fn partition_key_lengths_count_characters() {
-        assert!(check_partition_key("").unwrap_err().contains("greater than or equal to 1"));
-        assert!(check_partition_key("k").is_ok());
-        assert!(check_partition_key(&"é".repeat(256)).is_ok()); // 512 bytes, 256 characters
-        assert!(check_partition_key(&"😀".repeat(256)).is_ok());
-        assert!(check_partition_key(&"a".repeat(257)).unwrap_err().ends_with("less than or equal to 256"));
     }
 
     #[test]

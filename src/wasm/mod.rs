@@ -22,6 +22,7 @@ use crate::aggregation::{self, UserRecord};
 use crate::credentials::Credentials;
 use crate::partition;
 use crate::protocol;
+use crate::record;
 use crate::shard_map::{Shard, ShardMap, ShardMapError};
 use crate::sigv4::{
     PathNormalization, Payload, PayloadChecksumHeader, PercentEncoding, SessionTokenPlacement,
@@ -176,8 +177,13 @@ pub fn sign(
 /// The hash key (decimal) of a partition key.
 #[wasm_bindgen(js_name = "__hashKeyOf")]
 pub fn hash_key_of(partition_key: &str) -> Result<String, JsValue> {
-    partition::check_partition_key(partition_key).map_err(|m| coded_error("ValidationException", &m))?;
+    check_partition_key(partition_key)?;
     Ok(partition::format_hash_key(partition::hash_key(partition_key)))
+}
+
+fn check_partition_key(partition_key: &str) -> Result<(), JsValue> {
+    record::validate_partition_key(partition_key, record::Member::PutRecord)
+        .map_err(|e| coded_error(e.code, &e.message))
 }
 
 fn explicit_hash_key(text: Option<String>) -> Result<Option<u128>, JsValue> {
@@ -256,8 +262,7 @@ impl WasmShardMap {
     ) -> Result<String, JsValue> {
         let explicit = explicit_hash_key(explicit_hash_key_text)?;
         if explicit.is_none() {
-            partition::check_partition_key(partition_key)
-                .map_err(|m| coded_error("ValidationException", &m))?;
+            check_partition_key(partition_key)?;
         }
         Ok(self.0.shard_for(partition_key, explicit).id.clone())
     }
@@ -309,7 +314,7 @@ fn user_records<'a>(keys: &'a str, data: &'a [u8], lengths: &[u32]) -> Result<Ve
         let Some(end) = end else {
             return Err(coded_error("InvalidInput", "record lengths exceed the data"));
         };
-        partition::check_partition_key(partition_key).map_err(|m| coded_error("ValidationException", &m))?;
+        check_partition_key(partition_key)?;
         let explicit_hash_key = (!hash.is_empty()).then_some(hash);
         if let Some(h) = explicit_hash_key {
             partition::parse_explicit_hash_key(h).map_err(|e| coded_error(e.code(), &e.to_string()))?;
