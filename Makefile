@@ -102,6 +102,7 @@ demo: build
 bench: build
 	node bench/sign.mjs
 	node bench/sign-browser.mjs
+	node bench/aggregation.mjs
 
 size: build
 

@@ -200,8 +200,10 @@ impl<'a> Group<'a> {
 /// Aggregates `records` into Kinesis records of at most `max_bytes` each
 /// (clamped to 1 MiB; at least the overhead of one small aggregate).
 ///
-/// `shard_of(hash_key)` says which shard a hash key goes to (e.g. from a
-/// [`ShardMap`](crate::shard_map::ShardMap)); user records are aggregated
+/// `shard_of(hash_key)` says which shard a hash key goes to, as any value
+/// that is the same for every hash key of a shard (e.g. the starting hash
+/// key of its [`ShardMap`](crate::shard_map::ShardMap) shard, or the hash
+/// key itself when no map is known); user records are aggregated
 /// only with others of the same shard, in input order, and each aggregate
 /// carries the explicit hash key of its first user record so that it lands
 /// on that shard. Records with and without explicit hash keys are kept in
@@ -209,10 +211,20 @@ impl<'a> Group<'a> {
 /// are returned as they were. Outputs come in the order of their first user
 /// record. An explicit hash key that does not parse is treated as its own
 /// shard (the service will refuse it, and only it).
-pub fn aggregate<K: Ord + Clone>(
+pub fn aggregate(
     records: &[UserRecord<'_>],
     max_bytes: usize,
-    mut shard_of: impl FnMut(u128) -> K,
+    shard_of: impl Fn(u128) -> u128,
+) -> Vec<OutputRecord> {
+    aggregate_dyn(records, max_bytes, &shard_of)
+}
+
+// One copy in the `.wasm` whatever the caller's closure (generic copies
+// measured 6 KB each).
+fn aggregate_dyn(
+    records: &[UserRecord<'_>],
+    max_bytes: usize,
+    shard_of: &dyn Fn(u128) -> u128,
 ) -> Vec<OutputRecord> {
     let max_protobuf = max_bytes.clamp(64, MAX_AGGREGATE_BYTES) - MAGIC.len() - DIGEST_LEN;
     // Open group per shard; finished groups in order of first member.
@@ -220,7 +232,7 @@ pub fn aggregate<K: Ord + Clone>(
     // some deaggregators (aws-kinesis-agg for Node, through protobufjs's
     // defaults) report index 0 of the table for a record that has none, so
     // the two kinds never share an aggregate.
-    let mut open: BTreeMap<(Option<K>, bool), usize> = BTreeMap::new();
+    let mut open: BTreeMap<(Option<u128>, bool), usize> = BTreeMap::new();
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
     for (index, r) in records.iter().enumerate() {
@@ -228,7 +240,7 @@ pub fn aggregate<K: Ord + Clone>(
             Some(ehk) => crate::partition::parse_explicit_hash_key(ehk).ok(),
             None => Some(hash_key(r.partition_key)),
         };
-        let shard = hash.map(&mut shard_of);
+        let shard = hash.map(shard_of);
         let alone = Group::new().cost(r);
         if alone > max_protobuf || shard.is_none() {
             outputs.push((index, None));

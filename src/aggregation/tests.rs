@@ -5,7 +5,7 @@ fn rec<'a>(key: &'a str, data: &'a [u8]) -> UserRecord<'a> {
     UserRecord { partition_key: key, explicit_hash_key: None, data }
 }
 
-fn one_shard(_: u128) -> u8 {
+fn one_shard(_: u128) -> u128 {
     0
 }
 
@@ -93,7 +93,7 @@ fn groups_by_predicted_shard() {
     let map = ShardMap::uniform(4).unwrap();
     let keys: Vec<String> = (0..400).map(|i| format!("user-{i}")).collect();
     let input: Vec<UserRecord<'_>> = keys.iter().map(|k| rec(k, b"event")).collect();
-    let out = aggregate(&input, DEFAULT_MAX_AGGREGATE_BYTES, |h| map.shard_for_hash_key(h).id.clone());
+    let out = aggregate(&input, DEFAULT_MAX_AGGREGATE_BYTES, |h| map.shard_for_hash_key(h).starting_hash_key);
     assert_eq!(out.len(), 4);
     for o in &out {
         let target =
@@ -172,7 +172,7 @@ mod properties {
             let hash_keys: Vec<Option<String>> = records.iter().map(|(_, _, h)| h.map(|h| h.to_string())).collect();
             let input: Vec<UserRecord<'_>> = records.iter().zip(&hash_keys).map(|((k, d, _), h)| UserRecord { partition_key: k, explicit_hash_key: h.as_deref(), data: d }).collect();
             let map = ShardMap::uniform(shards).unwrap();
-            let out = aggregate(&input, cap, |h| map.shard_for_hash_key(h).id.clone());
+            let out = aggregate(&input, cap, |h| map.shard_for_hash_key(h).starting_hash_key);
             assert_round_trip(&input, &out);
             for o in &out {
                 prop_assert!(o.user_records == 1 || o.data.len() <= cap.max(64));

@@ -358,7 +358,7 @@ impl WasmShardMap {
         let records = user_records(keys, data, lengths)?;
         let map = &self.0;
         Ok(pack_aggregates(&aggregation::aggregate(&records, max_bytes as usize, |h| {
-            map.shard_for_hash_key(h).id.as_str()
+            map.shard_for_hash_key(h).starting_hash_key
         })))
     }
 }
