@@ -16,12 +16,15 @@
 //! ```
 //!
 //! The protobuf code is written here by hand (about 150 lines for the three
-//! messages) rather than with `prost`: `prost` plus its derive would add its
-//! runtime, `bytes` and generic encode/decode paths to the `.wasm` for two
-//! fixed messages, and a hand encoder can size an aggregate exactly before
-//! writing it, which the size cap needs anyway. The decoder never panics,
-//! allocates at most in proportion to its input, and borrows every string
-//! and blob from it.
+//! messages) rather than with `prost`. Measured: `prost` 0.13 (derive)
+//! decoding and re-encoding these messages made a minimal `opt-level = 3`
+//! wasm 29.9 KB larger (12.3 KB gzipped, with `wasm-opt -O3`); the hand
+//! encoder and decoder here are about 6 KB of the package's wasm (twiggy:
+//! `Group::encode` 2.9 KB, `parse_aggregate` 2.8 KB). The hand encoder also
+//! sizes an aggregate exactly before writing it, which the size cap needs,
+//! and the decoder borrows every string and blob from its input instead of
+//! copying them (speed: `make bench`, against aws-kinesis-agg). The decoder
+//! never panics and allocates at most in proportion to its input.
 //!
 //! Rules that keep aggregates readable (KCL): aggregate only user records
 //! predicted for the same shard, since the KCL drops a whole aggregate when
