@@ -353,8 +353,9 @@ function packUserRecords(records) {
     if (typeof r.partitionKey !== 'string' || r.partitionKey.indexOf('\0') !== -1) {
       fail('ValidationException', `records[${i}].partitionKey must be a string without NUL`);
     }
-    const ehk = optionalHashKey(r.explicitHashKey) ?? '';
-    const bytes = dataBytes(r.data, `records[${i}].data`);
+    const ehk = r.explicitHashKey === undefined ? '' : optionalHashKey(r.explicitHashKey) ?? '';
+    const d = r.data;
+    const bytes = d instanceof Uint8Array ? d : dataBytes(d, `records[${i}].data`);
     keys.push(r.partitionKey, ehk);
     blobs[i] = bytes;
     lengths[i] = bytes.byteLength;
@@ -399,22 +400,36 @@ export function aggregate(records, options = {}) {
  * Reads a Kinesis record as the KCL does: an aggregate gives its user
  * records (with their sub-sequence numbers); anything else (no magic, a bad
  * MD5, a protobuf that does not parse) comes back as the one record it is.
+ * User records' `data` are views of `record.data` (no copy).
  */
 export function deaggregate(record) {
   if (record === null || typeof record !== 'object') fail('ValidationException', 'record must be an object');
   const data = dataBytes(record.data, 'record.data');
   const packed = __deaggregate(data);
-  const extra = record.sequenceNumber !== undefined ? { sequenceNumber: record.sequenceNumber } : {};
+  const sequenceNumber = record.sequenceNumber;
   if (packed.byteLength === 0) {
-    const out = { partitionKey: record.partitionKey, data, ...extra };
+    const out = { partitionKey: record.partitionKey, data };
     if (record.explicitHashKey !== undefined) out.explicitHashKey = record.explicitHashKey;
+    if (sequenceNumber !== undefined) out.sequenceNumber = sequenceNumber;
     return [out];
   }
-  return unpackRecords(packed).map((u, i) => {
-    const out = { partitionKey: u.partitionKey, data: u.data, subSequenceNumber: i, ...extra };
-    if (u.explicitHashKey !== undefined) out.explicitHashKey = u.explicitHashKey;
-    return out;
-  });
+  // Numbers first (see __deaggregate), then the key tables; user records'
+  // data are views of the caller's bytes, not copies.
+  const words = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const count = words.getUint32(0, true);
+  const tableAt = 4 + count * 16;
+  const keyCount = words.getUint32(tableAt, true);
+  const table = fromUtf8.decode(packed.subarray(tableAt + 4)).split('\0');
+  const out = new Array(count);
+  for (let i = 0, at = 4; i < count; i++, at += 16) {
+    const offset = words.getUint32(at + 8, true);
+    const user = { partitionKey: table[words.getUint32(at, true)], data: data.subarray(offset, offset + words.getUint32(at + 12, true)), subSequenceNumber: i };
+    const hash = words.getUint32(at + 4, true);
+    if (hash !== 0) user.explicitHashKey = table[keyCount + hash - 1];
+    if (sequenceNumber !== undefined) user.sequenceNumber = sequenceNumber;
+    out[i] = user;
+  }
+  return out;
 }
 
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';

@@ -41,6 +41,9 @@ use crate::partition::{format_hash_key, hash_key};
 /// The first four bytes of every aggregated record.
 pub const MAGIC: [u8; 4] = [0xF3, 0x89, 0x9A, 0xC2];
 
+/// Distinct partition keys whose hash one `aggregate` call remembers.
+const HASH_MEMO_ENTRIES: usize = 1024;
+
 /// The MD5 trailer's length.
 const DIGEST_LEN: usize = 16;
 
@@ -238,10 +241,22 @@ fn aggregate_dyn(
     let mut open: BTreeMap<(Option<u128>, bool), usize> = BTreeMap::new();
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
+                                                               // Producers repeat keys (a session id, a user id): remember their MD5,
+                                                               // up to a bound, so a key is hashed once per call.
+    let mut hashes: BTreeMap<&str, u128> = BTreeMap::new();
     for (index, r) in records.iter().enumerate() {
         let hash = match r.explicit_hash_key {
             Some(ehk) => crate::partition::parse_explicit_hash_key(ehk).ok(),
-            None => Some(hash_key(r.partition_key)),
+            None => Some(match hashes.get(r.partition_key) {
+                Some(&h) => h,
+                None => {
+                    let h = hash_key(r.partition_key);
+                    if hashes.len() < HASH_MEMO_ENTRIES {
+                        hashes.insert(r.partition_key, h);
+                    }
+                    h
+                }
+            }),
         };
         let shard = hash.map(shard_of);
         let alone = Group::new().cost(r);
@@ -385,7 +400,32 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn parse_aggregate(data: &[u8]) -> Option<Vec<Deaggregated<'_>>> {
+/// An aggregate read in place: its key tables, and its user records
+/// pointing into them (indices checked) and into the input (data).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AggregateView<'a> {
+    /// `partition_key_table`.
+    pub partition_keys: Vec<&'a str>,
+    /// `explicit_hash_key_table`.
+    pub explicit_hash_keys: Vec<&'a str>,
+    /// The user records, in order.
+    pub records: Vec<IndexedRecord<'a>>,
+}
+
+/// A user record of an [`AggregateView`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexedRecord<'a> {
+    /// Index into `partition_keys`.
+    pub partition_key: usize,
+    /// Index into `explicit_hash_keys`, if it has one.
+    pub explicit_hash_key: Option<usize>,
+    /// Its data, a slice of the input.
+    pub data: &'a [u8],
+}
+
+/// Reads `data` as an aggregate; `None` when it is not one (no magic, a
+/// wrong MD5, a protobuf that does not parse, an index out of range).
+pub fn view(data: &[u8]) -> Option<AggregateView<'_>> {
     if data.len() < MAGIC.len() + DIGEST_LEN || data[..MAGIC.len()] != MAGIC {
         return None;
     }
@@ -393,22 +433,22 @@ fn parse_aggregate(data: &[u8]) -> Option<Vec<Deaggregated<'_>>> {
     if Md5::digest(body).as_slice() != digest {
         return None;
     }
-    let mut keys: Vec<&str> = Vec::new();
-    let mut hash_keys: Vec<&str> = Vec::new();
+    let mut partition_keys: Vec<&str> = Vec::new();
+    let mut explicit_hash_keys: Vec<&str> = Vec::new();
     let mut raw_records: Vec<&[u8]> = Vec::new();
     let mut r = Reader { buf: body, pos: 0 };
     while !r.done() {
         let tag = r.varint()?;
         match (tag >> 3, tag & 7) {
-            (1, 2) => keys.push(core::str::from_utf8(r.bytes()?).ok()?),
-            (2, 2) => hash_keys.push(core::str::from_utf8(r.bytes()?).ok()?),
+            (1, 2) => partition_keys.push(core::str::from_utf8(r.bytes()?).ok()?),
+            (2, 2) => explicit_hash_keys.push(core::str::from_utf8(r.bytes()?).ok()?),
             (3, 2) => raw_records.push(r.bytes()?),
             (0, _) => return None,
             (_, wire) => r.skip(wire)?,
         }
     }
-    let mut out = Vec::with_capacity(raw_records.len());
-    for (n, raw) in raw_records.into_iter().enumerate() {
+    let mut records = Vec::with_capacity(raw_records.len());
+    for raw in raw_records {
         let mut r = Reader { buf: raw, pos: 0 };
         let (mut key, mut hash, mut data) = (None, None, None);
         while !r.done() {
@@ -422,19 +462,30 @@ fn parse_aggregate(data: &[u8]) -> Option<Vec<Deaggregated<'_>>> {
                 (_, wire) => r.skip(wire)?,
             }
         }
-        let partition_key = *keys.get(usize::try_from(key?).ok()?)?;
+        let partition_key = usize::try_from(key?).ok().filter(|&i| i < partition_keys.len())?;
         let explicit_hash_key = match hash {
-            Some(i) => Some(*hash_keys.get(usize::try_from(i).ok()?)?),
+            Some(i) => Some(usize::try_from(i).ok().filter(|&i| i < explicit_hash_keys.len())?),
             None => None,
         };
-        out.push(Deaggregated {
-            partition_key,
-            explicit_hash_key,
-            data: data?,
-            sub_sequence_number: Some(n as u64),
-        });
+        records.push(IndexedRecord { partition_key, explicit_hash_key, data: data? });
     }
-    Some(out)
+    Some(AggregateView { partition_keys, explicit_hash_keys, records })
+}
+
+fn parse_aggregate(data: &[u8]) -> Option<Vec<Deaggregated<'_>>> {
+    let v = view(data)?;
+    Some(
+        v.records
+            .iter()
+            .enumerate()
+            .map(|(n, r)| Deaggregated {
+                partition_key: v.partition_keys[r.partition_key],
+                explicit_hash_key: r.explicit_hash_key.map(|i| v.explicit_hash_keys[i]),
+                data: r.data,
+                sub_sequence_number: Some(n as u64),
+            })
+            .collect(),
+    )
 }
 
 /// A `Tag` must have its required key; tags are otherwise not surfaced.

@@ -363,18 +363,36 @@ impl WasmShardMap {
     }
 }
 
-/// Deaggregates one Kinesis record. An empty result means "not an
-/// aggregate": the record stands as it is.
+/// Deaggregates one Kinesis record without copying its data back: returns
+/// nothing when it is not an aggregate (the record stands as it is), else
+/// `count` (u32 LE), then per user record its partition key index,
+/// explicit hash key index + 1 (0 for none), data offset and data length in
+/// `data` (u32 LE each), then the number of partition keys (u32 LE), then
+/// the key tables as `\0`-joined UTF-8: partition keys, then explicit hash
+/// keys.
 #[wasm_bindgen(js_name = "__deaggregate")]
 pub fn deaggregate_record(data: &[u8]) -> Vec<u8> {
-    let records = aggregation::deaggregate("", None, data);
-    if let [only] = records.as_slice() {
-        if only.sub_sequence_number.is_none() {
-            return Vec::new();
+    let Some(view) = aggregation::view(data) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(8 + view.records.len() * 16 + 64);
+    out.extend_from_slice(&(view.records.len() as u32).to_le_bytes());
+    let base = data.as_ptr() as usize;
+    for r in &view.records {
+        // The user record's data is a slice of `data`.
+        let offset = (r.data.as_ptr() as usize).wrapping_sub(base);
+        for v in [r.partition_key, r.explicit_hash_key.map_or(0, |i| i + 1), offset, r.data.len()] {
+            out.extend_from_slice(&(v as u32).to_le_bytes());
         }
     }
-    // (Even an aggregate of no records packs to at least the 4-byte trailer.)
-    pack_records(records.iter().map(|r| (r.partition_key, r.explicit_hash_key, 1, r.data)))
+    out.extend_from_slice(&(view.partition_keys.len() as u32).to_le_bytes());
+    for (i, k) in view.partition_keys.iter().chain(view.explicit_hash_keys.iter()).enumerate() {
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(k.as_bytes());
+    }
+    out
 }
 
 /// A PutRecords body for `stream` (a name, or an ARN when `is_arn`), from
