@@ -31,7 +31,8 @@
 //! one user record hashes outside the shard that received it; address the
 //! aggregate to that shard; send a lone record as it is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use md5::{Digest, Md5};
 
@@ -101,11 +102,33 @@ fn field_len(len: usize) -> usize {
     1 + varint_len(len as u64) + len
 }
 
+/// FNV-1a: a fast hash for short keys. The tables hash keys of the caller's
+/// own records, so flooding is not a concern here (and std's SipHash keys
+/// need a random source the core does not read).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Table<'a, V> = HashMap<&'a str, V, BuildHasherDefault<Fnv>>;
+
 /// One aggregate being filled.
 struct Group<'a> {
-    keys: BTreeMap<&'a str, u64>,
+    keys: Table<'a, u64>,
     key_table: Vec<&'a str>,
-    hash_keys: BTreeMap<&'a str, u64>,
+    hash_keys: Table<'a, u64>,
     hash_key_table: Vec<&'a str>,
     members: Vec<usize>,
     /// Size of the protobuf so far.
@@ -115,9 +138,9 @@ struct Group<'a> {
 impl<'a> Group<'a> {
     fn new() -> Group<'a> {
         Group {
-            keys: BTreeMap::new(),
+            keys: Table::default(),
             key_table: Vec::new(),
-            hash_keys: BTreeMap::new(),
+            hash_keys: Table::default(),
             hash_key_table: Vec::new(),
             members: Vec::new(),
             protobuf_len: 0,
@@ -243,7 +266,7 @@ fn aggregate_dyn(
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
                                                                // Producers repeat keys (a session id, a user id): remember their MD5,
                                                                // up to a bound, so a key is hashed once per call.
-    let mut hashes: BTreeMap<&str, u128> = BTreeMap::new();
+    let mut hashes: Table<'_, u128> = Table::default();
     for (index, r) in records.iter().enumerate() {
         let hash = match r.explicit_hash_key {
             Some(ehk) => crate::partition::parse_explicit_hash_key(ehk).ok(),

@@ -322,6 +322,12 @@ fn user_records<'a>(keys: &'a str, data: &'a [u8], lengths: &[u32]) -> Result<Ve
         out.push(UserRecord { partition_key, explicit_hash_key, data: &data[offset..end] });
         offset = end;
     }
+    // Exactly two fields a record (`"".split` gives one empty field for no
+    // records): anything more means a key held a NUL.
+    let extra = fields.next();
+    if extra.is_some() && !(lengths.is_empty() && extra == Some("")) {
+        return Err(coded_error("ValidationException", "partition keys must not contain NUL characters"));
+    }
     Ok(out)
 }
 

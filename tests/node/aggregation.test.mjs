@@ -121,4 +121,8 @@ test('bad input is refused with codes', () => {
   assert.throws(() => aggregate([{ partitionKey: 'a', data: new Uint8Array(), explicitHashKey: '01' }]), { code: 'ValidationException' });
   assert.throws(() => aggregate([], { maxBytes: 2 ** 21 }), { code: 'InvalidArgumentException' });
   assert.deepEqual(aggregate([]), []);
+  for (const key of ['k\u0000', '\u0000', 'a\u0000b']) {
+    assert.throws(() => aggregate([{ partitionKey: key, data: new Uint8Array(1) }, { partitionKey: 'z', data: new Uint8Array(1) }]), { code: 'ValidationException' }, JSON.stringify(key));
+    assert.throws(() => aggregate([{ partitionKey: 'z', data: new Uint8Array(1) }, { partitionKey: key, data: new Uint8Array(1) }]), { code: 'ValidationException' }, JSON.stringify(key));
+  }
 });
