@@ -21,10 +21,11 @@ function theirAggregate(input) {
   });
 }
 
+// With checksums verified, as the KCL does (kinesis-edge always verifies).
 function theirDeaggregateAll(aggregates) {
   let n = 0;
   for (const a of aggregates) {
-    agg.deaggregateSync({ partitionKey: a.partitionKey, explicitPartitionKey: a.explicitHashKey, sequenceNumber: '1', data: a.base64 }, false, (err, recs) => {
+    agg.deaggregateSync({ partitionKey: a.partitionKey, explicitPartitionKey: a.explicitHashKey, sequenceNumber: '1', data: a.base64 }, true, (err, recs) => {
       if (err) throw err;
       n += recs.length;
     });
