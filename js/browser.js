@@ -7,15 +7,4 @@ import init from './kinesis_edge.js';
 
 await init({ module_or_path: new URL('./kinesis_edge_bg.wasm', import.meta.url) });
 
-export {
-  signRequest,
-  presignUrl,
-  signRequestAsync,
-  hashKeyOf,
-  ShardMap,
-  aggregate,
-  deaggregate,
-  encodePutRecords,
-  encodePutRecordBatch,
-  CONTENT_TYPE,
-} from './api.js';
+export * from './public.js';

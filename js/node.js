@@ -17,15 +17,4 @@ const sha256Hex = crypto.hash
   : (body) => crypto.createHash('sha256').update(body).digest('hex');
 __setHostHasher(sha256Hex, 512);
 
-export {
-  signRequest,
-  presignUrl,
-  signRequestAsync,
-  hashKeyOf,
-  ShardMap,
-  aggregate,
-  deaggregate,
-  encodePutRecords,
-  encodePutRecordBatch,
-  CONTENT_TYPE,
-} from './api.js';
+export * from './public.js';

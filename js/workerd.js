@@ -7,15 +7,4 @@ import { initSync } from './kinesis_edge.js';
 
 initSync({ module: wasmModule });
 
-export {
-  signRequest,
-  presignUrl,
-  signRequestAsync,
-  hashKeyOf,
-  ShardMap,
-  aggregate,
-  deaggregate,
-  encodePutRecords,
-  encodePutRecordBatch,
-  CONTENT_TYPE,
-} from './api.js';
+export * from './public.js';

@@ -20,7 +20,7 @@ test('signs in workerd exactly as in Node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-'));
   try {
     copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
-    for (const f of ['api.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
+    for (const f of ['api.js', 'public.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
     copyFileSync(here('../js/vector-check.mjs'), join(dir, 'vector-check.mjs'));
     copyFileSync(here('worker-module.mjs'), join(dir, 'worker-module.mjs'));
     copyFileSync(here('backend.mjs'), join(dir, 'backend.mjs'));
@@ -37,6 +37,7 @@ const main :Workerd.Worker = (
     (name = "worker-module.mjs", esModule = embed "worker-module.mjs"),
     (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
     (name = "api.js", esModule = embed "api.js"),
+    (name = "public.js", esModule = embed "public.js"),
     (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
     (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
     (name = "vector-check.mjs", esModule = embed "vector-check.mjs"),

@@ -1,0 +1,14 @@
+// The package's public API, listed once; each runtime's entry point
+// initializes the wasm module its own way and re-exports this.
+export {
+  signRequest,
+  presignUrl,
+  signRequestAsync,
+  hashKeyOf,
+  ShardMap,
+  aggregate,
+  deaggregate,
+  encodePutRecords,
+  encodePutRecordBatch,
+  CONTENT_TYPE,
+} from './api.js';
