@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from '../../pkg/node.js';
 import { loadV4Vectors } from '../js/vectors.mjs';
-import { kinesisRequests } from '../js/vector-check.mjs';
+import { kinesisRequests, routingSample } from '../js/vector-check.mjs';
 import { launch, serve, resultOf } from './browser.mjs';
 
 let browser, server, origin;
@@ -23,11 +23,12 @@ after(async () => {
 });
 
 for (const [where, path] of [['a page', '/test/browser/fixtures/page.html'], ['a dedicated Web Worker', '/test/browser/fixtures/worker.html']]) {
-  test(`signs in headless Chromium, in ${where}`, async () => {
+  test(`signs, routes and aggregates in headless Chromium, in ${where}`, async () => {
     const result = await resultOf(browser, origin, path);
     assert.deepEqual(result.failures, []);
     assert.equal(result.checked, 76);
     assert.deepEqual(result.errors, []);
     assert.deepEqual(result.signatures, expected);
+    assert.deepEqual(result.routing, routingSample(api));
   });
 }

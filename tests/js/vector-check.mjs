@@ -177,3 +177,21 @@ export function kinesisRequests() {
   }
   return out;
 }
+
+/**
+ * Shard routing, aggregation and wire encoding, summarized as plain data:
+ * every runtime must produce exactly what Node produces.
+ */
+export function routingSample(api) {
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const map = api.ShardMap.uniform(7);
+  const records = Array.from({ length: 60 }, (_, i) => ({ partitionKey: `user-${i % 9}-é`, data: new Uint8Array([i, i >> 1, 255 - i]) }));
+  const aggregates = api.aggregate(records, { shardMap: map, maxBytes: 200 });
+  return {
+    hashKeys: ['a', 'séssion-42', '😀'.repeat(256)].map((k) => api.hashKeyOf(k)),
+    shards: records.map((r) => map.shardFor(r.partitionKey)),
+    aggregates: aggregates.map((a) => [a.partitionKey, a.explicitHashKey ?? null, a.userRecords, hex(a.data)]),
+    deaggregated: aggregates.flatMap((a) => api.deaggregate(a).map((u) => [u.partitionKey, hex(u.data)])),
+    putRecords: hex(api.encodePutRecords({ streamName: 's', records: records.slice(0, 5) }).body),
+  };
+}

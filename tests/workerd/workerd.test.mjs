@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '../../pkg/node.js';
 import { loadV4Vectors } from '../js/vectors.mjs';
-import { kinesisRequests } from '../js/vector-check.mjs';
+import { kinesisRequests, routingSample } from '../js/vector-check.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const WORKERD = here('../node_modules/.bin/workerd');
 
-test('signs in workerd exactly as in Node', () => {
+test('signs, routes and aggregates in workerd exactly as in Node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-'));
   try {
     copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
@@ -25,6 +25,7 @@ test('signs in workerd exactly as in Node', () => {
     copyFileSync(here('worker-module.mjs'), join(dir, 'worker-module.mjs'));
     copyFileSync(here('backend.mjs'), join(dir, 'backend.mjs'));
     writeFileSync(join(dir, 'vectors.json'), JSON.stringify(loadV4Vectors()));
+    writeFileSync(join(dir, 'routing.json'), JSON.stringify(routingSample(api)));
     writeFileSync(join(dir, 'expected.json'), JSON.stringify(kinesisRequests().map((r) => api.signRequest(r).authorization)));
     writeFileSync(
       join(dir, 'config.capnp'),
@@ -43,6 +44,7 @@ const main :Workerd.Worker = (
     (name = "vector-check.mjs", esModule = embed "vector-check.mjs"),
     (name = "vectors.json", json = embed "vectors.json"),
     (name = "expected.json", json = embed "expected.json"),
+    (name = "routing.json", json = embed "routing.json"),
   ],
   compatibilityDate = "2025-01-01",
   globalOutbound = "backend",
