@@ -17,9 +17,11 @@
 //! - [`aggregation`]: KPL aggregated records, written and read.
 //! - [`protocol`]: the Kinesis and Firehose JSON 1.1 wire protocol.
 //! - [`json`]: the small JSON reader and writer it uses.
+//! - [`engine`]: the in-process Kinesis simulation (foundation).
 
 pub mod aggregation;
 pub mod credentials;
+pub mod engine;
 pub mod json;
 pub mod limits;
 pub mod partition;

@@ -1,0 +1,535 @@
+//! The shard engine: an in-process simulation of Kinesis Data Streams.
+//!
+//! Sans-IO like the rest of the core: every call takes `now`; nothing reads
+//! a clock or a random source. This is the foundation of issue 4: streams
+//! with evenly split shards, PutRecord(s) with per-shard write limits and
+//! AWS's per-record failures, shard iterators of all five types that expire
+//! after five minutes, GetRecords with its limits and per-shard read limits,
+//! and retention trimming. The JSON 1.1 front (`Engine::handle`),
+//! resharding, the remaining actions and Firehose build on it.
+//!
+//! Messages are AWS's (API reference error sections, and kinesalite where
+//! it matches AWS): `Stream S under account A not found.`, `Rate exceeded
+//! for shard X in stream S under account A.`, `Records size exceeds 5 MB
+//! limit`.
+
+mod iterator;
+mod throttle;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::aggregation::UserRecord;
+use crate::limits::{
+    DEFAULT_RETENTION_HOURS, GET_RECORDS_MAX_BYTES, GET_RECORDS_MAX_RECORDS, PUT_RECORDS_MAX_BYTES,
+    PUT_RECORDS_MAX_RECORDS, SHARD_ITERATOR_TTL_MS, SHARD_READ_BYTES_PER_SEC, SHARD_READ_CALLS_PER_SEC,
+    SHARD_WRITE_BYTES_PER_SEC, SHARD_WRITE_RECORDS_PER_SEC,
+};
+use crate::partition::hash_key;
+use crate::record::{validate, Member, RecordLimits};
+use crate::shard_map::{shard_id, uniform_ranges};
+use crate::time::Timestamp;
+
+pub use iterator::IteratorType;
+use iterator::Position;
+use throttle::Bucket;
+
+/// How the engine behaves; every limit can be changed (a tutorial may want
+/// a slower shard to show throttling, a load test none at all).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// Records per second a shard accepts (AWS: 1,000).
+    pub write_records_per_sec: u32,
+    /// Bytes per second a shard accepts (AWS: 1 MiB).
+    pub write_bytes_per_sec: u32,
+    /// GetRecords calls per second per shard (AWS: 5).
+    pub read_calls_per_sec: u32,
+    /// Bytes per second GetRecords returns per shard (AWS: 2 MiB).
+    pub read_bytes_per_sec: u32,
+    /// Whether limits are enforced at all.
+    pub throttling: bool,
+    /// The account id in messages and ARNs.
+    pub account_id: String,
+    /// The region in ARNs.
+    pub region: String,
+    /// Most records a shard keeps, whatever the retention (memory bound).
+    pub max_records_per_shard: usize,
+    /// The record size limit of new streams.
+    pub record_limits: RecordLimits,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            write_records_per_sec: SHARD_WRITE_RECORDS_PER_SEC,
+            write_bytes_per_sec: SHARD_WRITE_BYTES_PER_SEC,
+            read_calls_per_sec: SHARD_READ_CALLS_PER_SEC,
+            read_bytes_per_sec: SHARD_READ_BYTES_PER_SEC,
+            throttling: true,
+            account_id: "000000000000".to_owned(),
+            region: "us-east-1".to_owned(),
+            max_records_per_shard: 1_000_000,
+            record_limits: RecordLimits::default(),
+        }
+    }
+}
+
+/// A whole-request error, with AWS's code and message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineError {
+    /// e.g. `ResourceNotFoundException`.
+    pub code: &'static str,
+    /// AWS's message.
+    pub message: String,
+}
+
+impl core::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+fn error(code: &'static str, message: impl Into<String>) -> EngineError {
+    EngineError { code, message: message.into() }
+}
+
+/// A stored record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// 56-digit sequence number.
+    pub sequence_number: String,
+    /// When the shard accepted it.
+    pub arrival: Timestamp,
+    /// Its partition key.
+    pub partition_key: String,
+    /// Its data.
+    pub data: Vec<u8>,
+}
+
+struct ShardState {
+    id: String,
+    number: u64,
+    starting_hash_key: u128,
+    ending_hash_key: u128,
+    records: VecDeque<StoredRecord>,
+    /// Last sequence counter given out.
+    counter: u64,
+    writes: Bucket,
+    write_bytes: Bucket,
+    reads: Bucket,
+    read_bytes: Bucket,
+}
+
+/// Sequence numbers: 56 decimal digits, `49`, the shard number (12
+/// digits), then a counter (42 digits) that grows with arrival time and
+/// never repeats. Within a shard, string order is numeric order; children
+/// of a reshard (higher numbers) sort after their parents.
+fn sequence_number(shard_number: u64, counter: u64) -> String {
+    format!("49{shard_number:012}{counter:042}")
+}
+
+/// The smallest possible sequence number of a shard (TRIM_HORIZON).
+fn first_sequence_number(shard_number: u64) -> String {
+    sequence_number(shard_number, 0)
+}
+
+struct StreamState {
+    name: String,
+    /// Most records a shard keeps (the engine's memory bound).
+    cap: usize,
+    created: Timestamp,
+    retention_hours: u32,
+    record_limits: RecordLimits,
+    shards: Vec<ShardState>,
+}
+
+/// One record's outcome in PutRecords.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// Stored.
+    Stored {
+        /// Its sequence number.
+        sequence_number: String,
+        /// Its shard.
+        shard_id: String,
+    },
+    /// Refused; the caller resends it.
+    Failed {
+        /// `ProvisionedThroughputExceededException` or `InternalFailure`.
+        code: &'static str,
+        /// AWS's message.
+        message: String,
+    },
+}
+
+/// What GetRecords returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GetRecordsOutput {
+    /// The records, in sequence order.
+    pub records: Vec<StoredRecord>,
+    /// Where to read next; `None` once a closed shard is fully read.
+    pub next_shard_iterator: Option<String>,
+    /// How far behind the tip of the shard this response is.
+    pub millis_behind_latest: u64,
+}
+
+/// The simulated service.
+pub struct Engine {
+    config: EngineConfig,
+    streams: BTreeMap<String, StreamState>,
+}
+
+impl Engine {
+    /// An engine with no streams.
+    pub fn new(config: EngineConfig) -> Engine {
+        Engine { config, streams: BTreeMap::new() }
+    }
+
+    fn not_found(&self, name: &str) -> EngineError {
+        error(
+            "ResourceNotFoundException",
+            format!("Stream {name} under account {} not found.", self.config.account_id),
+        )
+    }
+
+    fn stream_mut(&mut self, name: &str) -> Result<&mut StreamState, EngineError> {
+        if !self.streams.contains_key(name) {
+            return Err(self.not_found(name));
+        }
+        self.streams.get_mut(name).ok_or_else(|| error("InternalFailure", "stream vanished"))
+    }
+
+    /// CreateStream with `shard_count` evenly split shards (ACTIVE at once).
+    pub fn create_stream(&mut self, name: &str, shard_count: u32, now: Timestamp) -> Result<(), EngineError> {
+        if name.is_empty()
+            || name.len() > 128
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            return Err(error(
+                "ValidationException",
+                "1 validation error detected: Value at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            ));
+        }
+        if shard_count == 0 {
+            return Err(error(
+                "ValidationException",
+                "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1",
+            ));
+        }
+        if self.streams.contains_key(name) {
+            return Err(error(
+                "ResourceInUseException",
+                format!("Stream {name} under account {} already exists.", self.config.account_id),
+            ));
+        }
+        let c = &self.config;
+        let shards = uniform_ranges(shard_count)
+            .enumerate()
+            .map(|(i, (start, end))| ShardState {
+                id: shard_id(i as u64),
+                number: i as u64,
+                starting_hash_key: start,
+                ending_hash_key: end,
+                records: VecDeque::new(),
+                counter: 0,
+                writes: Bucket::new(c.write_records_per_sec, now),
+                write_bytes: Bucket::new(c.write_bytes_per_sec, now),
+                reads: Bucket::new(c.read_calls_per_sec, now),
+                read_bytes: Bucket::new(c.read_bytes_per_sec, now),
+            })
+            .collect();
+        self.streams.insert(
+            name.to_owned(),
+            StreamState {
+                name: name.to_owned(),
+                cap: c.max_records_per_shard,
+                created: now,
+                retention_hours: DEFAULT_RETENTION_HOURS,
+                record_limits: c.record_limits,
+                shards,
+            },
+        );
+        Ok(())
+    }
+
+    /// The names of the streams, in order.
+    pub fn stream_names(&self) -> impl Iterator<Item = &str> {
+        self.streams.keys().map(String::as_str)
+    }
+
+    /// The shards of a stream: id and hash key range.
+    pub fn shards(&self, stream: &str) -> Result<Vec<(String, u128, u128)>, EngineError> {
+        let s = self.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
+        Ok(s.shards.iter().map(|sh| (sh.id.clone(), sh.starting_hash_key, sh.ending_hash_key)).collect())
+    }
+
+    /// When a stream was created.
+    pub fn created(&self, stream: &str) -> Option<Timestamp> {
+        self.streams.get(stream).map(|s| s.created)
+    }
+
+    /// PutRecords: validates the whole request as AWS does (any invalid
+    /// record fails the request), then stores each record or fails it alone
+    /// when its shard is over its write limit.
+    pub fn put_records(
+        &mut self,
+        stream: &str,
+        records: &[UserRecord<'_>],
+        now: Timestamp,
+    ) -> Result<Vec<PutOutcome>, EngineError> {
+        if records.is_empty() || records.len() > PUT_RECORDS_MAX_RECORDS {
+            let (relation, limit) = if records.is_empty() {
+                ("greater than or equal to", 1)
+            } else {
+                ("less than or equal to", PUT_RECORDS_MAX_RECORDS)
+            };
+            return Err(error(
+                "ValidationException",
+                format!("1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length {relation} {limit}"),
+            ));
+        }
+        let limits = self.streams.get(stream).map(|s| s.record_limits).unwrap_or_default();
+        let mut hashes = Vec::with_capacity(records.len());
+        let mut total = 0usize;
+        for (i, r) in records.iter().enumerate() {
+            let explicit =
+                validate(r.partition_key, r.explicit_hash_key, r.data.len(), &limits, Member::PutRecords(i))
+                    .map_err(|e| error(e.code, e.message))?;
+            hashes.push(explicit.unwrap_or_else(|| hash_key(r.partition_key)));
+            total += r.data.len() + r.partition_key.len();
+        }
+        // Counted before base64, data and partition keys (API reference).
+        if total > PUT_RECORDS_MAX_BYTES {
+            return Err(error("InvalidArgumentException", "Records size exceeds 5 MB limit"));
+        }
+        let account = self.config.account_id.clone();
+        let throttling = self.config.throttling;
+        let s = self.stream_mut(stream)?;
+        let mut out = Vec::with_capacity(records.len());
+        for (r, h) in records.iter().zip(hashes) {
+            out.push(store(s, r, h, now, throttling, &account));
+        }
+        Ok(out)
+    }
+
+    /// PutRecord: like one record of PutRecords, but a throttled record
+    /// fails the whole request.
+    pub fn put_record(
+        &mut self,
+        stream: &str,
+        record: &UserRecord<'_>,
+        now: Timestamp,
+    ) -> Result<(String, String), EngineError> {
+        let limits = self.streams.get(stream).map(|s| s.record_limits).unwrap_or_default();
+        let explicit = validate(
+            record.partition_key,
+            record.explicit_hash_key,
+            record.data.len(),
+            &limits,
+            Member::PutRecord,
+        )
+        .map_err(|e| error(e.code, e.message))?;
+        let h = explicit.unwrap_or_else(|| hash_key(record.partition_key));
+        let account = self.config.account_id.clone();
+        let throttling = self.config.throttling;
+        let s = self.stream_mut(stream)?;
+        match store(s, record, h, now, throttling, &account) {
+            PutOutcome::Stored { sequence_number, shard_id } => Ok((sequence_number, shard_id)),
+            PutOutcome::Failed { code, message } => Err(error(code, message)),
+        }
+    }
+
+    /// GetShardIterator.
+    pub fn get_shard_iterator(
+        &mut self,
+        stream: &str,
+        shard: &str,
+        kind: IteratorType<'_>,
+        now: Timestamp,
+    ) -> Result<String, EngineError> {
+        let account = self.config.account_id.clone();
+        let s = self.stream_mut(stream)?;
+        let (retention, cap) = (s.retention_hours, s.cap);
+        let sh = s.shards.iter_mut().find(|sh| sh.id == shard).ok_or_else(|| {
+            error(
+                "ResourceNotFoundException",
+                format!("Shard {shard} in stream {stream} under account {account} does not exist"),
+            )
+        })?;
+        trim(sh, retention, cap, now);
+        let position = match kind {
+            IteratorType::TrimHorizon => {
+                Position { sequence_number: first_sequence_number(sh.number), inclusive: true }
+            }
+            IteratorType::Latest => {
+                Position { sequence_number: sequence_number(sh.number, sh.counter), inclusive: false }
+            }
+            IteratorType::AtSequenceNumber(seq) | IteratorType::AfterSequenceNumber(seq) => {
+                if seq.len() != 56
+                    || !seq.bytes().all(|b| b.is_ascii_digit())
+                    || !seq.starts_with(&format!("49{:012}", sh.number))
+                {
+                    return Err(error(
+                        "InvalidArgumentException",
+                        format!("Invalid StartingSequenceNumber. It encodes {shard}, while it was used in a call to a shard with {shard}"),
+                    ));
+                }
+                Position {
+                    sequence_number: seq.to_owned(),
+                    inclusive: matches!(kind, IteratorType::AtSequenceNumber(_)),
+                }
+            }
+            IteratorType::AtTimestamp(t) => {
+                let first = sh.records.iter().find(|r| r.arrival >= t);
+                match first {
+                    Some(r) => Position { sequence_number: r.sequence_number.clone(), inclusive: true },
+                    None => {
+                        Position { sequence_number: sequence_number(sh.number, sh.counter), inclusive: false }
+                    }
+                }
+            }
+        };
+        Ok(iterator::encode(stream, shard, &position, now))
+    }
+
+    /// GetRecords from an iterator, at most `limit` records (1..=10,000).
+    pub fn get_records(
+        &mut self,
+        shard_iterator: &str,
+        limit: Option<u32>,
+        now: Timestamp,
+    ) -> Result<GetRecordsOutput, EngineError> {
+        let limit = match limit {
+            None => GET_RECORDS_MAX_RECORDS,
+            Some(n) if (1..=GET_RECORDS_MAX_RECORDS as u32).contains(&n) => n as usize,
+            Some(n) => {
+                return Err(error(
+                    "ValidationException",
+                    format!("1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value {} {}", if n == 0 { "greater than or equal to" } else { "less than or equal to" }, if n == 0 { 1 } else { GET_RECORDS_MAX_RECORDS }),
+                ))
+            }
+        };
+        let (stream, shard, position, issued) = iterator::decode(shard_iterator)
+            .ok_or_else(|| error("InvalidArgumentException", "Invalid ShardIterator."))?;
+        if now.as_millis() - issued.as_millis() > SHARD_ITERATOR_TTL_MS {
+            return Err(error(
+                "ExpiredIteratorException",
+                "The provided iterator exceeds the maximum age allowed.",
+            ));
+        }
+        let account = self.config.account_id.clone();
+        let throttling = self.config.throttling;
+        let s = self.stream_mut(&stream)?;
+        let (retention, cap) = (s.retention_hours, s.cap);
+        let stream_name = s.name.clone();
+        let sh = s
+            .shards
+            .iter_mut()
+            .find(|sh| sh.id == shard)
+            .ok_or_else(|| error("InvalidArgumentException", "Invalid ShardIterator."))?;
+        trim(sh, retention, cap, now);
+        // Reads: calls per second, and bytes per second as a debt that the
+        // next calls pay (GetRecords may return up to 10 MiB at once).
+        if throttling && (!sh.reads.has(1.0, now) || !sh.read_bytes.has(0.0, now)) {
+            return Err(error(
+                "ProvisionedThroughputExceededException",
+                format!("Rate exceeded for shard {shard} in stream {stream_name} under account {account}."),
+            ));
+        }
+        sh.reads.try_take(1.0, now);
+        let start = sh.records.partition_point(|r| {
+            if position.inclusive {
+                r.sequence_number < position.sequence_number
+            } else {
+                r.sequence_number <= position.sequence_number
+            }
+        });
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        for r in sh.records.iter().skip(start) {
+            if out.len() == limit
+                || (bytes + r.data.len() + r.partition_key.len() > GET_RECORDS_MAX_BYTES && !out.is_empty())
+            {
+                break;
+            }
+            bytes += r.data.len() + r.partition_key.len();
+            out.push(r.clone());
+        }
+        if throttling {
+            sh.read_bytes.take_debt(bytes as f64, now);
+        }
+        let behind = match (out.last(), sh.records.back()) {
+            (Some(last), Some(tip)) if last.sequence_number != tip.sequence_number => {
+                (now.as_millis() - last.arrival.as_millis()).max(0) as u64
+            }
+            _ => 0,
+        };
+        let next = match out.last() {
+            Some(last) => Position { sequence_number: last.sequence_number.clone(), inclusive: false },
+            None => position,
+        };
+        Ok(GetRecordsOutput {
+            records: out,
+            next_shard_iterator: Some(iterator::encode(&stream, &shard, &next, now)),
+            millis_behind_latest: behind,
+        })
+    }
+}
+
+/// Drops records older than the retention period, and the oldest beyond
+/// the per-shard cap.
+fn trim(sh: &mut ShardState, retention_hours: u32, cap: usize, now: Timestamp) {
+    let horizon = now.add_millis(-(i64::from(retention_hours) * 3_600_000));
+    while sh.records.front().is_some_and(|r| r.arrival < horizon) || sh.records.len() > cap {
+        sh.records.pop_front();
+    }
+}
+
+fn store(
+    s: &mut StreamState,
+    r: &UserRecord<'_>,
+    hash: u128,
+    now: Timestamp,
+    throttling: bool,
+    account: &str,
+) -> PutOutcome {
+    let (retention, cap) = (s.retention_hours, s.cap.saturating_sub(1));
+    let Some(sh) = s.shards.iter_mut().find(|sh| sh.starting_hash_key <= hash && hash <= sh.ending_hash_key)
+    else {
+        return PutOutcome::Failed {
+            code: "InternalFailure",
+            message: "Internal Service Failure".to_owned(),
+        };
+    };
+    let size = (r.data.len() + r.partition_key.len()) as f64;
+    if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.has(size, now)) {
+        return PutOutcome::Failed {
+            code: "ProvisionedThroughputExceededException",
+            message: format!(
+                "Rate exceeded for shard {} in stream {} under account {account}.",
+                sh.id, s.name
+            ),
+        };
+    }
+    if throttling {
+        sh.writes.try_take(1.0, now);
+        sh.write_bytes.try_take(size, now);
+    }
+    trim(sh, retention, cap, now);
+    // The counter follows arrival time (ms, with room for 2^20 records a
+    // millisecond) and never repeats.
+    let at = u64::try_from(now.as_millis()).unwrap_or(0) << 20;
+    sh.counter = (sh.counter + 1).max(at);
+    let seq = sequence_number(sh.number, sh.counter);
+    sh.records.push_back(StoredRecord {
+        sequence_number: seq.clone(),
+        arrival: now,
+        partition_key: r.partition_key.to_owned(),
+        data: r.data.to_vec(),
+    });
+    PutOutcome::Stored { sequence_number: seq, shard_id: sh.id.clone() }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+use super::*;
+
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_millis(1_764_158_400_000 + ms).unwrap()
+}
+
+fn rec<'a>(key: &'a str, data: &'a [u8]) -> UserRecord<'a> {
+    UserRecord { partition_key: key, explicit_hash_key: None, data }
+}
+
+fn engine_with(shards: u32) -> Engine {
+    let mut e = Engine::new(EngineConfig::default());
+    e.create_stream("s", shards, t(0)).unwrap();
+    e
+}
+
+fn stored(o: &PutOutcome) -> (&str, &str) {
+    match o {
+        PutOutcome::Stored { sequence_number, shard_id } => (sequence_number, shard_id),
+        PutOutcome::Failed { code, .. } => panic!("failed: {code}"),
+    }
+}
+
+#[test]
+fn put_then_read_back_from_every_shard() {
+    let mut e = engine_with(3);
+    let keys: Vec<String> = (0..300).map(|i| format!("k{i}")).collect();
+    let input: Vec<UserRecord<'_>> = keys.iter().map(|k| rec(k, k.as_bytes())).collect();
+    let out = e.put_records("s", &input, t(1)).unwrap();
+    let map = crate::shard_map::ShardMap::uniform(3).unwrap();
+    for (r, o) in input.iter().zip(&out) {
+        let (seq, shard) = stored(o);
+        assert_eq!(seq.len(), 56);
+        assert_eq!(shard, map.shard_for(r.partition_key, None).id);
+    }
+    let mut read = 0;
+    for (shard, _, _) in e.shards("s").unwrap() {
+        let it = e.get_shard_iterator("s", &shard, IteratorType::TrimHorizon, t(2)).unwrap();
+        let page = e.get_records(&it, None, t(3)).unwrap();
+        assert!(
+            page.records.windows(2).all(|w| w[0].sequence_number < w[1].sequence_number),
+            "strictly increasing"
+        );
+        for r in &page.records {
+            assert_eq!(r.data, r.partition_key.as_bytes());
+        }
+        read += page.records.len();
+        assert_eq!(page.millis_behind_latest, 0);
+        // Reading on from the next iterator finds nothing new.
+        let again = e.get_records(page.next_shard_iterator.as_deref().unwrap(), None, t(300)).unwrap();
+        assert!(again.records.is_empty());
+    }
+    assert_eq!(read, 300);
+}
+
+#[test]
+fn writes_over_the_shard_limit_fail_alone() {
+    let mut e = engine_with(1);
+    let data = [0u8; 10];
+    let keys: Vec<String> = (0..500).map(|i| format!("k{i}")).collect();
+    let batch: Vec<UserRecord<'_>> = keys.iter().map(|k| rec(k, &data)).collect();
+    let mut stored_count = 0;
+    let mut failed = 0;
+    for _ in 0..3 {
+        for o in e.put_records("s", &batch, t(10)).unwrap() {
+            match o {
+                PutOutcome::Stored { .. } => stored_count += 1,
+                PutOutcome::Failed { code, message } => {
+                    assert_eq!(code, "ProvisionedThroughputExceededException");
+                    assert_eq!(message, "Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.");
+                    failed += 1;
+                }
+            }
+        }
+    }
+    assert_eq!((stored_count, failed), (1000, 500), "1,000 records/s per shard");
+    // A second later the shard takes writes again; PutRecord fails as a whole when throttled.
+    assert!(e.put_record("s", &rec("k", b"x"), t(1010)).is_ok());
+    let mut e = engine_with(1);
+    let big = vec![0u8; 600 * 1024];
+    assert!(e.put_record("s", &rec("k", &big), t(0)).is_ok());
+    let err = e.put_record("s", &rec("k", &big), t(1)).unwrap_err();
+    assert_eq!(err.code, "ProvisionedThroughputExceededException", "1 MiB/s per shard");
+    // Without throttling, anything goes.
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    for _ in 0..10 {
+        assert!(e
+            .put_records("s", &batch, t(0))
+            .unwrap()
+            .iter()
+            .all(|o| matches!(o, PutOutcome::Stored { .. })));
+    }
+}
+
+#[test]
+fn request_validation_matches_aws() {
+    let mut e = engine_with(1);
+    let err = e.put_records("nope", &[rec("k", b"")], t(0)).unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        ("ResourceNotFoundException", "Stream nope under account 000000000000 not found.")
+    );
+    let big = vec![0u8; 1_048_577];
+    let err = e.put_records("s", &[rec("k", b""), rec("k", &big)], t(0)).unwrap_err();
+    assert_eq!(err.message, "1 validation error detected: Value at 'records.2.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576");
+    let mb = vec![0u8; 1_048_000];
+    let six: Vec<UserRecord<'_>> = (0..6).map(|_| rec("k", &mb)).collect();
+    let err = e.put_records("s", &six, t(0)).unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        ("InvalidArgumentException", "Records size exceeds 5 MB limit")
+    );
+    assert_eq!(e.put_records("s", &[], t(0)).unwrap_err().code, "ValidationException");
+    assert_eq!(e.create_stream("s", 1, t(0)).unwrap_err().code, "ResourceInUseException");
+    assert_eq!(e.create_stream("bad name", 1, t(0)).unwrap_err().code, "ValidationException");
+}
+
+#[test]
+fn iterator_types_and_expiry() {
+    // (Many reads in one second: read limits are tested on their own.)
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    let shard = "shardId-000000000000";
+    let first = e.put_record("s", &rec("a", b"1"), t(1000)).unwrap().0;
+    let second = e.put_record("s", &rec("a", b"2"), t(2000)).unwrap().0;
+    let latest = e.get_shard_iterator("s", shard, IteratorType::Latest, t(2500)).unwrap();
+    let third = e.put_record("s", &rec("a", b"3"), t(3000)).unwrap().0;
+    let data = |e: &mut Engine, kind, now| {
+        let it = e.get_shard_iterator("s", shard, kind, now).unwrap();
+        e.get_records(&it, None, now).unwrap().records.into_iter().map(|r| r.data).collect::<Vec<_>>()
+    };
+    assert_eq!(data(&mut e, IteratorType::TrimHorizon, t(4000)), [b"1", b"2", b"3"]);
+    assert_eq!(data(&mut e, IteratorType::AtSequenceNumber(&second), t(4000)), [b"2", b"3"]);
+    assert_eq!(data(&mut e, IteratorType::AfterSequenceNumber(&second), t(4000)), [b"3"]);
+    assert_eq!(data(&mut e, IteratorType::AtTimestamp(t(1500)), t(4000)), [b"2", b"3"]);
+    assert_eq!(data(&mut e, IteratorType::AtTimestamp(t(9000)), t(4000)), Vec::<Vec<u8>>::new());
+    assert_eq!(e.get_records(&latest, None, t(4000)).unwrap().records[0].sequence_number, third);
+    assert!(first < second && second < third);
+    // Limit, MillisBehindLatest, and the next iterator.
+    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(5000)).unwrap();
+    let page = e.get_records(&it, Some(1), t(5000)).unwrap();
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.millis_behind_latest, 4000);
+    let rest = e.get_records(page.next_shard_iterator.as_deref().unwrap(), None, t(5300)).unwrap();
+    assert_eq!(rest.records.len(), 2);
+    // Iterators expire after five minutes.
+    let err = e.get_records(&it, None, t(5000 + 300_001)).unwrap_err();
+    assert_eq!(err.code, "ExpiredIteratorException");
+    assert_eq!(e.get_records("garbage", None, t(0)).unwrap_err().code, "InvalidArgumentException");
+    assert_eq!(e.get_records(&it, Some(0), t(5000)).unwrap_err().code, "ValidationException");
+    assert_eq!(e.get_records(&it, Some(10_001), t(5000)).unwrap_err().code, "ValidationException");
+    assert_eq!(
+        e.get_shard_iterator("s", shard, IteratorType::AtSequenceNumber("12"), t(0)).unwrap_err().code,
+        "InvalidArgumentException"
+    );
+}
+
+#[test]
+fn reads_are_limited_per_shard() {
+    let mut e = engine_with(1);
+    e.put_record("s", &rec("a", b"x"), t(0)).unwrap();
+    let it = e.get_shard_iterator("s", "shardId-000000000000", IteratorType::TrimHorizon, t(0)).unwrap();
+    let ok = (0..8).filter(|_| e.get_records(&it, None, t(10)).is_ok()).count();
+    assert_eq!(ok, 5, "5 GetRecords calls per second per shard");
+    assert!(e.get_records(&it, None, t(1010)).is_ok());
+}
+
+#[test]
+fn retention_and_memory_bound() {
+    let mut e =
+        Engine::new(EngineConfig { max_records_per_shard: 10, throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    for i in 0..25u8 {
+        e.put_record("s", &rec("a", &[i]), t(i64::from(i))).unwrap();
+    }
+    let shard = "shardId-000000000000";
+    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(100)).unwrap();
+    let got: Vec<u8> = e.get_records(&it, None, t(100)).unwrap().records.iter().map(|r| r.data[0]).collect();
+    assert_eq!(got, (15..25).collect::<Vec<u8>>(), "the oldest go first");
+    // After 24 hours, everything is trimmed.
+    let day = 24 * 3_600_000;
+    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(day + 100)).unwrap();
+    assert!(e.get_records(&it, None, t(day + 100)).unwrap().records.is_empty());
+}
+
+#[test]
+fn sequence_numbers_grow_with_time_and_never_repeat() {
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 2, t(0)).unwrap();
+    let mut last = String::new();
+    for i in 0..2000 {
+        let (seq, shard) = e.put_record("s", &rec("same", b"x"), t(i / 100)).unwrap();
+        assert!(seq > last);
+        assert!(seq.starts_with("49") && seq.len() == 56);
+        assert_eq!(&shard["shardId-".len()..], &seq[2..14], "the shard number is in the sequence number");
+        last = seq;
+    }
+}
