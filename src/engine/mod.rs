@@ -13,8 +13,10 @@
 //! for shard X in stream S under account A.`, `Records size exceeds 5 MB
 //! limit`.
 
+mod actions;
 mod iterator;
 mod throttle;
+mod validation;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -55,6 +57,9 @@ pub struct EngineConfig {
     pub max_records_per_shard: usize,
     /// The record size limit of new streams.
     pub record_limits: RecordLimits,
+    /// Most shards one stream may have (AWS's default account shard quota
+    /// is 500 or 200 by region; the engine allows more, within memory).
+    pub max_shards_per_stream: u32,
 }
 
 impl Default for EngineConfig {
@@ -69,6 +74,7 @@ impl Default for EngineConfig {
             region: "us-east-1".to_owned(),
             max_records_per_shard: 1_000_000,
             record_limits: RecordLimits::default(),
+            max_shards_per_stream: 10_000,
         }
     }
 }
@@ -163,6 +169,16 @@ pub enum PutOutcome {
     },
 }
 
+/// An HTTP response to a JSON 1.1 request (`Content-Type:
+/// application/x-amz-json-1.1`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// 200, 400, or 500.
+    pub status: u16,
+    /// The JSON body (empty for actions that return nothing).
+    pub body: Vec<u8>,
+}
+
 /// What GetRecords returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GetRecordsOutput {
@@ -217,6 +233,15 @@ impl Engine {
                 "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1",
             ));
         }
+        if shard_count > self.config.max_shards_per_stream {
+            return Err(error(
+                "LimitExceededException",
+                format!(
+                    "This request would exceed the shard limit for the account {} in {}. Current limit on shards per stream is {}.",
+                    self.config.account_id, self.config.region, self.config.max_shards_per_stream
+                ),
+            ));
+        }
         if self.streams.contains_key(name) {
             return Err(error(
                 "ResourceInUseException",
@@ -262,6 +287,52 @@ impl Engine {
     pub fn shards(&self, stream: &str) -> Result<Vec<(String, u128, u128)>, EngineError> {
         let s = self.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
         Ok(s.shards.iter().map(|sh| (sh.id.clone(), sh.starting_hash_key, sh.ending_hash_key)).collect())
+    }
+
+    /// A stream's retention period, in hours.
+    pub fn retention_hours(&self, stream: &str) -> Option<u32> {
+        self.streams.get(stream).map(|s| s.retention_hours)
+    }
+
+    /// Answers one JSON 1.1 request: `target` is the `X-Amz-Target` header
+    /// (`Kinesis_20131202.PutRecords`), `body` the JSON body. Errors come
+    /// back as AWS sends them: HTTP 400 (500 for `InternalFailure`) and
+    /// `{"__type": code, "message": …}`.
+    pub fn handle(&mut self, now: Timestamp, target: &str, body: &[u8]) -> Response {
+        let result = match target.strip_prefix("Kinesis_20131202.") {
+            None => Err(error("UnknownOperationException", "")),
+            Some(action) => match crate::json::parse(if body.is_empty() { b"{}" } else { body }) {
+                Err(_) => Err(error(
+                    "SerializationException",
+                    "Start of structure or map found where not expected.",
+                )),
+                Ok(v) => match action {
+                    "CreateStream" => actions::create_stream::run(self, &v, now),
+                    "ListStreams" => actions::list_streams::run(self, &v),
+                    "DescribeStreamSummary" => actions::describe_stream_summary::run(self, &v),
+                    "ListShards" => actions::list_shards::run(self, &v),
+                    "PutRecord" => actions::put_record::run(self, &v, now),
+                    "PutRecords" => actions::put_records::run(self, &v, now),
+                    "GetShardIterator" => actions::get_shard_iterator::run(self, &v, now),
+                    "GetRecords" => actions::get_records::run(self, &v, now),
+                    _ => Err(error("UnknownOperationException", "")),
+                },
+            },
+        };
+        match result {
+            Ok(body) => Response { status: 200, body },
+            Err(e) => {
+                let mut out = Vec::with_capacity(e.message.len() + 64);
+                out.extend_from_slice(b"{\"__type\":");
+                crate::json::write_string(&mut out, e.code);
+                if !e.message.is_empty() {
+                    out.extend_from_slice(b",\"message\":");
+                    crate::json::write_string(&mut out, &e.message);
+                }
+                out.push(b'}');
+                Response { status: if e.code == "InternalFailure" { 500 } else { 400 }, body: out }
+            }
+        }
     }
 
     /// When a stream was created.

@@ -114,6 +114,7 @@ fn request_validation_matches_aws() {
     assert_eq!(e.put_records("s", &[], t(0)).unwrap_err().code, "ValidationException");
     assert_eq!(e.create_stream("s", 1, t(0)).unwrap_err().code, "ResourceInUseException");
     assert_eq!(e.create_stream("bad name", 1, t(0)).unwrap_err().code, "ValidationException");
+    assert_eq!(e.create_stream("huge", 10_001, t(0)).unwrap_err().code, "LimitExceededException");
 }
 
 #[test]
@@ -195,5 +196,154 @@ fn sequence_numbers_grow_with_time_and_never_repeat() {
         assert!(seq.starts_with("49") && seq.len() == 56);
         assert_eq!(&shard["shardId-".len()..], &seq[2..14], "the shard number is in the sequence number");
         last = seq;
+    }
+}
+
+mod json_front {
+    use super::*;
+    use crate::json::{parse, Value};
+    use crate::protocol::{self, ListShards, Stream};
+
+    fn call(e: &mut Engine, action: &str, body: &str) -> Response {
+        e.handle(t(100), &format!("Kinesis_20131202.{action}"), body.as_bytes())
+    }
+
+    #[test]
+    fn create_put_list_and_read_over_json() {
+        let mut e = Engine::new(EngineConfig::default());
+        assert_eq!(call(&mut e, "CreateStream", r#"{"StreamName":"s","ShardCount":2}"#).status, 200);
+        let records = [UserRecord { partition_key: "a", explicit_hash_key: None, data: b"hello" }];
+        let req = protocol::put_records(Stream::Name("s"), &records);
+        let resp = e.handle(t(100), req.target, &req.body);
+        assert_eq!(resp.status, 200);
+        let result = protocol::decode_put_records(&resp.body).unwrap();
+        assert_eq!(result.failed, 0);
+        let req =
+            protocol::list_shards(&ListShards { stream: Some(Stream::Name("s")), ..Default::default() });
+        let page = protocol::decode_list_shards(&e.handle(t(100), req.target, &req.body).body).unwrap();
+        let map = crate::shard_map::ShardMap::new(page.shards).unwrap();
+        let shard = map.shard_for("a", None).id.clone();
+        let it = call(
+            &mut e,
+            "GetShardIterator",
+            &format!(r#"{{"StreamName":"s","ShardId":"{shard}","ShardIteratorType":"TRIM_HORIZON"}}"#),
+        );
+        let it = parse(&it.body).unwrap();
+        let it = it.get("ShardIterator").and_then(Value::as_str).unwrap().to_owned();
+        let got = call(&mut e, "GetRecords", &format!(r#"{{"ShardIterator":"{it}"}}"#));
+        assert_eq!(got.status, 200);
+        let v = parse(&got.body).unwrap();
+        let recs = v.get("Records").and_then(Value::as_array).unwrap();
+        assert_eq!(recs[0].get("Data").and_then(Value::as_str), Some("aGVsbG8="));
+        assert_eq!(recs[0].get("PartitionKey").and_then(Value::as_str), Some("a"));
+        assert!(v.get("NextShardIterator").is_some());
+        let summary = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#).body;
+        let summary = parse(&summary).unwrap();
+        assert_eq!(
+            summary
+                .get("StreamDescriptionSummary")
+                .and_then(|s| s.get("OpenShardCount"))
+                .and_then(Value::as_u64),
+            Some(2)
+        );
+        let names = call(&mut e, "ListStreams", "{}").body;
+        let names = parse(&names).unwrap();
+        assert_eq!(names.get("StreamNames").and_then(Value::as_array).map(<[_]>::len), Some(1));
+    }
+
+    #[test]
+    fn list_shards_pages() {
+        let mut e = Engine::new(EngineConfig::default());
+        call(&mut e, "CreateStream", r#"{"StreamName":"s","ShardCount":5}"#);
+        let mut seen = Vec::new();
+        let mut body = r#"{"StreamName":"s","MaxResults":2}"#.to_owned();
+        loop {
+            let page = protocol::decode_list_shards(&call(&mut e, "ListShards", &body).body).unwrap();
+            seen.extend(page.shards.into_iter().map(|s| s.id));
+            match page.next_token {
+                Some(t) => body = format!(r#"{{"NextToken":"{t}","MaxResults":2}}"#),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 5);
+        let both = call(&mut e, "ListShards", r#"{"StreamName":"s","NextToken":"x"}"#);
+        assert_eq!(protocol::decode_error(both.status, None, &both.body).code, "InvalidArgumentException");
+    }
+
+    #[test]
+    fn errors_as_aws_sends_them() {
+        let mut e = Engine::new(EngineConfig::default());
+        let r = call(&mut e, "PutRecord", r#"{"StreamName":"nope","PartitionKey":"k","Data":"AA=="}"#);
+        assert_eq!(r.status, 400);
+        let err = protocol::decode_error(r.status, None, &r.body);
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            ("ResourceNotFoundException", "Stream nope under account 000000000000 not found.")
+        );
+        let r = call(&mut e, "CreateStream", r#"{"ShardCount":0}"#);
+        assert_eq!(
+            protocol::decode_error(r.status, None, &r.body).message,
+            "2 validation errors detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null; Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        assert_eq!(
+            protocol::decode_error(400, None, &call(&mut e, "Nope", "{}").body).code,
+            "UnknownOperationException"
+        );
+        assert_eq!(
+            protocol::decode_error(400, None, &call(&mut e, "PutRecords", "{").body).code,
+            "SerializationException"
+        );
+        assert_eq!(
+            protocol::decode_error(
+                400,
+                None,
+                &call(
+                    &mut e,
+                    "PutRecords",
+                    r#"{"StreamName":"s","Records":[{"Data":"%%","PartitionKey":"k"}]}"#
+                )
+                .body
+            )
+            .code,
+            "SerializationException"
+        );
+        let r = call(&mut e, "PutRecords", r#"{"StreamName":"s","Records":[]}"#);
+        assert!(protocol::decode_error(r.status, None, &r.body)
+            .message
+            .contains("Member must have length greater than or equal to 1"));
+        assert_eq!(e.handle(t(0), "Firehose_20150804.PutRecord", b"{}").status, 400);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics(body in proptest::collection::vec(any::<u8>(), 0..300), action in 0usize..9) {
+                let actions = ["CreateStream", "ListStreams", "DescribeStreamSummary", "ListShards", "PutRecord", "PutRecords", "GetShardIterator", "GetRecords", "X"];
+                let mut e = Engine::new(EngineConfig::default());
+                e.create_stream("s", 2, t(0)).unwrap();
+                let r = e.handle(t(1), &format!("Kinesis_20131202.{}", actions[action]), &body);
+                prop_assert!(r.status == 200 || r.status == 400);
+            }
+
+            #[test]
+            fn never_panics_on_json_shaped_input(stream in "[a-z]{0,3}", key in "\\PC{0,4}", data in "[A-Za-z0-9+/=]{0,12}", n in any::<i64>(), kind in "[A-Z_]{0,22}") {
+                let mut e = Engine::new(EngineConfig::default());
+                e.create_stream("s", 2, t(0)).unwrap();
+                let bodies = [
+                    format!(r#"{{"StreamName":"{stream}","ShardCount":{n}}}"#),
+                    format!(r#"{{"StreamName":"{stream}","Records":[{{"Data":"{data}","PartitionKey":{key:?}}}]}}"#),
+                    format!(r#"{{"StreamName":"{stream}","ShardId":"shardId-000000000000","ShardIteratorType":"{kind}","Timestamp":{n}}}"#),
+                    format!(r#"{{"ShardIterator":"{data}","Limit":{n}}}"#),
+                ];
+                for (action, body) in ["CreateStream", "PutRecords", "GetShardIterator", "GetRecords"].iter().zip(bodies) {
+                    let r = e.handle(t(1), &format!("Kinesis_20131202.{action}"), body.as_bytes());
+                    prop_assert!(r.status == 200 || r.status == 400, "{} {}", action, String::from_utf8_lossy(&r.body));
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,31 @@
+//! DescribeStreamSummary.
+
+use super::super::validation::{check, Member, STREAM_NAME};
+use super::super::{Engine, EngineError};
+use super::Writer;
+use crate::json::Value;
+
+pub(in crate::engine) const MEMBERS: &[Member] =
+    &[Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true }];
+
+pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Vec<u8>, EngineError> {
+    check(body, MEMBERS)?;
+    let name = super::text(body, "StreamName")?;
+    let shards = engine.shards(name)?;
+    let created = engine.created(name).map_or(0, |t| t.as_secs());
+    let arn = format!("arn:aws:kinesis:{}:{}:stream/{name}", engine.config.region, engine.config.account_id);
+    let mut inner = Writer::new();
+    inner.string("StreamName", name);
+    inner.string("StreamARN", &arn);
+    inner.string("StreamStatus", "ACTIVE");
+    inner.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
+    inner.number("RetentionPeriodHours", engine.retention_hours(name).unwrap_or(24));
+    inner.number("StreamCreationTimestamp", created);
+    inner.key("EnhancedMonitoring").extend_from_slice(b"[{\"ShardLevelMetrics\":[]}]");
+    inner.string("EncryptionType", "NONE");
+    inner.number("OpenShardCount", shards.len());
+    inner.number("ConsumerCount", 0);
+    let mut w = Writer::new();
+    w.key("StreamDescriptionSummary").extend_from_slice(&inner.finish());
+    Ok(w.finish())
+}

@@ -1,0 +1,75 @@
+//! GetShardIterator.
+
+use super::super::validation::{check, Kind, Member, SHARD_ID, STREAM_NAME};
+use super::super::{Engine, EngineError, IteratorType};
+use super::Writer;
+use crate::json::Value;
+use crate::time::Timestamp;
+
+pub(in crate::engine) const MEMBERS: &[Member] = &[
+    Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true },
+    Member { name: "ShardId", path: "shardId", kind: SHARD_ID, required: true },
+    Member {
+        name: "ShardIteratorType",
+        path: "shardIteratorType",
+        kind: Kind::Enum(&[
+            "AFTER_SEQUENCE_NUMBER",
+            "AT_SEQUENCE_NUMBER",
+            "AT_TIMESTAMP",
+            "LATEST",
+            "TRIM_HORIZON",
+        ]),
+        required: true,
+    },
+    Member {
+        name: "StartingSequenceNumber",
+        path: "startingSequenceNumber",
+        kind: Kind::Str {
+            min: 1,
+            max: 129,
+            pattern: Some(("0|([1-9]\\d{0,128})", |s| {
+                s == "0" || (!s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()))
+            })),
+        },
+        required: false,
+    },
+    Member { name: "Timestamp", path: "timestamp", kind: Kind::Timestamp, required: false },
+];
+
+pub(in crate::engine) fn run(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    check(body, MEMBERS)?;
+    let invalid = |m: &str| EngineError { code: "InvalidArgumentException", message: m.to_owned() };
+    let seq = body.get("StartingSequenceNumber").and_then(Value::as_str);
+    let kind = match super::text(body, "ShardIteratorType")? {
+        "TRIM_HORIZON" => IteratorType::TrimHorizon,
+        "LATEST" => IteratorType::Latest,
+        "AT_SEQUENCE_NUMBER" => IteratorType::AtSequenceNumber(
+            seq.ok_or_else(|| invalid("Must specify StartingSequenceNumber for AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER ShardIteratorType."))?,
+        ),
+        "AFTER_SEQUENCE_NUMBER" => IteratorType::AfterSequenceNumber(
+            seq.ok_or_else(|| invalid("Must specify StartingSequenceNumber for AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER ShardIteratorType."))?,
+        ),
+        _ => {
+            let secs = body
+                .get("Timestamp")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP."))?;
+            IteratorType::AtTimestamp(
+                Timestamp::from_millis_f64(secs * 1000.0).ok_or_else(|| invalid("The timestampInMillis parameter is out of range."))?,
+            )
+        }
+    };
+    let it = engine.get_shard_iterator(
+        super::text(body, "StreamName")?,
+        super::text(body, "ShardId")?,
+        kind,
+        now,
+    )?;
+    let mut w = Writer::new();
+    w.string("ShardIterator", &it);
+    Ok(w.finish())
+}

@@ -1,0 +1,35 @@
+//! ListStreams.
+
+use super::super::validation::{check, Kind, Member, STREAM_NAME};
+use super::super::{Engine, EngineError};
+use super::Writer;
+use crate::json::{write_string, Value};
+
+pub(in crate::engine) const MEMBERS: &[Member] = &[
+    Member { name: "Limit", path: "limit", kind: Kind::Int { min: 1, max: 10_000 }, required: false },
+    Member {
+        name: "ExclusiveStartStreamName",
+        path: "exclusiveStartStreamName",
+        kind: STREAM_NAME,
+        required: false,
+    },
+];
+
+pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Vec<u8>, EngineError> {
+    check(body, MEMBERS)?;
+    let limit = body.get("Limit").and_then(Value::as_u64).unwrap_or(100) as usize;
+    let after = body.get("ExclusiveStartStreamName").and_then(Value::as_str);
+    let names: Vec<&str> = engine.stream_names().filter(|n| after.is_none_or(|a| *n > a)).collect();
+    let mut w = Writer::new();
+    let out = w.key("StreamNames");
+    out.push(b'[');
+    for (i, n) in names.iter().take(limit).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, n);
+    }
+    out.push(b']');
+    w.key("HasMoreStreams").extend_from_slice(if names.len() > limit { b"true" } else { b"false" });
+    Ok(w.finish())
+}

@@ -1,0 +1,58 @@
+//! One module per action: its members (validation as data) and its code.
+//! Each answers a JSON 1.1 body or an [`EngineError`].
+
+pub(super) mod create_stream;
+pub(super) mod describe_stream_summary;
+pub(super) mod get_records;
+pub(super) mod get_shard_iterator;
+pub(super) mod list_shards;
+pub(super) mod list_streams;
+pub(super) mod put_record;
+pub(super) mod put_records;
+
+use crate::json::{write_string, Value};
+
+use super::EngineError;
+
+/// Starts a JSON object in `out`; members are added with [`member`].
+pub(super) struct Writer {
+    pub(super) out: Vec<u8>,
+    first: bool,
+}
+
+impl Writer {
+    pub(super) fn new() -> Writer {
+        Writer { out: vec![b'{'], first: true }
+    }
+
+    pub(super) fn key(&mut self, name: &str) -> &mut Vec<u8> {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        write_string(&mut self.out, name);
+        self.out.push(b':');
+        &mut self.out
+    }
+
+    pub(super) fn string(&mut self, name: &str, value: &str) {
+        write_string(self.key(name), value);
+    }
+
+    pub(super) fn number(&mut self, name: &str, value: impl core::fmt::Display) {
+        let text = value.to_string();
+        self.key(name).extend_from_slice(text.as_bytes());
+    }
+
+    pub(super) fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'}');
+        self.out
+    }
+}
+
+/// A required string member (present after validation).
+pub(super) fn text<'a>(body: &'a Value<'_>, name: &str) -> Result<&'a str, EngineError> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| EngineError { code: "SerializationException", message: format!("{name} is missing") })
+}
