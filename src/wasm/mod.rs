@@ -14,6 +14,9 @@
 //! Only JS globals that exist in every runtime are used (no `window`), so
 //! the same build runs in a page, a Web Worker, Node and workerd.
 
+#[cfg(feature = "engine")]
+mod engine;
+
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
