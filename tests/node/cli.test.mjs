@@ -1,0 +1,86 @@
+// `node pkg/cli.mjs serve`: the engine over HTTP/1.1 on 127.0.0.1, used by
+// @aws-sdk/client-kinesis as an endpoint; CORS for pages; stays up under
+// bad input; stops cleanly on SIGTERM (by its PID).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(new URL('../package.json', import.meta.url));
+const { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = require('@aws-sdk/client-kinesis');
+const { NodeHttpHandler } = require('@smithy/node-http-handler');
+
+const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
+
+function start(args) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+    process.kill(child.pid, 'SIGTERM');
+  });
+}
+
+test('the AWS SDK uses the served engine as its endpoint', async () => {
+  const { child, url } = await start(['--shards-per-stream', '3']);
+  try {
+    const client = new KinesisClient({
+      region: 'us-east-1',
+      endpoint: url,
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
+      requestHandler: new NodeHttpHandler(), // HTTP/1.1
+      maxAttempts: 1,
+    });
+    await client.send(new CreateStreamCommand({ StreamName: 'served' }));
+    const { Shards } = await client.send(new ListShardsCommand({ StreamName: 'served' }));
+    assert.equal(Shards.length, 3, '--shards-per-stream');
+    const Records = Array.from({ length: 300 }, (_, i) => ({ PartitionKey: `k${i}`, Data: new TextEncoder().encode(`event ${i}`) }));
+    const put = await client.send(new PutRecordsCommand({ StreamName: 'served', Records }));
+    assert.equal(put.FailedRecordCount, 0);
+    const seen = new Set();
+    for (const shard of Shards) {
+      const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: 'served', ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      const page = await client.send(new GetRecordsCommand({ ShardIterator }));
+      for (const r of page.Records) seen.add(new TextDecoder().decode(r.Data));
+    }
+    assert.equal(seen.size, 300);
+
+    // CORS preflight, for pages.
+    const pre = await fetch(url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:8080', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-amz-target' } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8080');
+    assert.match(pre.headers.get('access-control-expose-headers'), /Date/);
+
+    // Bad input gets AWS errors, and the server stays up.
+    for (const [target, body] of [['Kinesis_20131202.PutRecords', '{not json'], ['Nope', '{}'], ['Kinesis_20131202.GetRecords', '{"ShardIterator":"x"}']]) {
+      const res = await fetch(url, { method: 'POST', headers: { 'X-Amz-Target': target, 'Content-Type': 'application/x-amz-json-1.1' }, body });
+      assert.equal(res.status, 400);
+      assert.ok((await res.json()).__type);
+      assert.ok(res.headers.get('x-amzn-errortype'));
+    }
+    const again = await client.send(new ListShardsCommand({ StreamName: 'served' }));
+    assert.equal(again.Shards.length, 3);
+  } finally {
+    const { code } = await stop(child);
+    assert.equal(code, 0, 'exits cleanly on SIGTERM');
+  }
+});
+
+test('unknown or unsupported options are refused', async () => {
+  for (const args of [['--bogus'], ['--fault-rate', '0.1'], ['--port', 'x']]) {
+    await assert.rejects(start(args), /exited with 2/);
+  }
+});
