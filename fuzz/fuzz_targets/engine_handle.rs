@@ -15,6 +15,8 @@ const ACTIONS: &[&str] = &[
     "PutRecords",
     "GetShardIterator",
     "GetRecords",
+    "SplitShard",
+    "MergeShards",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -118,6 +118,10 @@ struct ShardState {
     number: u64,
     starting_hash_key: u128,
     ending_hash_key: u128,
+    parent: Option<String>,
+    adjacent_parent: Option<String>,
+    /// Set when a split or merge closed the shard: its last sequence number.
+    ending_sequence_number: Option<String>,
     records: VecDeque<StoredRecord>,
     /// Last sequence counter given out.
     counter: u64,
@@ -125,6 +129,66 @@ struct ShardState {
     write_bytes: Bucket,
     reads: Bucket,
     read_bytes: Bucket,
+}
+
+impl ShardState {
+    fn new(number: u64, range: (u128, u128), config: &EngineConfig, now: Timestamp) -> ShardState {
+        ShardState {
+            id: shard_id(number),
+            number,
+            starting_hash_key: range.0,
+            ending_hash_key: range.1,
+            parent: None,
+            adjacent_parent: None,
+            ending_sequence_number: None,
+            records: VecDeque::new(),
+            counter: 0,
+            writes: Bucket::new(config.write_records_per_sec, now),
+            write_bytes: Bucket::new(config.write_bytes_per_sec, now),
+            reads: Bucket::new(config.read_calls_per_sec, now),
+            read_bytes: Bucket::new(config.read_bytes_per_sec, now),
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        self.ending_sequence_number.is_none()
+    }
+
+    /// Closes the shard (a split or merge replaced it).
+    fn close(&mut self) {
+        self.ending_sequence_number = Some(sequence_number(self.number, self.counter));
+    }
+
+    fn info(&self) -> ShardInfo {
+        ShardInfo {
+            shard_id: self.id.clone(),
+            parent_shard_id: self.parent.clone(),
+            adjacent_parent_shard_id: self.adjacent_parent.clone(),
+            starting_hash_key: self.starting_hash_key,
+            ending_hash_key: self.ending_hash_key,
+            starting_sequence_number: first_sequence_number(self.number),
+            ending_sequence_number: self.ending_sequence_number.clone(),
+        }
+    }
+}
+
+/// A shard as ListShards describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardInfo {
+    /// `shardId-…`.
+    pub shard_id: String,
+    /// The shard it was split from, or one of the two it merged.
+    pub parent_shard_id: Option<String>,
+    /// The other shard of a merge.
+    pub adjacent_parent_shard_id: Option<String>,
+    /// First hash key.
+    pub starting_hash_key: u128,
+    /// Last hash key.
+    pub ending_hash_key: u128,
+    /// The smallest sequence number the shard can have.
+    pub starting_sequence_number: String,
+    /// Set once the shard is closed.
+    pub ending_sequence_number: Option<String>,
 }
 
 /// Sequence numbers: 56 decimal digits, `49`, the shard number (12
@@ -188,6 +252,8 @@ pub struct GetRecordsOutput {
     pub next_shard_iterator: Option<String>,
     /// How far behind the tip of the shard this response is.
     pub millis_behind_latest: u64,
+    /// At the end of a closed shard: the shards that replaced it.
+    pub child_shards: Vec<ShardInfo>,
 }
 
 /// The simulated service.
@@ -249,20 +315,9 @@ impl Engine {
             ));
         }
         let c = &self.config;
-        let shards = uniform_ranges(shard_count)
+        let shards: Vec<ShardState> = uniform_ranges(shard_count)
             .enumerate()
-            .map(|(i, (start, end))| ShardState {
-                id: shard_id(i as u64),
-                number: i as u64,
-                starting_hash_key: start,
-                ending_hash_key: end,
-                records: VecDeque::new(),
-                counter: 0,
-                writes: Bucket::new(c.write_records_per_sec, now),
-                write_bytes: Bucket::new(c.write_bytes_per_sec, now),
-                reads: Bucket::new(c.read_calls_per_sec, now),
-                read_bytes: Bucket::new(c.read_bytes_per_sec, now),
-            })
+            .map(|(i, range)| ShardState::new(i as u64, range, c, now))
             .collect();
         self.streams.insert(
             name.to_owned(),
@@ -283,10 +338,100 @@ impl Engine {
         self.streams.keys().map(String::as_str)
     }
 
-    /// The shards of a stream: id and hash key range.
-    pub fn shards(&self, stream: &str) -> Result<Vec<(String, u128, u128)>, EngineError> {
+    /// The shards of a stream, open and closed, in creation order.
+    pub fn shards(&self, stream: &str) -> Result<Vec<ShardInfo>, EngineError> {
         let s = self.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
-        Ok(s.shards.iter().map(|sh| (sh.id.clone(), sh.starting_hash_key, sh.ending_hash_key)).collect())
+        Ok(s.shards.iter().map(ShardState::info).collect())
+    }
+
+    fn open_shard_mut<'s>(
+        s: &'s mut StreamState,
+        id: &str,
+        account: &str,
+    ) -> Result<(usize, &'s mut ShardState), EngineError> {
+        let stream = s.name.clone();
+        let i = s.shards.iter().position(|sh| sh.id == id).ok_or_else(|| {
+            error(
+                "ResourceNotFoundException",
+                format!("Could not find shard {id} in stream {stream} under account {account}."),
+            )
+        })?;
+        if !s.shards[i].is_open() {
+            return Err(error(
+                "ResourceInUseException",
+                format!("Shard {id} in stream {stream} under account {account} has already been merged or split, and thus is not eligible for merging or splitting."),
+            ));
+        }
+        Ok((i, &mut s.shards[i]))
+    }
+
+    /// SplitShard: closes `shard` and opens two children, the second
+    /// starting at `new_starting_hash_key`.
+    pub fn split_shard(
+        &mut self,
+        stream: &str,
+        shard: &str,
+        new_starting_hash_key: u128,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let account = self.config.account_id.clone();
+        let config = self.config.clone();
+        let s = self.stream_mut(stream)?;
+        let (_, parent) = Engine::open_shard_mut(s, shard, &account)?;
+        if new_starting_hash_key <= parent.starting_hash_key || new_starting_hash_key > parent.ending_hash_key
+        {
+            return Err(error(
+                "InvalidArgumentException",
+                format!(
+                    "NewStartingHashKey {new_starting_hash_key} used in SplitShard() on shard {shard} in stream {stream} under account {account} is not both greater than one plus the shard's StartingHashKey {} and less than the shard's EndingHashKey {}.",
+                    parent.starting_hash_key, parent.ending_hash_key
+                ),
+            ));
+        }
+        parent.close();
+        let (start, end) = (parent.starting_hash_key, parent.ending_hash_key);
+        let next = s.shards.len() as u64;
+        for (n, range) in
+            [(next, (start, new_starting_hash_key - 1)), (next + 1, (new_starting_hash_key, end))]
+        {
+            let mut child = ShardState::new(n, range, &config, now);
+            child.parent = Some(shard.to_owned());
+            s.shards.push(child);
+        }
+        Ok(())
+    }
+
+    /// MergeShards: closes two adjacent open shards and opens one child
+    /// covering both.
+    pub fn merge_shards(
+        &mut self,
+        stream: &str,
+        shard: &str,
+        adjacent: &str,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let account = self.config.account_id.clone();
+        let config = self.config.clone();
+        let s = self.stream_mut(stream)?;
+        let (a, _) = Engine::open_shard_mut(s, shard, &account)?;
+        let (b, _) = Engine::open_shard_mut(s, adjacent, &account)?;
+        let (x, y) = (&s.shards[a], &s.shards[b]);
+        let touching = x.ending_hash_key.checked_add(1) == Some(y.starting_hash_key)
+            || y.ending_hash_key.checked_add(1) == Some(x.starting_hash_key);
+        if a == b || !touching {
+            return Err(error(
+                "InvalidArgumentException",
+                format!("Shards {shard} and {adjacent} in stream {stream} under account {account} are not an adjacent pair of shards eligible for merging"),
+            ));
+        }
+        let range = (x.starting_hash_key.min(y.starting_hash_key), x.ending_hash_key.max(y.ending_hash_key));
+        s.shards[a].close();
+        s.shards[b].close();
+        let mut child = ShardState::new(s.shards.len() as u64, range, &config, now);
+        child.parent = Some(shard.to_owned());
+        child.adjacent_parent = Some(adjacent.to_owned());
+        s.shards.push(child);
+        Ok(())
     }
 
     /// A stream's retention period, in hours.
@@ -315,6 +460,8 @@ impl Engine {
                     "PutRecords" => actions::put_records::run(self, &v, now),
                     "GetShardIterator" => actions::get_shard_iterator::run(self, &v, now),
                     "GetRecords" => actions::get_records::run(self, &v, now),
+                    "SplitShard" => actions::reshard::split(self, &v, now),
+                    "MergeShards" => actions::reshard::merge(self, &v, now),
                     _ => Err(error("UnknownOperationException", "")),
                 },
             },
@@ -536,14 +683,35 @@ impl Engine {
             }
             _ => 0,
         };
+        let read_to_end = start + out.len() == sh.records.len();
+        let closed = !sh.is_open();
         let next = match out.last() {
             Some(last) => Position { sequence_number: last.sequence_number.clone(), inclusive: false },
             None => position,
         };
+        if closed && read_to_end {
+            // The end of a closed shard: no next iterator; its children.
+            let children = s
+                .shards
+                .iter()
+                .filter(|c| {
+                    c.parent.as_deref() == Some(shard.as_str())
+                        || c.adjacent_parent.as_deref() == Some(shard.as_str())
+                })
+                .map(ShardState::info)
+                .collect();
+            return Ok(GetRecordsOutput {
+                records: out,
+                next_shard_iterator: None,
+                millis_behind_latest: 0,
+                child_shards: children,
+            });
+        }
         Ok(GetRecordsOutput {
             records: out,
             next_shard_iterator: Some(iterator::encode(&stream, &shard, &next, now)),
             millis_behind_latest: behind,
+            child_shards: Vec::new(),
         })
     }
 }
@@ -566,7 +734,10 @@ fn store(
     account: &str,
 ) -> PutOutcome {
     let (retention, cap) = (s.retention_hours, s.cap.saturating_sub(1));
-    let Some(sh) = s.shards.iter_mut().find(|sh| sh.starting_hash_key <= hash && hash <= sh.ending_hash_key)
+    let Some(sh) = s
+        .shards
+        .iter_mut()
+        .find(|sh| sh.is_open() && sh.starting_hash_key <= hash && hash <= sh.ending_hash_key)
     else {
         return PutOutcome::Failed {
             code: "InternalFailure",

@@ -34,7 +34,7 @@ fn put_then_read_back_from_every_shard() {
         assert_eq!(shard, map.shard_for(r.partition_key, None).id);
     }
     let mut read = 0;
-    for (shard, _, _) in e.shards("s").unwrap() {
+    for shard in e.shards("s").unwrap().into_iter().map(|s| s.shard_id) {
         let it = e.get_shard_iterator("s", &shard, IteratorType::TrimHorizon, t(2)).unwrap();
         let page = e.get_records(&it, None, t(3)).unwrap();
         assert!(
@@ -346,4 +346,104 @@ mod json_front {
             }
         }
     }
+}
+
+#[test]
+fn split_and_merge_keep_lineage_and_coverage() {
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    let before = e.put_record("s", &rec("a", b"before"), t(1)).unwrap();
+    let half = 1u128 << 127;
+    e.split_shard("s", "shardId-000000000000", half, t(2)).unwrap();
+    let shards = e.shards("s").unwrap();
+    assert_eq!(shards.len(), 3);
+    assert!(shards[0].ending_sequence_number.is_some(), "the parent is closed");
+    assert_eq!(shards[1].parent_shard_id.as_deref(), Some("shardId-000000000000"));
+    assert_eq!((shards[1].ending_hash_key, shards[2].starting_hash_key), (half - 1, half));
+    // Writes go to the children; their sequence numbers sort after the parent's.
+    let after = e.put_record("s", &rec("a", b"after"), t(3)).unwrap();
+    assert_ne!(after.1, "shardId-000000000000");
+    assert!(after.0 > before.0);
+    // Reading the parent to its end: no next iterator, and its children.
+    let it = e.get_shard_iterator("s", "shardId-000000000000", IteratorType::TrimHorizon, t(4)).unwrap();
+    let page = e.get_records(&it, None, t(4)).unwrap();
+    assert_eq!(page.records.len(), 1);
+    assert!(page.next_shard_iterator.is_none());
+    let children: Vec<&str> = page.child_shards.iter().map(|c| c.shard_id.as_str()).collect();
+    assert_eq!(children, ["shardId-000000000001", "shardId-000000000002"]);
+    // Merge the children back; the open shards still cover everything.
+    e.merge_shards("s", "shardId-000000000001", "shardId-000000000002", t(5)).unwrap();
+    let shards = e.shards("s").unwrap();
+    let merged = shards.last().unwrap();
+    assert_eq!((merged.starting_hash_key, merged.ending_hash_key), (0, u128::MAX));
+    assert_eq!(merged.adjacent_parent_shard_id.as_deref(), Some("shardId-000000000002"));
+    let open: Vec<crate::shard_map::Shard> = shards
+        .iter()
+        .map(|s| crate::shard_map::Shard {
+            id: s.shard_id.clone(),
+            starting_hash_key: s.starting_hash_key,
+            ending_hash_key: s.ending_hash_key,
+            parent: s.parent_shard_id.clone(),
+            adjacent_parent: s.adjacent_parent_shard_id.clone(),
+            open: s.ending_sequence_number.is_none(),
+        })
+        .collect();
+    assert!(
+        crate::shard_map::ShardMap::new(open).is_ok(),
+        "open shards cover the hash key space exactly once"
+    );
+    // Errors: closed shards, bad keys, non-adjacent pairs.
+    assert_eq!(
+        e.split_shard("s", "shardId-000000000000", 5, t(6)).unwrap_err().code,
+        "ResourceInUseException"
+    );
+    assert_eq!(
+        e.split_shard("s", "shardId-000000000003", 0, t(6)).unwrap_err().code,
+        "InvalidArgumentException"
+    );
+    assert_eq!(
+        e.split_shard("s", "shardId-000000000009", 5, t(6)).unwrap_err().code,
+        "ResourceNotFoundException"
+    );
+    let mut e = engine_with(3);
+    assert_eq!(
+        e.merge_shards("s", "shardId-000000000000", "shardId-000000000002", t(1)).unwrap_err().code,
+        "InvalidArgumentException"
+    );
+}
+
+#[test]
+fn resharding_over_json() {
+    use crate::json::{parse, Value};
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 2, t(0)).unwrap();
+    let r = e.handle(t(1), "Kinesis_20131202.MergeShards", br#"{"StreamName":"s","ShardToMerge":"shardId-000000000000","AdjacentShardToMerge":"shardId-000000000001"}"#);
+    assert_eq!(r.status, 200);
+    let r = e.handle(
+        t(2),
+        "Kinesis_20131202.SplitShard",
+        br#"{"StreamName":"s","ShardToSplit":"shardId-000000000002","NewStartingHashKey":"100"}"#,
+    );
+    assert_eq!(r.status, 200);
+    let list = e.handle(t(3), "Kinesis_20131202.ListShards", br#"{"StreamName":"s"}"#);
+    let page = crate::protocol::decode_list_shards(&list.body).unwrap();
+    assert_eq!(page.shards.len(), 5);
+    assert_eq!(page.shards.iter().filter(|s| s.open).count(), 2);
+    assert!(crate::shard_map::ShardMap::new(page.shards).is_ok());
+    let it = e.get_shard_iterator("s", "shardId-000000000000", IteratorType::TrimHorizon, t(4)).unwrap();
+    let body = format!(r#"{{"ShardIterator":"{it}"}}"#);
+    let got = e.handle(t(4), "Kinesis_20131202.GetRecords", body.as_bytes()).body;
+    let v = parse(&got).unwrap();
+    assert!(v.get("NextShardIterator").is_none());
+    let child = &v.get("ChildShards").and_then(Value::as_array).unwrap()[0];
+    assert_eq!(child.get("ShardId").and_then(Value::as_str), Some("shardId-000000000002"));
+    assert_eq!(child.get("ParentShards").and_then(Value::as_array).map(<[_]>::len), Some(2));
+    let bad = e.handle(
+        t(5),
+        "Kinesis_20131202.SplitShard",
+        br#"{"StreamName":"s","ShardToSplit":"shardId-000000000003","NewStartingHashKey":"01"}"#,
+    );
+    assert!(crate::protocol::decode_error(bad.status, None, &bad.body)
+        .message
+        .contains("regular expression pattern"));
 }

@@ -8,7 +8,7 @@ import { ShardEngine } from '../../pkg/engine-node.js';
 import { ShardMap, hashKeyOf } from '../../pkg/node.js';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand, PutRecordCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand, PutRecordCommand, SplitShardCommand } = require('@aws-sdk/client-kinesis');
 
 /** A simulated clock: tests move it instead of waiting. */
 function clock(start = Date.UTC(2026, 10, 26, 12)) {
@@ -78,6 +78,40 @@ test('@aws-sdk/client-kinesis puts 10,000 records and reads them all back', asyn
   }
   assert.equal(received.size, 10000);
   for (const [n, data] of sent) assert.deepEqual(received.get(n), data);
+
+  // Split a shard, keep writing, and read on through its children.
+  const parent = Shards[0];
+  const middle = (BigInt(parent.HashKeyRange.StartingHashKey) + BigInt(parent.HashKeyRange.EndingHashKey)) / 2n;
+  await client.send(new SplitShardCommand({ StreamName: 'clicks', ShardToSplit: parent.ShardId, NewStartingHashKey: middle.toString() }));
+  const later = Array.from({ length: 500 }, (_, i) => ({ Data: new TextEncoder().encode(`later ${i}`), PartitionKey: `late-${i}` }));
+  time.advance(1000);
+  assert.equal((await client.send(new PutRecordsCommand({ StreamName: 'clicks', Records: later }))).FailedRecordCount, 0);
+  let { ShardIterator: it } = await client.send(new GetShardIteratorCommand({ StreamName: 'clicks', ShardId: parent.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  let children;
+  for (;;) {
+    time.advance(250);
+    const page = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10000 }));
+    if (page.NextShardIterator === undefined) {
+      children = page.ChildShards;
+      break;
+    }
+    it = page.NextShardIterator;
+  }
+  assert.equal(children.length, 2, 'the end of the split shard names its children');
+  const all = (await client.send(new ListShardsCommand({ StreamName: 'clicks' }))).Shards;
+  const liveMap = ShardMap.fromListShards({ Shards: all });
+  let fromChildren = 0;
+  for (const child of children) {
+    assert.deepEqual(child.ParentShards, [parent.ShardId]);
+    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: 'clicks', ShardId: child.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    time.advance(250);
+    const page = await client.send(new GetRecordsCommand({ ShardIterator }));
+    for (const r of page.Records) assert.equal(liveMap.shardFor(r.PartitionKey), child.ShardId);
+    fromChildren += page.Records.length;
+  }
+  const expectedInChildren = later.filter((r) => [children[0].ShardId, children[1].ShardId].includes(liveMap.shardFor(r.PartitionKey))).length;
+  assert.equal(fromChildren, expectedInChildren);
+  assert.ok(fromChildren > 0);
 });
 
 test('the engine throttles like Kinesis and says so in AWS\'s words', async () => {

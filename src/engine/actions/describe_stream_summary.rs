@@ -23,7 +23,7 @@ pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Ve
     inner.number("StreamCreationTimestamp", created);
     inner.key("EnhancedMonitoring").extend_from_slice(b"[{\"ShardLevelMetrics\":[]}]");
     inner.string("EncryptionType", "NONE");
-    inner.number("OpenShardCount", shards.len());
+    inner.number("OpenShardCount", shards.iter().filter(|s| s.ending_sequence_number.is_none()).count());
     inner.number("ConsumerCount", 0);
     let mut w = Writer::new();
     w.key("StreamDescriptionSummary").extend_from_slice(&inner.finish());

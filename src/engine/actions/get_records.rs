@@ -45,5 +45,34 @@ pub(in crate::engine) fn run(
         w.string("NextShardIterator", next);
     }
     w.number("MillisBehindLatest", page.millis_behind_latest);
+    if page.next_shard_iterator.is_none() {
+        let out = w.key("ChildShards");
+        out.push(b'[');
+        for (i, child) in page.child_shards.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // ChildShard: ShardId, ParentShards, HashKeyRange.
+            let mut c = Writer::new();
+            c.string("ShardId", &child.shard_id);
+            let parents = c.key("ParentShards");
+            parents.push(b'[');
+            for (j, p) in
+                child.parent_shard_id.iter().chain(child.adjacent_parent_shard_id.iter()).enumerate()
+            {
+                if j > 0 {
+                    parents.push(b',');
+                }
+                crate::json::write_string(parents, p);
+            }
+            parents.push(b']');
+            let mut range = Writer::new();
+            range.string("StartingHashKey", &child.starting_hash_key.to_string());
+            range.string("EndingHashKey", &child.ending_hash_key.to_string());
+            c.key("HashKeyRange").extend_from_slice(&range.finish());
+            out.extend_from_slice(&c.finish());
+        }
+        out.push(b']');
+    }
     Ok(w.finish())
 }

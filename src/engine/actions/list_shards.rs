@@ -47,32 +47,20 @@ pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Ve
     let max = body.get("MaxResults").and_then(Value::as_u64).unwrap_or(1000) as usize;
     let shards = engine.shards(&stream)?;
     let rest: Vec<_> =
-        shards.iter().filter(|(id, _, _)| after.as_deref().is_none_or(|a| id.as_str() > a)).collect();
+        shards.iter().filter(|s| after.as_deref().is_none_or(|a| s.shard_id.as_str() > a)).collect();
     let page = &rest[..rest.len().min(max)];
     let mut w = Writer::new();
     let out = w.key("Shards");
     out.push(b'[');
-    for (i, (id, start, end)) in page.iter().enumerate() {
+    for (i, shard) in page.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let mut s = Writer::new();
-        s.string("ShardId", id);
-        let mut range = Writer::new();
-        range.string("StartingHashKey", &start.to_string());
-        range.string("EndingHashKey", &end.to_string());
-        s.key("HashKeyRange").extend_from_slice(&range.finish());
-        let mut seq = Writer::new();
-        seq.string(
-            "StartingSequenceNumber",
-            &format!("49{:012}{:042}", id.trim_start_matches("shardId-").parse::<u64>().unwrap_or(0), 0),
-        );
-        s.key("SequenceNumberRange").extend_from_slice(&seq.finish());
-        out.extend_from_slice(&s.finish());
+        out.extend_from_slice(&super::shard_json(shard));
     }
     out.push(b']');
     if rest.len() > page.len() {
-        if let Some((last, _, _)) = page.last() {
+        if let Some(last) = page.last().map(|s| &s.shard_id) {
             use base64::Engine as _;
             let token = base64::engine::general_purpose::STANDARD.encode(format!("{stream}\n{last}"));
             write_string(w.key("NextToken"), &token);

@@ -9,6 +9,7 @@ pub(super) mod list_shards;
 pub(super) mod list_streams;
 pub(super) mod put_record;
 pub(super) mod put_records;
+pub(super) mod reshard;
 
 use crate::json::{write_string, Value};
 
@@ -55,4 +56,27 @@ pub(super) fn text<'a>(body: &'a Value<'_>, name: &str) -> Result<&'a str, Engin
     body.get(name)
         .and_then(Value::as_str)
         .ok_or_else(|| EngineError { code: "SerializationException", message: format!("{name} is missing") })
+}
+
+/// A shard as ListShards (and GetRecords' `ChildShards`) writes it.
+pub(super) fn shard_json(s: &super::ShardInfo) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.string("ShardId", &s.shard_id);
+    if let Some(p) = &s.parent_shard_id {
+        w.string("ParentShardId", p);
+    }
+    if let Some(p) = &s.adjacent_parent_shard_id {
+        w.string("AdjacentParentShardId", p);
+    }
+    let mut range = Writer::new();
+    range.string("StartingHashKey", &s.starting_hash_key.to_string());
+    range.string("EndingHashKey", &s.ending_hash_key.to_string());
+    w.key("HashKeyRange").extend_from_slice(&range.finish());
+    let mut seq = Writer::new();
+    seq.string("StartingSequenceNumber", &s.starting_sequence_number);
+    if let Some(end) = &s.ending_sequence_number {
+        seq.string("EndingSequenceNumber", end);
+    }
+    w.key("SequenceNumberRange").extend_from_slice(&seq.finish());
+    w.finish()
 }
