@@ -17,6 +17,10 @@ const ACTIONS: &[&str] = &[
     "GetRecords",
     "SplitShard",
     "MergeShards",
+    "DeleteStream",
+    "DescribeStream",
+    "IncreaseStreamRetentionPeriod",
+    "DecreaseStreamRetentionPeriod",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -22,9 +22,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::aggregation::UserRecord;
 use crate::limits::{
-    DEFAULT_RETENTION_HOURS, GET_RECORDS_MAX_BYTES, GET_RECORDS_MAX_RECORDS, PUT_RECORDS_MAX_BYTES,
-    PUT_RECORDS_MAX_RECORDS, SHARD_ITERATOR_TTL_MS, SHARD_READ_BYTES_PER_SEC, SHARD_READ_CALLS_PER_SEC,
-    SHARD_WRITE_BYTES_PER_SEC, SHARD_WRITE_RECORDS_PER_SEC,
+    DEFAULT_RETENTION_HOURS, GET_RECORDS_MAX_BYTES, GET_RECORDS_MAX_RECORDS, MAX_RETENTION_HOURS,
+    PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_RECORDS, SHARD_ITERATOR_TTL_MS, SHARD_READ_BYTES_PER_SEC,
+    SHARD_READ_CALLS_PER_SEC, SHARD_WRITE_BYTES_PER_SEC, SHARD_WRITE_RECORDS_PER_SEC,
 };
 use crate::partition::hash_key;
 use crate::record::{validate, Member, RecordLimits};
@@ -439,6 +439,46 @@ impl Engine {
         self.streams.get(stream).map(|s| s.retention_hours)
     }
 
+    /// DeleteStream (at once: the engine has no DELETING phase).
+    pub fn delete_stream(&mut self, stream: &str) -> Result<(), EngineError> {
+        match self.streams.remove(stream) {
+            Some(_) => Ok(()),
+            None => Err(self.not_found(stream)),
+        }
+    }
+
+    /// IncreaseStreamRetentionPeriod (`increase`) or
+    /// DecreaseStreamRetentionPeriod: to `hours`, between 24 and 8,760,
+    /// and in the direction the action names (messages as kinesalite
+    /// gives AWS's).
+    pub fn change_retention(&mut self, stream: &str, hours: u32, increase: bool) -> Result<(), EngineError> {
+        let invalid = |m: String| error("InvalidArgumentException", m);
+        let s = self.stream_mut(stream)?;
+        if hours < DEFAULT_RETENTION_HOURS {
+            return Err(invalid(format!(
+                "Minimum allowed retention period is {DEFAULT_RETENTION_HOURS} hours. Requested retention period ({hours} hours) is too short."
+            )));
+        }
+        if hours > MAX_RETENTION_HOURS {
+            return Err(invalid(format!(
+                "Maximum allowed retention period is {MAX_RETENTION_HOURS} hours. Requested retention period ({hours} hours) is too long."
+            )));
+        }
+        let current = s.retention_hours;
+        if increase && hours < current {
+            return Err(invalid(format!(
+                "Requested retention period ({hours} hours) for stream {stream} can not be shorter than existing retention period ({current} hours). Use DecreaseRetentionPeriod API."
+            )));
+        }
+        if !increase && hours > current {
+            return Err(invalid(format!(
+                "Requested retention period ({hours} hours) for stream {stream} can not be longer than existing retention period ({current} hours). Use IncreaseRetentionPeriod API."
+            )));
+        }
+        s.retention_hours = hours;
+        Ok(())
+    }
+
     /// Answers one JSON 1.1 request: `target` is the `X-Amz-Target` header
     /// (`Kinesis_20131202.PutRecords`), `body` the JSON body. Errors come
     /// back as AWS sends them: HTTP 400 (500 for `InternalFailure`) and
@@ -461,6 +501,10 @@ impl Engine {
                     "GetShardIterator" => actions::get_shard_iterator::run(self, &v, now),
                     "GetRecords" => actions::get_records::run(self, &v, now),
                     "SplitShard" => actions::reshard::split(self, &v, now),
+                    "DeleteStream" => actions::stream_admin::delete(self, &v),
+                    "DescribeStream" => actions::stream_admin::describe(self, &v),
+                    "IncreaseStreamRetentionPeriod" => actions::stream_admin::retention(self, &v, true),
+                    "DecreaseStreamRetentionPeriod" => actions::stream_admin::retention(self, &v, false),
                     "MergeShards" => actions::reshard::merge(self, &v, now),
                     _ => Err(error("UnknownOperationException", "")),
                 },

@@ -447,3 +447,54 @@ fn resharding_over_json() {
         .message
         .contains("regular expression pattern"));
 }
+
+#[test]
+fn stream_administration() {
+    use crate::json::{parse, Value};
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 2, t(0)).unwrap();
+    // DescribeStream lists the shards.
+    let d = e.handle(t(1), "Kinesis_20131202.DescribeStream", br#"{"StreamName":"s","Limit":1}"#).body;
+    let d = parse(&d).unwrap();
+    let desc = d.get("StreamDescription").unwrap();
+    assert_eq!(desc.get("Shards").and_then(Value::as_array).map(<[_]>::len), Some(1));
+    assert_eq!(desc.get("HasMoreShards"), Some(&Value::Bool(true)));
+    assert_eq!(
+        desc.get("StreamARN").and_then(Value::as_str),
+        Some("arn:aws:kinesis:us-east-1:000000000000:stream/s")
+    );
+    // Retention: only up with Increase, only down with Decrease, 24..=8760 hours.
+    assert_eq!(
+        e.change_retention("s", 12, false).unwrap_err().message,
+        "Minimum allowed retention period is 24 hours. Requested retention period (12 hours) is too short."
+    );
+    assert!(e.change_retention("s", 12, true).is_err());
+    assert!(e.change_retention("s", 8761, true).is_err());
+    assert!(e
+        .change_retention("s", 48, false)
+        .unwrap_err()
+        .message
+        .contains("Use IncreaseRetentionPeriod API."));
+    let r = e.handle(
+        t(1),
+        "Kinesis_20131202.IncreaseStreamRetentionPeriod",
+        br#"{"StreamName":"s","RetentionPeriodHours":48}"#,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(e.retention_hours("s"), Some(48));
+    assert!(e
+        .change_retention("s", 24, true)
+        .unwrap_err()
+        .message
+        .contains("Use DecreaseRetentionPeriod API."));
+    // Records older than 24 hours survive a 48-hour retention.
+    e.put_record("s", &rec("a", b"old"), t(2)).unwrap();
+    let hours = |h: i64| h * 3_600_000;
+    let shard = e.put_record("s", &rec("a", b"new"), t(hours(30))).unwrap().1;
+    let it = e.get_shard_iterator("s", &shard, IteratorType::TrimHorizon, t(hours(30))).unwrap();
+    assert_eq!(e.get_records(&it, None, t(hours(30))).unwrap().records.len(), 2);
+    // DeleteStream.
+    assert_eq!(e.handle(t(3), "Kinesis_20131202.DeleteStream", br#"{"StreamName":"s"}"#).status, 200);
+    assert_eq!(e.delete_stream("s").unwrap_err().code, "ResourceNotFoundException");
+    assert!(e.shards("s").is_err());
+}

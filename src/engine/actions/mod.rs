@@ -10,6 +10,7 @@ pub(super) mod list_streams;
 pub(super) mod put_record;
 pub(super) mod put_records;
 pub(super) mod reshard;
+pub(super) mod stream_admin;
 
 use crate::json::{write_string, Value};
 
