@@ -29,6 +29,7 @@ use crate::limits::{
 use crate::partition::hash_key;
 use crate::record::{validate, Member, RecordLimits};
 use crate::shard_map::{shard_id, uniform_ranges};
+use crate::sort::heap_sort_by;
 use crate::time::Timestamp;
 
 pub use iterator::IteratorType;
@@ -212,6 +213,27 @@ struct StreamState {
     retention_hours: u32,
     record_limits: RecordLimits,
     shards: Vec<ShardState>,
+    /// Indices of the open shards, by starting hash key: writes find their
+    /// shard by binary search instead of scanning every shard.
+    open: Vec<usize>,
+}
+
+impl StreamState {
+    /// Rebuilds [`StreamState::open`] after shards opened or closed.
+    fn index_open_shards(&mut self) {
+        let shards = &self.shards;
+        let mut open: Vec<usize> = (0..shards.len()).filter(|&i| shards[i].is_open()).collect();
+        heap_sort_by(&mut open, |&a, &b| shards[a].starting_hash_key < shards[b].starting_hash_key);
+        self.open = open;
+    }
+
+    /// The index in `shards` of the open shard that owns `hash`.
+    fn open_shard_for(&self, hash: u128) -> Option<usize> {
+        let shards = &self.shards;
+        let i = self.open.partition_point(|&i| shards[i].starting_hash_key <= hash).checked_sub(1)?;
+        let index = self.open[i];
+        (hash <= shards[index].ending_hash_key).then_some(index)
+    }
 }
 
 /// One record's outcome in PutRecords.
@@ -319,17 +341,17 @@ impl Engine {
             .enumerate()
             .map(|(i, range)| ShardState::new(i as u64, range, c, now))
             .collect();
-        self.streams.insert(
-            name.to_owned(),
-            StreamState {
-                name: name.to_owned(),
-                cap: c.max_records_per_shard,
-                created: now,
-                retention_hours: DEFAULT_RETENTION_HOURS,
-                record_limits: c.record_limits,
-                shards,
-            },
-        );
+        let mut state = StreamState {
+            name: name.to_owned(),
+            cap: c.max_records_per_shard,
+            created: now,
+            retention_hours: DEFAULT_RETENTION_HOURS,
+            record_limits: c.record_limits,
+            shards,
+            open: Vec::new(),
+        };
+        state.index_open_shards();
+        self.streams.insert(name.to_owned(), state);
         Ok(())
     }
 
@@ -398,6 +420,7 @@ impl Engine {
             child.parent = Some(shard.to_owned());
             s.shards.push(child);
         }
+        s.index_open_shards();
         Ok(())
     }
 
@@ -431,7 +454,13 @@ impl Engine {
         child.parent = Some(shard.to_owned());
         child.adjacent_parent = Some(adjacent.to_owned());
         s.shards.push(child);
+        s.index_open_shards();
         Ok(())
+    }
+
+    /// The ARN of a stream of this engine's account and region.
+    pub fn stream_arn(&self, stream: &str) -> String {
+        format!("arn:aws:kinesis:{}:{}:stream/{stream}", self.config.region, self.config.account_id)
     }
 
     /// A stream's retention period, in hours.
@@ -778,24 +807,19 @@ fn store(
     account: &str,
 ) -> PutOutcome {
     let (retention, cap) = (s.retention_hours, s.cap.saturating_sub(1));
-    let Some(sh) = s
-        .shards
-        .iter_mut()
-        .find(|sh| sh.is_open() && sh.starting_hash_key <= hash && hash <= sh.ending_hash_key)
-    else {
+    let Some(index) = s.open_shard_for(hash) else {
         return PutOutcome::Failed {
             code: "InternalFailure",
             message: "Internal Service Failure".to_owned(),
         };
     };
+    let StreamState { name, shards, .. } = s;
+    let sh = &mut shards[index];
     let size = (r.data.len() + r.partition_key.len()) as f64;
     if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.has(size, now)) {
         return PutOutcome::Failed {
             code: "ProvisionedThroughputExceededException",
-            message: format!(
-                "Rate exceeded for shard {} in stream {} under account {account}.",
-                sh.id, s.name
-            ),
+            message: format!("Rate exceeded for shard {} in stream {name} under account {account}.", sh.id),
         };
     }
     if throttling {

@@ -144,8 +144,7 @@ pub(crate) fn check(body: &Value<'_>, members: &[Member]) -> Result<(), EngineEr
             }
             Kind::Blob { max } => {
                 let s = v.as_str().ok_or_else(wrong_type)?;
-                let bytes =
-                    decode_blob(s).ok_or_else(|| serialization("Base64 encoded data is not valid"))?;
+                let bytes = blob(s)?;
                 if bytes.len() > max {
                     problems.push(format!(
                         "Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {max}",
@@ -195,6 +194,18 @@ pub(crate) fn problems_to_error(problems: Vec<String>) -> Result<(), EngineError
 pub(crate) fn decode_blob(s: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(s).ok()
+}
+
+/// A blob member's bytes, or the `SerializationException` AWS gives for
+/// data that is not base64.
+pub(crate) fn blob(s: &str) -> Result<Vec<u8>, EngineError> {
+    decode_blob(s).ok_or_else(|| serialization("Base64 encoded data is not valid"))
+}
+
+/// `0|([1-9]\d*)`: a decimal integer without leading zeros (hash keys and
+/// sequence numbers; their lengths are checked as string lengths).
+pub(crate) fn is_decimal(s: &str) -> bool {
+    s == "0" || (!s.starts_with('0') && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

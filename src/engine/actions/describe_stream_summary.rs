@@ -13,7 +13,7 @@ pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Ve
     let name = super::text(body, "StreamName")?;
     let shards = engine.shards(name)?;
     let created = engine.created(name).map_or(0, |t| t.as_secs());
-    let arn = format!("arn:aws:kinesis:{}:{}:stream/{name}", engine.config.region, engine.config.account_id);
+    let arn = engine.stream_arn(name);
     let mut inner = Writer::new();
     inner.string("StreamName", name);
     inner.string("StreamARN", &arn);

@@ -66,10 +66,7 @@ pub(in crate::engine) fn run(
                 crate::json::write_string(parents, p);
             }
             parents.push(b']');
-            let mut range = Writer::new();
-            range.string("StartingHashKey", &child.starting_hash_key.to_string());
-            range.string("EndingHashKey", &child.ending_hash_key.to_string());
-            c.key("HashKeyRange").extend_from_slice(&range.finish());
+            c.key("HashKeyRange").extend_from_slice(&super::hash_key_range_json(child));
             out.extend_from_slice(&c.finish());
         }
         out.push(b']');

@@ -1,6 +1,6 @@
 //! GetShardIterator.
 
-use super::super::validation::{check, Kind, Member, SHARD_ID, STREAM_NAME};
+use super::super::validation::{check, is_decimal, Kind, Member, SHARD_ID, STREAM_NAME};
 use super::super::{Engine, EngineError, IteratorType};
 use super::Writer;
 use crate::json::Value;
@@ -24,13 +24,7 @@ pub(in crate::engine) const MEMBERS: &[Member] = &[
     Member {
         name: "StartingSequenceNumber",
         path: "startingSequenceNumber",
-        kind: Kind::Str {
-            min: 1,
-            max: 129,
-            pattern: Some(("0|([1-9]\\d{0,128})", |s| {
-                s == "0" || (!s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()))
-            })),
-        },
+        kind: Kind::Str { min: 1, max: 129, pattern: Some(("0|([1-9]\\d{0,128})", is_decimal)) },
         required: false,
     },
     Member { name: "Timestamp", path: "timestamp", kind: Kind::Timestamp, required: false },

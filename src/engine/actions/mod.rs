@@ -59,6 +59,14 @@ pub(super) fn text<'a>(body: &'a Value<'_>, name: &str) -> Result<&'a str, Engin
         .ok_or_else(|| EngineError { code: "SerializationException", message: format!("{name} is missing") })
 }
 
+/// `{"StartingHashKey","EndingHashKey"}` of a shard.
+pub(super) fn hash_key_range_json(s: &super::ShardInfo) -> Vec<u8> {
+    let mut range = Writer::new();
+    range.string("StartingHashKey", &s.starting_hash_key.to_string());
+    range.string("EndingHashKey", &s.ending_hash_key.to_string());
+    range.finish()
+}
+
 /// A shard as ListShards (and GetRecords' `ChildShards`) writes it.
 pub(super) fn shard_json(s: &super::ShardInfo) -> Vec<u8> {
     let mut w = Writer::new();
@@ -69,10 +77,7 @@ pub(super) fn shard_json(s: &super::ShardInfo) -> Vec<u8> {
     if let Some(p) = &s.adjacent_parent_shard_id {
         w.string("AdjacentParentShardId", p);
     }
-    let mut range = Writer::new();
-    range.string("StartingHashKey", &s.starting_hash_key.to_string());
-    range.string("EndingHashKey", &s.ending_hash_key.to_string());
-    w.key("HashKeyRange").extend_from_slice(&range.finish());
+    w.key("HashKeyRange").extend_from_slice(&hash_key_range_json(s));
     let mut seq = Writer::new();
     seq.string("StartingSequenceNumber", &s.starting_sequence_number);
     if let Some(end) = &s.ending_sequence_number {

@@ -1,6 +1,6 @@
 //! PutRecord.
 
-use super::super::validation::{check, decode_blob, Kind, Member, STREAM_NAME};
+use super::super::validation::{blob, check, Kind, Member, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use super::Writer;
 use crate::aggregation::UserRecord;
@@ -26,10 +26,7 @@ pub(in crate::engine) fn run(
 ) -> Result<Vec<u8>, EngineError> {
     check(body, MEMBERS)?;
     let stream = super::text(body, "StreamName")?;
-    let data = decode_blob(super::text(body, "Data")?).ok_or(EngineError {
-        code: "SerializationException",
-        message: "Base64 encoded data is not valid".to_owned(),
-    })?;
+    let data = blob(super::text(body, "Data")?)?;
     let record = UserRecord {
         partition_key: super::text(body, "PartitionKey")?,
         explicit_hash_key: body.get("ExplicitHashKey").and_then(Value::as_str),

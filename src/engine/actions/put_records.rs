@@ -1,6 +1,6 @@
 //! PutRecords: HTTP 200 with a per-record outcome, even when some failed.
 
-use super::super::validation::{check, decode_blob, problems_to_error, Kind, Member, STREAM_NAME};
+use super::super::validation::{blob, check, problems_to_error, Kind, Member, STREAM_NAME};
 use super::super::{Engine, EngineError, PutOutcome};
 use super::Writer;
 use crate::aggregation::UserRecord;
@@ -38,10 +38,7 @@ pub(in crate::engine) fn run(
             return Err(serialization());
         }
         let data = match e.get("Data") {
-            Some(Value::String(s)) => decode_blob(s).ok_or(EngineError {
-                code: "SerializationException",
-                message: "Base64 encoded data is not valid".to_owned(),
-            })?,
+            Some(Value::String(s)) => blob(s)?,
             Some(Value::Null) | None => {
                 problems.push(format!("Value null at 'records.{}.member.data' failed to satisfy constraint: Member must not be null", i + 1));
                 Vec::new()

@@ -1,18 +1,12 @@
 //! SplitShard and MergeShards.
 
-use super::super::validation::{check, Kind, Member, SHARD_ID, STREAM_NAME};
+use super::super::validation::{check, is_decimal, Kind, Member, SHARD_ID, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use crate::json::Value;
 use crate::partition::parse_explicit_hash_key;
 use crate::time::Timestamp;
 
-const HASH_KEY: Kind = Kind::Str {
-    min: 1,
-    max: 39,
-    pattern: Some(("0|([1-9]\\d{0,38})", |s| {
-        s == "0" || (!s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()))
-    })),
-};
+const HASH_KEY: Kind = Kind::Str { min: 1, max: 39, pattern: Some(("0|([1-9]\\d{0,38})", is_decimal)) };
 
 pub(in crate::engine) const SPLIT_MEMBERS: &[Member] = &[
     Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true },

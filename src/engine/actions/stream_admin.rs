@@ -55,10 +55,7 @@ pub(in crate::engine) fn describe(engine: &mut Engine, body: &Value<'_>) -> Resu
     let rest: Vec<_> = shards.iter().filter(|s| after.is_none_or(|a| s.shard_id.as_str() > a)).collect();
     let mut d = Writer::new();
     d.string("StreamName", name);
-    d.string(
-        "StreamARN",
-        &format!("arn:aws:kinesis:{}:{}:stream/{name}", engine.config.region, engine.config.account_id),
-    );
+    d.string("StreamARN", &engine.stream_arn(name));
     d.string("StreamStatus", "ACTIVE");
     d.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
     let out = d.key("Shards");
