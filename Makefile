@@ -82,6 +82,7 @@ fmt:
 lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
+	$(CARGO) clippy --target $(WASM_TARGET) --lib --features engine -- -D warnings
 	$(CARGO) build --no-default-features --target $(WASM_TARGET)
 
 test-native:

@@ -1,18 +1,38 @@
 #!/usr/bin/env node
 // kinesis-edge command line.
 //   kinesis-edge serve [--host 127.0.0.1] [--port 4567] [--shards-per-stream N] [--no-throttling]
+//                      [--verify-signatures KEY:SECRET] [--fault-rate R] [--seed S] …
 // serves the shard engine over HTTP/1.1 (JSON 1.1, CORS) so that a page,
 // @aws-sdk/client-kinesis, boto3 or the AWS CLI can use it as an endpoint.
 import { createServer } from 'node:http';
 import { ShardEngine } from './engine-node.js';
 
-const USAGE = `usage: kinesis-edge serve [--host 127.0.0.1] [--port 4567] [--shards-per-stream N] [--no-throttling]`;
+const USAGE = `usage: kinesis-edge serve [options]
+  --host H                  address to listen on (default 127.0.0.1)
+  --port P                  port (default 4567; 0 picks a free one)
+  --shards-per-stream N     ShardCount of CreateStream requests that give none
+  --no-throttling           do not enforce the per-shard limits
+  --verify-signatures K:S   reject requests not signed (SigV4) with access key K and secret S
+  --fault-rate R            share (0..1) of PutRecords records failed with InternalFailure
+  --throttle-fault-rate R   share (0..1) of records failed as throttled instead
+  --error-rate R            share (0..1) of data-plane requests failed with HTTP 500
+  --latency-ms MS           delay every data-plane answer
+  --seed S                  seed of the fault injection (same seed, same faults)
+  --create-delay-ms MS      how long new streams stay CREATING (default 0)
+  --region R, --account-id A  used in ARNs, messages and signature scopes`;
 const MAX_BODY = 16 * 1024 * 1024;
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
   if (command !== 'serve') throw new Error(USAGE);
-  const options = { host: '127.0.0.1', port: 4567, shardsPerStream: undefined, throttling: true };
+  const options = { host: '127.0.0.1', port: 4567, shardsPerStream: undefined, throttling: true, faults: {} };
+  const number = (arg, text, check, what) => {
+    const v = Number(text);
+    if (text === '' || !check(v)) throw new Error(`${arg} must be ${what}`);
+    return v;
+  };
+  const share = (arg, text) => number(arg, text, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');
+  const whole = (arg, text, min = 0) => number(arg, text, (v) => Number.isSafeInteger(v) && v >= min, `a whole number of at least ${min}`);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const value = () => {
@@ -20,16 +40,25 @@ function parseArgs(argv) {
       return rest[++i];
     };
     if (arg === '--host') options.host = value();
-    else if (arg === '--port') options.port = Number(value());
-    else if (arg === '--shards-per-stream') options.shardsPerStream = Number(value());
+    else if (arg === '--port') options.port = number(arg, value(), (v) => Number.isInteger(v) && v >= 0 && v <= 65535, '0..65535');
+    else if (arg === '--shards-per-stream') options.shardsPerStream = whole(arg, value(), 1);
     else if (arg === '--no-throttling') options.throttling = false;
-    else if (arg === '--verify-signatures' || arg === '--fault-rate' || arg === '--seed') {
-      throw new Error(`${arg} is not supported yet by this version of the engine`);
-    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
-  }
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port must be 0..65535');
-  if (options.shardsPerStream !== undefined && (!Number.isInteger(options.shardsPerStream) || options.shardsPerStream < 1)) {
-    throw new Error('--shards-per-stream must be a whole number of at least 1');
+    else if (arg === '--verify-signatures') {
+      const text = value();
+      const colon = text.indexOf(':');
+      if (colon < 1 || colon === text.length - 1) throw new Error('--verify-signatures must be ACCESS_KEY_ID:SECRET_ACCESS_KEY');
+      options.verifySignatures = { accessKeyId: text.slice(0, colon), secretAccessKey: text.slice(colon + 1) };
+    } else if (arg === '--fault-rate') options.faults.recordFailureRate = share(arg, value());
+    else if (arg === '--throttle-fault-rate') {
+      options.faults.recordFailureRate = share(arg, value());
+      options.faults.recordFault = 'Throttling';
+    } else if (arg === '--error-rate') options.faults.requestFailureRate = share(arg, value());
+    else if (arg === '--latency-ms') options.faults.latencyMs = whole(arg, value());
+    else if (arg === '--seed') options.seed = whole(arg, value());
+    else if (arg === '--create-delay-ms') options.createDelayMs = whole(arg, value());
+    else if (arg === '--region') options.region = value();
+    else if (arg === '--account-id') options.accountId = value();
+    else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
   return options;
 }
@@ -46,11 +75,30 @@ function cors(req) {
 }
 
 function serve(options) {
-  const engine = new ShardEngine({ throttling: options.throttling });
+  const engine = new ShardEngine({
+    throttling: options.throttling,
+    verifySignatures: options.verifySignatures,
+    seed: options.seed,
+    createDelayMs: options.createDelayMs,
+    defaultShardCount: options.shardsPerStream,
+    region: options.region,
+    accountId: options.accountId,
+    faults: options.faults,
+  });
   let requests = 0;
+  const send = (req, res, status, body, extra = {}) => {
+    const headers = { 'x-amzn-requestid': `kinesis-edge-${++requests}`, date: new Date().toUTCString(), ...cors(req), ...extra };
+    res.writeHead(status, headers);
+    res.end(body);
+  };
   const server = createServer((req, res) => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors(req)).end();
+      return;
+    }
+    // Not AWS: read the simulation (stats of a stream, Firehose's bucket).
+    if (req.method === 'GET' && req.url.startsWith('/_engine/')) {
+      inspect(engine, req, res, send);
       return;
     }
     const chunks = [];
@@ -58,42 +106,29 @@ function serve(options) {
     req.on('data', (chunk) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        res.writeHead(413, { 'content-type': 'application/x-amz-json-1.1', ...cors(req) });
-        res.end('{"__type":"SerializationException","message":"Request body too large"}');
+        send(req, res, 413, '{"__type":"SerializationException","message":"Request body too large"}', { 'content-type': 'application/x-amz-json-1.1' });
         req.destroy();
       } else chunks.push(chunk);
     });
     req.on('end', () => {
       if (res.writableEnded) return;
-      let body = Buffer.concat(chunks);
-      const target = String(req.headers['x-amz-target'] ?? '');
-      // --shards-per-stream fills in CreateStream's ShardCount when absent.
-      if (options.shardsPerStream && target.endsWith('.CreateStream')) {
-        try {
-          const input = JSON.parse(body.toString('utf8') || '{}');
-          if (input && typeof input === 'object' && input.ShardCount === undefined) {
-            body = Buffer.from(JSON.stringify({ ...input, ShardCount: options.shardsPerStream }));
-          }
-        } catch {
-          // Left as is: the engine answers SerializationException.
-        }
-      }
-      const out = engine.handle(target, new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-      const headers = {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amzn-requestid': `kinesis-edge-${++requests}`,
-        date: new Date().toUTCString(),
-        ...cors(req),
-      };
+      const body = Buffer.concat(chunks);
+      const headers = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+      const out = engine.handleHttp({ method: req.method, path: req.url, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
+      const extra = { 'content-type': 'application/x-amz-json-1.1' };
       if (out.status !== 200) {
         try {
-          headers['x-amzn-errortype'] = JSON.parse(Buffer.from(out.body).toString('utf8')).__type;
+          extra['x-amzn-errortype'] = JSON.parse(Buffer.from(out.body).toString('utf8')).__type;
         } catch {
           // Not JSON: no error type header.
         }
       }
-      res.writeHead(out.status, headers);
-      res.end(Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength));
+      const answer = () => {
+        if (!res.destroyed) send(req, res, out.status, Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), extra);
+      };
+      if (out.delayMs > 0) setTimeout(answer, out.delayMs);
+      else answer();
     });
     req.on('error', () => res.destroy());
   });
@@ -108,6 +143,28 @@ function serve(options) {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+// GET /_engine/streams/<name>/stats, /_engine/buckets, /_engine/buckets/<bucket>,
+// /_engine/buckets/<bucket>/<key>.
+function inspect(engine, req, res, send) {
+  const json = { 'content-type': 'application/json' };
+  try {
+    const parts = new URL(req.url, 'http://x').pathname.split('/').slice(2).map(decodeURIComponent);
+    if (parts[0] === 'streams' && parts.length === 3 && parts[2] === 'stats') {
+      send(req, res, 200, JSON.stringify(engine.stats({ streamName: parts[1] })), json);
+    } else if (parts[0] === 'buckets' && parts.length === 1) {
+      send(req, res, 200, JSON.stringify(engine.listBuckets()), json);
+    } else if (parts[0] === 'buckets' && parts.length === 2) {
+      send(req, res, 200, JSON.stringify(engine.listObjects({ bucket: parts[1] })), json);
+    } else if (parts[0] === 'buckets' && parts.length >= 3) {
+      const data = engine.getObject({ bucket: parts[1], key: parts.slice(2).join('/') });
+      if (data === undefined) send(req, res, 404, JSON.stringify({ code: 'NoSuchKey' }), json);
+      else send(req, res, 200, Buffer.from(data), { 'content-type': 'application/octet-stream' });
+    } else send(req, res, 404, JSON.stringify({ code: 'NotFound' }), json);
+  } catch (err) {
+    send(req, res, 400, JSON.stringify({ code: err.code ?? 'BadRequest', message: err.message }), json);
+  }
 }
 
 try {

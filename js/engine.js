@@ -1,23 +1,37 @@
-// ShardEngine: the in-process Kinesis simulation, in JS. Requests and
-// answers are the service's JSON 1.1 wire format, so anything that speaks
-// Kinesis (a custom `fetch`, the AWS SDK through a request handler, the HTTP
-// server in cli.mjs) can use it; the methods below are conveniences over it.
+// ShardEngine: the in-process Kinesis (and Firehose) simulation, in JS.
+// Requests and answers are the services' JSON 1.1 wire format, so anything
+// that speaks Kinesis (a custom `fetch`, the AWS SDK through a request
+// handler, the HTTP server in cli.mjs) can use it; the methods below are
+// conveniences over it, taking and returning plain camelCase objects.
 import { __ShardEngine } from './engine/kinesis_edge_engine.js';
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
+const KINESIS = 'Kinesis_20131202.';
+const FIREHOSE = 'Firehose_20150804.';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 let requestCounter = 0;
 
 function fail(code, message) {
-  const error = new Error(message);
+  const error = new Error(message || code);
   error.name = 'KinesisEdgeError';
   error.code = code;
   throw error;
 }
 
-/** An in-process Kinesis Data Streams simulation. */
+function unpack(out) {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  return { status: view.getUint16(0), delayMs: view.getUint32(2), body: out.subarray(6) };
+}
+
+function rate(name, value) {
+  const v = value ?? 0;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail('InvalidArgumentException', `${name} must be a number from 0 to 1`);
+  return v;
+}
+
+/** An in-process Kinesis Data Streams and Firehose simulation. */
 export class ShardEngine {
   #inner;
   #now;
@@ -31,79 +45,162 @@ export class ShardEngine {
    * @param {number} [options.readBytesPerSecond=2097152]
    * @param {string} [options.accountId='000000000000']
    * @param {string} [options.region='us-east-1']
+   * @param {number} [options.createDelayMs=0] how long new streams stay CREATING
+   * @param {number} [options.seed] seed of fault injection (same seed, same faults)
+   * @param {number} [options.maxRecordsPerShard=1000000] memory bound per shard
+   * @param {number} [options.defaultShardCount=4] ShardCount of a CreateStream that gives none
+   * @param {{accessKeyId: string, secretAccessKey: string}} [options.verifySignatures]
+   *   check SigV4 signatures of requests through `fetch` / `handleHttp` against these credentials
+   * @param {object} [options.faults] default faults of every stream (see `setFaults`)
    * @param {() => number} [options.now=Date.now] the clock (ms), e.g. a simulated one
    */
   constructor(options = {}) {
-    const limit = (name, fallback) => {
+    const whole = (name, fallback, min = 1) => {
       const v = options[name] ?? fallback;
-      if (!Number.isInteger(v) || v < 1 || v > 0xffffffff) fail('InvalidArgumentException', `${name} must be a positive whole number`);
+      if (!Number.isInteger(v) || v < min || v > 0xffffffff) fail('InvalidArgumentException', `${name} must be a whole number from ${min} to 4294967295`);
       return v;
     };
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') fail('InvalidArgumentException', 'now must be a function returning milliseconds');
+    const seed = options.seed ?? 0x6b696e65;
+    if (!Number.isSafeInteger(seed) || seed < 0) fail('InvalidArgumentException', 'seed must be a non-negative safe integer');
+    const verify = options.verifySignatures;
+    if (verify !== undefined && (typeof verify?.accessKeyId !== 'string' || typeof verify?.secretAccessKey !== 'string')) {
+      fail('InvalidArgumentException', 'verifySignatures must be { accessKeyId, secretAccessKey }');
+    }
     this.#inner = new __ShardEngine(
       options.throttling ?? true,
-      limit('writeRecordsPerSecond', 1000),
-      limit('writeBytesPerSecond', 1048576),
-      limit('readCallsPerSecond', 5),
-      limit('readBytesPerSecond', 2097152),
+      whole('writeRecordsPerSecond', 1000),
+      whole('writeBytesPerSecond', 1048576),
+      whole('readCallsPerSecond', 5),
+      whole('readBytesPerSecond', 2097152),
       String(options.accountId ?? '000000000000'),
       String(options.region ?? 'us-east-1'),
+      whole('createDelayMs', 0, 0),
+      seed,
+      whole('maxRecordsPerShard', 1000000),
+      whole('defaultShardCount', 4),
+      verify?.accessKeyId,
+      verify?.secretAccessKey,
     );
+    if (options.faults) this.setFaults(options.faults);
+    this.firehose = new FirehoseApi(this, this.#inner, this.#now);
   }
 
   /**
    * Answers one JSON 1.1 request: `target` is the X-Amz-Target header
-   * value, `body` the JSON (string or bytes). Returns `{ status, body }`.
+   * value, `body` the JSON (string or bytes). Returns `{ status, body, delayMs }`
+   * (`delayMs`: injected latency the caller should wait before answering).
    */
   handle(target, body) {
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
-    const out = this.#inner.handle(this.#now(), String(target ?? ''), bytes);
-    return { status: (out[0] << 8) | out[1], body: out.subarray(2) };
+    return unpack(this.#inner.handle(this.#now(), String(target ?? ''), bytes));
   }
 
-  /** A `fetch` that answers Kinesis requests from this engine. */
+  /**
+   * Answers one HTTP request `{ method, path, headers, body }` (headers as
+   * `[name, value]` pairs or an object), verifying its signature when the
+   * engine was built with `verifySignatures`.
+   */
+  handleHttp({ method = 'POST', path = '/', headers = [], body }) {
+    const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
+    const packed = pairs.map(([n, v]) => `${n}\0${Array.isArray(v) ? v.join(',') : v}`).join('\0');
+    const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
+    return unpack(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
+  }
+
+  /** A `fetch` that answers Kinesis and Firehose requests from this engine. */
   fetch = async (input, init) => {
     const request = new Request(input, init);
-    const { status, body } = this.handle(request.headers.get('x-amz-target'), new Uint8Array(await request.arrayBuffer()));
-    return new Response(body.byteLength ? body : null, {
-      status,
-      headers: {
-        'content-type': JSON_TYPE,
-        'x-amzn-requestid': `kinesis-edge-${++requestCounter}`,
-        date: new Date(this.#now()).toUTCString(),
-      },
+    const url = new URL(request.url);
+    const headers = [...request.headers];
+    if (!request.headers.has('host')) headers.push(['host', url.host]);
+    const out = this.handleHttp({
+      method: request.method,
+      path: url.pathname + url.search,
+      headers,
+      body: new Uint8Array(await request.arrayBuffer()),
     });
+    if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
+    const responseHeaders = { 'content-type': JSON_TYPE, 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, date: new Date(this.#now()).toUTCString() };
+    if (out.status !== 200) {
+      try {
+        responseHeaders['x-amzn-errortype'] = JSON.parse(decoder.decode(out.body)).__type;
+      } catch {
+        // No JSON body: no error type.
+      }
+    }
+    return new Response(out.body.byteLength ? out.body : null, { status: out.status, headers: responseHeaders });
   };
 
-  /** Calls an action with a plain object; resolves to its result or throws its AWS error. */
+  /** Calls a Kinesis action with a plain object; resolves to its result or throws its AWS error. */
   call(action, input = {}) {
-    const { status, body } = this.handle(`Kinesis_20131202.${action}`, JSON.stringify(input));
+    return this.#call(KINESIS + action, input);
+  }
+
+  #call(target, input) {
+    const { status, body } = this.handle(target, JSON.stringify(input));
     const result = body.byteLength ? JSON.parse(decoder.decode(body)) : {};
     if (status !== 200) fail(String(result.__type ?? 'InternalFailure'), String(result.message ?? ''));
     return result;
   }
 
-  /** CreateStream. */
-  createStream({ streamName, shardCount }) {
-    this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount });
+  /** Calls a Firehose action with a plain object. */
+  callFirehose(action, input = {}) {
+    return this.#call(FIREHOSE + action, input);
+  }
+
+  /** CreateStream (`tags`: an object of tag keys to values). */
+  createStream({ streamName, shardCount, tags }) {
+    this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}) });
+  }
+
+  /** DeleteStream. */
+  deleteStream({ streamName }) {
+    this.call('DeleteStream', { StreamName: streamName });
+  }
+
+  /** ListStreams: every stream name. */
+  listStreams() {
+    const names = [];
+    let input = {};
+    for (;;) {
+      const out = this.call('ListStreams', input);
+      names.push(...out.StreamNames);
+      if (!out.HasMoreStreams || out.StreamNames.length === 0) return names;
+      input = { ExclusiveStartStreamName: out.StreamNames[out.StreamNames.length - 1] };
+    }
+  }
+
+  /** DescribeStreamSummary, camelCased. */
+  describeStreamSummary({ streamName }) {
+    const d = this.call('DescribeStreamSummary', { StreamName: streamName }).StreamDescriptionSummary;
+    return {
+      streamName: d.StreamName,
+      streamArn: d.StreamARN,
+      streamStatus: d.StreamStatus,
+      retentionPeriodHours: d.RetentionPeriodHours,
+      openShardCount: d.OpenShardCount,
+      streamCreationTimestamp: new Date(d.StreamCreationTimestamp * 1000),
+    };
+  }
+
+  /** PutRecord: `{ sequenceNumber, shardId }`, or throws (e.g. throttled). */
+  putRecord({ streamName, data, partitionKey, explicitHashKey }) {
+    const out = this.call('PutRecord', { StreamName: streamName, ...recordInput({ data, partitionKey, explicitHashKey }) });
+    return { sequenceNumber: out.SequenceNumber, shardId: out.ShardId };
   }
 
   /** PutRecords with `data` as bytes or strings; per-record results in order. */
   putRecords({ streamName, records }) {
-    const Records = records.map((r) => ({
-      Data: base64(typeof r.data === 'string' ? encoder.encode(r.data) : r.data),
-      PartitionKey: r.partitionKey,
-      ...(r.explicitHashKey !== undefined ? { ExplicitHashKey: String(r.explicitHashKey) } : {}),
-    }));
-    const out = this.call('PutRecords', { StreamName: streamName, Records });
+    const out = this.call('PutRecords', { StreamName: streamName, Records: records.map(recordInput) });
     return {
       failedRecordCount: out.FailedRecordCount,
       records: out.Records.map((r) => (r.ErrorCode ? { errorCode: r.ErrorCode, errorMessage: r.ErrorMessage } : { sequenceNumber: r.SequenceNumber, shardId: r.ShardId })),
     };
   }
 
-  /** ListShards: all shards of a stream. */
+  /** ListShards: all shards of a stream, as the service describes them. */
   listShards({ streamName }) {
     const shards = [];
     let input = { StreamName: streamName };
@@ -123,7 +220,7 @@ export class ShardEngine {
     return this.call('GetShardIterator', input).ShardIterator;
   }
 
-  /** GetRecords: records with `data` as bytes. */
+  /** GetRecords: records with `data` as bytes; `childShards` at the end of a closed shard. */
   getRecords({ shardIterator, limit }) {
     const out = this.call('GetRecords', limit === undefined ? { ShardIterator: shardIterator } : { ShardIterator: shardIterator, Limit: limit });
     return {
@@ -135,13 +232,190 @@ export class ShardEngine {
       })),
       nextShardIterator: out.NextShardIterator,
       millisBehindLatest: out.MillisBehindLatest,
+      ...(out.ChildShards ? { childShards: out.ChildShards } : {}),
     };
+  }
+
+  /** SplitShard at `newStartingHashKey` (a decimal string or a bigint). */
+  splitShard({ streamName, shardToSplit, newStartingHashKey }) {
+    this.call('SplitShard', { StreamName: streamName, ShardToSplit: shardToSplit, NewStartingHashKey: String(newStartingHashKey) });
+  }
+
+  /** MergeShards. */
+  mergeShards({ streamName, shardToMerge, adjacentShardToMerge }) {
+    this.call('MergeShards', { StreamName: streamName, ShardToMerge: shardToMerge, AdjacentShardToMerge: adjacentShardToMerge });
+  }
+
+  /** UpdateShardCount (uniform scaling, through the splits and merges AWS performs). */
+  updateShardCount({ streamName, targetShardCount }) {
+    const out = this.call('UpdateShardCount', { StreamName: streamName, TargetShardCount: targetShardCount, ScalingType: 'UNIFORM_SCALING' });
+    return { currentShardCount: out.CurrentShardCount, targetShardCount: out.TargetShardCount };
+  }
+
+  /** AddTagsToStream (`tags`: an object). */
+  addTagsToStream({ streamName, tags }) {
+    this.call('AddTagsToStream', { StreamName: streamName, Tags: tags });
+  }
+
+  /** RemoveTagsFromStream. */
+  removeTagsFromStream({ streamName, tagKeys }) {
+    this.call('RemoveTagsFromStream', { StreamName: streamName, TagKeys: tagKeys });
+  }
+
+  /** ListTagsForStream: every tag, as an object. */
+  listTagsForStream({ streamName }) {
+    const tags = {};
+    let input = { StreamName: streamName };
+    for (;;) {
+      const out = this.call('ListTagsForStream', input);
+      for (const t of out.Tags) tags[t.Key] = t.Value;
+      if (!out.HasMoreTags) return tags;
+      input = { StreamName: streamName, ExclusiveStartTagKey: out.Tags[out.Tags.length - 1].Key };
+    }
+  }
+
+  /**
+   * Fault injection, seeded: for `streamName` (or, without it, every stream
+   * that has none of its own), a share of PutRecords records fails alone
+   * (`recordFault`: 'InternalFailure' or 'Throttling'), a share of data-plane
+   * requests fails whole with HTTP 500, and answers through `fetch` wait `latencyMs`.
+   */
+  setFaults({ streamName, recordFailureRate, recordFault = 'InternalFailure', requestFailureRate, latencyMs = 0 } = {}) {
+    if (recordFault !== 'InternalFailure' && recordFault !== 'Throttling') fail('InvalidArgumentException', "recordFault must be 'InternalFailure' or 'Throttling'");
+    if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 0xffffffff) fail('InvalidArgumentException', 'latencyMs must be a whole number of milliseconds');
+    this.#inner.setFaults(streamName, rate('recordFailureRate', recordFailureRate), recordFault === 'Throttling', rate('requestFailureRate', requestFailureRate), latencyMs);
+  }
+
+  /**
+   * Statistics for charts: per shard (open and closed) records and bytes in
+   * and out, throttles, injected failures and records held; and totals.
+   */
+  stats({ streamName }) {
+    const shards = JSON.parse(this.#inner.stats(streamName));
+    const totals = {};
+    for (const key of ['recordsIn', 'bytesIn', 'writeThrottles', 'injectedFailures', 'recordsOut', 'bytesOut', 'readThrottles', 'stored']) {
+      totals[key] = shards.reduce((sum, s) => sum + s[key], 0);
+    }
+    return { shards, totals };
+  }
+
+  /** The buckets Firehose delivered to. */
+  listBuckets() {
+    return JSON.parse(this.#inner.bucketNames());
+  }
+
+  /** The objects of an in-memory bucket, oldest first: `{ key, size, records, lastModified }`. */
+  listObjects({ bucket }) {
+    this.#inner.firehoseTick(this.#now());
+    return JSON.parse(this.#inner.listObjects(String(bucket))).map((o) => ({ ...o, lastModified: new Date(o.lastModified) }));
+  }
+
+  /** An object's bytes (`undefined` if there is none). */
+  getObject({ bucket, key }) {
+    this.#inner.firehoseTick(this.#now());
+    return this.#inner.getObject(String(bucket), String(key));
+  }
+
+}
+
+/** Firehose, Direct PUT to an in-memory S3 bucket. */
+class FirehoseApi {
+  #engine;
+  #inner;
+  #now;
+
+  constructor(engine, inner, now) {
+    this.#engine = engine;
+    this.#inner = inner;
+    this.#now = now;
+  }
+
+  /**
+   * CreateDeliveryStream delivering to `bucket` (a name or `arn:aws:s3:::name`),
+   * buffering up to `sizeInMBs` (1..128, default 5) or `intervalInSeconds`
+   * (0..900, default 300).
+   */
+  createDeliveryStream({ deliveryStreamName, bucket, prefix = '', bufferingHints = {} }) {
+    const BucketARN = String(bucket).startsWith('arn:') ? String(bucket) : `arn:aws:s3:::${bucket}`;
+    const out = this.#engine.callFirehose('CreateDeliveryStream', {
+      DeliveryStreamName: deliveryStreamName,
+      DeliveryStreamType: 'DirectPut',
+      ExtendedS3DestinationConfiguration: {
+        RoleARN: 'arn:aws:iam::000000000000:role/firehose',
+        BucketARN,
+        Prefix: prefix,
+        BufferingHints: { SizeInMBs: bufferingHints.sizeInMBs ?? 5, IntervalInSeconds: bufferingHints.intervalInSeconds ?? 300 },
+      },
+    });
+    return { deliveryStreamArn: out.DeliveryStreamARN };
+  }
+
+  /** DeleteDeliveryStream (what is buffered is delivered first). */
+  deleteDeliveryStream({ deliveryStreamName }) {
+    this.#engine.callFirehose('DeleteDeliveryStream', { DeliveryStreamName: deliveryStreamName });
+  }
+
+  /** ListDeliveryStreams: every name. */
+  listDeliveryStreams() {
+    return this.#engine.callFirehose('ListDeliveryStreams', { Limit: 10000 }).DeliveryStreamNames;
+  }
+
+  /** DescribeDeliveryStream, as the service returns it. */
+  describeDeliveryStream({ deliveryStreamName }) {
+    return this.#engine.callFirehose('DescribeDeliveryStream', { DeliveryStreamName: deliveryStreamName }).DeliveryStreamDescription;
+  }
+
+  /** PutRecord: `{ recordId }`. */
+  putRecord({ deliveryStreamName, data }) {
+    const out = this.#engine.callFirehose('PutRecord', { DeliveryStreamName: deliveryStreamName, Record: { Data: base64(bytes(data)) } });
+    return { recordId: out.RecordId };
+  }
+
+  /** PutRecordBatch: per-record results in order. */
+  putRecordBatch({ deliveryStreamName, records }) {
+    const out = this.#engine.callFirehose('PutRecordBatch', {
+      DeliveryStreamName: deliveryStreamName,
+      Records: records.map((r) => ({ Data: base64(bytes(r.data)) })),
+    });
+    return {
+      failedPutCount: out.FailedPutCount,
+      records: out.RequestResponses.map((r) => (r.ErrorCode ? { errorCode: r.ErrorCode, errorMessage: r.ErrorMessage } : { recordId: r.RecordId })),
+    };
+  }
+
+  /** Delivers what a delivery stream has buffered, now. */
+  flush({ deliveryStreamName }) {
+    this.#inner.flushDeliveryStream(String(deliveryStreamName), this.#now());
+  }
+
+  /** A delivery stream's buffer and deliveries. */
+  stats({ deliveryStreamName }) {
+    this.#inner.firehoseTick(this.#now());
+    const out = this.#inner.deliveryStats(String(deliveryStreamName));
+    if (out === undefined) fail('ResourceNotFoundException', `Firehose ${deliveryStreamName} not found.`);
+    return JSON.parse(out);
   }
 }
 
-function base64(bytes) {
+function bytes(data) {
+  if (typeof data === 'string') return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  fail('InvalidArgumentException', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
+}
+
+function recordInput({ data, partitionKey, explicitHashKey }) {
+  return {
+    Data: base64(bytes(data)),
+    PartitionKey: partitionKey,
+    ...(explicitHashKey !== undefined ? { ExplicitHashKey: String(explicitHashKey) } : {}),
+  };
+}
+
+function base64(b) {
   let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
   return btoa(s);
 }
 

@@ -108,7 +108,8 @@ pub fn validate_partition_key(partition_key: &str, member: Member) -> Result<(),
         limit,
         size: chars,
         message: format!(
-            "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length {relation} {limit}",
+            // AWS quotes string members' values (as kinesalite records it).
+            "1 validation error detected: Value '{partition_key}' at '{}' failed to satisfy constraint: Member must have length {relation} {limit}",
             member.path("partitionKey")
         ),
     })
@@ -241,7 +242,7 @@ mod tests {
         let e = validate("", None, 1, &limits, Member::PutRecord).unwrap_err();
         assert_eq!(
             e.message,
-            "1 validation error detected: Value at 'partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            "1 validation error detected: Value '' at 'partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
         let e = validate(&"x".repeat(257), None, 1, &limits, Member::PutRecords(4)).unwrap_err();
         assert!(e.message.contains("'records.5.member.partitionKey'"));

@@ -14,7 +14,12 @@
 //! limit`.
 
 mod actions;
+mod auth;
+mod faults;
+pub mod firehose;
 mod iterator;
+mod scaling;
+mod tags;
 mod throttle;
 mod validation;
 
@@ -32,13 +37,18 @@ use crate::shard_map::{shard_id, uniform_ranges};
 use crate::sort::heap_sort_by;
 use crate::time::Timestamp;
 
+pub use auth::HttpRequest;
+use faults::Rng;
+pub use faults::{Faults, RecordFault};
 pub use iterator::IteratorType;
 use iterator::Position;
+pub use scaling::ScalingOutcome;
+pub use tags::MAX_TAGS_PER_STREAM;
 use throttle::Bucket;
 
 /// How the engine behaves; every limit can be changed (a tutorial may want
 /// a slower shard to show throttling, a load test none at all).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EngineConfig {
     /// Records per second a shard accepts (AWS: 1,000).
     pub write_records_per_sec: u32,
@@ -61,6 +71,20 @@ pub struct EngineConfig {
     /// Most shards one stream may have (AWS's default account shard quota
     /// is 500 or 200 by region; the engine allows more, within memory).
     pub max_shards_per_stream: u32,
+    /// How long a new stream stays `CREATING` before it is `ACTIVE`
+    /// (AWS: seconds; 0 by default here, so tests and tutorials start at
+    /// once).
+    pub create_delay_ms: u32,
+    /// The `ShardCount` of a CreateStream that gives none (AWS creates an
+    /// on-demand stream then, which starts with 4 shards).
+    pub default_shard_count: u32,
+    /// The seed of fault injection.
+    pub seed: u64,
+    /// Faults of every stream that has none of its own.
+    pub faults: Faults,
+    /// When set, requests through [`Engine::handle_http`] must be signed
+    /// (SigV4) with these credentials.
+    pub verify_credentials: Option<crate::credentials::Credentials>,
 }
 
 impl Default for EngineConfig {
@@ -76,6 +100,11 @@ impl Default for EngineConfig {
             max_records_per_shard: 1_000_000,
             record_limits: RecordLimits::default(),
             max_shards_per_stream: 10_000,
+            create_delay_ms: 0,
+            default_shard_count: 4,
+            seed: 0x6b69_6e65_7369_7321,
+            faults: Faults::default(),
+            verify_credentials: None,
         }
     }
 }
@@ -130,6 +159,7 @@ struct ShardState {
     write_bytes: Bucket,
     reads: Bucket,
     read_bytes: Bucket,
+    stats: ShardStats,
 }
 
 impl ShardState {
@@ -148,6 +178,7 @@ impl ShardState {
             write_bytes: Bucket::new(config.write_bytes_per_sec, now),
             reads: Bucket::new(config.read_calls_per_sec, now),
             read_bytes: Bucket::new(config.read_bytes_per_sec, now),
+            stats: ShardStats::default(),
         }
     }
 
@@ -171,6 +202,27 @@ impl ShardState {
             ending_sequence_number: self.ending_sequence_number.clone(),
         }
     }
+}
+
+/// What happened on a shard since it opened (for charts and tests).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShardStats {
+    /// Records stored.
+    pub records_in: u64,
+    /// Bytes stored (data and partition keys).
+    pub bytes_in: u64,
+    /// Records refused because the shard was over its write limit.
+    pub write_throttles: u64,
+    /// Records failed by fault injection.
+    pub injected_failures: u64,
+    /// Records returned by GetRecords.
+    pub records_out: u64,
+    /// Bytes returned by GetRecords.
+    pub bytes_out: u64,
+    /// GetRecords calls refused because the shard was over its read limit.
+    pub read_throttles: u64,
+    /// Records the shard holds now.
+    pub stored: u64,
 }
 
 /// A shard as ListShards describes it.
@@ -216,6 +268,11 @@ struct StreamState {
     /// Indices of the open shards, by starting hash key: writes find their
     /// shard by binary search instead of scanning every shard.
     open: Vec<usize>,
+    tags: BTreeMap<String, String>,
+    /// This stream's faults (else the engine's).
+    faults: Option<Faults>,
+    /// When the stream becomes ACTIVE.
+    active_at: Timestamp,
 }
 
 impl StreamState {
@@ -259,10 +316,35 @@ pub enum PutOutcome {
 /// application/x-amz-json-1.1`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
-    /// 200, 400, or 500.
+    /// 200, 400, 403 (a method other than POST) or 500.
     pub status: u16,
     /// The JSON body (empty for actions that return nothing).
     pub body: Vec<u8>,
+    /// How long the adapter should wait before answering (injected
+    /// latency; 0 without faults).
+    pub delay_ms: u32,
+}
+
+impl Response {
+    /// An error as AWS sends it: `{"__type": code, "message": …}`, HTTP
+    /// 400 (500 for `InternalFailure`).
+    pub fn error(e: &EngineError) -> Response {
+        let mut out = Vec::with_capacity(e.message.len() + 64);
+        out.extend_from_slice(b"{\"__type\":");
+        crate::json::write_string(&mut out, e.code);
+        // AWS sends SerializationException without a message (as kinesalite
+        // records it); the engine's diagnosis stays in `EngineError` for
+        // in-process callers.
+        if !e.message.is_empty() && e.code != "SerializationException" {
+            out.extend_from_slice(b",\"message\":");
+            crate::json::write_string(&mut out, &e.message);
+        }
+        out.push(b'}');
+        // Authentication errors too are 400s on the JSON protocol (as
+        // kinesalite recorded AWS answering them).
+        let status = if e.code == "InternalFailure" { 500 } else { 400 };
+        Response { status, body: out, delay_ms: 0 }
+    }
 }
 
 /// What GetRecords returns.
@@ -282,12 +364,16 @@ pub struct GetRecordsOutput {
 pub struct Engine {
     config: EngineConfig,
     streams: BTreeMap<String, StreamState>,
+    rng: Rng,
+    /// Firehose delivery streams and their bucket.
+    firehose: firehose::Firehose,
 }
 
 impl Engine {
     /// An engine with no streams.
     pub fn new(config: EngineConfig) -> Engine {
-        Engine { config, streams: BTreeMap::new() }
+        let rng = Rng::new(config.seed);
+        Engine { config, streams: BTreeMap::new(), rng, firehose: firehose::Firehose::default() }
     }
 
     fn not_found(&self, name: &str) -> EngineError {
@@ -304,7 +390,29 @@ impl Engine {
         self.streams.get_mut(name).ok_or_else(|| error("InternalFailure", "stream vanished"))
     }
 
-    /// CreateStream with `shard_count` evenly split shards (ACTIVE at once).
+    /// A stream that can be resharded or scaled: `ResourceInUseException`
+    /// while it is `CREATING`.
+    fn updatable_stream_mut(&mut self, name: &str, now: Timestamp) -> Result<&mut StreamState, EngineError> {
+        if self.streams.get(name).is_some_and(|s| now < s.active_at) {
+            return Err(error(
+                "ResourceInUseException",
+                format!(
+                    "Stream {name} under account {} not ACTIVE, instead in state CREATING",
+                    self.config.account_id
+                ),
+            ));
+        }
+        self.stream_mut(name)
+    }
+
+    /// `CREATING` or `ACTIVE` (the engine has no UPDATING or DELETING
+    /// phase: reshards and deletes take effect at once).
+    pub fn status(&self, stream: &str, now: Timestamp) -> Option<&'static str> {
+        self.streams.get(stream).map(|s| if now < s.active_at { "CREATING" } else { "ACTIVE" })
+    }
+
+    /// CreateStream with `shard_count` evenly split shards; `ACTIVE` after
+    /// the configured delay.
     pub fn create_stream(&mut self, name: &str, shard_count: u32, now: Timestamp) -> Result<(), EngineError> {
         if name.is_empty()
             || name.len() > 128
@@ -349,6 +457,9 @@ impl Engine {
             record_limits: c.record_limits,
             shards,
             open: Vec::new(),
+            tags: BTreeMap::new(),
+            faults: None,
+            active_at: now.add_millis(i64::from(c.create_delay_ms)),
         };
         state.index_open_shards();
         self.streams.insert(name.to_owned(), state);
@@ -398,7 +509,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let account = self.config.account_id.clone();
         let config = self.config.clone();
-        let s = self.stream_mut(stream)?;
+        let s = self.updatable_stream_mut(stream, now)?;
         let (_, parent) = Engine::open_shard_mut(s, shard, &account)?;
         if new_starting_hash_key <= parent.starting_hash_key || new_starting_hash_key > parent.ending_hash_key
         {
@@ -435,7 +546,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let account = self.config.account_id.clone();
         let config = self.config.clone();
-        let s = self.stream_mut(stream)?;
+        let s = self.updatable_stream_mut(stream, now)?;
         let (a, _) = Engine::open_shard_mut(s, shard, &account)?;
         let (b, _) = Engine::open_shard_mut(s, adjacent, &account)?;
         let (x, y) = (&s.shards[a], &s.shards[b]);
@@ -509,50 +620,71 @@ impl Engine {
     }
 
     /// Answers one JSON 1.1 request: `target` is the `X-Amz-Target` header
-    /// (`Kinesis_20131202.PutRecords`), `body` the JSON body. Errors come
-    /// back as AWS sends them: HTTP 400 (500 for `InternalFailure`) and
-    /// `{"__type": code, "message": …}`.
+    /// (`Kinesis_20131202.PutRecords`, `Firehose_20150804.PutRecordBatch`),
+    /// `body` the JSON body. Errors come back as AWS sends them (see
+    /// [`Response::error`]). Signatures are not checked here: see
+    /// [`Engine::handle_http`].
     pub fn handle(&mut self, now: Timestamp, target: &str, body: &[u8]) -> Response {
-        let result = match target.strip_prefix("Kinesis_20131202.") {
-            None => Err(error("UnknownOperationException", "")),
-            Some(action) => match crate::json::parse(if body.is_empty() { b"{}" } else { body }) {
-                Err(_) => Err(error(
-                    "SerializationException",
-                    "Start of structure or map found where not expected.",
-                )),
-                Ok(v) => match action {
-                    "CreateStream" => actions::create_stream::run(self, &v, now),
-                    "ListStreams" => actions::list_streams::run(self, &v),
-                    "DescribeStreamSummary" => actions::describe_stream_summary::run(self, &v),
-                    "ListShards" => actions::list_shards::run(self, &v),
-                    "PutRecord" => actions::put_record::run(self, &v, now),
-                    "PutRecords" => actions::put_records::run(self, &v, now),
-                    "GetShardIterator" => actions::get_shard_iterator::run(self, &v, now),
-                    "GetRecords" => actions::get_records::run(self, &v, now),
-                    "SplitShard" => actions::reshard::split(self, &v, now),
-                    "DeleteStream" => actions::stream_admin::delete(self, &v),
-                    "DescribeStream" => actions::stream_admin::describe(self, &v),
-                    "IncreaseStreamRetentionPeriod" => actions::stream_admin::retention(self, &v, true),
-                    "DecreaseStreamRetentionPeriod" => actions::stream_admin::retention(self, &v, false),
-                    "MergeShards" => actions::reshard::merge(self, &v, now),
-                    _ => Err(error("UnknownOperationException", "")),
-                },
-            },
-        };
-        match result {
-            Ok(body) => Response { status: 200, body },
-            Err(e) => {
-                let mut out = Vec::with_capacity(e.message.len() + 64);
-                out.extend_from_slice(b"{\"__type\":");
-                crate::json::write_string(&mut out, e.code);
-                if !e.message.is_empty() {
-                    out.extend_from_slice(b",\"message\":");
-                    crate::json::write_string(&mut out, &e.message);
-                }
-                out.push(b'}');
-                Response { status: if e.code == "InternalFailure" { 500 } else { 400 }, body: out }
-            }
+        let parsed = crate::json::parse(if body.is_empty() { b"{}" } else { body });
+        let (service, action) = target.split_once('.').unwrap_or((target, ""));
+        if !self.knows(target) {
+            return Response::error(&error("UnknownOperationException", ""));
         }
+        let Ok(v) = parsed else {
+            return Response::error(&error(
+                "SerializationException",
+                "Start of structure or map found where not expected.",
+            ));
+        };
+        if service == "Firehose_20150804" {
+            self.firehose_tick(now);
+            return match firehose::run(self, action, &v, now) {
+                Ok(body) => Response { status: 200, body, delay_ms: 0 },
+                Err(e) => Response::error(&e),
+            };
+        }
+        // Injected faults apply to the data plane of a stream.
+        let stream = match action {
+            "PutRecord" | "PutRecords" | "GetShardIterator" => {
+                v.get("StreamName").and_then(crate::json::Value::as_str).map(str::to_owned)
+            }
+            "GetRecords" => v
+                .get("ShardIterator")
+                .and_then(crate::json::Value::as_str)
+                .and_then(iterator::decode)
+                .map(|(stream, ..)| stream),
+            _ => None,
+        };
+        let delay_ms = stream.as_deref().map_or(0, |s| self.faults(s).latency_ms);
+        if stream.as_deref().is_some_and(|s| self.request_fails(s)) {
+            let mut r = Response::error(&error("InternalFailure", "Internal Service Failure"));
+            r.delay_ms = delay_ms;
+            return r;
+        }
+        let mut response = match actions::run(self, action, &v, now) {
+            Ok(body) => Response { status: 200, body, delay_ms: 0 },
+            Err(e) => Response::error(&e),
+        };
+        response.delay_ms = delay_ms;
+        response
+    }
+
+    /// Whether `target` names an action the engine answers.
+    pub fn knows(&self, target: &str) -> bool {
+        match target.split_once('.') {
+            Some(("Kinesis_20131202", action)) => actions::KINESIS.contains(&action),
+            Some(("Firehose_20150804", action)) => firehose::ACTIONS.contains(&action),
+            _ => false,
+        }
+    }
+
+    /// Statistics of every shard of a stream, in creation order.
+    pub fn stats(&self, stream: &str) -> Result<Vec<(ShardInfo, ShardStats)>, EngineError> {
+        let s = self.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
+        Ok(s.shards
+            .iter()
+            .map(|sh| (sh.info(), ShardStats { stored: sh.records.len() as u64, ..sh.stats }))
+            .collect())
     }
 
     /// When a stream was created.
@@ -596,10 +728,20 @@ impl Engine {
         }
         let account = self.config.account_id.clone();
         let throttling = self.config.throttling;
-        let s = self.stream_mut(stream)?;
+        let default_faults = self.config.faults;
+        let Engine { streams, rng, .. } = self;
+        if streams.get(stream).is_none_or(|s| now < s.active_at) {
+            return Err(self.not_found(stream));
+        }
+        let s = streams.get_mut(stream).ok_or_else(|| error("InternalFailure", "stream vanished"))?;
+        let faults = s.faults.unwrap_or(default_faults);
         let mut out = Vec::with_capacity(records.len());
         for (r, h) in records.iter().zip(hashes) {
-            out.push(store(s, r, h, now, throttling, &account));
+            out.push(if rng.chance(faults.record_failure_rate) {
+                injected(s, h, faults.record_fault, &account)
+            } else {
+                store(s, r, h, now, throttling, &account)
+            });
         }
         Ok(out)
     }
@@ -624,8 +766,19 @@ impl Engine {
         let h = explicit.unwrap_or_else(|| hash_key(record.partition_key));
         let account = self.config.account_id.clone();
         let throttling = self.config.throttling;
-        let s = self.stream_mut(stream)?;
-        match store(s, record, h, now, throttling, &account) {
+        let default_faults = self.config.faults;
+        let Engine { streams, rng, .. } = self;
+        if streams.get(stream).is_none_or(|s| now < s.active_at) {
+            return Err(self.not_found(stream));
+        }
+        let s = streams.get_mut(stream).ok_or_else(|| error("InternalFailure", "stream vanished"))?;
+        let faults = s.faults.unwrap_or(default_faults);
+        let outcome = if rng.chance(faults.record_failure_rate) {
+            injected(s, h, faults.record_fault, &account)
+        } else {
+            store(s, record, h, now, throttling, &account)
+        };
+        match outcome {
             PutOutcome::Stored { sequence_number, shard_id } => Ok((sequence_number, shard_id)),
             PutOutcome::Failed { code, message } => Err(error(code, message)),
         }
@@ -640,6 +793,17 @@ impl Engine {
         now: Timestamp,
     ) -> Result<String, EngineError> {
         let account = self.config.account_id.clone();
+        // AWS names the shard even when the stream is missing (kinesalite's
+        // recording).
+        let missing = || {
+            error(
+                "ResourceNotFoundException",
+                format!("Shard {shard} in stream {stream} under account {account} does not exist"),
+            )
+        };
+        if self.streams.get(stream).is_none_or(|s| now < s.active_at) {
+            return Err(missing());
+        }
         let s = self.stream_mut(stream)?;
         let (retention, cap) = (s.retention_hours, s.cap);
         let sh = s.shards.iter_mut().find(|sh| sh.id == shard).ok_or_else(|| {
@@ -723,6 +887,7 @@ impl Engine {
         // Reads: calls per second, and bytes per second as a debt that the
         // next calls pay (GetRecords may return up to 10 MiB at once).
         if throttling && (!sh.reads.has(1.0, now) || !sh.read_bytes.has(0.0, now)) {
+            sh.stats.read_throttles += 1;
             return Err(error(
                 "ProvisionedThroughputExceededException",
                 format!("Rate exceeded for shard {shard} in stream {stream_name} under account {account}."),
@@ -750,6 +915,8 @@ impl Engine {
         if throttling {
             sh.read_bytes.take_debt(bytes as f64, now);
         }
+        sh.stats.records_out += out.len() as u64;
+        sh.stats.bytes_out += bytes as u64;
         let behind = match (out.last(), sh.records.back()) {
             (Some(last), Some(tip)) if last.sequence_number != tip.sequence_number => {
                 (now.as_millis() - last.arrival.as_millis()).max(0) as u64
@@ -817,6 +984,7 @@ fn store(
     let sh = &mut shards[index];
     let size = (r.data.len() + r.partition_key.len()) as f64;
     if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.has(size, now)) {
+        sh.stats.write_throttles += 1;
         return PutOutcome::Failed {
             code: "ProvisionedThroughputExceededException",
             message: format!("Rate exceeded for shard {} in stream {name} under account {account}.", sh.id),
@@ -832,6 +1000,8 @@ fn store(
     let at = u64::try_from(now.as_millis()).unwrap_or(0) << 20;
     sh.counter = (sh.counter + 1).max(at);
     let seq = sequence_number(sh.number, sh.counter);
+    sh.stats.records_in += 1;
+    sh.stats.bytes_in += size as u64;
     sh.records.push_back(StoredRecord {
         sequence_number: seq.clone(),
         arrival: now,
@@ -839,6 +1009,30 @@ fn store(
         data: r.data.to_vec(),
     });
     PutOutcome::Stored { sequence_number: seq, shard_id: sh.id.clone() }
+}
+
+/// A record failed by fault injection, as AWS fails records.
+fn injected(s: &mut StreamState, hash: u128, fault: RecordFault, account: &str) -> PutOutcome {
+    let Some(index) = s.open_shard_for(hash) else {
+        return PutOutcome::Failed {
+            code: "InternalFailure",
+            message: "Internal Service Failure".to_owned(),
+        };
+    };
+    let sh = &mut s.shards[index];
+    sh.stats.injected_failures += 1;
+    match fault {
+        RecordFault::InternalFailure => {
+            PutOutcome::Failed { code: "InternalFailure", message: "Internal Service Failure".to_owned() }
+        }
+        RecordFault::Throttling => PutOutcome::Failed {
+            code: "ProvisionedThroughputExceededException",
+            message: format!(
+                "Rate exceeded for shard {} in stream {} under account {account}.",
+                sh.id, s.name
+            ),
+        },
+    }
 }
 
 #[cfg(test)]

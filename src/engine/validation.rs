@@ -30,6 +30,8 @@ pub(crate) enum Kind {
     Timestamp,
     /// A list of objects, between `min` and `max` long.
     List { min: usize, max: usize },
+    /// A map (JSON object), between `min` and `max` entries.
+    Map { min: usize, max: usize },
     /// One of a set of strings.
     Enum(&'static [&'static str]),
 }
@@ -68,6 +70,7 @@ fn type_name(kind: Kind) -> &'static str {
         Kind::Blob { .. } => "Blob",
         Kind::Timestamp => "Timestamp",
         Kind::List { .. } => "List",
+        Kind::Map { .. } => "Map",
     }
 }
 
@@ -155,15 +158,24 @@ pub(crate) fn check(body: &Value<'_>, members: &[Member]) -> Result<(), EngineEr
             Kind::Timestamp => {
                 v.as_f64().ok_or_else(wrong_type)?;
             }
-            Kind::List { min, max } => {
-                let items = v.as_array().ok_or_else(wrong_type)?;
-                if items.len() < min {
+            Kind::List { min, max } | Kind::Map { min, max } => {
+                let len = match (m.kind, v) {
+                    (Kind::Map { .. }, Value::Object(members)) => members.len(),
+                    (Kind::List { .. }, Value::Array(items)) => items.len(),
+                    _ => return Err(wrong_type()),
+                };
+                if len < min {
+                    // AWS prints Java's toString of the value: `[]` or `{}`
+                    // when empty (longer lists show object hashes no emulator
+                    // can reproduce, so those print no value).
+                    let empty = if matches!(m.kind, Kind::Map { .. }) { "'{}' " } else { "'[]' " };
                     problems.push(format!(
-                        "Value at '{}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
+                        "Value {}at '{}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
+                        if len == 0 { empty } else { "" },
                         m.path
                     ));
                 }
-                if items.len() > max {
+                if len > max {
                     problems.push(format!(
                         "Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {max}",
                         m.path

@@ -1,21 +1,44 @@
 //! The shard engine's JS adapter (`--features engine`, built as its own
-//! `.wasm` so that the producer's stays small).
+//! `.wasm` so that the producer's stays small). `js/engine.js` wraps it as
+//! `ShardEngine`; answers cross the boundary as bytes and JSON text, so
+//! the adapter needs no serde.
 
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Engine, EngineConfig};
+use crate::credentials::Credentials;
+use crate::engine::{Engine, EngineConfig, Faults, HttpRequest, RecordFault, Response};
+use crate::json::write_string;
 use crate::time::Timestamp;
 
 use super::coded_error;
 
-/// The engine; `js/engine.js` wraps it as `ShardEngine`.
+/// The engine.
 #[wasm_bindgen(js_name = "__ShardEngine")]
 pub struct WasmEngine(Engine);
 
+fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
+    Timestamp::from_millis_f64(now_ms)
+        .ok_or_else(|| coded_error("InvalidArgumentException", "the engine's clock gave an invalid time"))
+}
+
+/// Status (2 bytes, big-endian), delay in ms (4 bytes), then the body.
+fn pack(r: Response) -> Vec<u8> {
+    let mut out = Vec::with_capacity(r.body.len() + 6);
+    out.extend_from_slice(&r.status.to_be_bytes());
+    out.extend_from_slice(&r.delay_ms.to_be_bytes());
+    out.extend_from_slice(&r.body);
+    out
+}
+
+fn engine_error(e: crate::engine::EngineError) -> JsValue {
+    coded_error(e.code, &e.message)
+}
+
 #[wasm_bindgen(js_class = "__ShardEngine")]
 impl WasmEngine {
-    /// An engine with these limits (per shard and second).
+    /// An engine with these limits (per shard and second) and settings.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         throttling: bool,
         write_records_per_sec: u32,
@@ -24,8 +47,21 @@ impl WasmEngine {
         read_bytes_per_sec: u32,
         account_id: &str,
         region: &str,
-    ) -> WasmEngine {
-        WasmEngine(Engine::new(EngineConfig {
+        create_delay_ms: u32,
+        seed: f64,
+        max_records_per_shard: u32,
+        default_shard_count: u32,
+        verify_access_key_id: Option<String>,
+        verify_secret_access_key: Option<String>,
+    ) -> Result<WasmEngine, JsValue> {
+        let verify_credentials = match (verify_access_key_id, verify_secret_access_key) {
+            (Some(id), Some(secret)) => Some(
+                Credentials::new(id, secret, None)
+                    .map_err(|e| coded_error("InvalidCredentials", e.reason()))?,
+            ),
+            _ => None,
+        };
+        Ok(WasmEngine(Engine::new(EngineConfig {
             throttling,
             write_records_per_sec,
             write_bytes_per_sec,
@@ -33,20 +69,166 @@ impl WasmEngine {
             read_bytes_per_sec,
             account_id: account_id.to_owned(),
             region: region.to_owned(),
+            create_delay_ms,
+            seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
+            max_records_per_shard: max_records_per_shard.max(1) as usize,
+            default_shard_count: default_shard_count.max(1),
+            verify_credentials,
             ..EngineConfig::default()
-        }))
+        })))
     }
 
-    /// Answers one JSON 1.1 request at time `now_ms`: the status as two
-    /// bytes (big-endian), then the body.
+    /// Answers one JSON 1.1 request at time `now_ms` (see [`pack`]).
     pub fn handle(&mut self, now_ms: f64, target: &str, body: &[u8]) -> Result<Vec<u8>, JsValue> {
-        let now = Timestamp::from_millis_f64(now_ms).ok_or_else(|| {
-            coded_error("InvalidArgumentException", "the engine's clock gave an invalid time")
-        })?;
-        let r = self.0.handle(now, target, body);
-        let mut out = Vec::with_capacity(r.body.len() + 2);
-        out.extend_from_slice(&r.status.to_be_bytes());
-        out.extend_from_slice(&r.body);
-        Ok(out)
+        Ok(pack(self.0.handle(at(now_ms)?, target, body)))
+    }
+
+    /// Answers one HTTP request, checking its signature when configured:
+    /// `headers` is `name\0value\0name\0value…`.
+    #[wasm_bindgen(js_name = "handleHttp")]
+    pub fn handle_http(
+        &mut self,
+        now_ms: f64,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &[u8],
+    ) -> Result<Vec<u8>, JsValue> {
+        let mut parts = headers.split('\0');
+        let mut pairs = Vec::new();
+        while let (Some(n), Some(v)) = (parts.next(), parts.next()) {
+            pairs.push((n, v));
+        }
+        let req = HttpRequest { method, path, headers: &pairs, body };
+        Ok(pack(self.0.handle_http(at(now_ms)?, &req)))
+    }
+
+    /// Sets the faults of a stream (or, without one, of every stream).
+    #[wasm_bindgen(js_name = "setFaults")]
+    pub fn set_faults(
+        &mut self,
+        stream: Option<String>,
+        record_failure_rate: f64,
+        throttle: bool,
+        request_failure_rate: f64,
+        latency_ms: u32,
+    ) -> Result<(), JsValue> {
+        let faults = Faults {
+            record_failure_rate,
+            record_fault: if throttle { RecordFault::Throttling } else { RecordFault::InternalFailure },
+            request_failure_rate,
+            latency_ms,
+        };
+        self.0.set_faults(stream.as_deref(), faults).map_err(engine_error)
+    }
+
+    /// Per-shard statistics of a stream, as JSON.
+    pub fn stats(&self, stream: &str) -> Result<String, JsValue> {
+        let shards = self.0.stats(stream).map_err(engine_error)?;
+        let mut out = Vec::with_capacity(shards.len() * 256);
+        out.push(b'[');
+        for (i, (info, s)) in shards.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"shardId\":");
+            write_string(&mut out, &info.shard_id);
+            let optional = |out: &mut Vec<u8>, name: &str, v: &Option<String>| {
+                out.extend_from_slice(format!(",\"{name}\":").as_bytes());
+                match v {
+                    Some(v) => write_string(out, v),
+                    None => out.extend_from_slice(b"null"),
+                }
+            };
+            optional(&mut out, "parentShardId", &info.parent_shard_id);
+            optional(&mut out, "adjacentParentShardId", &info.adjacent_parent_shard_id);
+            out.extend_from_slice(
+                format!(
+                    ",\"open\":{},\"startingHashKey\":\"{}\",\"endingHashKey\":\"{}\",\"recordsIn\":{},\"bytesIn\":{},\"writeThrottles\":{},\"injectedFailures\":{},\"recordsOut\":{},\"bytesOut\":{},\"readThrottles\":{},\"stored\":{}}}",
+                    info.ending_sequence_number.is_none(),
+                    info.starting_hash_key,
+                    info.ending_hash_key,
+                    s.records_in,
+                    s.bytes_in,
+                    s.write_throttles,
+                    s.injected_failures,
+                    s.records_out,
+                    s.bytes_out,
+                    s.read_throttles,
+                    s.stored
+                )
+                .as_bytes(),
+            );
+        }
+        out.push(b']');
+        Ok(String::from_utf8(out).unwrap_or_default())
+    }
+
+    /// Delivers every Firehose buffer whose interval has passed.
+    #[wasm_bindgen(js_name = "firehoseTick")]
+    pub fn firehose_tick(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        self.0.firehose_tick(at(now_ms)?);
+        Ok(())
+    }
+
+    /// Delivers a delivery stream's buffer now.
+    #[wasm_bindgen(js_name = "flushDeliveryStream")]
+    pub fn flush_delivery_stream(&mut self, name: &str, now_ms: f64) -> Result<(), JsValue> {
+        self.0.flush_delivery_stream(name, at(now_ms)?).map_err(engine_error)
+    }
+
+    /// The bucket names, as a JSON array.
+    #[wasm_bindgen(js_name = "bucketNames")]
+    pub fn bucket_names(&self) -> String {
+        let mut out = vec![b'['];
+        for (i, name) in self.0.bucket_names().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_string(&mut out, name);
+        }
+        out.push(b']');
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The objects of a bucket (without their bytes), as JSON.
+    #[wasm_bindgen(js_name = "listObjects")]
+    pub fn list_objects(&self, bucket: &str) -> String {
+        let mut out = vec![b'['];
+        for (i, o) in self.0.objects(bucket).iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"key\":");
+            write_string(&mut out, &o.key);
+            out.extend_from_slice(
+                format!(
+                    ",\"size\":{},\"records\":{},\"lastModified\":{}}}",
+                    o.data.len(),
+                    o.records,
+                    o.last_modified.as_millis()
+                )
+                .as_bytes(),
+            );
+        }
+        out.push(b']');
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// An object's bytes, or `undefined`.
+    #[wasm_bindgen(js_name = "getObject")]
+    pub fn get_object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        self.0.objects(bucket).iter().find(|o| o.key == key).map(|o| o.data.clone())
+    }
+
+    /// A delivery stream's buffer and deliveries, as JSON (or `undefined`).
+    #[wasm_bindgen(js_name = "deliveryStats")]
+    pub fn delivery_stats(&self, name: &str) -> Option<String> {
+        self.0.delivery_stats(name).map(|d| {
+            format!(
+                "{{\"bufferedBytes\":{},\"bufferedRecords\":{},\"deliveredObjects\":{},\"deliveredRecords\":{},\"sizeInBytes\":{},\"intervalInSeconds\":{}}}",
+                d.buffered_bytes, d.buffered_records, d.delivered_objects, d.delivered_records, d.size_bytes, d.interval_secs
+            )
+        })
     }
 }

@@ -80,7 +80,7 @@ test('the AWS SDK uses the served engine as its endpoint', async () => {
 });
 
 test('unknown or unsupported options are refused', async () => {
-  for (const args of [['--bogus'], ['--fault-rate', '0.1'], ['--port', 'x']]) {
+  for (const args of [['--bogus'], ['--fault-rate', '2'], ['--port', 'x'], ['--verify-signatures', 'nocolon'], ['--seed', '-1']]) {
     await assert.rejects(start(args), /exited with 2/);
   }
 });

@@ -7,13 +7,14 @@ use crate::time::Timestamp;
 
 pub(in crate::engine) const MEMBERS: &[Member] = &[
     Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true },
-    // Optional with on-demand streams; the engine treats absent as 4, as AWS's on-demand default.
+    // Optional with on-demand streams; absent means `EngineConfig::default_shard_count` (4, AWS's on-demand start).
     Member {
         name: "ShardCount",
         path: "shardCount",
         kind: Kind::Int { min: 1, max: 100_000 },
         required: false,
     },
+    Member { name: "Tags", path: "tags", kind: Kind::Map { min: 0, max: 50 }, required: false },
 ];
 
 pub(in crate::engine) fn run(
@@ -23,7 +24,16 @@ pub(in crate::engine) fn run(
 ) -> Result<Vec<u8>, EngineError> {
     check(body, MEMBERS)?;
     let name = super::text(body, "StreamName")?;
-    let count = body.get("ShardCount").and_then(Value::as_u64).unwrap_or(4);
+    let count = body
+        .get("ShardCount")
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::from(engine.config.default_shard_count));
+    let tags = super::tags::tag_map(body)?;
     engine.create_stream(name, u32::try_from(count).unwrap_or(u32::MAX), now)?;
+    if let Err(e) = engine.add_tags(name, &tags) {
+        // A stream is created with its tags or not at all.
+        let _ = engine.delete_stream(name);
+        return Err(e);
+    }
     Ok(Vec::new())
 }

@@ -4,11 +4,16 @@ use super::super::validation::{check, Member, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use super::Writer;
 use crate::json::Value;
+use crate::time::Timestamp;
 
 pub(in crate::engine) const MEMBERS: &[Member] =
     &[Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true }];
 
-pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Vec<u8>, EngineError> {
+pub(in crate::engine) fn run(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: Timestamp,
+) -> Result<Vec<u8>, EngineError> {
     check(body, MEMBERS)?;
     let name = super::text(body, "StreamName")?;
     let shards = engine.shards(name)?;
@@ -17,7 +22,7 @@ pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Ve
     let mut inner = Writer::new();
     inner.string("StreamName", name);
     inner.string("StreamARN", &arn);
-    inner.string("StreamStatus", "ACTIVE");
+    inner.string("StreamStatus", engine.status(name, now).unwrap_or("ACTIVE"));
     inner.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
     inner.number("RetentionPeriodHours", engine.retention_hours(name).unwrap_or(24));
     inner.number("StreamCreationTimestamp", created);

@@ -12,11 +12,13 @@ pub(in crate::engine) const MEMBERS: &[Member] = &[
     Member {
         name: "ShardIteratorType",
         path: "shardIteratorType",
+        // In the order AWS's message lists them (Java's set order, as
+        // kinesalite recorded it).
         kind: Kind::Enum(&[
             "AFTER_SEQUENCE_NUMBER",
-            "AT_SEQUENCE_NUMBER",
-            "AT_TIMESTAMP",
             "LATEST",
+            "AT_TIMESTAMP",
+            "AT_SEQUENCE_NUMBER",
             "TRIM_HORIZON",
         ]),
         required: true,
@@ -52,9 +54,19 @@ pub(in crate::engine) fn run(
                 .get("Timestamp")
                 .and_then(Value::as_f64)
                 .ok_or_else(|| invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP."))?;
-            IteratorType::AtTimestamp(
-                Timestamp::from_millis_f64(secs * 1000.0).ok_or_else(|| invalid("The timestampInMillis parameter is out of range."))?,
-            )
+            let at = Timestamp::from_millis_f64(secs * 1000.0)
+                .ok_or_else(|| invalid("The timestampInMillis parameter is out of range."))?;
+            if at > now {
+                return Err(EngineError {
+                    code: "InvalidArgumentException",
+                    message: format!(
+                        "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: {}, currentTimestampInMillis: {}",
+                        at.as_millis(),
+                        now.as_millis()
+                    ),
+                });
+            }
+            IteratorType::AtTimestamp(at)
         }
     };
     let it = engine.get_shard_iterator(

@@ -11,10 +11,65 @@ pub(super) mod put_record;
 pub(super) mod put_records;
 pub(super) mod reshard;
 pub(super) mod stream_admin;
+pub(super) mod tags;
+pub(super) mod update_shard_count;
 
 use crate::json::{write_string, Value};
+use crate::time::Timestamp;
 
-use super::EngineError;
+use super::{Engine, EngineError};
+
+/// The Kinesis actions the engine answers.
+pub(super) const KINESIS: &[&str] = &[
+    "AddTagsToStream",
+    "CreateStream",
+    "DecreaseStreamRetentionPeriod",
+    "DeleteStream",
+    "DescribeStream",
+    "DescribeStreamSummary",
+    "GetRecords",
+    "GetShardIterator",
+    "IncreaseStreamRetentionPeriod",
+    "ListShards",
+    "ListStreams",
+    "ListTagsForStream",
+    "MergeShards",
+    "PutRecord",
+    "PutRecords",
+    "RemoveTagsFromStream",
+    "SplitShard",
+    "UpdateShardCount",
+];
+
+/// Runs one Kinesis action (one of [`KINESIS`]).
+pub(super) fn run(
+    engine: &mut Engine,
+    action: &str,
+    v: &Value<'_>,
+    now: Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    match action {
+        "AddTagsToStream" => tags::add(engine, v),
+        "CreateStream" => create_stream::run(engine, v, now),
+        "DecreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, false),
+        "DeleteStream" => stream_admin::delete(engine, v),
+        "DescribeStream" => stream_admin::describe(engine, v, now),
+        "DescribeStreamSummary" => describe_stream_summary::run(engine, v, now),
+        "GetRecords" => get_records::run(engine, v, now),
+        "GetShardIterator" => get_shard_iterator::run(engine, v, now),
+        "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true),
+        "ListShards" => list_shards::run(engine, v),
+        "ListStreams" => list_streams::run(engine, v),
+        "ListTagsForStream" => tags::list(engine, v),
+        "MergeShards" => reshard::merge(engine, v, now),
+        "PutRecord" => put_record::run(engine, v, now),
+        "PutRecords" => put_records::run(engine, v, now),
+        "RemoveTagsFromStream" => tags::remove(engine, v),
+        "SplitShard" => reshard::split(engine, v, now),
+        "UpdateShardCount" => update_shard_count::run(engine, v, now),
+        _ => Err(EngineError { code: "UnknownOperationException", message: String::new() }),
+    }
+}
 
 /// Starts a JSON object in `out`; members are added with [`member`].
 pub(super) struct Writer {

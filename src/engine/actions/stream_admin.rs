@@ -46,7 +46,11 @@ pub(in crate::engine) fn retention(
     Ok(Vec::new())
 }
 
-pub(in crate::engine) fn describe(engine: &mut Engine, body: &Value<'_>) -> Result<Vec<u8>, EngineError> {
+pub(in crate::engine) fn describe(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: crate::time::Timestamp,
+) -> Result<Vec<u8>, EngineError> {
     check(body, DESCRIBE_MEMBERS)?;
     let name = super::text(body, "StreamName")?;
     let limit = body.get("Limit").and_then(Value::as_u64).unwrap_or(100) as usize;
@@ -56,7 +60,7 @@ pub(in crate::engine) fn describe(engine: &mut Engine, body: &Value<'_>) -> Resu
     let mut d = Writer::new();
     d.string("StreamName", name);
     d.string("StreamARN", &engine.stream_arn(name));
-    d.string("StreamStatus", "ACTIVE");
+    d.string("StreamStatus", engine.status(name, now).unwrap_or("ACTIVE"));
     d.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
     let out = d.key("Shards");
     out.push(b'[');

@@ -1,0 +1,499 @@
+//! Optional SigV4 verification of requests to the engine, with AWS's
+//! codes and messages (as kinesalite reproduces them, and AWS's documented
+//! clock-skew texts: REFERENCE.md, "Clock skew").
+//!
+//! The signature is recomputed with this crate's signer over exactly the
+//! headers the request says it signed, and compared with the one sent;
+//! the request time must be within 5 minutes of the engine's clock.
+
+use super::{error, Engine, EngineError, Response};
+use crate::credentials::Credentials;
+use crate::sigv4::{sign, SignableRequest, SignatureLocation, SigningParams, SigningSettings};
+use crate::time::Timestamp;
+
+/// How far a request's time may be from the engine's (AWS: 5 minutes).
+pub(super) const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// An HTTP request as it reached the engine's server.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    /// `POST` for every Kinesis and Firehose call.
+    pub method: &'a str,
+    /// The request target as sent: path and query (`/`, `/?X-Amz-…`).
+    pub path: &'a str,
+    /// Headers as received (any case).
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The body.
+    pub body: &'a [u8],
+}
+
+impl HttpRequest<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+    }
+}
+
+const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+fn invalid(message: impl Into<String>) -> EngineError {
+    error("InvalidSignatureException", message)
+}
+
+fn amz(t: Timestamp) -> String {
+    String::from_utf8_lossy(&t.amz_date()).into_owned()
+}
+
+/// Percent-decodes a query value (`%2F` → `/`); `None` if malformed.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// What the request claims: who, when, for what, and its signature.
+struct Claim {
+    credential: String,
+    signed_headers: String,
+    signature: String,
+    time: String,
+    /// Presigned: its lifetime, and the query without the X-Amz-* members.
+    presigned: Option<(u32, String)>,
+}
+
+fn header_claim(req: &HttpRequest<'_>, authorization: &str) -> Result<Claim, EngineError> {
+    let mut credential = None;
+    let mut signed_headers = None;
+    let mut signature = None;
+    let rest = authorization.strip_prefix("AWS4-HMAC-SHA256").unwrap_or("");
+    for part in rest.split([',', ' ']).filter(|p| !p.is_empty()) {
+        if let Some((k, v)) = part.trim().split_once('=') {
+            match k {
+                "Credential" => credential = Some(v.to_owned()),
+                "SignedHeaders" => signed_headers = Some(v.to_owned()),
+                "Signature" => signature = Some(v.to_owned()),
+                _ => {}
+            }
+        }
+    }
+    let time = req.header("x-amz-date").or_else(|| req.header("date"));
+    let mut msg = String::new();
+    for (name, v) in
+        [("Credential", &credential), ("Signature", &signature), ("SignedHeaders", &signed_headers)]
+    {
+        if v.as_deref().is_none_or(str::is_empty) {
+            msg.push_str(&format!("Authorization header requires '{name}' parameter. "));
+        }
+    }
+    if time.is_none() {
+        msg.push_str("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
+    }
+    if !msg.is_empty() {
+        msg.push_str(&format!("Authorization={authorization}"));
+        return Err(error("IncompleteSignatureException", msg));
+    }
+    Ok(Claim {
+        credential: credential.unwrap_or_default(),
+        signed_headers: signed_headers.unwrap_or_default(),
+        signature: signature.unwrap_or_default(),
+        time: time.unwrap_or_default().to_owned(),
+        presigned: None,
+    })
+}
+
+fn query_claim(query: &str) -> Result<Claim, EngineError> {
+    let get = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| *k == name)
+            .and_then(|(_, v)| percent_decode(v))
+    };
+    let (algorithm, credential, signature, signed_headers, date) = (
+        get("X-Amz-Algorithm"),
+        get("X-Amz-Credential"),
+        get("X-Amz-Signature"),
+        get("X-Amz-SignedHeaders"),
+        get("X-Amz-Date"),
+    );
+    let expires = get("X-Amz-Expires");
+    let mut msg = String::new();
+    for (name, v) in [
+        ("X-Amz-Algorithm", &algorithm),
+        ("X-Amz-Credential", &credential),
+        ("X-Amz-Signature", &signature),
+        ("X-Amz-SignedHeaders", &signed_headers),
+        ("X-Amz-Date", &date),
+    ] {
+        if v.as_deref().is_none_or(str::is_empty) {
+            msg.push_str(&format!("AWS query-string parameters must include '{name}'. "));
+        }
+    }
+    if !msg.is_empty() {
+        msg.push_str("Re-examine the query-string parameters.");
+        return Err(error("IncompleteSignatureException", msg));
+    }
+    let expires: u32 = expires.and_then(|e| e.parse().ok()).unwrap_or(0);
+    // What the signer will add back: every X-Amz-* member of the signature.
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|p| {
+            let k = p.split_once('=').map_or(*p, |(k, _)| k);
+            !matches!(
+                k,
+                "X-Amz-Algorithm"
+                    | "X-Amz-Credential"
+                    | "X-Amz-Signature"
+                    | "X-Amz-SignedHeaders"
+                    | "X-Amz-Date"
+                    | "X-Amz-Expires"
+                    | "X-Amz-Security-Token"
+            )
+        })
+        .collect();
+    Ok(Claim {
+        credential: credential.unwrap_or_default(),
+        signed_headers: signed_headers.unwrap_or_default(),
+        signature: signature.unwrap_or_default(),
+        time: date.unwrap_or_default(),
+        presigned: Some((expires, rest.join("&"))),
+    })
+}
+
+/// Checks `req`'s signature against `expected` credentials at `now`.
+pub(crate) fn verify(
+    req: &HttpRequest<'_>,
+    expected: &Credentials,
+    region: &str,
+    now: Timestamp,
+) -> Result<(), EngineError> {
+    let (path, query) = req.path.split_once('?').unwrap_or((req.path, ""));
+    let authorization = req.header("authorization");
+    let presigned = query.split('&').any(|p| p.starts_with("X-Amz-Algorithm="));
+    let claim =
+        match (authorization, presigned) {
+            (Some(_), true) => return Err(invalid(
+                "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
+            )),
+            (None, false) => {
+                return Err(error("MissingAuthenticationTokenException", "Missing Authentication Token"))
+            }
+            (Some(a), false) => header_claim(req, a)?,
+            (None, true) => query_claim(query)?,
+        };
+    let parts: Vec<&str> = claim.credential.split('/').collect();
+    let [key_id, date, scope_region, service, terminator] = parts.as_slice() else {
+        return Err(error(
+            "IncompleteSignatureException",
+            format!("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{}'", claim.credential),
+        ));
+    };
+    if *key_id != expected.access_key_id() {
+        return Err(error(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ));
+    }
+    let time = Timestamp::parse(&claim.time)
+        .map_err(|_| invalid(format!("Date must be in ISO-8601 'basic format'. Got '{}'.", claim.time)))?;
+    let stamp = amz(time);
+    if !stamp.starts_with(date) || date.len() != 8 {
+        return Err(invalid(format!(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{}', from '{}'.",
+            &stamp[..8],
+            claim.time
+        )));
+    }
+    if *terminator != "aws4_request" {
+        return Err(invalid(format!(
+            "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
+        )));
+    }
+    if *scope_region != region {
+        return Err(invalid(format!(
+            "Credential should be scoped to a valid region, not '{scope_region}'. "
+        )));
+    }
+    if !matches!(*service, "kinesis" | "firehose") {
+        return Err(invalid("Credential should be scoped to correct service: 'kinesis'. "));
+    }
+    let skew = now.as_millis() - time.as_millis();
+    match &claim.presigned {
+        None if skew > MAX_SKEW_MS => {
+            return Err(invalid(format!(
+                "Signature expired: {stamp} is now earlier than {} ({} - 5 min.)",
+                amz(now.add_millis(-MAX_SKEW_MS)),
+                amz(now)
+            )))
+        }
+        None if skew < -MAX_SKEW_MS => {
+            return Err(invalid(format!(
+                "Signature not yet current: {stamp} is still later than {} ({} + 5 min.)",
+                amz(now.add_millis(MAX_SKEW_MS)),
+                amz(now)
+            )))
+        }
+        Some((expires, _)) if skew > i64::from(*expires) * 1000 => {
+            return Err(error(
+                "InvalidSignatureException",
+                format!(
+                    "Signature expired: {stamp} is now earlier than {} ({} - {expires} sec.)",
+                    amz(now.add_millis(-i64::from(*expires) * 1000)),
+                    amz(now)
+                ),
+            ))
+        }
+        _ => {}
+    }
+    // Recompute over the headers the request says it signed.
+    let names: Vec<&str> = claim.signed_headers.split(';').collect();
+    let headers: Vec<(&str, &str)> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| names.iter().any(|s| n.eq_ignore_ascii_case(s)))
+        .copied()
+        .collect();
+    let host = req.header("host").unwrap_or("localhost");
+    let url = match &claim.presigned {
+        Some((_, rest)) if !rest.is_empty() => format!("http://{host}{path}?{rest}"),
+        Some(_) => format!("http://{host}{path}"),
+        None => format!("http://{host}{}", req.path),
+    };
+    let token = req.header("x-amz-security-token").map(str::to_owned).or_else(|| {
+        query.split('&').find_map(|p| p.strip_prefix("X-Amz-Security-Token=")).and_then(percent_decode)
+    });
+    let credentials = Credentials::new(expected.access_key_id(), expected.secret_access_key(), token)
+        .map_err(|_| invalid(MISMATCH))?;
+    let mut settings = SigningSettings::for_service(service);
+    if let Some((expires, _)) = claim.presigned {
+        settings.location = SignatureLocation::Query { expires_in: expires.max(1) };
+    }
+    let out = sign(
+        &SignableRequest {
+            method: req.method,
+            url: &url,
+            headers: &headers,
+            payload: crate::sigv4::Payload::Bytes(req.body),
+        },
+        &SigningParams { credentials: &credentials, region, service, time, settings },
+    )
+    .map_err(|_| invalid(MISMATCH))?;
+    if out.signed_headers != claim.signed_headers || !constant_time_eq(&out.signature, &claim.signature) {
+        return Err(invalid(MISMATCH));
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Engine {
+    /// Answers one HTTP request: like [`Engine::handle`], after checking
+    /// its SigV4 signature when the engine was configured with
+    /// credentials to verify against. Requests with an unknown target or
+    /// a body that is not JSON get those errors first, as kinesalite
+    /// answers them.
+    pub fn handle_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> Response {
+        let target = req.header("x-amz-target").unwrap_or("");
+        if req.method != "POST" {
+            let mut r = Response::error(&error(
+                "AccessDeniedException",
+                "Unable to determine service/operation name to be authorized",
+            ));
+            r.status = 403;
+            return r;
+        }
+        if let Some(expected) = &self.config.verify_credentials {
+            let known = self.knows(target);
+            let parses = crate::json::parse(if req.body.is_empty() { b"{}" } else { req.body }).is_ok();
+            if known && parses {
+                if let Err(e) = verify(req, expected, &self.config.region, now) {
+                    return Response::error(&e);
+                }
+            }
+        }
+        self.handle(now, target, req.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::EngineConfig;
+    use super::*;
+    use crate::sigv4::{sign, Payload, SigningSettings};
+
+    const BODY: &[u8] = br#"{"StreamName":"s","ShardCount":1}"#;
+
+    fn t(ms: i64) -> Timestamp {
+        Timestamp::from_millis(1_764_158_400_000 + ms).unwrap()
+    }
+
+    fn engine() -> Engine {
+        let creds =
+            Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None).unwrap();
+        Engine::new(EngineConfig { verify_credentials: Some(creds), ..EngineConfig::default() })
+    }
+
+    /// Headers of a request signed with `secret` at `at`.
+    fn signed(secret: &str, at: Timestamp, region: &str) -> Vec<(String, String)> {
+        let creds = Credentials::new("AKIDEXAMPLE", secret, None).unwrap();
+        let headers = [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "Kinesis_20131202.CreateStream"),
+        ];
+        let out = sign(
+            &SignableRequest {
+                method: "POST",
+                url: "http://127.0.0.1:4567/",
+                headers: &headers,
+                payload: Payload::Bytes(BODY),
+            },
+            &SigningParams {
+                credentials: &creds,
+                region,
+                service: "kinesis",
+                time: at,
+                settings: SigningSettings::for_service("kinesis"),
+            },
+        )
+        .unwrap();
+        let mut all: Vec<(String, String)> =
+            headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+        all.push(("Host".into(), "127.0.0.1:4567".into()));
+        all.extend(out.params.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
+        all
+    }
+
+    fn send(e: &mut Engine, headers: &[(String, String)], now: Timestamp) -> (u16, String) {
+        let h: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let r = e.handle_http(now, &HttpRequest { method: "POST", path: "/", headers: &h, body: BODY });
+        (r.status, String::from_utf8(r.body).unwrap())
+    }
+
+    #[test]
+    fn a_good_signature_passes_and_a_bad_one_does_not() {
+        let mut e = engine();
+        let good = signed("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", t(0), "us-east-1");
+        assert_eq!(send(&mut e, &good, t(1000)), (200, String::new()));
+        let bad = signed("not-the-secret", t(0), "us-east-1");
+        let (status, body) = send(&mut e, &bad, t(1000));
+        assert_eq!(status, 400);
+        assert!(body.starts_with(r#"{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match"#), "{body}");
+        // A body changed after signing.
+        let h: Vec<(&str, &str)> = good.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let r = e.handle_http(
+            t(1000),
+            &HttpRequest {
+                method: "POST",
+                path: "/",
+                headers: &h,
+                body: br#"{"StreamName":"x","ShardCount":1}"#,
+            },
+        );
+        assert_eq!(r.status, 400);
+        let (_, body) =
+            send(&mut e, &signed("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", t(0), "eu-west-1"), t(0));
+        assert!(body.contains("Credential should be scoped to a valid region, not 'eu-west-1'. "), "{body}");
+    }
+
+    #[test]
+    fn clock_window_messages() {
+        let mut e = engine();
+        let good = signed("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", t(0), "us-east-1");
+        let (status, body) = send(&mut e, &good, t(5 * 60 * 1000 + 1000));
+        assert_eq!(status, 400);
+        assert!(body.contains("Signature expired: 20251126T120000Z is now earlier than 20251126T120001Z (20251126T120501Z - 5 min.)"), "{body}");
+        let (_, body) = send(&mut e, &good, t(-(6 * 60 * 1000)));
+        assert!(body.contains("Signature not yet current: 20251126T120000Z is still later than 20251126T115900Z (20251126T115400Z + 5 min.)"), "{body}");
+    }
+
+    #[test]
+    fn missing_and_incomplete() {
+        let mut e = engine();
+        let base = vec![("X-Amz-Target".to_owned(), "Kinesis_20131202.CreateStream".to_owned())];
+        assert_eq!(
+            send(&mut e, &base, t(0)),
+            (400, r#"{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}"#.to_owned())
+        );
+        let mut h = base.clone();
+        h.push((
+            "Authorization".into(),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20251126/us-east-1/kinesis/aws4_request".into(),
+        ));
+        let (_, body) = send(&mut e, &h, t(0));
+        assert!(body.contains("IncompleteSignatureException"));
+        assert!(body.contains("Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-HMAC-SHA256"), "{body}");
+        let mut h = signed("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", t(0), "us-east-1");
+        for (n, v) in &mut h {
+            if n == "Authorization" {
+                *v = v.replace("AKIDEXAMPLE", "AKIDOTHER");
+            }
+        }
+        let (_, body) = send(&mut e, &h, t(0));
+        assert!(body.contains("UnrecognizedClientException"), "{body}");
+        // Unknown targets are answered before authentication, as kinesalite does.
+        let r = e.handle_http(
+            t(0),
+            &HttpRequest { method: "POST", path: "/", headers: &[("X-Amz-Target", "Nope.X")], body: b"{}" },
+        );
+        assert!(String::from_utf8(r.body).unwrap().contains("UnknownOperationException"));
+        // Without credentials configured, nothing is checked.
+        let mut open = Engine::new(EngineConfig::default());
+        assert_eq!(send(&mut open, &base, t(0)).0, 200);
+    }
+
+    #[test]
+    fn presigned_requests() {
+        let mut e = engine();
+        let creds =
+            Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None).unwrap();
+        let headers = [("X-Amz-Target", "Kinesis_20131202.CreateStream")];
+        let mut settings = SigningSettings::for_service("kinesis");
+        settings.location = SignatureLocation::Query { expires_in: 60 };
+        let out = sign(
+            &SignableRequest {
+                method: "POST",
+                url: "http://127.0.0.1:4567/",
+                headers: &headers,
+                payload: Payload::Bytes(BODY),
+            },
+            &SigningParams {
+                credentials: &creds,
+                region: "us-east-1",
+                service: "kinesis",
+                time: t(0),
+                settings,
+            },
+        )
+        .unwrap();
+        let url = out.url.unwrap();
+        let path = &url["http://127.0.0.1:4567".len()..];
+        let h = [("X-Amz-Target", "Kinesis_20131202.CreateStream"), ("Host", "127.0.0.1:4567")];
+        let r = e.handle_http(t(1000), &HttpRequest { method: "POST", path, headers: &h, body: BODY });
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let r = e.handle_http(t(61_000), &HttpRequest { method: "POST", path, headers: &h, body: BODY });
+        assert!(String::from_utf8(r.body).unwrap().contains("Signature expired"));
+        let tampered = path.replace("X-Amz-Signature=", "X-Amz-Signature=0");
+        let r =
+            e.handle_http(t(1000), &HttpRequest { method: "POST", path: &tampered, headers: &h, body: BODY });
+        assert_eq!(r.status, 400);
+    }
+}

@@ -1,0 +1,71 @@
+// Servers for tests and benchmarks: kinesis-edge's engine (`node pkg/cli.mjs
+// serve`) and kinesalite, each a child process on 127.0.0.1 with a free
+// port, stopped by its PID. And a signed raw `post` for wire-level checks.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { signRequest } from '../../pkg/node.js';
+
+const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
+const KINESALITE = fileURLToPath(new URL('./kinesalite.cjs', import.meta.url));
+
+export const CREDENTIALS = { accessKeyId: 'AKIDCONFORMANCE', secretAccessKey: 'conformance-secret' };
+
+function launch(args, pattern) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const collect = (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) resolve({ child, url: m[1], stop: () => stop(child) });
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+/** Resolves once the child has exited (SIGTERM by PID). */
+export function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve({ code: child.exitCode, signal: null });
+    child.removeAllListeners('exit');
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+    process.kill(child.pid, 'SIGTERM');
+  });
+}
+
+/** `node pkg/cli.mjs serve` with extra arguments. */
+export function startEngine(args = []) {
+  return launch([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+}
+
+/** kinesalite 3 from npm, in memory, no CREATING/UPDATING/DELETING delay. */
+export function startKinesalite() {
+  return launch([KINESALITE], /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+}
+
+/**
+ * POSTs a JSON 1.1 request signed with `credentials` (kinesalite requires an
+ * Authorization header; the engine verifies it when started so).
+ * Resolves to `{ status, json, type, message }`.
+ */
+export async function post(url, target, body, { credentials = CREDENTIALS, sign = true, headers: extra = {} } = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target, ...extra };
+  const all = { ...headers };
+  if (sign) {
+    const signed = signRequest({ method: 'POST', url: `${url}/`, headers, body: text, region: 'us-east-1', service: 'kinesis', credentials });
+    for (const [name, value] of signed.headers) all[name] = value;
+  }
+  const res = await fetch(`${url}/`, { method: 'POST', headers: all, body: text });
+  const raw = await res.text();
+  let json = null;
+  try {
+    json = raw ? JSON.parse(raw) : {};
+  } catch {
+    json = { raw };
+  }
+  const type = json?.__type ? String(json.__type).replace(/^.*#/, '') : undefined;
+  return { status: res.status, json, type, message: json?.message, headers: res.headers };
+}
