@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { ShardEngine } from '../../pkg/engine-node.js';
 import { ShardMap, hashKeyOf } from '../../pkg/node.js';
+import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand, PutRecordCommand, SplitShardCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordCommand } = require('@aws-sdk/client-kinesis');
 
 /** A simulated clock: tests move it instead of waiting. */
 function clock(start = Date.UTC(2026, 10, 26, 12)) {
@@ -40,78 +41,10 @@ const sdk = (engine) => new KinesisClient({
   maxAttempts: 1,
 });
 
-test('@aws-sdk/client-kinesis puts 10,000 records and reads them all back', async () => {
+test('@aws-sdk/client-kinesis puts 10,000 records and reads them all back, then through a split', async () => {
   const time = clock();
   const engine = new ShardEngine({ now: time.now });
-  const client = sdk(engine);
-  await client.send(new CreateStreamCommand({ StreamName: 'clicks', ShardCount: 4 }));
-  const sent = new Map();
-  for (let batch = 0; batch < 20; batch++) {
-    const Records = Array.from({ length: 500 }, (_, i) => {
-      const n = batch * 500 + i;
-      const data = new TextEncoder().encode(JSON.stringify({ n, page: `/p/${n % 37}` }));
-      sent.set(n, data);
-      return { Data: data, PartitionKey: `session-${n % 113}` };
-    });
-    const out = await client.send(new PutRecordsCommand({ StreamName: 'clicks', Records }));
-    assert.equal(out.FailedRecordCount, 0);
-    time.advance(1000); // 500 records/s spread over 4 shards: within the limits
-  }
-  const { Shards } = await client.send(new ListShardsCommand({ StreamName: 'clicks' }));
-  assert.equal(Shards.length, 4);
-  const map = ShardMap.fromListShards({ Shards });
-  const received = new Map();
-  for (const shard of Shards) {
-    let { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: 'clicks', ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    for (;;) {
-      time.advance(250); // 4 calls a second: under the 5/s read limit
-      const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
-      for (const r of page.Records) {
-        const { n } = JSON.parse(new TextDecoder().decode(r.Data));
-        assert.equal(map.shardFor(r.PartitionKey), shard.ShardId, 'the record is on its partition key\'s shard');
-        assert.ok(r.ApproximateArrivalTimestamp instanceof Date);
-        received.set(n, r.Data);
-      }
-      if (page.Records.length === 0) break;
-      ShardIterator = page.NextShardIterator;
-    }
-  }
-  assert.equal(received.size, 10000);
-  for (const [n, data] of sent) assert.deepEqual(received.get(n), data);
-
-  // Split a shard, keep writing, and read on through its children.
-  const parent = Shards[0];
-  const middle = (BigInt(parent.HashKeyRange.StartingHashKey) + BigInt(parent.HashKeyRange.EndingHashKey)) / 2n;
-  await client.send(new SplitShardCommand({ StreamName: 'clicks', ShardToSplit: parent.ShardId, NewStartingHashKey: middle.toString() }));
-  const later = Array.from({ length: 500 }, (_, i) => ({ Data: new TextEncoder().encode(`later ${i}`), PartitionKey: `late-${i}` }));
-  time.advance(1000);
-  assert.equal((await client.send(new PutRecordsCommand({ StreamName: 'clicks', Records: later }))).FailedRecordCount, 0);
-  let { ShardIterator: it } = await client.send(new GetShardIteratorCommand({ StreamName: 'clicks', ShardId: parent.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-  let children;
-  for (;;) {
-    time.advance(250);
-    const page = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10000 }));
-    if (page.NextShardIterator === undefined) {
-      children = page.ChildShards;
-      break;
-    }
-    it = page.NextShardIterator;
-  }
-  assert.equal(children.length, 2, 'the end of the split shard names its children');
-  const all = (await client.send(new ListShardsCommand({ StreamName: 'clicks' }))).Shards;
-  const liveMap = ShardMap.fromListShards({ Shards: all });
-  let fromChildren = 0;
-  for (const child of children) {
-    assert.deepEqual(child.ParentShards, [parent.ShardId]);
-    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: 'clicks', ShardId: child.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    time.advance(250);
-    const page = await client.send(new GetRecordsCommand({ ShardIterator }));
-    for (const r of page.Records) assert.equal(liveMap.shardFor(r.PartitionKey), child.ShardId);
-    fromChildren += page.Records.length;
-  }
-  const expectedInChildren = later.filter((r) => [children[0].ShardId, children[1].ShardId].includes(liveMap.shardFor(r.PartitionKey))).length;
-  assert.equal(fromChildren, expectedInChildren);
-  assert.ok(fromChildren > 0);
+  await putTenThousandAndReadThroughSplit(sdk(engine), time);
 });
 
 test('the engine throttles like Kinesis and says so in AWS\'s words', async () => {
@@ -152,4 +85,73 @@ test('ShardEngine JS API: iterators, shards and errors', () => {
   assert.throws(() => engine.getRecords({ shardIterator: it }), { code: 'ExpiredIteratorException' });
   assert.throws(() => engine.createStream({ streamName: 's', shardCount: 1 }), { code: 'ResourceInUseException' });
   assert.throws(() => new ShardEngine({ writeRecordsPerSecond: 0 }), { code: 'InvalidArgumentException' });
+});
+
+test('ShardEngine JS API: scaling, tags, stats, faults and a CREATING delay', () => {
+  const time = clock();
+  const engine = new ShardEngine({ now: time.now, throttling: false, createDelayMs: 1000, seed: 3 });
+  engine.createStream({ streamName: 's', shardCount: 2, tags: { team: 'web' } });
+  assert.equal(engine.describeStreamSummary({ streamName: 's' }).streamStatus, 'CREATING');
+  assert.throws(() => engine.putRecord({ streamName: 's', partitionKey: 'a', data: 'x' }), { code: 'ResourceNotFoundException' });
+  time.advance(1000);
+  assert.equal(engine.describeStreamSummary({ streamName: 's' }).streamStatus, 'ACTIVE');
+  const one = engine.putRecord({ streamName: 's', partitionKey: 'a', data: 'x' });
+  assert.match(one.sequenceNumber, /^\d{56}$/);
+  assert.deepEqual(engine.updateShardCount({ streamName: 's', targetShardCount: 4 }), { currentShardCount: 2, targetShardCount: 4 });
+  const open = engine.listShards({ streamName: 's' }).filter((s) => !s.SequenceNumberRange.EndingSequenceNumber);
+  assert.deepEqual(open.map((s) => s.HashKeyRange), ShardMap.uniform(4).shards.map((s) => ({ StartingHashKey: String(s.startingHashKey), EndingHashKey: String(s.endingHashKey) })));
+  engine.addTagsToStream({ streamName: 's', tags: { env: 'test' } });
+  engine.removeTagsFromStream({ streamName: 's', tagKeys: ['team'] });
+  assert.deepEqual(engine.listTagsForStream({ streamName: 's' }), { env: 'test' });
+  engine.setFaults({ streamName: 's', recordFailureRate: 0.5, recordFault: 'Throttling' });
+  const records = Array.from({ length: 400 }, (_, i) => ({ partitionKey: `k${i}`, data: 'y' }));
+  const out = engine.putRecords({ streamName: 's', records });
+  assert.ok(out.failedRecordCount > 140 && out.failedRecordCount < 260, String(out.failedRecordCount));
+  const { shards, totals } = engine.stats({ streamName: 's' });
+  assert.equal(totals.injectedFailures, out.failedRecordCount);
+  assert.equal(totals.recordsIn, 1 + 400 - out.failedRecordCount);
+  assert.equal(shards.length, 6);
+  assert.equal(shards.filter((s) => s.open).length, 4);
+  assert.throws(() => engine.setFaults({ recordFailureRate: 2 }), { code: 'InvalidArgumentException' });
+});
+
+test('ShardEngine Firehose: buffering by size and interval into a bucket', () => {
+  const time = clock();
+  const engine = new ShardEngine({ now: time.now });
+  engine.firehose.createDeliveryStream({ deliveryStreamName: 'f', bucket: 'b', prefix: 'logs/', bufferingHints: { sizeInMBs: 1, intervalInSeconds: 60 } });
+  assert.deepEqual(engine.firehose.listDeliveryStreams(), ['f']);
+  engine.firehose.putRecordBatch({ deliveryStreamName: 'f', records: [{ data: 'a\n' }, { data: new TextEncoder().encode('b\n') }] });
+  engine.firehose.putRecord({ deliveryStreamName: 'f', data: 'c\n' });
+  assert.equal(engine.listObjects({ bucket: 'b' }).length, 0);
+  assert.equal(engine.firehose.stats({ deliveryStreamName: 'f' }).bufferedRecords, 3);
+  time.advance(60_000);
+  const [object] = engine.listObjects({ bucket: 'b' });
+  assert.equal(object.records, 3);
+  assert.equal(new TextDecoder().decode(engine.getObject({ bucket: 'b', key: object.key })), 'a\nb\nc\n');
+  assert.ok(object.key.startsWith('logs/2026/11/26/12/f-1-2026-11-26-12-00-00-'));
+  engine.firehose.putRecord({ deliveryStreamName: 'f', data: 'd\n' });
+  engine.firehose.flush({ deliveryStreamName: 'f' });
+  assert.equal(engine.listObjects({ bucket: 'b' }).length, 2);
+  assert.deepEqual(engine.listBuckets(), ['b']);
+  assert.throws(() => engine.firehose.putRecord({ deliveryStreamName: 'nope', data: 'x' }), { code: 'ResourceNotFoundException' });
+});
+
+test('engine.fetch verifies signatures and applies injected latency', async () => {
+  const { signRequest } = await import('../../pkg/node.js');
+  const engine = new ShardEngine({ verifySignatures: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } });
+  const url = 'http://127.0.0.1:4567/';
+  const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.CreateStream' };
+  const body = '{"StreamName":"s","ShardCount":1}';
+  const signed = signRequest({ method: 'POST', url, headers, body, region: 'us-east-1', service: 'kinesis', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } });
+  const ok = await engine.fetch(url, { method: 'POST', headers: [...Object.entries(headers), ...signed.headers], body });
+  assert.equal(ok.status, 200);
+  const unsigned = await engine.fetch(url, { method: 'POST', headers, body });
+  assert.equal(unsigned.status, 400);
+  assert.equal(unsigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+  const slow = new ShardEngine({ throttling: false });
+  slow.createStream({ streamName: 's', shardCount: 1 });
+  slow.setFaults({ latencyMs: 120 });
+  const started = Date.now();
+  await slow.fetch(url, { method: 'POST', headers: { 'x-amz-target': 'Kinesis_20131202.PutRecord' }, body: '{"StreamName":"s","PartitionKey":"a","Data":"AA=="}' });
+  assert.ok(Date.now() - started >= 100, 'the answer waited for the injected latency');
 });
