@@ -110,6 +110,8 @@ bench: build
 	node bench/sign.mjs
 	node bench/sign-browser.mjs
 	node bench/aggregation.mjs
+	node bench/engine-http.mjs
+	node bench/engine-inprocess.mjs
 
 size: build
 

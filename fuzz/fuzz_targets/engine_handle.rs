@@ -1,34 +1,71 @@
-//! `Engine::handle` on arbitrary request bodies for every action: always an
-//! HTTP answer (200 or 400), never a panic.
+//! `Engine::handle` and `Engine::handle_http` on arbitrary request bodies
+//! (and, for `handle_http`, arbitrary headers and paths) for every Kinesis
+//! and Firehose action, with and without signature verification and fault
+//! injection: always an HTTP answer, never a panic.
 #![no_main]
 
-use kinesis_edge::engine::{Engine, EngineConfig};
+use kinesis_edge::credentials::Credentials;
+use kinesis_edge::engine::{Engine, EngineConfig, Faults, HttpRequest};
 use kinesis_edge::time::Timestamp;
 use libfuzzer_sys::fuzz_target;
 
 const ACTIONS: &[&str] = &[
-    "CreateStream",
-    "ListStreams",
-    "DescribeStreamSummary",
-    "ListShards",
-    "PutRecord",
-    "PutRecords",
-    "GetShardIterator",
-    "GetRecords",
-    "SplitShard",
-    "MergeShards",
-    "DeleteStream",
-    "DescribeStream",
-    "IncreaseStreamRetentionPeriod",
-    "DecreaseStreamRetentionPeriod",
+    "Kinesis_20131202.CreateStream",
+    "Kinesis_20131202.ListStreams",
+    "Kinesis_20131202.DescribeStreamSummary",
+    "Kinesis_20131202.ListShards",
+    "Kinesis_20131202.PutRecord",
+    "Kinesis_20131202.PutRecords",
+    "Kinesis_20131202.GetShardIterator",
+    "Kinesis_20131202.GetRecords",
+    "Kinesis_20131202.SplitShard",
+    "Kinesis_20131202.MergeShards",
+    "Kinesis_20131202.UpdateShardCount",
+    "Kinesis_20131202.DeleteStream",
+    "Kinesis_20131202.DescribeStream",
+    "Kinesis_20131202.IncreaseStreamRetentionPeriod",
+    "Kinesis_20131202.DecreaseStreamRetentionPeriod",
+    "Kinesis_20131202.AddTagsToStream",
+    "Kinesis_20131202.RemoveTagsFromStream",
+    "Kinesis_20131202.ListTagsForStream",
+    "Firehose_20150804.CreateDeliveryStream",
+    "Firehose_20150804.DeleteDeliveryStream",
+    "Firehose_20150804.DescribeDeliveryStream",
+    "Firehose_20150804.ListDeliveryStreams",
+    "Firehose_20150804.PutRecord",
+    "Firehose_20150804.PutRecordBatch",
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, body)) = data.split_first() else { return };
+    let [which, mode, rest @ ..] = data else { return };
     let now = Timestamp::from_millis(1_764_158_400_000).unwrap();
-    let mut e = Engine::new(EngineConfig { max_shards_per_stream: 64, ..EngineConfig::default() });
+    let verify = (mode & 1 == 1).then(|| Credentials::new("AKID", "SECRET", None).unwrap());
+    let mut e = Engine::new(EngineConfig {
+        max_shards_per_stream: 64,
+        verify_credentials: verify,
+        create_delay_ms: u32::from(mode & 4) * 100,
+        ..EngineConfig::default()
+    });
     let _ = e.create_stream("s", 3, now);
-    let target = format!("Kinesis_20131202.{}", ACTIONS[usize::from(which) % ACTIONS.len()]);
-    let r = e.handle(now, &target, body);
-    assert!(r.status == 200 || r.status == 400);
+    if mode & 2 == 2 {
+        let faults = Faults { record_failure_rate: 0.3, request_failure_rate: 0.3, latency_ms: 5, ..Faults::default() };
+        e.set_faults(None, faults).unwrap();
+    }
+    let target = ACTIONS[usize::from(*which) % ACTIONS.len()];
+    let r = if mode & 8 == 8 {
+        // Headers and path from the input: `name:value\n…\n\n` then the body.
+        let text = String::from_utf8_lossy(rest);
+        let (head, body) = text.split_once("\n\n").unwrap_or(("", &text));
+        let mut headers: Vec<(&str, &str)> =
+            head.lines().filter_map(|l| l.split_once(':')).collect();
+        headers.push(("X-Amz-Target", target));
+        let path = headers.iter().find(|(n, _)| *n == "path").map_or("/", |(_, v)| *v);
+        e.handle_http(now, &HttpRequest { method: "POST", path, headers: &headers, body: body.as_bytes() })
+    } else {
+        e.handle(now, target, rest)
+    };
+    assert!(matches!(r.status, 200 | 400 | 500), "status {}", r.status);
+    // A second call on the same engine (state after the first) must answer too.
+    let again = e.handle(now.add_millis(1), target, rest);
+    assert!(matches!(again.status, 200 | 400 | 500));
 });

@@ -55,3 +55,27 @@ for (const [what, options, entry] of [
     }
   });
 }
+
+for (const [what, options, entry] of [
+  ['Node', { platform: 'node' }, 'engine-node.js'],
+  ['a bundler for pages', { platform: 'browser' }, 'engine-browser.js'],
+  ['Cloudflare Workers (wrangler conditions)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'engine-workerd.js'],
+]) {
+  test(`${what} resolves kinesis-edge/engine to ${entry}, and the producer entry does not pull the engine in`, () => {
+    const dir = project();
+    try {
+      writeFileSync(join(dir, 'engine.mjs'), "import { ShardEngine } from 'kinesis-edge/engine';\nconsole.log(typeof ShardEngine);\n");
+      const build = (file) => buildSync({
+        entryPoints: [join(dir, file)],
+        bundle: true, format: 'esm', write: false, metafile: true, preserveSymlinks: true,
+        absWorkingDir: dir, external: ['*.wasm', 'node:*'], logLevel: 'silent', ...options,
+      });
+      const engineInputs = Object.keys(build('engine.mjs').metafile.inputs);
+      assert.ok(engineInputs.some((i) => i.endsWith(`kinesis-edge/${entry}`)), engineInputs.join(', '));
+      const producerInputs = Object.keys(build('main.mjs').metafile.inputs);
+      assert.ok(!producerInputs.some((i) => /engine/.test(i)), producerInputs.join(', '));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

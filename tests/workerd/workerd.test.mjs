@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,46 @@ const backend :Workerd.Worker = (
     assert.equal(run.status, 0, output);
     assert.match(output, /76 vector forms and 24 Kinesis\/Firehose signatures match/);
     assert.match(output, /\[ PASS \] main/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the shard engine runs in workerd through its workerd entry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-engine-'));
+  try {
+    mkdirSync(join(dir, 'engine'));
+    copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
+    copyFileSync(here('../../pkg/engine-workerd.js'), join(dir, 'kinesis-edge-engine.js'));
+    for (const f of ['api.js', 'public.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm', 'engine.js', 'engine/kinesis_edge_engine.js', 'engine/kinesis_edge_engine_bg.wasm']) {
+      copyFileSync(here(`../../pkg/${f}`), join(dir, f));
+    }
+    copyFileSync(here('engine-worker.mjs'), join(dir, 'engine-worker.mjs'));
+    writeFileSync(
+      join(dir, 'config.capnp'),
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = ( services = [ (name = "main", worker = .main) ] );
+const main :Workerd.Worker = (
+  modules = [
+    (name = "engine-worker.mjs", esModule = embed "engine-worker.mjs"),
+    (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
+    (name = "api.js", esModule = embed "api.js"),
+    (name = "public.js", esModule = embed "public.js"),
+    (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
+    (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
+    (name = "kinesis-edge-engine", esModule = embed "kinesis-edge-engine.js"),
+    (name = "engine.js", esModule = embed "engine.js"),
+    (name = "engine/kinesis_edge_engine.js", esModule = embed "engine/kinesis_edge_engine.js"),
+    (name = "engine/kinesis_edge_engine_bg.wasm", wasm = embed "engine/kinesis_edge_engine_bg.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`,
+    );
+    const run = spawnSync(WORKERD, ['test', join(dir, 'config.capnp')], { encoding: 'utf8', timeout: 120_000 });
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.equal(run.status, 0, output);
+    assert.match(output, /workerd engine: \d+ records read back, \d+ throttled, split, Firehose and signature checks pass/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

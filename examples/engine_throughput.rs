@@ -1,0 +1,37 @@
+//! Native throughput of `Engine::handle` for PutRecords and GetRecords
+//! (a profiling aid; `make bench` measures the wasm build).
+use kinesis_edge::engine::{Engine, EngineConfig};
+use kinesis_edge::time::Timestamp;
+use std::time::Instant;
+
+fn main() {
+    let total = 200_000;
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    let now = Timestamp::from_millis(1_764_158_400_000).unwrap();
+    e.create_stream("bench", 4, now).unwrap();
+    let data = "YWFh".repeat(33) + "YQ==";
+    let body = format!(
+        r#"{{"StreamName":"bench","Records":[{}]}}"#,
+        (0..500).map(|i| format!(r#"{{"Data":"{data}","PartitionKey":"pk-{i}"}}"#)).collect::<Vec<_>>().join(",")
+    );
+    let t = Instant::now();
+    for _ in 0..total / 500 {
+        assert_eq!(e.handle(now, "Kinesis_20131202.PutRecords", body.as_bytes()).status, 200);
+    }
+    let put = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut read = 0;
+    for shard in e.shards("bench").unwrap() {
+        let mut it = e.get_shard_iterator("bench", &shard.shard_id, kinesis_edge::engine::IteratorType::TrimHorizon, now).unwrap();
+        loop {
+            let r = e.handle(now, "Kinesis_20131202.GetRecords", format!(r#"{{"ShardIterator":"{it}","Limit":10000}}"#).as_bytes());
+            let v = kinesis_edge::json::parse(&r.body).unwrap();
+            let n = v.get("Records").and_then(|r| r.as_array()).map_or(0, |a| a.len());
+            read += n;
+            if n == 0 { break; }
+            it = v.get("NextShardIterator").and_then(|s| s.as_str()).unwrap().to_owned();
+        }
+    }
+    let get = t.elapsed().as_secs_f64();
+    println!("put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
+}
