@@ -67,7 +67,7 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	  target/$(WASM_TARGET)/release/kinesis_edge.wasm
 	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/engine/kinesis_edge_engine_bg.wasm -o pkg/engine/kinesis_edge_engine_bg.wasm
 	rm -f pkg/engine/*.d.ts
-	cp js/*.js js/*.mjs js/index.d.ts js/package.json pkg/
+	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/
 	cp README.md pkg/
 	@node tools/size.mjs pkg
 

@@ -12,7 +12,10 @@ fn main() {
     let data = "YWFh".repeat(33) + "YQ==";
     let body = format!(
         r#"{{"StreamName":"bench","Records":[{}]}}"#,
-        (0..500).map(|i| format!(r#"{{"Data":"{data}","PartitionKey":"pk-{i}"}}"#)).collect::<Vec<_>>().join(",")
+        (0..500)
+            .map(|i| format!(r#"{{"Data":"{data}","PartitionKey":"pk-{i}"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
     );
     let t = Instant::now();
     for _ in 0..total / 500 {
@@ -22,16 +25,70 @@ fn main() {
     let t = Instant::now();
     let mut read = 0;
     for shard in e.shards("bench").unwrap() {
-        let mut it = e.get_shard_iterator("bench", &shard.shard_id, kinesis_edge::engine::IteratorType::TrimHorizon, now).unwrap();
+        let mut it = e
+            .get_shard_iterator(
+                "bench",
+                &shard.shard_id,
+                kinesis_edge::engine::IteratorType::TrimHorizon,
+                now,
+            )
+            .unwrap();
         loop {
-            let r = e.handle(now, "Kinesis_20131202.GetRecords", format!(r#"{{"ShardIterator":"{it}","Limit":10000}}"#).as_bytes());
+            let r = e.handle(
+                now,
+                "Kinesis_20131202.GetRecords",
+                format!(r#"{{"ShardIterator":"{it}","Limit":10000}}"#).as_bytes(),
+            );
             let v = kinesis_edge::json::parse(&r.body).unwrap();
             let n = v.get("Records").and_then(|r| r.as_array()).map_or(0, |a| a.len());
             read += n;
-            if n == 0 { break; }
+            if n == 0 {
+                break;
+            }
             it = v.get("NextShardIterator").and_then(|s| s.as_str()).unwrap().to_owned();
         }
     }
     let get = t.elapsed().as_secs_f64();
-    println!("put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
+    println!("JSON: put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
+
+    // The core without JSON: typed records in, stored records out.
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("bench", 4, now).unwrap();
+    let keys: Vec<String> = (0..500).map(|i| format!("pk-{i}")).collect();
+    let payload = [97u8; 100];
+    let records: Vec<kinesis_edge::aggregation::UserRecord<'_>> = keys
+        .iter()
+        .map(|k| kinesis_edge::aggregation::UserRecord {
+            partition_key: k,
+            explicit_hash_key: None,
+            data: &payload,
+        })
+        .collect();
+    let t = Instant::now();
+    for _ in 0..total / 500 {
+        e.put_records("bench", &records, now).unwrap();
+    }
+    let put = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut read = 0;
+    for shard in e.shards("bench").unwrap() {
+        let mut it = e
+            .get_shard_iterator(
+                "bench",
+                &shard.shard_id,
+                kinesis_edge::engine::IteratorType::TrimHorizon,
+                now,
+            )
+            .unwrap();
+        loop {
+            let page = e.get_records(&it, Some(10_000), now).unwrap();
+            read += page.records.len();
+            if page.records.is_empty() {
+                break;
+            }
+            it = page.next_shard_iterator.unwrap();
+        }
+    }
+    let get = t.elapsed().as_secs_f64();
+    println!("core: put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
 }

@@ -130,6 +130,61 @@ fn error(code: &'static str, message: impl Into<String>) -> EngineError {
     EngineError { code, message: message.into() }
 }
 
+/// A record as a shard keeps it: its sequence counter, arrival, and one
+/// allocation holding the partition key then the data (the sequence
+/// number string is written only when a reader asks for it).
+struct Kept {
+    counter: u64,
+    arrival: Timestamp,
+    key_len: u32,
+    bytes: Box<[u8]>,
+}
+
+impl Kept {
+    fn key(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.key_len as usize]).unwrap_or_default()
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.bytes[self.key_len as usize..]
+    }
+}
+
+/// A record as GetRecords reads it, borrowed from its shard.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordRef<'a> {
+    shard_number: u64,
+    counter: u64,
+    /// When the shard accepted it.
+    pub arrival: Timestamp,
+    /// Its partition key.
+    pub partition_key: &'a str,
+    /// Its data.
+    pub data: &'a [u8],
+}
+
+impl RecordRef<'_> {
+    /// Its 56-digit sequence number.
+    pub fn sequence_number(&self) -> String {
+        sequence_number(self.shard_number, self.counter)
+    }
+
+    /// Appends its sequence number's 56 digits to `out`.
+    pub fn write_sequence_number(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&sequence_digits(self.shard_number, self.counter));
+    }
+
+    /// An owned copy.
+    pub fn to_stored(&self) -> StoredRecord {
+        StoredRecord {
+            sequence_number: self.sequence_number(),
+            arrival: self.arrival,
+            partition_key: self.partition_key.to_owned(),
+            data: self.data.to_vec(),
+        }
+    }
+}
+
 /// A stored record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRecord {
@@ -152,7 +207,7 @@ struct ShardState {
     adjacent_parent: Option<String>,
     /// Set when a split or merge closed the shard: its last sequence number.
     ending_sequence_number: Option<String>,
-    records: VecDeque<StoredRecord>,
+    records: VecDeque<Kept>,
     /// Last sequence counter given out.
     counter: u64,
     writes: Bucket,
@@ -249,7 +304,37 @@ pub struct ShardInfo {
 /// never repeats. Within a shard, string order is numeric order; children
 /// of a reshard (higher numbers) sort after their parents.
 fn sequence_number(shard_number: u64, counter: u64) -> String {
-    format!("49{shard_number:012}{counter:042}")
+    String::from_utf8(sequence_digits(shard_number, counter).to_vec()).unwrap_or_default()
+}
+
+/// The digits of [`sequence_number`], written one by one (`format!` with
+/// padding costs a call per character, and this runs once per record).
+fn sequence_digits(shard_number: u64, counter: u64) -> [u8; 56] {
+    let mut out = [b'0'; 56];
+    out[0] = b'4';
+    out[1] = b'9';
+    let mut put = |mut n: u64, end: usize, width: usize| {
+        for i in (end - width..end).rev() {
+            out[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(shard_number % 1_000_000_000_000, 14, 12);
+    put(counter, 56, 20);
+    out
+}
+
+/// The counter a sequence number of a shard encodes (its last 42 digits),
+/// as a `u128` so that any 56-digit number compares right: one beyond every
+/// counter this engine gives out maps to `u128::MAX`.
+fn counter_of(seq: &str) -> u128 {
+    let digits = seq.get(14..).unwrap_or("");
+    match digits.split_at_checked(digits.len().saturating_sub(20)) {
+        Some((high, low)) if high.bytes().all(|b| b == b'0') => {
+            low.parse::<u64>().map_or(u128::MAX, u128::from)
+        }
+        _ => u128::MAX,
+    }
 }
 
 /// The smallest possible sequence number of a shard (TRIM_HORIZON).
@@ -838,7 +923,9 @@ impl Engine {
             IteratorType::AtTimestamp(t) => {
                 let first = sh.records.iter().find(|r| r.arrival >= t);
                 match first {
-                    Some(r) => Position { sequence_number: r.sequence_number.clone(), inclusive: true },
+                    Some(r) => {
+                        Position { sequence_number: sequence_number(sh.number, r.counter), inclusive: true }
+                    }
                     None => {
                         Position { sequence_number: sequence_number(sh.number, sh.counter), inclusive: false }
                     }
@@ -854,6 +941,22 @@ impl Engine {
         shard_iterator: &str,
         limit: Option<u32>,
         now: Timestamp,
+    ) -> Result<GetRecordsOutput, EngineError> {
+        let mut records = Vec::new();
+        let mut page = self.get_records_with(shard_iterator, limit, now, |r| records.push(r.to_stored()))?;
+        page.records = records;
+        Ok(page)
+    }
+
+    /// GetRecords, handing each record to `visit` instead of copying it
+    /// (the JSON front writes them straight into the response); the
+    /// output's `records` is empty.
+    pub fn get_records_with(
+        &mut self,
+        shard_iterator: &str,
+        limit: Option<u32>,
+        now: Timestamp,
+        mut visit: impl FnMut(RecordRef<'_>),
     ) -> Result<GetRecordsOutput, EngineError> {
         let limit = match limit {
             None => GET_RECORDS_MAX_RECORDS,
@@ -894,39 +997,50 @@ impl Engine {
             ));
         }
         sh.reads.try_take(1.0, now);
+        let from = counter_of(&position.sequence_number);
         let start = sh.records.partition_point(|r| {
             if position.inclusive {
-                r.sequence_number < position.sequence_number
+                u128::from(r.counter) < from
             } else {
-                r.sequence_number <= position.sequence_number
+                u128::from(r.counter) <= from
             }
         });
-        let mut out = Vec::new();
+        let mut count = 0usize;
         let mut bytes = 0usize;
-        for r in sh.records.iter().skip(start) {
-            if out.len() == limit
-                || (bytes + r.data.len() + r.partition_key.len() > GET_RECORDS_MAX_BYTES && !out.is_empty())
-            {
+        let mut last: Option<(u64, Timestamp)> = None;
+        let number = sh.number;
+        for r in sh.records.range(start..) {
+            if count == limit || (bytes + r.bytes.len() > GET_RECORDS_MAX_BYTES && count > 0) {
                 break;
             }
-            bytes += r.data.len() + r.partition_key.len();
-            out.push(r.clone());
+            bytes += r.bytes.len();
+            count += 1;
+            visit(RecordRef {
+                shard_number: number,
+                counter: r.counter,
+                arrival: r.arrival,
+                partition_key: r.key(),
+                data: r.data(),
+            });
+            last = Some((r.counter, r.arrival));
         }
         if throttling {
             sh.read_bytes.take_debt(bytes as f64, now);
         }
-        sh.stats.records_out += out.len() as u64;
+        sh.stats.records_out += count as u64;
         sh.stats.bytes_out += bytes as u64;
-        let behind = match (out.last(), sh.records.back()) {
-            (Some(last), Some(tip)) if last.sequence_number != tip.sequence_number => {
-                (now.as_millis() - last.arrival.as_millis()).max(0) as u64
+        let behind = match (last, sh.records.back()) {
+            (Some((counter, arrival)), Some(tip)) if counter != tip.counter => {
+                (now.as_millis() - arrival.as_millis()).max(0) as u64
             }
             _ => 0,
         };
-        let read_to_end = start + out.len() == sh.records.len();
+        let read_to_end = start + count == sh.records.len();
         let closed = !sh.is_open();
-        let next = match out.last() {
-            Some(last) => Position { sequence_number: last.sequence_number.clone(), inclusive: false },
+        let next = match last {
+            Some((counter, _)) => {
+                Position { sequence_number: sequence_number(number, counter), inclusive: false }
+            }
             None => position,
         };
         if closed && read_to_end {
@@ -941,14 +1055,14 @@ impl Engine {
                 .map(ShardState::info)
                 .collect();
             return Ok(GetRecordsOutput {
-                records: out,
+                records: Vec::new(),
                 next_shard_iterator: None,
                 millis_behind_latest: 0,
                 child_shards: children,
             });
         }
         Ok(GetRecordsOutput {
-            records: out,
+            records: Vec::new(),
             next_shard_iterator: Some(iterator::encode(&stream, &shard, &next, now)),
             millis_behind_latest: behind,
             child_shards: Vec::new(),
@@ -999,16 +1113,18 @@ fn store(
     // millisecond) and never repeats.
     let at = u64::try_from(now.as_millis()).unwrap_or(0) << 20;
     sh.counter = (sh.counter + 1).max(at);
-    let seq = sequence_number(sh.number, sh.counter);
     sh.stats.records_in += 1;
     sh.stats.bytes_in += size as u64;
-    sh.records.push_back(StoredRecord {
-        sequence_number: seq.clone(),
+    let mut bytes = Vec::with_capacity(r.partition_key.len() + r.data.len());
+    bytes.extend_from_slice(r.partition_key.as_bytes());
+    bytes.extend_from_slice(r.data);
+    sh.records.push_back(Kept {
+        counter: sh.counter,
         arrival: now,
-        partition_key: r.partition_key.to_owned(),
-        data: r.data.to_vec(),
+        key_len: r.partition_key.len() as u32,
+        bytes: bytes.into_boxed_slice(),
     });
-    PutOutcome::Stored { sequence_number: seq, shard_id: sh.id.clone() }
+    PutOutcome::Stored { sequence_number: sequence_number(sh.number, sh.counter), shard_id: sh.id.clone() }
 }
 
 /// A record failed by fault injection, as AWS fails records.

@@ -79,3 +79,11 @@ for (const [what, options, entry] of [
     }
   });
 }
+
+test('the type declarations parse as TypeScript', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { transformSync } = require('esbuild');
+  for (const file of ['index.d.ts', 'engine.d.ts']) {
+    assert.doesNotThrow(() => transformSync(readFileSync(join(pkg, file), 'utf8'), { loader: 'ts' }), file);
+  }
+});

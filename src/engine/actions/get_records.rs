@@ -24,23 +24,35 @@ pub(in crate::engine) fn run(
     use base64::Engine as _;
     check(body, MEMBERS)?;
     let limit = body.get("Limit").and_then(Value::as_u64).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    let page = engine.get_records(super::text(body, "ShardIterator")?, limit, now)?;
-    let mut w = Writer::new();
-    let out = w.key("Records");
-    out.push(b'[');
-    for (i, r) in page.records.iter().enumerate() {
-        if i > 0 {
+    // Records are written straight into the response as the engine visits
+    // them: no copy of each record, no buffer per member.
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(b"{\"Records\":[");
+    let mut first = true;
+    let page = engine.get_records_with(super::text(body, "ShardIterator")?, limit, now, |r| {
+        if !first {
             out.push(b',');
         }
-        let mut rec = Writer::new();
-        rec.string("SequenceNumber", &r.sequence_number);
+        first = false;
+        // Digits only: no escaping needed.
+        out.extend_from_slice(b"{\"SequenceNumber\":\"");
+        r.write_sequence_number(&mut out);
         // Epoch seconds with milliseconds, as AWS sends it.
-        rec.number("ApproximateArrivalTimestamp", r.arrival.as_millis() as f64 / 1000.0);
-        rec.string("Data", &base64::engine::general_purpose::STANDARD.encode(&r.data));
-        rec.string("PartitionKey", &r.partition_key);
-        out.extend_from_slice(&rec.finish());
-    }
+        out.extend_from_slice(b"\",\"ApproximateArrivalTimestamp\":");
+        out.extend_from_slice((r.arrival.as_millis() as f64 / 1000.0).to_string().as_bytes());
+        // The base64 alphabet needs no escaping either.
+        out.extend_from_slice(b",\"Data\":\"");
+        let at = out.len();
+        out.resize(at + r.data.len().div_ceil(3) * 4, 0);
+        let written =
+            base64::engine::general_purpose::STANDARD.encode_slice(r.data, &mut out[at..]).unwrap_or(0);
+        out.truncate(at + written);
+        out.extend_from_slice(b"\",\"PartitionKey\":");
+        crate::json::write_string(&mut out, r.partition_key);
+        out.push(b'}');
+    })?;
     out.push(b']');
+    let mut w = Writer { out, first: false };
     if let Some(next) = &page.next_shard_iterator {
         w.string("NextShardIterator", next);
     }

@@ -74,7 +74,7 @@ pub(super) fn run(
 /// Starts a JSON object in `out`; members are added with [`member`].
 pub(super) struct Writer {
     pub(super) out: Vec<u8>,
-    first: bool,
+    pub(super) first: bool,
 }
 
 impl Writer {

@@ -77,23 +77,27 @@ pub(in crate::engine) fn run(
     let mut w = Writer::new();
     w.number("FailedRecordCount", failed);
     let out = w.key("Records");
+    out.reserve(outcomes.len() * 112);
     out.push(b'[');
     for (i, o) in outcomes.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let mut r = Writer::new();
         match o {
             PutOutcome::Stored { sequence_number, shard_id } => {
-                r.string("SequenceNumber", sequence_number);
-                r.string("ShardId", shard_id);
+                out.extend_from_slice(b"{\"SequenceNumber\":");
+                write_string(out, sequence_number);
+                out.extend_from_slice(b",\"ShardId\":");
+                write_string(out, shard_id);
             }
             PutOutcome::Failed { code, message } => {
-                r.string("ErrorCode", code);
-                r.string("ErrorMessage", message);
+                out.extend_from_slice(b"{\"ErrorCode\":");
+                write_string(out, code);
+                out.extend_from_slice(b",\"ErrorMessage\":");
+                write_string(out, message);
             }
         }
-        out.extend_from_slice(&r.finish());
+        out.push(b'}');
     }
     out.push(b']');
     write_string(w.key("EncryptionType"), "NONE");

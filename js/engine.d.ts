@@ -1,0 +1,127 @@
+// Types of `kinesis-edge/engine`: the in-process Kinesis and Firehose simulation.
+
+export type Bytes = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+export interface Faults {
+  /** Share (0..1) of PutRecords records failed alone. */
+  recordFailureRate?: number;
+  /** How they fail (default 'InternalFailure'). */
+  recordFault?: 'InternalFailure' | 'Throttling';
+  /** Share (0..1) of PutRecord(s), GetShardIterator and GetRecords requests failed with HTTP 500. */
+  requestFailureRate?: number;
+  /** Delay of every data-plane answer through `fetch`, in ms. */
+  latencyMs?: number;
+}
+
+export interface ShardEngineOptions {
+  throttling?: boolean;
+  writeRecordsPerSecond?: number;
+  writeBytesPerSecond?: number;
+  readCallsPerSecond?: number;
+  readBytesPerSecond?: number;
+  accountId?: string;
+  region?: string;
+  createDelayMs?: number;
+  seed?: number;
+  maxRecordsPerShard?: number;
+  defaultShardCount?: number;
+  verifySignatures?: { accessKeyId: string; secretAccessKey: string };
+  faults?: Faults;
+  now?: () => number;
+}
+
+/** A shard as ListShards returns it (the service's shape). */
+export interface Shard {
+  ShardId: string;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+}
+
+export type PutResult = { sequenceNumber: string; shardId: string } | { errorCode: string; errorMessage: string };
+
+export interface ShardStats {
+  shardId: string;
+  parentShardId: string | null;
+  adjacentParentShardId: string | null;
+  open: boolean;
+  startingHashKey: string;
+  endingHashKey: string;
+  recordsIn: number;
+  bytesIn: number;
+  writeThrottles: number;
+  injectedFailures: number;
+  recordsOut: number;
+  bytesOut: number;
+  readThrottles: number;
+  stored: number;
+}
+
+export interface RawResponse {
+  status: number;
+  body: Uint8Array;
+  delayMs: number;
+}
+
+export declare class ShardEngine {
+  constructor(options?: ShardEngineOptions);
+  readonly firehose: FirehoseApi;
+  handle(target: string, body?: string | Uint8Array): RawResponse;
+  handleHttp(request: { method?: string; path?: string; headers?: [string, string][] | Record<string, string>; body?: string | Uint8Array }): RawResponse;
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  call(action: string, input?: object): any;
+  callFirehose(action: string, input?: object): any;
+  createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string> }): void;
+  deleteStream(input: { streamName: string }): void;
+  listStreams(): string[];
+  describeStreamSummary(input: { streamName: string }): {
+    streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE';
+    retentionPeriodHours: number; openShardCount: number; streamCreationTimestamp: Date;
+  };
+  putRecord(input: { streamName: string; data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }): { sequenceNumber: string; shardId: string };
+  putRecords(input: { streamName: string; records: { data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }[] }): { failedRecordCount: number; records: PutResult[] };
+  listShards(input: { streamName: string }): Shard[];
+  getShardIterator(input: {
+    streamName: string; shardId: string;
+    type: 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP';
+    sequenceNumber?: string; timestamp?: Date | number;
+  }): string;
+  getRecords(input: { shardIterator: string; limit?: number }): {
+    records: { sequenceNumber: string; partitionKey: string; data: Uint8Array; approximateArrivalTimestamp: Date }[];
+    nextShardIterator?: string;
+    millisBehindLatest: number;
+    childShards?: { ShardId: string; ParentShards: string[]; HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }[];
+  };
+  splitShard(input: { streamName: string; shardToSplit: string; newStartingHashKey: string | bigint }): void;
+  mergeShards(input: { streamName: string; shardToMerge: string; adjacentShardToMerge: string }): void;
+  updateShardCount(input: { streamName: string; targetShardCount: number }): { currentShardCount: number; targetShardCount: number };
+  addTagsToStream(input: { streamName: string; tags: Record<string, string> }): void;
+  removeTagsFromStream(input: { streamName: string; tagKeys: string[] }): void;
+  listTagsForStream(input: { streamName: string }): Record<string, string>;
+  setFaults(input?: Faults & { streamName?: string }): void;
+  stats(input: { streamName: string }): { shards: ShardStats[]; totals: Omit<ShardStats, 'shardId' | 'parentShardId' | 'adjacentParentShardId' | 'open' | 'startingHashKey' | 'endingHashKey'> };
+  listBuckets(): string[];
+  listObjects(input: { bucket: string }): { key: string; size: number; records: number; lastModified: Date }[];
+  getObject(input: { bucket: string; key: string }): Uint8Array | undefined;
+}
+
+export interface FirehoseApi {
+  createDeliveryStream(input: {
+    deliveryStreamName: string; bucket: string; prefix?: string;
+    bufferingHints?: { sizeInMBs?: number; intervalInSeconds?: number };
+  }): { deliveryStreamArn: string };
+  deleteDeliveryStream(input: { deliveryStreamName: string }): void;
+  listDeliveryStreams(): string[];
+  describeDeliveryStream(input: { deliveryStreamName: string }): any;
+  putRecord(input: { deliveryStreamName: string; data: Bytes }): { recordId: string };
+  putRecordBatch(input: { deliveryStreamName: string; records: { data: Bytes }[] }): {
+    failedPutCount: number;
+    records: ({ recordId: string } | { errorCode: string; errorMessage: string })[];
+  };
+  flush(input: { deliveryStreamName: string }): void;
+  stats(input: { deliveryStreamName: string }): {
+    bufferedBytes: number; bufferedRecords: number; deliveredObjects: number;
+    deliveredRecords: number; sizeInBytes: number; intervalInSeconds: number;
+  };
+}
