@@ -1,5 +1,9 @@
 //! Native throughput of `Engine::handle` for PutRecords and GetRecords
 //! (a profiling aid; `make bench` measures the wasm build).
+//!   cargo run --release --example engine_throughput
+
+// A measuring tool, not library code: it may unwrap and read the clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 use kinesis_edge::engine::{Engine, EngineConfig};
 use kinesis_edge::time::Timestamp;
 use std::time::Instant;
