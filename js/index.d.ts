@@ -80,16 +80,16 @@ export interface KinesisEdgeError extends Error {
 }
 
 /** Signs a request with SigV4 (Authorization header). Throws KinesisEdgeError on bad input. */
-export function signRequest(input: SignRequestInput): SignRequestResult;
+export declare function signRequest(input: SignRequestInput): SignRequestResult;
 
 /** Like signRequest, but hashes large bodies with SubtleCrypto where available. */
-export function signRequestAsync(input: SignRequestInput): Promise<SignRequestResult>;
+export declare function signRequestAsync(input: SignRequestInput): Promise<SignRequestResult>;
 
 /** Presigns a URL with SigV4 query parameters. Throws KinesisEdgeError on bad input. */
-export function presignUrl(input: PresignUrlInput): PresignUrlResult;
+export declare function presignUrl(input: PresignUrlInput): PresignUrlResult;
 
 /** The hash key (decimal) of a partition key: MD5 of its UTF-8 bytes, big-endian. Throws ValidationException for keys outside 1..256 characters. */
-export function hashKeyOf(partitionKey: string): string;
+export declare function hashKeyOf(partitionKey: string): string;
 
 export interface ShardInfo {
   shardId: string;
@@ -102,7 +102,7 @@ export interface ShardInfo {
 }
 
 /** A stream's shards: which one a record lands on, and their lineage. */
-export class ShardMap {
+export declare class ShardMap {
   private constructor();
   /** The even split CreateStream makes for `shardCount` shards. */
   static uniform(shardCount: number): ShardMap;
@@ -122,25 +122,25 @@ export interface UserRecord {
 }
 
 /** KPL-aggregates user records (see the README). Never exceeds maxBytes per aggregate; a lone or too-large record is returned as it was. */
-export function aggregate(
+export declare function aggregate(
   records: { partitionKey: string; explicitHashKey?: string | bigint; data: Uint8Array | string }[],
   options?: { maxBytes?: number; shardMap?: ShardMap },
 ): { partitionKey: string; explicitHashKey?: string; data: Uint8Array; userRecords: number }[];
 
 /** Reads a Kinesis record as the KCL does: an aggregate gives its user records; anything else comes back as it is. */
-export function deaggregate(record: { partitionKey: string; explicitHashKey?: string; data: Uint8Array; sequenceNumber?: string }):
+export declare function deaggregate(record: { partitionKey: string; explicitHashKey?: string; data: Uint8Array; sequenceNumber?: string }):
   { partitionKey: string; explicitHashKey?: string; data: Uint8Array; subSequenceNumber?: number; sequenceNumber?: string }[];
 
 /** `application/x-amz-json-1.1` */
-export const CONTENT_TYPE: string;
+export declare const CONTENT_TYPE: string;
 
 /** A Kinesis PutRecords body, byte-identical to @aws-sdk/client-kinesis's. */
-export function encodePutRecords(input: {
+export declare function encodePutRecords(input: {
   streamName?: string;
   streamArn?: string;
   records: { partitionKey: string; explicitHashKey?: string | bigint; data: Uint8Array | string }[];
 }): { target: string; contentType: string; body: Uint8Array };
 
 /** A Firehose PutRecordBatch body. */
-export function encodePutRecordBatch(input: { deliveryStreamName: string; records: (Uint8Array | string | { data: Uint8Array | string })[] }):
+export declare function encodePutRecordBatch(input: { deliveryStreamName: string; records: (Uint8Array | string | { data: Uint8Array | string })[] }):
   { target: string; contentType: string; body: Uint8Array };
