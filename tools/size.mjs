@@ -29,3 +29,16 @@ console.log('package size (bytes):');
 for (const r of rows) {
   console.log(`  ${r.file.padEnd(28)} raw ${String(r.raw).padStart(7)}  gzip ${String(r.gzip).padStart(6)}  brotli ${String(r.brotli).padStart(6)}`);
 }
+
+// The shard engine's entry (`kinesis-edge/engine`): its own .wasm and JS.
+const engineFiles = ['engine/kinesis_edge_engine_bg.wasm', 'engine/kinesis_edge_engine.js', 'engine.js'];
+try {
+  const engineWasm = readFileSync(join(dir, engineFiles[0]));
+  const engineJs = Buffer.concat(engineFiles.slice(1).map((f) => readFileSync(join(dir, f))));
+  const row = (name, s) => console.log(`  ${name.padEnd(36)} raw ${String(s.raw).padStart(7)}  gzip ${String(s.gzip).padStart(6)}  brotli ${String(s.brotli).padStart(6)}`);
+  console.log('engine entry (kinesis-edge/engine):');
+  row('kinesis_edge_engine_bg.wasm', sizes(engineWasm));
+  row('engine JS', sizes(engineJs));
+} catch {
+  // Built without the engine.
+}
