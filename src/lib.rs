@@ -17,7 +17,9 @@
 //! - [`aggregation`]: KPL aggregated records, written and read.
 //! - [`protocol`]: the Kinesis and Firehose JSON 1.1 wire protocol.
 //! - [`json`]: the small JSON reader and writer it uses.
-//! - [`engine`]: the in-process Kinesis simulation (foundation).
+//! - [`engine`]: the in-process Kinesis and Firehose simulation.
+//! - [`producer`]: batching, aggregation, rate limiting and retries as a
+//!   sans-IO state machine.
 
 pub mod aggregation;
 pub mod credentials;
@@ -25,8 +27,10 @@ pub mod engine;
 pub mod json;
 pub mod limits;
 pub mod partition;
+pub mod producer;
 pub mod protocol;
 pub mod record;
+mod rng;
 pub mod shard_map;
 pub mod sigv4;
 mod sort;

@@ -259,6 +259,32 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// An HTTP `Date` header (RFC 9110 IMF-fixdate, the form servers send):
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`. The producer reads the service's
+    /// clock from it to correct a skewed local clock.
+    pub fn parse_http_date(text: &str) -> Result<Timestamp, TimeError> {
+        const MONTHS: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let bad = TimeError { what: "expected an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT" };
+        let b = text.trim().as_bytes();
+        if b.len() != 29 || &b[3..5] != b", " || &b[25..] != b" GMT" || b[19] != b':' || b[22] != b':' {
+            return Err(bad);
+        }
+        let month = MONTHS.iter().position(|m| m.as_bytes() == &b[8..11]).ok_or(bad.clone())? as u32 + 1;
+        let civil = Civil {
+            year: digits(&b[12..16]).ok_or(bad.clone())? as i32,
+            month,
+            day: digits(&b[5..7]).ok_or(bad.clone())?,
+            hour: digits(&b[17..19]).ok_or(bad.clone())?,
+            minute: digits(&b[20..22]).ok_or(bad.clone())?,
+            second: digits(&b[23..25]).ok_or(bad.clone())?,
+            millis: 0,
+        };
+        Timestamp::from_civil(civil).ok_or(bad)
+    }
+}
+
 fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || b.len() > 9 {
         return None;
@@ -364,5 +390,20 @@ mod tests {
         assert_eq!(Timestamp(MAX_MS).iso8601(), "9999-12-31T23:59:59.999Z");
         assert_eq!(Timestamp(MIN_MS).iso8601(), "0000-01-01T00:00:00.000Z");
         assert_eq!(Timestamp(-1).iso8601(), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn http_dates() {
+        let t = Timestamp::parse_http_date("Thu, 26 Nov 2026 15:04:05 GMT").unwrap();
+        assert_eq!(t, Timestamp::parse("2026-11-26T15:04:05Z").unwrap());
+        for bad in [
+            "",
+            "Thu, 26 Nov 2026 15:04:05 UTC",
+            "Thu, 26 Foo 2026 15:04:05 GMT",
+            "Thu, 31 Nov 2026 15:04:05 GMT",
+            "Thursday, 26-Nov-26 15:04:05 GMT",
+        ] {
+            assert!(Timestamp::parse_http_date(bad).is_err(), "{bad}");
+        }
     }
 }

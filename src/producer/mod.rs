@@ -1,0 +1,1185 @@
+//! The producer: KPL-grade batching, aggregation, rate limiting and
+//! retries as a sans-IO state machine.
+//!
+//! The adapter drives it (quinn-proto's model): [`Producer::push`] records
+//! with the time; [`Producer::poll_request`] the next request to send,
+//! already encoded (the adapter signs it, with the clock corrected by
+//! [`Producer::clock_offset_ms`], and sends it); each answer goes back
+//! through [`Producer::handle_response`] or
+//! [`Producer::handle_transport_error`]; [`Producer::poll_timeout`] says when
+//! to call [`Producer::poll_request`] again; [`Producer::poll_outcome`]
+//! gives each record's fate. Nothing here reads a clock, draws randomness
+//! from the system or does I/O: time is an argument, jitter is seeded.
+//!
+//! Guarantees: at-least-once (a response lost after the service stored a
+//! batch makes the retry a duplicate); every pushed record ends in exactly
+//! one [`Outcome`] (acknowledged, failed with the service's code, or
+//! expired after its time to live with its last error); nothing is dropped
+//! silently. With `ordered`, records of one shard are sent one entry at a
+//! time (one request in flight per shard, retries first), so per partition
+//! key order holds.
+
+mod limiter;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::aggregation::{self, UserRecord, DEFAULT_MAX_AGGREGATE_BYTES};
+use crate::limits::{
+    FIREHOSE_BATCH_MAX_BYTES, FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_MAX_RECORD_BYTES, PUT_RECORDS_MAX_BYTES,
+    PUT_RECORDS_MAX_RECORDS,
+};
+use crate::partition::hash_key;
+use crate::protocol::{self, ListShards, RecordResult, Stream};
+use crate::record::{validate, Member, RecordError, RecordLimits};
+use crate::shard_map::ShardMap;
+use crate::time::Timestamp;
+
+use limiter::Limiter;
+
+/// Where records go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// A Kinesis data stream, by name.
+    Kinesis(String),
+    /// A Firehose delivery stream, by name.
+    Firehose(String),
+}
+
+/// How the producer behaves (defaults are the KPL's where it has one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerConfig {
+    /// The stream.
+    pub destination: Destination,
+    /// How long a partial batch waits for more records (KPL
+    /// `RecordMaxBufferedTime`: 100 ms).
+    pub linger_ms: u32,
+    /// Requests in flight at once (4).
+    pub max_in_flight: usize,
+    /// A record's time to live: its retries stop, and it fails with
+    /// `RecordExpired`, this long after it was pushed (KPL `RecordTtl`:
+    /// 30 s).
+    pub record_ttl_ms: u32,
+    /// Bytes (data and partition keys) buffered and in flight at most.
+    pub max_buffered_bytes: usize,
+    /// Records buffered and in flight at most.
+    pub max_buffered_records: usize,
+    /// Per-shard ordering (Kinesis): one entry per shard per request, one
+    /// request in flight per shard.
+    pub ordered: bool,
+    /// KPL aggregation (Kinesis): user records of one predicted shard packed
+    /// into aggregates of at most `aggregation_max_bytes`.
+    pub aggregation: bool,
+    /// KPL `AggregationMaxSize` (51,200 bytes).
+    pub aggregation_max_bytes: usize,
+    /// The per-shard rate limit as a percentage of the shard's write limits
+    /// (KPL `RateLimit`: 150); 0 turns the limiter off.
+    pub rate_limit_percent: u32,
+    /// The record size limit.
+    pub record_limits: RecordLimits,
+    /// Backoff: full jitter over `base · 2^attempt`, at most `max`.
+    pub backoff_base_ms: u32,
+    /// The longest backoff.
+    pub backoff_max_ms: u32,
+    /// Seed of the jitter.
+    pub seed: u64,
+    /// Firehose: bytes appended to every record (e.g. `\n`).
+    pub delimiter: Vec<u8>,
+}
+
+impl ProducerConfig {
+    /// The defaults for `destination`.
+    pub fn new(destination: Destination) -> ProducerConfig {
+        let kinesis = matches!(destination, Destination::Kinesis(_));
+        ProducerConfig {
+            destination,
+            linger_ms: 100,
+            max_in_flight: 4,
+            record_ttl_ms: 30_000,
+            max_buffered_bytes: 64 * 1024 * 1024,
+            max_buffered_records: 1_000_000,
+            ordered: false,
+            aggregation: kinesis,
+            aggregation_max_bytes: DEFAULT_MAX_AGGREGATE_BYTES,
+            rate_limit_percent: if kinesis { 150 } else { 0 },
+            record_limits: RecordLimits::default(),
+            backoff_base_ms: 100,
+            backoff_max_ms: 10_000,
+            seed: 0x7072_6f64_7563_6572,
+            delimiter: Vec::new(),
+        }
+    }
+
+    fn kinesis(&self) -> bool {
+        matches!(self.destination, Destination::Kinesis(_))
+    }
+}
+
+/// A service or transport error, as a record's last error carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// The AWS code (`ProvisionedThroughputExceededException`, …), or
+    /// `NetworkError` / `TimeoutError` for the transport.
+    pub code: String,
+    /// The message.
+    pub message: String,
+}
+
+/// Why a record could not be accepted by [`Producer::push`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushError {
+    /// `close()` was called.
+    Closed,
+    /// `max_buffered_bytes` or `max_buffered_records` would be exceeded.
+    BufferFull,
+    /// The record breaks a service limit (AWS's code and message).
+    Invalid(RecordError),
+}
+
+impl PushError {
+    /// The code JS errors carry: `Closed`, `BufferFull`, or the AWS code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PushError::Closed => "Closed",
+            PushError::BufferFull => "BufferFull",
+            PushError::Invalid(e) => e.code,
+        }
+    }
+
+    /// A message saying what happened.
+    pub fn message(&self) -> String {
+        match self {
+            PushError::Closed => "the producer is closed: it accepts no more records".to_owned(),
+            PushError::BufferFull => {
+                "the producer's buffer is full (maxBufferedBytes / maxBufferedRecords)".to_owned()
+            }
+            PushError::Invalid(e) => e.message.clone(),
+        }
+    }
+}
+
+/// A record's fate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored by the service.
+    Acknowledged {
+        /// The id [`Producer::push`] returned.
+        id: u64,
+        /// Its shard (Firehose: empty).
+        shard_id: String,
+        /// Its sequence number (Firehose: the record id).
+        sequence_number: String,
+        /// Its index in its aggregate, when aggregated.
+        sub_sequence_number: Option<u32>,
+        /// Attempts it took.
+        attempts: u32,
+    },
+    /// Given up on.
+    Failed {
+        /// The id [`Producer::push`] returned.
+        id: u64,
+        /// The AWS code of a non-retryable error, or `RecordExpired`.
+        code: String,
+        /// What happened.
+        message: String,
+        /// Attempts made.
+        attempts: u32,
+        /// The last error the service or the transport gave.
+        last_error: Option<ErrorInfo>,
+    },
+}
+
+impl Outcome {
+    /// The record's id.
+    pub fn id(&self) -> u64 {
+        match self {
+            Outcome::Acknowledged { id, .. } | Outcome::Failed { id, .. } => *id,
+        }
+    }
+}
+
+/// An encoded request to sign and send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// Hand it back with the answer.
+    pub id: u64,
+    /// `X-Amz-Target`.
+    pub target: &'static str,
+    /// The JSON body.
+    pub body: Vec<u8>,
+    /// User records it carries (0 for ListShards).
+    pub records: usize,
+}
+
+/// An HTTP answer, as the adapter received it.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpResponse<'a> {
+    /// The status.
+    pub status: u16,
+    /// `X-Amzn-ErrorType`, if any.
+    pub error_type: Option<&'a str>,
+    /// `Date`, if readable (browsers hide it unless CORS exposes it).
+    pub date: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// Something that happened, for an `onEvent` callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A request left: its id, entries (Kinesis records or aggregates) and user records.
+    Sent {
+        /// Request id.
+        request: u64,
+        /// Entries in it.
+        entries: usize,
+        /// User records in it.
+        records: usize,
+    },
+    /// Records were acknowledged.
+    Acknowledged {
+        /// Request id.
+        request: u64,
+        /// How many.
+        records: usize,
+    },
+    /// Records will be sent again.
+    Retried {
+        /// Request id.
+        request: u64,
+        /// How many.
+        records: usize,
+        /// Why.
+        code: String,
+    },
+    /// Records failed for good (non-retryable or expired).
+    Failed {
+        /// How many.
+        records: usize,
+        /// Why.
+        code: String,
+    },
+    /// The stream's shard map was (re)loaded.
+    ShardMap {
+        /// Open shards.
+        open_shards: usize,
+    },
+}
+
+/// Counters for `stats()`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Records accepted by `push`.
+    pub records_put: u64,
+    /// Records acknowledged.
+    pub records_acknowledged: u64,
+    /// Records failed for a non-retryable error.
+    pub records_failed: u64,
+    /// Records expired (time to live).
+    pub records_expired: u64,
+    /// Record sends beyond the first.
+    pub records_retried: u64,
+    /// Bytes acknowledged (data and keys).
+    pub bytes_acknowledged: u64,
+    /// Requests sent (PutRecords / PutRecordBatch / ListShards).
+    pub requests: u64,
+    /// Records or requests the service throttled.
+    pub throttles: u64,
+    /// Requests lost to the transport.
+    pub transport_errors: u64,
+    /// Clock corrections applied.
+    pub clock_corrections: u64,
+    /// Acknowledged records per shard id.
+    pub per_shard: BTreeMap<String, u64>,
+    /// Milliseconds from push to acknowledgement: 50th, 90th, 99th percentiles.
+    pub latency_p50_ms: f64,
+    /// 90th.
+    pub latency_p90_ms: f64,
+    /// 99th.
+    pub latency_p99_ms: f64,
+    /// Records buffered or in flight now.
+    pub buffered_records: u64,
+    /// Their bytes.
+    pub buffered_bytes: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Rec {
+    key: String,
+    ehk: Option<String>,
+    /// The hash key the service will route by.
+    hash: u128,
+    data: Vec<u8>,
+    pushed: Timestamp,
+    deadline: Timestamp,
+    not_before: Timestamp,
+    attempts: u32,
+    last_error: Option<ErrorInfo>,
+}
+
+impl Rec {
+    fn size(&self) -> usize {
+        self.key.len() + self.data.len()
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    /// Predicted shard (its starting hash key), when a map is known.
+    shard: Option<u128>,
+    /// Ordered mode: the slot it holds (its shard, or one slot for the
+    /// whole stream when no map could be loaded).
+    slot: Option<u128>,
+    records: Vec<(u64, Rec)>,
+    /// An aggregate: its partition key, explicit hash key and bytes.
+    aggregate: Option<(String, Option<String>, Vec<u8>)>,
+}
+
+#[derive(Clone, Debug)]
+enum InFlight {
+    Put(Vec<Entry>),
+    ListShards,
+}
+
+/// Histogram of push→ack latencies in 1 ms buckets up to 60 s (then one
+/// overflow bucket): percentiles without keeping samples.
+#[derive(Clone, Debug)]
+struct Latency {
+    buckets: Vec<u64>,
+    count: u64,
+}
+
+impl Latency {
+    fn new() -> Latency {
+        Latency { buckets: vec![0; 60_001], count: 0 }
+    }
+
+    fn add(&mut self, ms: i64) {
+        let i = ms.clamp(0, 60_000) as usize;
+        self.buckets[i] += 1;
+        self.count += 1;
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        let target = ((p / 100.0) * self.count as f64).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (ms, n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= target {
+                return ms as f64;
+            }
+        }
+        60_000.0
+    }
+}
+
+/// The producer's state machine.
+pub struct Producer {
+    config: ProducerConfig,
+    queue: BTreeMap<u64, Rec>,
+    in_flight: BTreeMap<u64, InFlight>,
+    /// Shards with an entry in flight (ordered mode).
+    busy_shards: BTreeSet<u128>,
+    /// When records waiting out a backoff become ready (may hold stale
+    /// entries: only a wake-up hint).
+    retry_wakeups: BTreeSet<(Timestamp, u64)>,
+    /// Shards the rate limiter held back at the last batch, and when they
+    /// have tokens again.
+    blocked_until: BTreeMap<u128, Timestamp>,
+    next_record: u64,
+    next_request: u64,
+    outcomes: VecDeque<Outcome>,
+    events: VecDeque<Event>,
+    buffered_bytes: usize,
+    buffered_records: usize,
+    map: Option<ShardMap>,
+    /// Shards gathered from ListShards pages so far, and the next token.
+    listing: Option<(Vec<crate::shard_map::Shard>, Option<String>)>,
+    /// When to (re)load the shard map: `None` = no need.
+    map_due: Option<Timestamp>,
+    map_attempts: u32,
+    /// ListShards is not allowed or not possible: no prediction.
+    map_unavailable: bool,
+    limiter: Limiter,
+    rng: crate::rng::Rng,
+    clock_offset_ms: i64,
+    /// Records pushed up to this id ignore the linger (flush).
+    flush_through: u64,
+    closed: bool,
+    stats: Stats,
+    latency: Latency,
+}
+
+/// The batch limits of the destination: records, bytes, bytes per record.
+fn batch_limits(config: &ProducerConfig) -> (usize, usize) {
+    if config.kinesis() {
+        (PUT_RECORDS_MAX_RECORDS, PUT_RECORDS_MAX_BYTES)
+    } else {
+        (FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_BATCH_MAX_BYTES)
+    }
+}
+
+impl Producer {
+    /// A producer with nothing buffered.
+    pub fn new(config: ProducerConfig) -> Producer {
+        let kinesis = config.kinesis();
+        let needs_map = kinesis && (config.aggregation || config.rate_limit_percent > 0 || config.ordered);
+        let limiter = Limiter::new(if kinesis { config.rate_limit_percent } else { 0 });
+        let rng = crate::rng::Rng::new(config.seed);
+        Producer {
+            config,
+            queue: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            busy_shards: BTreeSet::new(),
+            retry_wakeups: BTreeSet::new(),
+            blocked_until: BTreeMap::new(),
+            next_record: 1,
+            next_request: 1,
+            outcomes: VecDeque::new(),
+            events: VecDeque::new(),
+            buffered_bytes: 0,
+            buffered_records: 0,
+            map: None,
+            listing: None,
+            map_due: needs_map.then_some(Timestamp::EPOCH),
+            map_attempts: 0,
+            map_unavailable: false,
+            limiter,
+            rng,
+            clock_offset_ms: 0,
+            flush_through: 0,
+            closed: false,
+            stats: Stats::default(),
+            latency: Latency::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ProducerConfig {
+        &self.config
+    }
+
+    /// Accepts a record (Firehose: `partition_key` is ignored). Its id
+    /// comes back in its [`Outcome`].
+    pub fn push(
+        &mut self,
+        now: Timestamp,
+        data: &[u8],
+        partition_key: &str,
+        explicit_hash_key: Option<&str>,
+    ) -> Result<u64, PushError> {
+        if self.closed {
+            return Err(PushError::Closed);
+        }
+        let (key, ehk, hash, data) = if self.config.kinesis() {
+            let explicit = validate(
+                partition_key,
+                explicit_hash_key,
+                data.len(),
+                &self.config.record_limits,
+                Member::PutRecord,
+            )
+            .map_err(PushError::Invalid)?;
+            let hash = explicit.unwrap_or_else(|| hash_key(partition_key));
+            (partition_key.to_owned(), explicit_hash_key.map(str::to_owned), hash, data.to_vec())
+        } else {
+            let mut bytes = Vec::with_capacity(data.len() + self.config.delimiter.len());
+            bytes.extend_from_slice(data);
+            bytes.extend_from_slice(&self.config.delimiter);
+            if bytes.len() > FIREHOSE_MAX_RECORD_BYTES {
+                return Err(PushError::Invalid(RecordError {
+                    code: "ValidationException",
+                    field: "data",
+                    limit: FIREHOSE_MAX_RECORD_BYTES,
+                    size: bytes.len(),
+                    message: format!("1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to {FIREHOSE_MAX_RECORD_BYTES}"),
+                }));
+            }
+            (String::new(), None, 0, bytes)
+        };
+        let size = key.len() + data.len();
+        if self.buffered_records + 1 > self.config.max_buffered_records
+            || self.buffered_bytes + size > self.config.max_buffered_bytes
+        {
+            return Err(PushError::BufferFull);
+        }
+        let id = self.next_record;
+        self.next_record += 1;
+        self.buffered_records += 1;
+        self.buffered_bytes += size;
+        self.stats.records_put += 1;
+        self.queue.insert(
+            id,
+            Rec {
+                key,
+                ehk,
+                hash,
+                data,
+                pushed: now,
+                deadline: now.add_millis(i64::from(self.config.record_ttl_ms)),
+                not_before: now,
+                attempts: 0,
+                last_error: None,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Whether a record of `size` bytes fits in the buffer now (for
+    /// `onFull: 'wait'`).
+    pub fn has_room(&self, size: usize) -> bool {
+        self.buffered_records < self.config.max_buffered_records
+            && self.buffered_bytes + size <= self.config.max_buffered_bytes
+    }
+
+    /// Sends everything pushed so far without waiting for the linger.
+    pub fn flush(&mut self) {
+        self.flush_through = self.next_record - 1;
+    }
+
+    /// Refuses new records and sends what is buffered at once.
+    pub fn close(&mut self) {
+        self.closed = true;
+        self.flush();
+    }
+
+    /// Whether `close` was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Records pushed whose outcome has not been polled yet, plus outcomes
+    /// waiting to be polled.
+    pub fn pending(&self) -> usize {
+        self.buffered_records + self.outcomes.len()
+    }
+
+    /// The id the next pushed record will get (everything below it was
+    /// pushed before).
+    pub fn next_id(&self) -> u64 {
+        self.next_record
+    }
+
+    /// Milliseconds to add to the local clock when signing (learned from
+    /// the service's clock-skew errors).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
+    /// The shard map in use, if loaded.
+    pub fn shard_map(&self) -> Option<&ShardMap> {
+        self.map.as_ref()
+    }
+
+    /// The next record's fate.
+    pub fn poll_outcome(&mut self) -> Option<Outcome> {
+        self.outcomes.pop_front()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            latency_p50_ms: self.latency.percentile(50.0),
+            latency_p90_ms: self.latency.percentile(90.0),
+            latency_p99_ms: self.latency.percentile(99.0),
+            buffered_records: self.buffered_records as u64,
+            buffered_bytes: self.buffered_bytes as u64,
+            ..self.stats.clone()
+        }
+    }
+
+    fn backoff(&mut self, attempts: u32) -> i64 {
+        let cap = (u64::from(self.config.backoff_base_ms) << attempts.min(20))
+            .min(u64::from(self.config.backoff_max_ms));
+        (self.rng.next_u64() % (cap + 1)) as i64
+    }
+
+    fn shard_of(&self, hash: u128) -> Option<u128> {
+        self.map.as_ref().map(|m| m.shard_for_hash_key(hash).starting_hash_key)
+    }
+
+    /// Ordered mode's unit: the predicted shard, or the whole stream when
+    /// no shard map is available.
+    fn slot_of(&self, hash: u128) -> u128 {
+        self.shard_of(hash).unwrap_or(u128::MAX)
+    }
+
+    fn settle(&mut self, id: u64, rec: &Rec, outcome: Outcome, now: Timestamp) {
+        self.buffered_records -= 1;
+        self.buffered_bytes -= rec.size();
+        match &outcome {
+            Outcome::Acknowledged { shard_id, .. } => {
+                self.stats.records_acknowledged += 1;
+                self.stats.bytes_acknowledged += rec.size() as u64;
+                *self.stats.per_shard.entry(shard_id.clone()).or_insert(0) += 1;
+                self.latency.add(now.as_millis() - rec.pushed.as_millis());
+            }
+            Outcome::Failed { code, .. } if code == "RecordExpired" => self.stats.records_expired += 1,
+            Outcome::Failed { .. } => self.stats.records_failed += 1,
+        }
+        debug_assert_eq!(outcome.id(), id);
+        self.outcomes.push_back(outcome);
+    }
+
+    fn expire(&mut self, now: Timestamp) {
+        // Deadlines grow with ids (pushed later, expires later; a retried
+        // record keeps its own): the expired records are a prefix.
+        let expired: Vec<u64> =
+            self.queue.iter().take_while(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
+        if expired.is_empty() {
+            return;
+        }
+        for id in &expired {
+            if let Some(rec) = self.queue.remove(id) {
+                let outcome = Outcome::Failed {
+                    id: *id,
+                    code: "RecordExpired".to_owned(),
+                    message: format!(
+                        "the record's time to live ({} ms) ran out after {} attempt(s)",
+                        self.config.record_ttl_ms, rec.attempts
+                    ),
+                    attempts: rec.attempts,
+                    last_error: rec.last_error.clone(),
+                };
+                self.settle(*id, &rec, outcome, now);
+            }
+        }
+        self.events.push_back(Event::Failed { records: expired.len(), code: "RecordExpired".to_owned() });
+    }
+
+    /// When, after `now`, to call [`Producer::poll_request`] again, if
+    /// anything waits on time (answers to requests in flight wake the
+    /// adapter by themselves). Call it after `poll_request` returned `None`.
+    pub fn poll_timeout(&mut self, now: Timestamp) -> Option<Timestamp> {
+        let mut next: Option<Timestamp> = None;
+        let mut consider = |t: Timestamp| {
+            if t > now {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        if let Some(due) = self.map_due {
+            if !self.in_flight.values().any(|f| matches!(f, InFlight::ListShards)) {
+                consider(due);
+            }
+        }
+        // Deadlines grow with ids (a retried record keeps its own), so the
+        // first record has the earliest; the same holds for the linger of
+        // records not yet tried.
+        if let Some((_, first)) = self.queue.iter().next() {
+            consider(first.deadline);
+            if self.in_flight.len() < self.config.max_in_flight {
+                let linger = i64::from(self.config.linger_ms);
+                let fresh = self.queue.iter().find(|(_, r)| r.attempts == 0);
+                match fresh {
+                    Some((fid, r)) if *fid > self.flush_through => consider(r.pushed.add_millis(linger)),
+                    Some((_, r)) => consider(r.not_before),
+                    None => {}
+                }
+                if let Some((t, _)) = self.retry_wakeups.iter().next() {
+                    consider(*t);
+                }
+                for t in self.blocked_until.values() {
+                    consider(*t);
+                }
+            }
+        }
+        next
+    }
+
+    /// The next request to send, if one is due at `now`.
+    pub fn poll_request(&mut self, now: Timestamp) -> Option<Request> {
+        self.expire(now);
+        if self.in_flight.len() >= self.config.max_in_flight {
+            return None;
+        }
+        if let Some(request) = self.poll_list_shards(now) {
+            return Some(request);
+        }
+        // Aggregation and ordering need the map; wait for the first one.
+        if self.map.is_none() && !self.map_unavailable && self.map_due.is_some() {
+            return None;
+        }
+        self.poll_put(now)
+    }
+
+    fn poll_list_shards(&mut self, now: Timestamp) -> Option<Request> {
+        let due = self.map_due?;
+        if due > now || self.in_flight.values().any(|f| matches!(f, InFlight::ListShards)) {
+            return None;
+        }
+        let Destination::Kinesis(stream) = &self.config.destination else { return None };
+        let token = self.listing.as_ref().and_then(|(_, t)| t.clone());
+        let encoded = protocol::list_shards(&ListShards {
+            stream: Some(Stream::Name(stream)),
+            next_token: token.as_deref(),
+            max_results: Some(1000),
+            ..ListShards::default()
+        });
+        let id = self.next_request;
+        self.next_request += 1;
+        self.in_flight.insert(id, InFlight::ListShards);
+        self.stats.requests += 1;
+        Some(Request { id, target: encoded.target, body: encoded.body, records: 0 })
+    }
+
+    fn poll_put(&mut self, now: Timestamp) -> Option<Request> {
+        let (max_records, max_bytes) = batch_limits(&self.config);
+        let linger = i64::from(self.config.linger_ms);
+        let kinesis = self.config.kinesis();
+        let aggregate = kinesis && self.config.aggregation && self.map.is_some();
+        let ordered = kinesis && self.config.ordered;
+        // Stale wake-ups go.
+        while self.retry_wakeups.first().is_some_and(|(t, _)| *t <= now) {
+            self.retry_wakeups.pop_first();
+        }
+        self.blocked_until.clear();
+        let open_shards = self.map.as_ref().map_or(1, |m| m.open_shards().count());
+        // Pick records in arrival order (retries first: they are older),
+        // within the batch limits, the limiter's budget per shard and, when
+        // ordered, one entry per shard not already in flight.
+        let budget = if aggregate { max_bytes - max_bytes / 16 } else { max_bytes };
+        let mut picked: Vec<u64> = Vec::new();
+        let mut bytes = 0usize;
+        let mut due = false;
+        let mut tokens: BTreeMap<u128, (f64, f64)> = BTreeMap::new();
+        let mut used: BTreeMap<u128, (f64, f64)> = BTreeMap::new();
+        let mut slot_bytes: BTreeMap<u128, (usize, bool)> = BTreeMap::new();
+        let mut skipped_slots: BTreeSet<u128> = BTreeSet::new();
+        for (&id, r) in &self.queue {
+            if r.not_before > now {
+                if ordered {
+                    // A record waiting out its backoff holds its shard's
+                    // later records back.
+                    skipped_slots.insert(self.slot_of(r.hash));
+                }
+                continue;
+            }
+            let size = r.size();
+            let wire = size + size / 3 + 64;
+            if bytes + wire > budget && !picked.is_empty() {
+                break;
+            }
+            if ordered {
+                let slot = self.slot_of(r.hash);
+                if self.busy_shards.contains(&slot) || skipped_slots.contains(&slot) {
+                    continue;
+                }
+                if let Some((taken, ehk)) = slot_bytes.get(&slot) {
+                    if !aggregate
+                        || *ehk != r.ehk.is_some()
+                        || taken + size + 16 > self.config.aggregation_max_bytes
+                    {
+                        // The slot's entry is complete: later records of the
+                        // shard wait (their order must hold).
+                        skipped_slots.insert(slot);
+                        if skipped_slots.len() + self.busy_shards.len() >= open_shards {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+            }
+            if let Some(s) = self.shard_of(r.hash) {
+                if self.blocked_until.contains_key(&s) {
+                    continue;
+                }
+                let have = *tokens.entry(s).or_insert_with(|| self.limiter.available(s, now));
+                let u = used.entry(s).or_insert((0.0, 0.0));
+                let need_records = if aggregate { 0.0 } else { 1.0 };
+                if have.0 - u.0 < need_records || have.1 - u.1 <= 0.0 {
+                    self.blocked_until.insert(s, self.limiter.ready_at(s, now));
+                    if ordered {
+                        skipped_slots.insert(self.slot_of(r.hash));
+                    }
+                    if self.blocked_until.len() >= open_shards {
+                        break;
+                    }
+                    continue;
+                }
+                u.0 += need_records;
+                u.1 += size as f64;
+            }
+            if ordered {
+                let e = slot_bytes.entry(self.slot_of(r.hash)).or_insert((0, r.ehk.is_some()));
+                e.0 += size;
+            }
+            if id <= self.flush_through || r.attempts > 0 || r.pushed.add_millis(linger) <= now {
+                due = true;
+            }
+            picked.push(id);
+            bytes += wire;
+            if !aggregate && picked.len() == max_records {
+                break;
+            }
+        }
+        let full = if aggregate {
+            bytes >= budget / 2
+        } else {
+            picked.len() >= max_records || bytes * 10 >= budget * 9
+        };
+        if picked.is_empty() || !(due || full) {
+            return None;
+        }
+        for (s, (records, b)) in used {
+            self.limiter.take(s, records, b, now);
+        }
+        let mut recs: Vec<(u64, Rec)> =
+            picked.iter().filter_map(|id| self.queue.remove(id).map(|r| (*id, r))).collect();
+        let entries = if aggregate {
+            self.aggregate_entries(&mut recs, max_records, now)
+        } else {
+            recs.into_iter()
+                .map(|(id, r)| {
+                    let shard = self.shard_of(r.hash);
+                    let slot = ordered.then(|| self.slot_of(r.hash));
+                    Entry { shard, slot, records: vec![(id, r)], aggregate: None }
+                })
+                .collect()
+        };
+        if entries.is_empty() {
+            return None;
+        }
+        Some(self.encode(entries))
+    }
+
+    /// Packs picked records into aggregates by predicted shard; records
+    /// beyond `max_entries` entries go back to the queue.
+    fn aggregate_entries(
+        &mut self,
+        recs: &mut Vec<(u64, Rec)>,
+        max_entries: usize,
+        now: Timestamp,
+    ) -> Vec<Entry> {
+        let map = self.map.clone();
+        let shard_of = |h: u128| map.as_ref().map_or(0, |m| m.shard_for_hash_key(h).starting_hash_key);
+        let outputs = {
+            let users: Vec<UserRecord<'_>> = recs
+                .iter()
+                .map(|(_, r)| UserRecord {
+                    partition_key: &r.key,
+                    explicit_hash_key: r.ehk.as_deref(),
+                    data: &r.data,
+                })
+                .collect();
+            aggregation::aggregate(&users, self.config.aggregation_max_bytes, shard_of)
+        };
+        let mut slots: Vec<Option<(u64, Rec)>> = recs.drain(..).map(Some).collect();
+        let mut entries = Vec::with_capacity(outputs.len().min(max_entries));
+        let mut total = 0usize;
+        for (n, out) in outputs.into_iter().enumerate() {
+            let wire = out.data.len().div_ceil(3) * 4 + out.partition_key.len() + 96;
+            let records: Vec<(u64, Rec)> =
+                out.indices.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
+            if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES {
+                // Back to the queue, untouched.
+                for (id, r) in records {
+                    self.queue.insert(id, r);
+                }
+                continue;
+            }
+            total += wire;
+            let shard = records.first().map(|(_, r)| shard_of(r.hash));
+            if let Some(s) = shard {
+                self.limiter.take(s, 1.0, 0.0, now);
+            }
+            let slot = if self.config.ordered { shard } else { None };
+            let aggregate =
+                (out.user_records > 1).then_some((out.partition_key, out.explicit_hash_key, out.data));
+            entries.push(Entry { shard, slot, records, aggregate });
+        }
+        entries
+    }
+
+    fn encode(&mut self, entries: Vec<Entry>) -> Request {
+        let id = self.next_request;
+        self.next_request += 1;
+        let records: usize = entries.iter().map(|e| e.records.len()).sum();
+        let body = match &self.config.destination {
+            Destination::Kinesis(stream) => {
+                let users: Vec<UserRecord<'_>> = entries
+                    .iter()
+                    .filter_map(|e| match &e.aggregate {
+                        Some((k, h, d)) => {
+                            Some(UserRecord { partition_key: k, explicit_hash_key: h.as_deref(), data: d })
+                        }
+                        None => e.records.first().map(|(_, r)| UserRecord {
+                            partition_key: &r.key,
+                            explicit_hash_key: r.ehk.as_deref(),
+                            data: &r.data,
+                        }),
+                    })
+                    .collect();
+                protocol::put_records(Stream::Name(stream), &users)
+            }
+            Destination::Firehose(name) => {
+                let data: Vec<&[u8]> = entries
+                    .iter()
+                    .filter_map(|e| e.records.first().map(|(_, r)| r.data.as_slice()))
+                    .collect();
+                protocol::firehose_put_record_batch(name, data)
+            }
+        };
+        self.busy_shards.extend(entries.iter().filter_map(|e| e.slot));
+        for e in &entries {
+            for (_, r) in &e.records {
+                if r.attempts > 0 {
+                    self.stats.records_retried += 1;
+                }
+            }
+        }
+        self.stats.requests += 1;
+        self.events.push_back(Event::Sent { request: id, entries: entries.len(), records });
+        self.in_flight.insert(id, InFlight::Put(entries));
+        Request { id, target: body.target, body: body.body, records }
+    }
+}
+
+// Answers.
+impl Producer {
+    /// The service answered request `id`.
+    pub fn handle_response(&mut self, now: Timestamp, id: u64, response: &HttpResponse<'_>) {
+        let Some(flight) = self.in_flight.remove(&id) else { return };
+        match flight {
+            InFlight::ListShards => self.on_list_shards(now, response),
+            InFlight::Put(entries) => self.on_put(now, id, entries, response),
+        }
+    }
+
+    /// Request `id` never got an answer (`code`: `NetworkError`,
+    /// `TimeoutError`, …): everything in it is retried.
+    pub fn handle_transport_error(&mut self, now: Timestamp, id: u64, code: &str, message: &str) {
+        let Some(flight) = self.in_flight.remove(&id) else { return };
+        self.stats.transport_errors += 1;
+        let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
+        match flight {
+            InFlight::ListShards => self.retry_map(now),
+            InFlight::Put(entries) => self.retry_entries(now, id, entries, &error, true),
+        }
+    }
+
+    fn retry_map(&mut self, now: Timestamp) {
+        self.map_attempts += 1;
+        let delay = self.backoff(self.map_attempts);
+        self.map_due = Some(now.add_millis(delay));
+    }
+
+    fn on_list_shards(&mut self, now: Timestamp, response: &HttpResponse<'_>) {
+        if response.status != 200 {
+            let e = protocol::decode_error(response.status, response.error_type, response.body);
+            if e.is_clock_skew() {
+                self.correct_clock(now, response, &e.message);
+                self.map_due = Some(now);
+            } else if e.is_retryable() && self.map_attempts < 5 {
+                self.retry_map(now);
+            } else {
+                // Not allowed to list shards (or the stream is gone): send
+                // without prediction rather than not at all.
+                self.map_due = None;
+                self.listing = None;
+                if self.map.is_none() {
+                    self.map_unavailable = true;
+                }
+            }
+            return;
+        }
+        let page = match protocol::decode_list_shards(response.body) {
+            Ok(p) => p,
+            Err(_) => {
+                self.retry_map(now);
+                return;
+            }
+        };
+        let (mut shards, _) = self.listing.take().unwrap_or_default();
+        shards.extend(page.shards);
+        if let Some(token) = page.next_token {
+            self.listing = Some((shards, Some(token)));
+            self.map_due = Some(now);
+            return;
+        }
+        match ShardMap::new(shards) {
+            Ok(map) => {
+                self.events.push_back(Event::ShardMap { open_shards: map.open_shards().count() });
+                self.map = Some(map);
+                self.map_due = None;
+                self.map_attempts = 0;
+            }
+            Err(_) => self.retry_map(now),
+        }
+    }
+
+    /// Learns the service's clock from `Date` or, when the browser hides
+    /// it, from the time in the message (`… (20261126T150000Z - 5 min.)`).
+    fn correct_clock(&mut self, now: Timestamp, response: &HttpResponse<'_>, message: &str) {
+        let from_header = response.date.and_then(|d| Timestamp::parse_http_date(d).ok());
+        let from_message = || {
+            let start = message.rfind('(')? + 1;
+            let stamp = message.get(start..start + 16)?;
+            Timestamp::parse(stamp).ok()
+        };
+        if let Some(server) = from_header.or_else(from_message) {
+            self.clock_offset_ms = server.as_millis() - now.as_millis();
+            self.stats.clock_corrections += 1;
+        }
+    }
+
+    fn on_put(&mut self, now: Timestamp, request: u64, entries: Vec<Entry>, response: &HttpResponse<'_>) {
+        for e in &entries {
+            if let Some(s) = e.slot {
+                self.busy_shards.remove(&s);
+            }
+        }
+        if response.status != 200 {
+            let e = protocol::decode_error(response.status, response.error_type, response.body);
+            let error = ErrorInfo { code: e.code.clone(), message: e.message.clone() };
+            if e.is_clock_skew() {
+                self.correct_clock(now, response, &e.message);
+                // Resent at once, signed with the corrected clock.
+                self.requeue(now, request, entries, &error, false);
+            } else if e.is_retryable() {
+                if e.is_throttling() {
+                    self.stats.throttles += 1;
+                    for s in entries.iter().filter_map(|e| e.shard) {
+                        self.limiter.throttled(s, now);
+                    }
+                }
+                self.retry_entries(now, request, entries, &error, true);
+            } else {
+                let records: usize = entries.iter().map(|e| e.records.len()).sum();
+                for e in entries {
+                    for (id, mut r) in e.records {
+                        r.attempts += 1;
+                        let outcome = Outcome::Failed {
+                            id,
+                            code: error.code.clone(),
+                            message: error.message.clone(),
+                            attempts: r.attempts,
+                            last_error: Some(error.clone()),
+                        };
+                        self.settle(id, &r, outcome, now);
+                    }
+                }
+                self.events.push_back(Event::Failed { records, code: error.code });
+            }
+            return;
+        }
+        let decoded = if self.config.kinesis() {
+            protocol::decode_put_records(response.body)
+        } else {
+            protocol::decode_put_record_batch(response.body)
+        };
+        let result = match decoded {
+            Ok(r) if r.records.len() == entries.len() => r,
+            _ => {
+                // A 200 we cannot read: the records may or may not be
+                // stored. Resend (at-least-once).
+                let error = ErrorInfo {
+                    code: "InvalidResponse".to_owned(),
+                    message: "unreadable PutRecords response".to_owned(),
+                };
+                self.retry_entries(now, request, entries, &error, true);
+                return;
+            }
+        };
+        let mut acked = 0usize;
+        let mut failed: Vec<Entry> = Vec::new();
+        let mut last_error: Option<ErrorInfo> = None;
+        for (entry, outcome) in entries.into_iter().zip(result.records) {
+            match outcome {
+                RecordResult::Ok { sequence_number, shard_id } => {
+                    // A record that landed elsewhere than predicted: the
+                    // stream resharded; reload the map.
+                    if let (Some(predicted), Some(map)) = (entry.shard, &self.map) {
+                        let expected = map.shard_for_hash_key(predicted).id.as_str();
+                        if !shard_id.is_empty() && shard_id != expected && self.map_due.is_none() {
+                            self.map_due = Some(now);
+                        }
+                    }
+                    let aggregated = entry.aggregate.is_some();
+                    for (index, (id, mut r)) in entry.records.into_iter().enumerate() {
+                        r.attempts += 1;
+                        acked += 1;
+                        let outcome = Outcome::Acknowledged {
+                            id,
+                            shard_id: shard_id.clone(),
+                            sequence_number: sequence_number.clone(),
+                            sub_sequence_number: aggregated.then_some(index as u32),
+                            attempts: r.attempts,
+                        };
+                        self.settle(id, &r, outcome, now);
+                    }
+                }
+                RecordResult::Failed { code, message } => {
+                    let throttled = code == "ProvisionedThroughputExceededException";
+                    if throttled {
+                        self.stats.throttles += 1;
+                        if let Some(s) = entry.shard {
+                            self.limiter.throttled(s, now);
+                        }
+                    }
+                    last_error = Some(ErrorInfo { code, message });
+                    failed.push(entry);
+                }
+            }
+        }
+        if acked > 0 {
+            self.events.push_back(Event::Acknowledged { request, records: acked });
+        }
+        if let Some(error) = last_error {
+            // Per-record failures are retryable by definition (AWS:
+            // throttling and InternalFailure; Firehose: ServiceUnavailable).
+            self.retry_entries(now, request, failed, &error, true);
+        }
+    }
+
+    fn retry_entries(
+        &mut self,
+        now: Timestamp,
+        request: u64,
+        entries: Vec<Entry>,
+        error: &ErrorInfo,
+        backoff: bool,
+    ) {
+        for e in &entries {
+            if let Some(s) = e.slot {
+                self.busy_shards.remove(&s);
+            }
+        }
+        self.requeue(now, request, entries, error, backoff);
+    }
+
+    fn requeue(
+        &mut self,
+        now: Timestamp,
+        request: u64,
+        entries: Vec<Entry>,
+        error: &ErrorInfo,
+        backoff: bool,
+    ) {
+        let mut count = 0;
+        for e in entries {
+            for (id, mut r) in e.records {
+                r.attempts += 1;
+                r.last_error = Some(error.clone());
+                let delay = if backoff { self.backoff(r.attempts) } else { 0 };
+                r.not_before = now.add_millis(delay);
+                if delay > 0 {
+                    self.retry_wakeups.insert((r.not_before, id));
+                }
+                self.queue.insert(id, r);
+                count += 1;
+            }
+        }
+        if count > 0 {
+            self.events.push_back(Event::Retried { request, records: count, code: error.code.clone() });
+        }
+    }
+}

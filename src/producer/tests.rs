@@ -1,0 +1,493 @@
+//! The producer against the shard engine, in-process, under a simulated
+//! clock (quinn-proto's test pairs are the model): requests travel with a
+//! latency, the engine answers with its limits and injected faults, and the
+//! simulation adds transport errors of its own — before the engine (the
+//! request is lost) and after it (the answer is lost: a retry makes a
+//! duplicate). Every record's fate is checked against what the engine holds.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::*;
+use crate::aggregation::deaggregate;
+use crate::engine::{Engine, EngineConfig, Faults, IteratorType};
+use crate::rng::Rng;
+
+fn t0() -> Timestamp {
+    Timestamp::from_millis(1_764_158_400_000).unwrap()
+}
+
+/// What the simulated network does with one request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fate {
+    Delivered,
+    LostBefore,
+    LostAfter,
+}
+
+/// Where copies of a user record are: (shard, sequence number, sub-sequence number).
+type Copies = Vec<(String, String, Option<u32>)>;
+/// Every stored user record by (partition key, data).
+type Stored = HashMap<(String, Vec<u8>), Copies>;
+
+struct Flight {
+    at: Timestamp,
+    id: u64,
+    response: Option<crate::engine::Response>,
+}
+
+struct Sim {
+    producer: Producer,
+    engine: Engine,
+    now: Timestamp,
+    rng: Rng,
+    latency_ms: i64,
+    transport_error_rate: f64,
+    flights: Vec<Flight>,
+    outcomes: BTreeMap<u64, Outcome>,
+    /// Sent data by record id.
+    sent: HashMap<u64, (String, Vec<u8>)>,
+    lost_before: u64,
+    lost_after: u64,
+    requests: u64,
+    /// Clock skew to inject: the next `n` requests get a "Signature expired" answer.
+    skewed_answers: u32,
+}
+
+impl Sim {
+    fn new(config: ProducerConfig, engine: Engine) -> Sim {
+        Sim {
+            producer: Producer::new(config),
+            engine,
+            now: t0(),
+            rng: Rng::new(99),
+            latency_ms: 20,
+            transport_error_rate: 0.0,
+            flights: Vec::new(),
+            outcomes: BTreeMap::new(),
+            sent: HashMap::new(),
+            lost_before: 0,
+            lost_after: 0,
+            requests: 0,
+            skewed_answers: 0,
+        }
+    }
+
+    fn push(&mut self, key: &str, data: Vec<u8>) -> u64 {
+        let id = self.producer.push(self.now, &data, key, None).unwrap();
+        self.sent.insert(id, (key.to_owned(), data));
+        id
+    }
+
+    fn send_all(&mut self) {
+        while let Some(req) = self.producer.poll_request(self.now) {
+            self.requests += 1;
+            let fate = if self.rng.chance(self.transport_error_rate) {
+                if self.rng.chance(0.5) {
+                    Fate::LostBefore
+                } else {
+                    Fate::LostAfter
+                }
+            } else {
+                Fate::Delivered
+            };
+            let response = if self.skewed_answers > 0 && fate == Fate::Delivered {
+                self.skewed_answers -= 1;
+                Some(crate::engine::Response {
+                    status: 400,
+                    body: br#"{"__type":"InvalidSignatureException","message":"Signature expired: 20251126T115000Z is now earlier than 20251126T120500Z (20251126T121000Z - 5 min.)"}"#.to_vec(),
+                    delay_ms: 0,
+                })
+            } else if fate == Fate::LostBefore {
+                self.lost_before += 1;
+                None
+            } else {
+                let r = self.engine.handle(self.now, req.target, &req.body);
+                if fate == Fate::LostAfter {
+                    self.lost_after += 1;
+                    None
+                } else {
+                    Some(r)
+                }
+            };
+            self.flights.push(Flight { at: self.now.add_millis(self.latency_ms), id: req.id, response });
+        }
+        while let Some(o) = self.producer.poll_outcome() {
+            assert!(self.outcomes.insert(o.id(), o).is_none(), "one outcome per record");
+        }
+    }
+
+    /// Runs until nothing is buffered or in flight (or `until` passes).
+    fn run_until(&mut self, until: Timestamp) {
+        loop {
+            self.send_all();
+            let next_flight = self.flights.iter().map(|f| f.at).min();
+            let next_timer = self.producer.poll_timeout(self.now);
+            let next = match (next_flight, next_timer) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => match a.or(b) {
+                    Some(t) => t,
+                    None => break,
+                },
+            };
+            if next > until {
+                self.now = until;
+                break;
+            }
+            assert!(next > self.now || next_flight.is_some_and(|f| f <= self.now), "time moves on");
+            self.now = self.now.max(next);
+            let (due, rest): (Vec<Flight>, Vec<Flight>) =
+                self.flights.drain(..).partition(|f| f.at <= self.now);
+            self.flights = rest;
+            for f in due {
+                match f.response {
+                    Some(r) => {
+                        let error_type = None;
+                        let response =
+                            HttpResponse { status: r.status, error_type, date: None, body: &r.body };
+                        self.producer.handle_response(self.now, f.id, &response);
+                    }
+                    None => self.producer.handle_transport_error(
+                        self.now,
+                        f.id,
+                        "NetworkError",
+                        "connection reset",
+                    ),
+                }
+            }
+        }
+        self.send_all();
+    }
+
+    fn run(&mut self) {
+        self.run_until(self.now.add_millis(3_600_000));
+        assert_eq!(self.producer.pending(), 0, "everything settled");
+    }
+
+    /// Every user record the engine holds, deaggregated: (key, data) →
+    /// where it is (shard, sequence number, sub-sequence) for each copy.
+    fn stored(&mut self, stream: &str) -> Stored {
+        let mut out: Stored = HashMap::new();
+        for shard in self.engine.shards(stream).unwrap() {
+            let mut it = self
+                .engine
+                .get_shard_iterator(stream, &shard.shard_id, IteratorType::TrimHorizon, self.now)
+                .unwrap();
+            loop {
+                self.now = self.now.add_millis(1000);
+                let page = match self.engine.get_records(&it, None, self.now) {
+                    Ok(page) => page,
+                    // Read limits: wait and read again.
+                    Err(e) if e.code == "ProvisionedThroughputExceededException" => continue,
+                    Err(e) => panic!("{e}"),
+                };
+                for r in &page.records {
+                    let d = deaggregate(&r.partition_key, None, &r.data);
+                    let aggregated = d.len() > 1 || crate::aggregation::is_aggregate(&r.data);
+                    for (i, u) in d.iter().enumerate() {
+                        out.entry((u.partition_key.to_string(), u.data.to_vec())).or_default().push((
+                            shard.shard_id.clone(),
+                            r.sequence_number.clone(),
+                            aggregated.then_some(i as u32),
+                        ));
+                    }
+                }
+                match page.next_shard_iterator {
+                    Some(next) if !page.records.is_empty() => it = next,
+                    _ => break,
+                }
+            }
+        }
+        out
+    }
+
+    /// Checks every outcome against the engine; returns (acknowledged,
+    /// failed, duplicates).
+    fn verify(&mut self, stream: &str) -> (usize, usize, usize) {
+        assert_eq!(self.outcomes.len(), self.sent.len(), "every record has exactly one outcome");
+        let stored = self.stored(stream);
+        let mut acked = 0;
+        let mut failed = 0;
+        for (id, outcome) in &self.outcomes {
+            let (key, data) = &self.sent[id];
+            match outcome {
+                Outcome::Acknowledged { shard_id, sequence_number, sub_sequence_number, .. } => {
+                    acked += 1;
+                    let copies = stored
+                        .get(&(key.clone(), data.clone()))
+                        .unwrap_or_else(|| panic!("record {id} acknowledged but not stored"));
+                    assert!(
+                        copies.iter().any(|(s, q, sub)| s == shard_id && q == sequence_number && sub == sub_sequence_number),
+                        "record {id}: acknowledged as {shard_id}/{sequence_number}/{sub_sequence_number:?}, stored as {copies:?}"
+                    );
+                }
+                Outcome::Failed { .. } => failed += 1,
+            }
+        }
+        let duplicates = stored.values().map(|c| c.len() - 1).sum();
+        (acked, failed, duplicates)
+    }
+}
+
+fn data_for(id: u64, size: usize) -> Vec<u8> {
+    let mut d = format!("record-{id:012}-").into_bytes();
+    d.resize(size, b'x');
+    d
+}
+
+fn kinesis(stream: &str) -> ProducerConfig {
+    ProducerConfig { seed: 5, ..ProducerConfig::new(Destination::Kinesis(stream.to_owned())) }
+}
+
+fn engine(shards: u32, throttling: bool) -> Engine {
+    let mut e = Engine::new(EngineConfig { throttling, seed: 17, ..EngineConfig::default() });
+    e.create_stream("s", shards, t0()).unwrap();
+    e
+}
+
+#[test]
+fn batches_and_delivers_everything_with_and_without_aggregation() {
+    for aggregation in [true, false] {
+        let mut sim = Sim::new(ProducerConfig { aggregation, ..kinesis("s") }, engine(4, true));
+        for i in 0..5_000u64 {
+            let key = format!("user-{}", i % 97);
+            sim.push(&key, data_for(i, 100));
+        }
+        sim.run();
+        let (acked, failed, duplicates) = sim.verify("s");
+        assert_eq!((acked, failed, duplicates), (5_000, 0, 0), "aggregation {aggregation}");
+        let stats = sim.producer.stats();
+        assert_eq!(stats.records_acknowledged, 5_000);
+        if aggregation {
+            assert!(sim.requests < 30, "aggregated: {} requests", sim.requests);
+        } else {
+            assert!(sim.requests >= 10, "500 records a request at most: {} requests", sim.requests);
+        }
+    }
+}
+
+#[test]
+fn linger_waits_for_a_batch_and_flush_does_not() {
+    let mut sim = Sim::new(
+        ProducerConfig { aggregation: false, rate_limit_percent: 0, ..kinesis("s") },
+        engine(2, true),
+    );
+    sim.producer.map_due = None; // no map needed without aggregation, limiter or order
+    sim.push("a", b"one".to_vec());
+    sim.send_all();
+    assert!(sim.flights.is_empty(), "a lone record waits for the linger");
+    assert_eq!(sim.producer.poll_timeout(sim.now), Some(t0().add_millis(100)));
+    sim.now = t0().add_millis(100);
+    sim.send_all();
+    assert_eq!(sim.flights.len(), 1, "sent when the linger ran out");
+    sim.push("b", b"two".to_vec());
+    sim.producer.flush();
+    sim.send_all();
+    assert_eq!(sim.flights.len(), 2, "flush sends at once");
+    sim.run();
+    assert_eq!(sim.verify("s"), (2, 0, 0));
+}
+
+#[test]
+fn chaos_a_million_records_none_lost() {
+    // 1,000,000 records of 100 B on 8 shards; the engine throttles for real
+    // and fails 20 % of records and 5 % of requests; the network loses 1 %
+    // of requests (half of them after the engine stored them).
+    let mut e = engine(8, true);
+    e.set_faults(
+        Some("s"),
+        Faults { record_failure_rate: 0.2, request_failure_rate: 0.05, ..Faults::default() },
+    )
+    .unwrap();
+    let config = ProducerConfig { record_ttl_ms: 3_600_000, max_in_flight: 8, ..kinesis("s") };
+    let mut sim = Sim::new(config, e);
+    sim.transport_error_rate = 0.01;
+    let total = 1_000_000u64;
+    let per_tick = 2_000u64;
+    let mut i = 0;
+    while i < total {
+        for _ in 0..per_tick {
+            let key = format!("session-{}", i % 10_007);
+            sim.push(&key, data_for(i, 100));
+            i += 1;
+        }
+        let until = sim.now.add_millis(20);
+        sim.run_until(until);
+    }
+    sim.run();
+    let simulated = (sim.now.as_millis() - t0().as_millis()) as f64 / 1000.0;
+    let (acked, failed, duplicates) = sim.verify("s");
+    let stats = sim.producer.stats();
+    println!(
+        "chaos: {total} records, {acked} acknowledged, {failed} failed, {duplicates} duplicates, 0 lost; {} requests ({} lost before the engine, {} answers lost), {} record sends retried, {} throttles; engine injected {} record failures; simulated {:.1} s; p50 {} ms, p99 {} ms",
+        sim.requests,
+        sim.lost_before,
+        sim.lost_after,
+        stats.records_retried,
+        stats.throttles,
+        sim.engine.stats("s").unwrap().iter().map(|(_, s)| s.injected_failures).sum::<u64>(),
+        simulated,
+        stats.latency_p50_ms,
+        stats.latency_p99_ms,
+    );
+    assert_eq!(acked as u64, total, "every record acknowledged");
+    assert_eq!(failed, 0);
+    assert!(stats.records_retried > 0 && stats.throttles > 0 && sim.lost_after > 0);
+}
+
+#[test]
+fn ordered_keeps_per_key_order_under_faults() {
+    let mut e = engine(4, true);
+    e.set_faults(
+        Some("s"),
+        Faults { record_failure_rate: 0.3, request_failure_rate: 0.1, ..Faults::default() },
+    )
+    .unwrap();
+    for aggregation in [true, false] {
+        let mut e2 = engine(4, true);
+        e2.set_faults(
+            Some("s"),
+            Faults { record_failure_rate: 0.3, request_failure_rate: 0.1, ..Faults::default() },
+        )
+        .unwrap();
+        let mut sim = Sim::new(
+            ProducerConfig { ordered: true, aggregation, record_ttl_ms: 3_600_000, ..kinesis("s") },
+            e2,
+        );
+        for i in 0..3_000u64 {
+            let key = format!("k{}", i % 13);
+            sim.push(&key, data_for(i, 40));
+        }
+        sim.run();
+        let (acked, _, duplicates) = sim.verify("s");
+        assert_eq!((acked, duplicates), (3_000, 0));
+        // Per key, sequence numbers (then sub-sequence numbers) follow push order.
+        let mut last: HashMap<String, (String, Option<u32>)> = HashMap::new();
+        for (id, o) in &sim.outcomes {
+            let Outcome::Acknowledged { sequence_number, sub_sequence_number, .. } = o else {
+                unreachable!()
+            };
+            let key = &sim.sent[id].0;
+            let here = (sequence_number.clone(), *sub_sequence_number);
+            if let Some(prev) = last.get(key) {
+                assert!(
+                    here > *prev,
+                    "key {key}: record {id} at {here:?} after {prev:?} (aggregation {aggregation})"
+                );
+            }
+            last.insert(key.clone(), here);
+        }
+    }
+    let _ = e;
+}
+
+#[test]
+fn ttl_expires_records_with_their_last_error() {
+    let mut e = engine(1, true);
+    e.set_faults(Some("s"), Faults { record_failure_rate: 1.0, ..Faults::default() }).unwrap();
+    let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 2_000, ..kinesis("s") }, e);
+    sim.push("a", b"doomed".to_vec());
+    sim.run();
+    match &sim.outcomes[&1] {
+        Outcome::Failed { code, attempts, last_error, .. } => {
+            assert_eq!(code, "RecordExpired");
+            assert!(*attempts >= 2, "{attempts}");
+            assert_eq!(last_error.as_ref().unwrap().code, "InternalFailure");
+        }
+        o => panic!("{o:?}"),
+    }
+    assert_eq!(sim.producer.stats().records_expired, 1);
+}
+
+#[test]
+fn non_retryable_errors_fail_at_once_with_the_aws_code() {
+    let mut sim = Sim::new(
+        ProducerConfig { aggregation: false, rate_limit_percent: 0, ..kinesis("missing") },
+        engine(1, true),
+    );
+    sim.push("a", b"x".to_vec());
+    sim.run();
+    match &sim.outcomes[&1] {
+        Outcome::Failed { code, message, attempts, .. } => {
+            assert_eq!(code, "ResourceNotFoundException");
+            assert_eq!(message, "Stream missing under account 000000000000 not found.");
+            assert_eq!(*attempts, 1);
+        }
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn buffer_bounds_and_close() {
+    let mut p =
+        Producer::new(ProducerConfig { max_buffered_records: 2, max_buffered_bytes: 1000, ..kinesis("s") });
+    p.push(t0(), b"a", "k", None).unwrap();
+    p.push(t0(), b"b", "k", None).unwrap();
+    assert_eq!(p.push(t0(), b"c", "k", None), Err(PushError::BufferFull));
+    assert!(!p.has_room(1));
+    let mut q = Producer::new(ProducerConfig { max_buffered_bytes: 10, ..kinesis("s") });
+    assert_eq!(q.push(t0(), &[0; 20], "k", None), Err(PushError::BufferFull));
+    assert_eq!(q.push(t0(), b"x", "", None).unwrap_err().code(), "ValidationException");
+    q.close();
+    assert_eq!(q.push(t0(), b"x", "k", None), Err(PushError::Closed));
+}
+
+#[test]
+fn clock_skew_is_learned_from_the_message_and_the_batch_resent() {
+    let mut sim = Sim::new(kinesis("s"), engine(2, true));
+    sim.skewed_answers = 1;
+    sim.push("a", b"x".to_vec());
+    sim.run();
+    assert_eq!(sim.verify("s"), (1, 0, 0));
+    // The message's server time (20251126T121000Z) minus the local time.
+    let expected = Timestamp::parse("20251126T121000Z").unwrap().as_millis() - t0().as_millis() - 20;
+    assert!(
+        (sim.producer.clock_offset_ms() - expected).abs() <= 100,
+        "{} vs {expected}",
+        sim.producer.clock_offset_ms()
+    );
+    assert_eq!(sim.producer.stats().clock_corrections, 1);
+}
+
+#[test]
+fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
+    let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 3_600_000, ..kinesis("s") }, engine(2, true));
+    for i in 0..20_000u64 {
+        sim.push(&format!("k{}", i % 501), data_for(i, 100));
+        if i == 5_000 {
+            let until = sim.now.add_millis(300);
+            sim.run_until(until);
+            sim.engine.update_shard_count("s", 4, sim.now).unwrap();
+        }
+        if i % 1000 == 999 {
+            let until = sim.now.add_millis(50);
+            sim.run_until(until);
+        }
+    }
+    sim.run();
+    assert_eq!(sim.verify("s"), (20_000, 0, 0));
+    assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 4, "the map was reloaded");
+}
+
+#[test]
+fn firehose_delivers_with_delimiters() {
+    let mut e = Engine::new(EngineConfig::default());
+    let create = br#"{"DeliveryStreamName":"f","ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::b","BufferingHints":{"SizeInMBs":1,"IntervalInSeconds":0}}}"#;
+    assert_eq!(e.handle(t0(), "Firehose_20150804.CreateDeliveryStream", create).status, 200);
+    let config = ProducerConfig {
+        delimiter: b"\n".to_vec(),
+        ..ProducerConfig::new(Destination::Firehose("f".to_owned()))
+    };
+    let mut sim = Sim::new(config, e);
+    for i in 0..1_200u64 {
+        sim.push("", format!("{{\"n\":{i}}}").into_bytes());
+    }
+    sim.run();
+    assert!(sim.outcomes.values().all(|o| matches!(o, Outcome::Acknowledged { .. })));
+    sim.engine.firehose_tick(sim.now.add_millis(1));
+    let all: Vec<u8> = sim.engine.objects("b").iter().flat_map(|o| o.data.clone()).collect();
+    let text = String::from_utf8(all).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1_200);
+    assert_eq!(lines[7], "{\"n\":7}");
+    assert!(sim.requests >= 3, "500 records a batch at most");
+}
