@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { startEngine, CREDENTIALS } from '../js/servers.mjs';
 import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
@@ -85,6 +86,39 @@ test('@aws-sdk/client-firehose over HTTP delivers into the in-memory bucket', as
     assert.match(objects[0].key, /^clicks\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/events-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f]{32}$/);
     const body = await (await fetch(`${server.url}/_engine/buckets/tutorial-bucket/${objects[0].key}`)).text();
     assert.equal(body, lines.join(''));
+  } finally {
+    await server.stop();
+  }
+});
+
+// boto3, when this machine has it (a Python tool, not installed by `make
+// test`: reported as skipped otherwise).
+const hasBoto3 = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' }).status === 0;
+
+test('boto3 uses the served engine as its endpoint', { skip: hasBoto3 ? false : 'python3 with boto3 is not installed' }, async () => {
+  const server = await startEngine([]);
+  try {
+    const script = `
+import boto3, sys
+k = boto3.client('kinesis', region_name='us-east-1', endpoint_url=sys.argv[1], aws_access_key_id='a', aws_secret_access_key='b')
+k.create_stream(StreamName='py', ShardCount=2)
+r = k.put_records(StreamName='py', Records=[{'Data': b'hello %d' % i, 'PartitionKey': 'k%d' % i} for i in range(10)])
+n = 0
+for s in k.list_shards(StreamName='py')['Shards']:
+    it = k.get_shard_iterator(StreamName='py', ShardId=s['ShardId'], ShardIteratorType='TRIM_HORIZON')['ShardIterator']
+    n += len(k.get_records(ShardIterator=it)['Records'])
+try:
+    k.put_records(StreamName='nope', Records=[{'Data': b'x', 'PartitionKey': 'k'}])
+    missing = 'no error'
+except k.exceptions.ResourceNotFoundException as e:
+    missing = e.response['Error']['Message']
+k.update_shard_count(StreamName='py', TargetShardCount=4, ScalingType='UNIFORM_SCALING')
+open_shards = sum(1 for s in k.list_shards(StreamName='py')['Shards'] if 'EndingSequenceNumber' not in s['SequenceNumberRange'])
+print(r['FailedRecordCount'], n, open_shards, missing)
+`;
+    const run = spawnSync('python3', ['-c', script, server.url], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), '0 10 4 Stream nope under account 000000000000 not found.');
   } finally {
     await server.stop();
   }
