@@ -144,3 +144,69 @@ export declare function encodePutRecords(input: {
 /** A Firehose PutRecordBatch body. */
 export declare function encodePutRecordBatch(input: { deliveryStreamName: string; records: (Uint8Array | string | { data: Uint8Array | string })[] }):
   { target: string; contentType: string; body: Uint8Array };
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface ProducerOptions {
+  region: string;
+  credentials: Credentials | (() => Promise<Credentials & { expiration?: Date | number }>);
+  endpoint?: string;
+  fetch?: typeof fetch;
+  aggregation?: boolean;
+  lingerMs?: number;
+  maxInFlight?: number;
+  recordTtlMs?: number;
+  maxBufferedBytes?: number;
+  maxBufferedRecords?: number;
+  onFull?: 'reject' | 'wait';
+  ordered?: boolean;
+  rateLimitPercent?: number;
+  requestTimeoutMs?: number;
+  onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap'; [key: string]: unknown }) => void;
+}
+
+export interface PutResult {
+  shardId: string;
+  sequenceNumber: string;
+  subSequenceNumber?: number;
+  attempts: number;
+}
+
+export interface ProducerStats {
+  recordsPut: number;
+  recordsAcknowledged: number;
+  recordsFailed: number;
+  recordsExpired: number;
+  recordsRetried: number;
+  bytesAcknowledged: number;
+  requests: number;
+  throttles: number;
+  transportErrors: number;
+  clockCorrections: number;
+  bufferedRecords: number;
+  bufferedBytes: number;
+  latencyMs: { p50: number; p90: number; p99: number };
+  perShard: Record<string, number>;
+}
+
+export declare class Producer {
+  constructor(options: ProducerOptions & { streamName: string });
+  put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }): Promise<PutResult>;
+  putMany(records: { data: Uint8Array | string; partitionKey?: string; explicitHashKey?: string }[]): Promise<PutResult[]>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  stats(): ProducerStats;
+}
+
+export declare class FirehoseProducer {
+  constructor(options: ProducerOptions & { deliveryStreamName: string; delimiter?: string | Uint8Array });
+  put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): Promise<PutResult>;
+  putMany(records: { data: Uint8Array | string }[]): Promise<PutResult[]>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  stats(): ProducerStats;
+}

@@ -12,3 +12,4 @@ export {
   encodePutRecordBatch,
   CONTENT_TYPE,
 } from './api.js';
+export { Producer, FirehoseProducer } from './producer.js';

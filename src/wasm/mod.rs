@@ -22,6 +22,8 @@
 pub mod api;
 #[cfg(feature = "engine")]
 mod engine;
+#[cfg(not(feature = "engine"))]
+pub mod producer;
 
 use wasm_bindgen::prelude::*;
 

@@ -20,7 +20,7 @@ test('signs, routes and aggregates in workerd exactly as in Node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-'));
   try {
     copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
-    for (const f of ['api.js', 'public.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
+    for (const f of ['api.js', 'public.js', 'producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
     copyFileSync(here('../js/vector-check.mjs'), join(dir, 'vector-check.mjs'));
     copyFileSync(here('worker-module.mjs'), join(dir, 'worker-module.mjs'));
     copyFileSync(here('backend.mjs'), join(dir, 'backend.mjs'));
@@ -39,6 +39,7 @@ const main :Workerd.Worker = (
     (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
     (name = "api.js", esModule = embed "api.js"),
     (name = "public.js", esModule = embed "public.js"),
+    (name = "producer.js", esModule = embed "producer.js"),
     (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
     (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
     (name = "vector-check.mjs", esModule = embed "vector-check.mjs"),
@@ -71,7 +72,7 @@ test('the shard engine runs in workerd through its workerd entry', () => {
     mkdirSync(join(dir, 'engine'));
     copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
     copyFileSync(here('../../pkg/engine-workerd.js'), join(dir, 'kinesis-edge-engine.js'));
-    for (const f of ['api.js', 'public.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm', 'engine.js', 'engine/kinesis_edge_engine.js', 'engine/kinesis_edge_engine_bg.wasm']) {
+    for (const f of ['api.js', 'public.js', 'producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm', 'engine.js', 'engine/kinesis_edge_engine.js', 'engine/kinesis_edge_engine_bg.wasm']) {
       copyFileSync(here(`../../pkg/${f}`), join(dir, f));
     }
     copyFileSync(here('engine-worker.mjs'), join(dir, 'engine-worker.mjs'));
@@ -85,6 +86,7 @@ const main :Workerd.Worker = (
     (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
     (name = "api.js", esModule = embed "api.js"),
     (name = "public.js", esModule = embed "public.js"),
+    (name = "producer.js", esModule = embed "producer.js"),
     (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
     (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
     (name = "kinesis-edge-engine", esModule = embed "kinesis-edge-engine.js"),

@@ -1,0 +1,328 @@
+// Producer and FirehoseProducer: the I/O around the wasm state machine
+// (src/producer): the global `fetch` (or one passed in), timers, credentials.
+// No `window`: the same code runs in a page, a worker, Node and workerd.
+import { __Producer } from './kinesis_edge.js';
+import { signRequest } from './api.js';
+
+const JSON_TYPE = 'application/x-amz-json-1.1';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+// Refresh temporary credentials this long before they expire.
+const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+
+function error(code, message, extra = {}) {
+  const e = new Error(message || code);
+  e.name = 'KinesisEdgeError';
+  e.code = code;
+  Object.assign(e, extra);
+  return e;
+}
+
+function fail(code, message) {
+  throw error(code, message);
+}
+
+function bytesOf(data) {
+  if (typeof data === 'string') return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  fail('InvalidArgument', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
+}
+
+function randomPartitionKey() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  if (c && typeof c.getRandomValues === 'function') {
+    return Array.from(c.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function whole(options, name, fallback, min, max) {
+  const v = options[name] ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) fail('InvalidArgument', `${name} must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
+function endpointFor(service, region) {
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://${service}.${region}.${suffix}/`;
+}
+
+class BaseProducer {
+  #core;
+  #service;
+  #region;
+  #endpoint;
+  #fetch;
+  #credentials;
+  #cached = null;
+  #refreshing = null;
+  #onEvent;
+  #onFull;
+  #requestTimeoutMs;
+  #pending = new Map();
+  #waiting = [];
+  #flushes = [];
+  #timer = null;
+  #timerAt = Infinity;
+  #closed = false;
+
+  constructor(kind, name, options) {
+    if (typeof name !== 'string' || name === '') fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
+    if (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region)) fail('InvalidArgument', 'region is required, e.g. "us-east-1"');
+    this.#service = kind === 'kinesis' ? 'kinesis' : 'firehose';
+    this.#region = options.region;
+    this.#endpoint = options.endpoint ?? endpointFor(this.#service, this.#region);
+    try {
+      new URL(this.#endpoint);
+    } catch {
+      fail('InvalidArgument', `endpoint must be an absolute URL, got ${this.#endpoint}`);
+    }
+    this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (typeof this.#fetch !== 'function') fail('InvalidArgument', 'no fetch: pass options.fetch');
+    const c = options.credentials;
+    if (typeof c !== 'function' && (typeof c?.accessKeyId !== 'string' || typeof c?.secretAccessKey !== 'string')) {
+      fail('InvalidArgument', 'credentials must be { accessKeyId, secretAccessKey, sessionToken? } or an async function returning them');
+    }
+    this.#credentials = c;
+    this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
+    this.#onFull = options.onFull ?? 'reject';
+    if (this.#onFull !== 'reject' && this.#onFull !== 'wait') fail('InvalidArgument', "onFull must be 'reject' or 'wait'");
+    this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', 30000, 1, 600000);
+    const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
+    this.#core = new __Producer(
+      kind,
+      name,
+      whole(options, 'lingerMs', 100, 0, 600000),
+      whole(options, 'maxInFlight', 4, 1, 1000),
+      whole(options, 'recordTtlMs', 30000, 1, 86400000),
+      whole(options, 'maxBufferedBytes', 64 * 1024 * 1024, 1, 4294967295),
+      whole(options, 'maxBufferedRecords', 1000000, 1, 4294967295),
+      options.ordered === true,
+      options.aggregation ?? true,
+      whole(options, 'rateLimitPercent', 150, 0, 10000),
+      delimiter,
+      Math.floor(Math.random() * 2 ** 52),
+    );
+  }
+
+  /**
+   * Buffers a record; resolves when the service has stored it, rejects with
+   * its AWS code (or `RecordExpired`, `BufferFull`, `Closed`).
+   */
+  put(data, options = {}) {
+    let bytes;
+    try {
+      bytes = bytesOf(data);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const key = this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '';
+    const ehk = options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey);
+    return new Promise((resolve, reject) => this.#push({ bytes, key, ehk, resolve, reject }));
+  }
+
+  /** `put` for many records; resolves to their results in order. */
+  putMany(records) {
+    return Promise.all(records.map((r) => this.put(r.data, r)));
+  }
+
+  /** Sends everything buffered now; resolves when all of it is settled. */
+  flush() {
+    const upTo = this.#core.nextId();
+    this.#core.flush();
+    const done = new Promise((resolve) => this.#flushes.push({ upTo, resolve }));
+    this.#checkFlushes();
+    this.#pump();
+    return done;
+  }
+
+  /** Flushes and refuses new records. */
+  async close() {
+    this.#closed = true;
+    for (const w of this.#waiting.splice(0)) w.reject(error('Closed', 'the producer is closed'));
+    this.#core.close();
+    await this.flush();
+    clearTimeout(this.#timer);
+  }
+
+  /** Counters: records put / acknowledged / failed / retried / expired, bytes, requests, throttles, per shard, latency. */
+  stats() {
+    return JSON.parse(this.#core.stats());
+  }
+
+  #push(w) {
+    if (this.#closed) return w.reject(error('Closed', 'the producer is closed: it accepts no more records'));
+    if (this.#waiting.length > 0 && this.#onFull === 'wait') {
+      this.#waiting.push(w);
+      return;
+    }
+    let id;
+    try {
+      id = this.#core.push(Date.now(), w.bytes, w.key, w.ehk);
+    } catch (e) {
+      if (e.code === 'BufferFull' && this.#onFull === 'wait') {
+        this.#waiting.push(w);
+        return;
+      }
+      return w.reject(e);
+    }
+    this.#pending.set(id, w);
+    this.#schedule(Date.now());
+  }
+
+  #schedule(at) {
+    // Coalesce: one pump per tick, however many puts.
+    if (at >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timerAt = Infinity;
+      this.#timer = null;
+      this.#pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  #pump() {
+    const now = Date.now();
+    for (;;) {
+      const packed = this.#core.pollRequest(now);
+      if (!packed) break;
+      this.#send(packed);
+    }
+    this.#settle();
+    const next = this.#core.pollTimeout(now);
+    if (!Number.isNaN(next)) this.#schedule(next);
+  }
+
+  async #credentialsNow() {
+    const c = this.#credentials;
+    if (typeof c !== 'function') return c;
+    const fresh = this.#cached && (this.#cached.expiration === undefined || this.#cached.expiration - REFRESH_BEFORE_MS > Date.now());
+    if (fresh) return this.#cached.credentials;
+    this.#refreshing ??= (async () => {
+      try {
+        const got = await c();
+        if (typeof got?.accessKeyId !== 'string' || typeof got?.secretAccessKey !== 'string') {
+          throw error('InvalidCredentials', 'the credentials provider returned no accessKeyId / secretAccessKey');
+        }
+        const expiration = got.expiration instanceof Date ? got.expiration.getTime() : got.expiration;
+        this.#cached = { credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken }, expiration };
+        return this.#cached.credentials;
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  async #send(packed) {
+    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+    const id = view.getUint32(0);
+    const targetLength = packed[4];
+    const target = decoder.decode(packed.subarray(5, 5 + targetLength));
+    const body = packed.subarray(5 + targetLength);
+    const controller = typeof AbortController === 'function' ? new AbortController() : null;
+    const timeout = controller ? setTimeout(() => controller.abort(), this.#requestTimeoutMs) : null;
+    try {
+      const credentials = await this.#credentialsNow();
+      const headers = { 'content-type': JSON_TYPE, 'x-amz-target': target };
+      const signed = signRequest({
+        method: 'POST', url: this.#endpoint, headers, body, region: this.#region, service: this.#service, credentials,
+        signingDate: new Date(Date.now() + this.#core.clockOffsetMs()),
+      });
+      const res = await this.#fetch(this.#endpoint, {
+        method: 'POST',
+        headers: [...Object.entries(headers), ...signed.headers],
+        body,
+        signal: controller?.signal,
+      });
+      const answer = new Uint8Array(await res.arrayBuffer());
+      this.#core.handleResponse(Date.now(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
+    } catch (e) {
+      const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' ? 'InvalidCredentials' : 'NetworkError';
+      this.#core.handleTransportError(Date.now(), id, code, String(e?.message ?? e));
+    } finally {
+      if (timeout) clearTimeout(timeout);
+    }
+    this.#pump();
+  }
+
+  #settle() {
+    const outcomes = this.#core.pollOutcomes();
+    if (outcomes) {
+      for (const o of JSON.parse(outcomes)) {
+        const w = this.#pending.get(o[0]);
+        if (!w) continue;
+        this.#pending.delete(o[0]);
+        if (o[1] === 1) {
+          const result = { shardId: o[2], sequenceNumber: o[3], attempts: o[5] };
+          if (o[4] !== null) result.subSequenceNumber = o[4];
+          w.resolve(result);
+        } else {
+          w.reject(error(o[2], o[3], { attempts: o[4], lastError: o[5] ?? undefined }));
+        }
+      }
+    }
+    if (this.#onEvent) {
+      const events = this.#core.pollEvents();
+      if (events) {
+        for (const e of JSON.parse(events)) {
+          try {
+            this.#onEvent(e);
+          } catch {
+            // A callback's error must not stop the producer.
+          }
+        }
+      }
+    }
+    // Room again: waiting puts go in, in order.
+    while (this.#waiting.length > 0 && this.#core.hasRoom(this.#waiting[0].bytes.byteLength + this.#waiting[0].key.length)) {
+      const w = this.#waiting.shift();
+      try {
+        const id = this.#core.push(Date.now(), w.bytes, w.key, w.ehk);
+        this.#pending.set(id, w);
+      } catch (e) {
+        if (e.code === 'BufferFull') {
+          this.#waiting.unshift(w);
+          break;
+        }
+        w.reject(e);
+      }
+    }
+    this.#checkFlushes();
+  }
+
+  #checkFlushes() {
+    if (this.#flushes.length === 0) return;
+    let oldest = Infinity;
+    for (const id of this.#pending.keys()) {
+      oldest = Math.min(oldest, id);
+      break; // Map keeps insertion order: the first key is the oldest.
+    }
+    this.#flushes = this.#flushes.filter((f) => {
+      if (oldest >= f.upTo && (this.#waiting.length === 0 || this.#closed)) {
+        f.resolve();
+        return false;
+      }
+      return true;
+    });
+  }
+}
+
+/** Sends records to a Kinesis data stream. */
+export class Producer extends BaseProducer {
+  constructor(options = {}) {
+    super('kinesis', options.streamName, options);
+  }
+}
+
+/** Sends records to a Firehose delivery stream. */
+export class FirehoseProducer extends BaseProducer {
+  constructor(options = {}) {
+    super('firehose', options.deliveryStreamName, { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
+  }
+}

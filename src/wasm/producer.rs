@@ -1,0 +1,283 @@
+//! The producer's JS adapter: `js/producer.js` wraps it as `Producer` and
+//! `FirehoseProducer`, and does the I/O (fetch, timers, credentials). Flat
+//! arguments in; requests out as one packed byte string; outcomes and stats
+//! as JSON text (one parse per batch, not one object per field).
+
+use wasm_bindgen::prelude::*;
+
+use crate::json::write_string;
+use crate::producer::{Destination, HttpResponse, Outcome, Producer, ProducerConfig};
+use crate::time::Timestamp;
+
+use super::coded_error;
+
+/// The producer.
+#[wasm_bindgen(js_name = "__Producer")]
+pub struct WasmProducer(Producer);
+
+fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
+    Timestamp::from_millis_f64(now_ms)
+        .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))
+}
+
+fn write_error(out: &mut Vec<u8>, code: &str, message: &str) {
+    out.extend_from_slice(b"{\"code\":");
+    write_string(out, code);
+    out.extend_from_slice(b",\"message\":");
+    write_string(out, message);
+    out.push(b'}');
+}
+
+#[wasm_bindgen(js_class = "__Producer")]
+impl WasmProducer {
+    /// `kind`: `kinesis` or `firehose`.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kind: &str,
+        stream: &str,
+        linger_ms: u32,
+        max_in_flight: u32,
+        record_ttl_ms: u32,
+        max_buffered_bytes: f64,
+        max_buffered_records: u32,
+        ordered: bool,
+        aggregation: bool,
+        rate_limit_percent: u32,
+        delimiter: &[u8],
+        seed: f64,
+    ) -> Result<WasmProducer, JsValue> {
+        let destination = match kind {
+            "kinesis" => Destination::Kinesis(stream.to_owned()),
+            "firehose" => Destination::Firehose(stream.to_owned()),
+            _ => return Err(coded_error("InvalidArgument", "kind must be kinesis or firehose")),
+        };
+        let defaults = ProducerConfig::new(destination);
+        Ok(WasmProducer(Producer::new(ProducerConfig {
+            linger_ms,
+            max_in_flight: max_in_flight.max(1) as usize,
+            record_ttl_ms,
+            max_buffered_bytes: max_buffered_bytes.clamp(1.0, 4_294_967_295.0) as usize,
+            max_buffered_records: max_buffered_records.max(1) as usize,
+            ordered,
+            aggregation: aggregation && defaults.aggregation,
+            rate_limit_percent: if defaults.rate_limit_percent > 0 { rate_limit_percent } else { 0 },
+            delimiter: delimiter.to_vec(),
+            seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
+            ..defaults
+        })))
+    }
+
+    /// Accepts a record; its id, or an Error with a code (`BufferFull`,
+    /// `Closed`, or the AWS validation code).
+    pub fn push(
+        &mut self,
+        now_ms: f64,
+        data: &[u8],
+        partition_key: &str,
+        explicit_hash_key: Option<String>,
+    ) -> Result<f64, JsValue> {
+        self.0
+            .push(at(now_ms)?, data, partition_key, explicit_hash_key.as_deref())
+            .map(|id| id as f64)
+            .map_err(|e| coded_error(e.code(), &e.message()))
+    }
+
+    /// Whether a record of `size` bytes fits now.
+    #[wasm_bindgen(js_name = "hasRoom")]
+    pub fn has_room(&self, size: f64) -> bool {
+        self.0.has_room(size.max(0.0) as usize)
+    }
+
+    /// The next request, packed: id (4 bytes, big-endian), target length
+    /// (1 byte), target, body; or `undefined`.
+    #[wasm_bindgen(js_name = "pollRequest")]
+    pub fn poll_request(&mut self, now_ms: f64) -> Result<Option<Vec<u8>>, JsValue> {
+        let now = at(now_ms)?;
+        Ok(self.0.poll_request(now).map(|r| {
+            let mut out = Vec::with_capacity(r.body.len() + r.target.len() + 5);
+            out.extend_from_slice(&(r.id as u32).to_be_bytes());
+            out.push(r.target.len() as u8);
+            out.extend_from_slice(r.target.as_bytes());
+            out.extend_from_slice(&r.body);
+            out
+        }))
+    }
+
+    /// An answer to request `id`.
+    #[wasm_bindgen(js_name = "handleResponse")]
+    pub fn handle_response(
+        &mut self,
+        now_ms: f64,
+        id: u32,
+        status: u16,
+        error_type: Option<String>,
+        date: Option<String>,
+        body: &[u8],
+    ) -> Result<(), JsValue> {
+        let response =
+            HttpResponse { status, error_type: error_type.as_deref(), date: date.as_deref(), body };
+        self.0.handle_response(at(now_ms)?, u64::from(id), &response);
+        Ok(())
+    }
+
+    /// Request `id` failed in transit.
+    #[wasm_bindgen(js_name = "handleTransportError")]
+    pub fn handle_transport_error(
+        &mut self,
+        now_ms: f64,
+        id: u32,
+        code: &str,
+        message: &str,
+    ) -> Result<(), JsValue> {
+        self.0.handle_transport_error(at(now_ms)?, u64::from(id), code, message);
+        Ok(())
+    }
+
+    /// When to poll again (ms since the epoch), or NaN.
+    #[wasm_bindgen(js_name = "pollTimeout")]
+    pub fn poll_timeout(&mut self, now_ms: f64) -> Result<f64, JsValue> {
+        Ok(self.0.poll_timeout(at(now_ms)?).map_or(f64::NAN, |t| t.as_millis() as f64))
+    }
+
+    /// Settled records as JSON: `[[id, 1, shardId, sequenceNumber, sub|null,
+    /// attempts] | [id, 0, code, message, attempts, lastError|null]…]`, or
+    /// an empty string when there are none.
+    #[wasm_bindgen(js_name = "pollOutcomes")]
+    pub fn poll_outcomes(&mut self) -> String {
+        let mut out = Vec::new();
+        while let Some(o) = self.0.poll_outcome() {
+            out.push(if out.is_empty() { b'[' } else { b',' });
+            match o {
+                Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
+                    out.extend_from_slice(format!("[{id},1,").as_bytes());
+                    write_string(&mut out, &shard_id);
+                    out.push(b',');
+                    write_string(&mut out, &sequence_number);
+                    match sub_sequence_number {
+                        Some(n) => out.extend_from_slice(format!(",{n},{attempts}]").as_bytes()),
+                        None => out.extend_from_slice(format!(",null,{attempts}]").as_bytes()),
+                    }
+                }
+                Outcome::Failed { id, code, message, attempts, last_error } => {
+                    out.extend_from_slice(format!("[{id},0,").as_bytes());
+                    write_string(&mut out, &code);
+                    out.push(b',');
+                    write_string(&mut out, &message);
+                    out.extend_from_slice(format!(",{attempts},").as_bytes());
+                    match last_error {
+                        Some(e) => write_error(&mut out, &e.code, &e.message),
+                        None => out.extend_from_slice(b"null"),
+                    }
+                    out.push(b']');
+                }
+            }
+        }
+        if !out.is_empty() {
+            out.push(b']');
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Events as JSON objects (`[{type, …}…]`), or an empty string.
+    #[wasm_bindgen(js_name = "pollEvents")]
+    pub fn poll_events(&mut self) -> String {
+        use crate::producer::Event;
+        let mut out = Vec::new();
+        while let Some(e) = self.0.poll_event() {
+            out.push(if out.is_empty() { b'[' } else { b',' });
+            let text = match e {
+                Event::Sent { request, entries, records } => {
+                    format!("{{\"type\":\"sent\",\"request\":{request},\"entries\":{entries},\"records\":{records}}}")
+                }
+                Event::Acknowledged { request, records } => {
+                    format!("{{\"type\":\"acknowledged\",\"request\":{request},\"records\":{records}}}")
+                }
+                Event::Retried { request, records, code } => {
+                    let mut c = Vec::new();
+                    write_string(&mut c, &code);
+                    format!(
+                        "{{\"type\":\"retried\",\"request\":{request},\"records\":{records},\"code\":{}}}",
+                        String::from_utf8_lossy(&c)
+                    )
+                }
+                Event::Failed { records, code } => {
+                    let mut c = Vec::new();
+                    write_string(&mut c, &code);
+                    format!(
+                        "{{\"type\":\"failed\",\"records\":{records},\"code\":{}}}",
+                        String::from_utf8_lossy(&c)
+                    )
+                }
+                Event::ShardMap { open_shards } => {
+                    format!("{{\"type\":\"shardMap\",\"openShards\":{open_shards}}}")
+                }
+            };
+            out.extend_from_slice(text.as_bytes());
+        }
+        if !out.is_empty() {
+            out.push(b']');
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Sends everything now.
+    pub fn flush(&mut self) {
+        self.0.flush();
+    }
+
+    /// Refuses new records; sends what is buffered.
+    pub fn close(&mut self) {
+        self.0.close();
+    }
+
+    /// Records not settled yet.
+    pub fn pending(&self) -> f64 {
+        self.0.pending() as f64
+    }
+
+    /// The id the next record will get.
+    #[wasm_bindgen(js_name = "nextId")]
+    pub fn next_id(&self) -> f64 {
+        self.0.next_id() as f64
+    }
+
+    /// Milliseconds to add to the local clock when signing.
+    #[wasm_bindgen(js_name = "clockOffsetMs")]
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.0.clock_offset_ms() as f64
+    }
+
+    /// Counters as JSON.
+    pub fn stats(&self) -> String {
+        let s = self.0.stats();
+        let mut per_shard = Vec::from(&b"{"[..]);
+        for (i, (shard, n)) in s.per_shard.iter().enumerate() {
+            if i > 0 {
+                per_shard.push(b',');
+            }
+            write_string(&mut per_shard, shard);
+            per_shard.extend_from_slice(format!(":{n}").as_bytes());
+        }
+        per_shard.push(b'}');
+        format!(
+            "{{\"recordsPut\":{},\"recordsAcknowledged\":{},\"recordsFailed\":{},\"recordsExpired\":{},\"recordsRetried\":{},\"bytesAcknowledged\":{},\"requests\":{},\"throttles\":{},\"transportErrors\":{},\"clockCorrections\":{},\"bufferedRecords\":{},\"bufferedBytes\":{},\"latencyMs\":{{\"p50\":{},\"p90\":{},\"p99\":{}}},\"perShard\":{}}}",
+            s.records_put,
+            s.records_acknowledged,
+            s.records_failed,
+            s.records_expired,
+            s.records_retried,
+            s.bytes_acknowledged,
+            s.requests,
+            s.throttles,
+            s.transport_errors,
+            s.clock_corrections,
+            s.buffered_records,
+            s.buffered_bytes,
+            s.latency_p50_ms,
+            s.latency_p90_ms,
+            s.latency_p99_ms,
+            String::from_utf8_lossy(&per_shard)
+        )
+    }
+}
