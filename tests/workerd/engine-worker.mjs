@@ -3,7 +3,10 @@
 // bucket, and signatures checked on `engine.fetch` with requests the
 // main entry signs.
 import { ShardEngine } from 'kinesis-edge-engine';
-import { signRequest } from 'kinesis-edge';
+import * as api from 'kinesis-edge';
+import { producerScenario } from 'producer-check.mjs';
+
+const { signRequest } = api;
 
 export default {
   async test() {
@@ -38,7 +41,10 @@ export default {
     check(ok.status === 200, `signed request: ${ok.status} ${await ok.clone().text()}`);
     const bad = await engine.fetch(url, { method: 'POST', headers, body });
     check(bad.headers.get('x-amzn-errortype') === 'MissingAuthenticationTokenException', 'unsigned request refused');
+    const produced = await producerScenario(api, ShardEngine);
+    check(JSON.stringify(produced) === JSON.stringify({ acknowledged: 2000, missing: 0, retried: true, aggregated: true, allStoredOnce: true }), `producer: ${JSON.stringify(produced)}`);
     if (failures.length) throw new Error(failures.join('\n'));
+    console.log(`workerd producer: ${produced.acknowledged} records acknowledged, ${produced.missing} missing`);
     console.log(`workerd engine: ${read} records read back, ${throttled} throttled, split, Firehose and signature checks pass`);
   },
 };

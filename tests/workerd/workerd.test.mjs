@@ -66,7 +66,7 @@ const backend :Workerd.Worker = (
   }
 });
 
-test('the shard engine runs in workerd through its workerd entry', () => {
+test('the shard engine and the Producer run in workerd through their workerd entries', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-engine-'));
   try {
     mkdirSync(join(dir, 'engine'));
@@ -76,6 +76,7 @@ test('the shard engine runs in workerd through its workerd entry', () => {
       copyFileSync(here(`../../pkg/${f}`), join(dir, f));
     }
     copyFileSync(here('engine-worker.mjs'), join(dir, 'engine-worker.mjs'));
+    copyFileSync(here('../js/producer-check.mjs'), join(dir, 'producer-check.mjs'));
     writeFileSync(
       join(dir, 'config.capnp'),
       `using Workerd = import "/workerd/workerd.capnp";
@@ -83,6 +84,7 @@ const config :Workerd.Config = ( services = [ (name = "main", worker = .main) ] 
 const main :Workerd.Worker = (
   modules = [
     (name = "engine-worker.mjs", esModule = embed "engine-worker.mjs"),
+    (name = "producer-check.mjs", esModule = embed "producer-check.mjs"),
     (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
     (name = "api.js", esModule = embed "api.js"),
     (name = "public.js", esModule = embed "public.js"),
@@ -101,6 +103,7 @@ const main :Workerd.Worker = (
     const run = spawnSync(WORKERD, ['test', join(dir, 'config.capnp')], { encoding: 'utf8', timeout: 120_000 });
     const output = `${run.stdout}\n${run.stderr}`;
     assert.equal(run.status, 0, output);
+    assert.match(output, /workerd producer: 2000 records acknowledged, 0 missing/);
     assert.match(output, /workerd engine: \d+ records read back, \d+ throttled, split, Firehose and signature checks pass/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,37 @@
+// The Producer in headless Chromium, in a page and in a dedicated Web
+// Worker, against the in-tab engine through engine.fetch with faults: the
+// same scenario as in Node, with equal results.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as api from '../../pkg/node.js';
+import { ShardEngine } from '../../pkg/engine-node.js';
+import { producerScenario } from '../js/producer-check.mjs';
+import { launch, serve, resultOf } from './browser.mjs';
+
+let browser, server, origin;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const expected = { acknowledged: 2000, missing: 0, retried: true, aggregated: true, allStoredOnce: true };
+
+test('the scenario in Node', async () => {
+  assert.deepEqual(await producerScenario(api, ShardEngine), expected);
+});
+
+for (const [where, path] of [['a page', '/test/browser/fixtures/producer-page.html'], ['a dedicated Web Worker', '/test/browser/fixtures/producer-worker.html']]) {
+  test(`the Producer runs in headless Chromium, in ${where}`, async () => {
+    const result = await resultOf(browser, origin, path);
+    assert.equal(result.failure, undefined, result.failure);
+    assert.deepEqual(result.errors, []);
+    if (result.window !== undefined) assert.equal(result.window, 'undefined');
+    assert.deepEqual(result.scenario, expected);
+  });
+}
