@@ -112,6 +112,7 @@ bench: build
 	node bench/aggregation.mjs
 	node bench/engine-http.mjs
 	node bench/engine-inprocess.mjs
+	node bench/producer.mjs
 
 size: build
 

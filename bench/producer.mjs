@@ -1,0 +1,93 @@
+// `make bench`: the producer's client-side cost, in one Node process,
+// interleaved with the peers. Every contender turns 500 records into an
+// encoded, signed PutRecords request and hands it to a transport that
+// answers at once with success (the same answer for all), so only the
+// client is measured. Records/s = 500 × ops/s.
+//   kinesis-edge Producer      put × 500, flush, all promises settled
+//   @aws-sdk/client-kinesis    PutRecordsCommand (default Node config; and
+//                              with sha256: Sha256 from @aws-crypto/sha256-js,
+//                              the pure-JS hashing browsers without a native
+//                              Node hash get)
+//   JSON + aws4                a hand-rolled body (base64, JSON.stringify) signed by aws4
+import { createRequire } from 'node:module';
+import { Producer } from '../pkg/node.js';
+import { compare, formatTable } from './harness.mjs';
+
+const require = createRequire(new URL('../tests/package.json', import.meta.url));
+const { KinesisClient, PutRecordsCommand } = require('@aws-sdk/client-kinesis');
+const { Sha256 } = require('@aws-crypto/sha256-js');
+const aws4 = require('aws4');
+const rounds = Number(process.env.ROUNDS ?? 5);
+
+const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const encoder = new TextEncoder();
+
+// The service's answer for n records, built once per n.
+const answers = new Map();
+function answerFor(n) {
+  let a = answers.get(n);
+  if (!a) {
+    const records = Array.from({ length: n }, (_, i) => ({ SequenceNumber: `4960${String(i).padStart(52, '0')}`, ShardId: 'shardId-000000000000' }));
+    a = encoder.encode(JSON.stringify({ FailedRecordCount: 0, Records: records }));
+    answers.set(n, a);
+  }
+  return a;
+}
+
+/** Entries in a PutRecords body: count `"PartitionKey"` members. */
+function entries(body) {
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  let n = 0;
+  for (let i = text.indexOf('"PartitionKey"'); i !== -1; i = text.indexOf('"PartitionKey"', i + 14)) n++;
+  return n;
+}
+
+const okHeaders = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'bench' };
+async function fakeFetch(_url, init) {
+  return new Response(answerFor(entries(init.body)), { status: 200, headers: okHeaders });
+}
+
+function sdkHandler() {
+  return {
+    async handle(request) {
+      return { response: { statusCode: 200, headers: okHeaders, body: answerFor(entries(request.body)) } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs() { return {}; },
+  };
+}
+
+for (const size of [100, 1024]) {
+  const payload = new Uint8Array(size).fill(97);
+  const keys = Array.from({ length: 500 }, (_, i) => `session-${i}`);
+  const makeProducer = (aggregation) => new Producer({
+    streamName: 'bench', region: 'us-east-1', credentials, endpoint: 'https://kinesis.us-east-1.amazonaws.com/',
+    fetch: fakeFetch, aggregation, rateLimitPercent: 0, lingerMs: 60000, maxInFlight: 64,
+  });
+  const plain = makeProducer(false);
+  const sdk = new KinesisClient({ region: 'us-east-1', credentials, requestHandler: sdkHandler(), maxAttempts: 1 });
+  const sdkJs = new KinesisClient({ region: 'us-east-1', credentials, requestHandler: sdkHandler(), maxAttempts: 1, sha256: Sha256 });
+  const sdkRecords = keys.map((k) => ({ PartitionKey: k, Data: payload }));
+  const producerOp = (p) => async () => {
+    const all = keys.map((partitionKey) => p.put(payload, { partitionKey }));
+    await p.flush();
+    await Promise.all(all);
+  };
+  const contenders = [
+    ['kinesis-edge Producer', producerOp(plain)],
+    ['@aws-sdk/client-kinesis (Node)', () => sdk.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
+    ['@aws-sdk/client-kinesis (sha256-js)', () => sdkJs.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
+    ['JSON + aws4', async () => {
+      const body = JSON.stringify({ StreamName: 'bench', Records: keys.map((k) => ({ Data: Buffer.from(payload).toString('base64'), PartitionKey: k })) });
+      const signed = aws4.sign({ host: 'kinesis.us-east-1.amazonaws.com', method: 'POST', path: '/', service: 'kinesis', region: 'us-east-1', headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' }, body }, credentials);
+      await fakeFetch('https://kinesis.us-east-1.amazonaws.com/', { body: signed.body, headers: signed.headers });
+    }],
+  ];
+  const results = await compare(contenders, { rounds, sliceMs: 300 });
+  const table = formatTable(`Producer, 500 × ${size} B records to a signed PutRecords request, Node ${process.version} (medians of ${rounds} interleaved rounds; ops = 500 records)`, results);
+  console.log(table);
+  const ours = results[0].opsPerSec * 500;
+  const sdkJsRate = results[2].opsPerSec * 500;
+  console.log(`  kinesis-edge: ${Math.round(ours).toLocaleString('en-US')} records/s (${size === 100 ? `target ≥ 2,000,000: ${ours >= 2e6 ? 'met' : 'not met'}` : `target ≥ 2× the SDK's browser configuration: ${(ours / sdkJsRate).toFixed(2)}×, ${ours >= 2 * sdkJsRate ? 'met' : 'not met'}`})\n`);
+  await plain.close();
+}
