@@ -4,6 +4,7 @@
 // answers at once with success (the same answer for all), so only the
 // client is measured. Records/s = 500 × ops/s.
 //   kinesis-edge Producer      put × 500, flush, all promises settled
+//   kinesis-edge putMany       one putMany of 500, flush, settled
 //   @aws-sdk/client-kinesis    PutRecordsCommand (default Node config; and
 //                              with sha256: Sha256 from @aws-crypto/sha256-js,
 //                              the pure-JS hashing browsers without a native
@@ -73,8 +74,15 @@ for (const size of [100, 1024]) {
     await p.flush();
     await Promise.all(all);
   };
+  const batched = makeProducer(false);
+  const manyRecords = keys.map((partitionKey) => ({ data: payload, partitionKey }));
   const contenders = [
     ['kinesis-edge Producer', producerOp(plain)],
+    ['kinesis-edge putMany', async () => {
+      const done = batched.putMany(manyRecords);
+      await batched.flush();
+      await done;
+    }],
     ['@aws-sdk/client-kinesis (Node)', () => sdk.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
     ['@aws-sdk/client-kinesis (sha256-js)', () => sdkJs.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
     ['JSON + aws4', async () => {
@@ -86,8 +94,9 @@ for (const size of [100, 1024]) {
   const results = await compare(contenders, { rounds, sliceMs: 300 });
   const table = formatTable(`Producer, 500 × ${size} B records to a signed PutRecords request, Node ${process.version} (medians of ${rounds} interleaved rounds; ops = 500 records)`, results);
   console.log(table);
-  const ours = results[0].opsPerSec * 500;
-  const sdkJsRate = results[2].opsPerSec * 500;
+  const ours = Math.max(results[0].opsPerSec, results[1].opsPerSec) * 500;
+  const sdkJsRate = results[3].opsPerSec * 500;
   console.log(`  kinesis-edge: ${Math.round(ours).toLocaleString('en-US')} records/s (${size === 100 ? `target ≥ 2,000,000: ${ours >= 2e6 ? 'met' : 'not met'}` : `target ≥ 2× the SDK's browser configuration: ${(ours / sdkJsRate).toFixed(2)}×, ${ours >= 2 * sdkJsRate ? 'met' : 'not met'}`})\n`);
   await plain.close();
+  await batched.close();
 }

@@ -196,7 +196,7 @@ export interface ProducerStats {
 export declare class Producer {
   constructor(options: ProducerOptions & { streamName: string });
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }): Promise<PutResult>;
-  putMany(records: { data: Uint8Array | string; partitionKey?: string; explicitHashKey?: string }[]): Promise<PutResult[]>;
+  putMany(records: { data: Uint8Array | ArrayBuffer | ArrayBufferView | string; partitionKey?: string; explicitHashKey?: string | bigint }[]): Promise<PutResult[]>;
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;

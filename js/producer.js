@@ -51,6 +51,21 @@ function endpointFor(service, region) {
   return `https://${service}.${region}.${suffix}/`;
 }
 
+/** Settles one record: a `put`'s promise, or a slot of a `putMany`. */
+function settleSlot(w, ok, value) {
+  const b = w.batch;
+  if (!b) return ok ? w.resolve(value) : w.reject(value);
+  if (!ok) {
+    if (!b.failed) {
+      b.failed = true;
+      b.reject(value);
+    }
+    return;
+  }
+  b.results[w.index] = value;
+  if (--b.left === 0 && !b.failed) b.resolve(b.results);
+}
+
 class BaseProducer {
   #core;
   #service;
@@ -125,9 +140,62 @@ class BaseProducer {
     return new Promise((resolve, reject) => this.#push({ bytes, key, ehk, resolve, reject }));
   }
 
-  /** `put` for many records; resolves to their results in order. */
+  /**
+   * Many records at once (one call into wasm, one promise): resolves to
+   * their results in order, or rejects with the first record's error (as
+   * `Promise.all` over `put` would).
+   */
   putMany(records) {
-    return Promise.all(records.map((r) => this.put(r.data, r)));
+    if (!Array.isArray(records)) return Promise.reject(error('InvalidArgument', 'records must be an array'));
+    if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
+    if (this.#waiting.length > 0) return Promise.all(records.map((r) => this.put(r.data, r)));
+    const n = records.length;
+    const kinesis = this.#service === 'kinesis';
+    const parts = new Array(n);
+    let total = 0;
+    try {
+      for (let i = 0; i < n; i++) {
+        const r = records[i];
+        const data = bytesOf(r.data);
+        const key = kinesis ? encoder.encode(r.partitionKey ?? randomPartitionKey()) : EMPTY;
+        const ehk = kinesis && r.explicitHashKey !== undefined ? encoder.encode(String(r.explicitHashKey)) : null;
+        parts[i] = [key, data, ehk];
+        total += 12 + key.length + data.length + (ehk ? ehk.length : 0);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const packed = new Uint8Array(total);
+    const view = new DataView(packed.buffer);
+    let at = 0;
+    for (const [key, data, ehk] of parts) {
+      view.setUint32(at, key.length);
+      packed.set(key, at + 4);
+      at += 4 + key.length;
+      view.setUint32(at, data.length);
+      packed.set(data, at + 4);
+      at += 4 + data.length;
+      view.setUint32(at, ehk ? ehk.length : 0xffffffff);
+      if (ehk) packed.set(ehk, at + 4);
+      at += 4 + (ehk ? ehk.length : 0);
+    }
+    const ids = this.#core.pushMany(Date.now(), packed, n);
+    return new Promise((resolve, reject) => {
+      const batch = { results: new Array(n), left: n, resolve, reject, failed: false };
+      for (let i = 0; i < n; i++) if (ids[i] > 0) this.#pending.set(ids[i], { batch, index: i });
+      if (ids.includes(0)) {
+        const decode = (k) => (k.length ? new TextDecoder().decode(k) : '');
+        for (const [i, code, message] of JSON.parse(this.#core.takePushErrors())) {
+          if (code === 'BufferFull' && this.#onFull === 'wait') {
+            const [key, bytes, ehk] = parts[i];
+            this.#waiting.push({ bytes, key: decode(key), ehk: ehk ? decode(ehk) : undefined, batch, index: i });
+          } else {
+            settleSlot({ batch, index: i }, false, error(code, message));
+          }
+        }
+      }
+      this.#schedule(Date.now());
+    });
   }
 
   /** Sends everything buffered now; resolves when all of it is settled. */
@@ -143,7 +211,7 @@ class BaseProducer {
   /** Flushes and refuses new records. */
   async close() {
     this.#closed = true;
-    for (const w of this.#waiting.splice(0)) w.reject(error('Closed', 'the producer is closed'));
+    for (const w of this.#waiting.splice(0)) settleSlot(w, false, error('Closed', 'the producer is closed'));
     this.#core.close();
     await this.flush();
     clearTimeout(this.#timer);
@@ -261,9 +329,9 @@ class BaseProducer {
         if (o[1] === 1) {
           const result = { shardId: o[2], sequenceNumber: o[3], attempts: o[5] };
           if (o[4] !== null) result.subSequenceNumber = o[4];
-          w.resolve(result);
+          settleSlot(w, true, result);
         } else {
-          w.reject(error(o[2], o[3], { attempts: o[4], lastError: o[5] ?? undefined }));
+          settleSlot(w, false, error(o[2], o[3], { attempts: o[4], lastError: o[5] ?? undefined }));
         }
       }
     }
@@ -290,7 +358,7 @@ class BaseProducer {
           this.#waiting.unshift(w);
           break;
         }
-        w.reject(e);
+        settleSlot(w, false, e);
       }
     }
     this.#checkFlushes();

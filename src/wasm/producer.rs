@@ -13,7 +13,10 @@ use super::coded_error;
 
 /// The producer.
 #[wasm_bindgen(js_name = "__Producer")]
-pub struct WasmProducer(Producer);
+pub struct WasmProducer {
+    producer: Producer,
+    errors: Vec<(usize, &'static str, String)>,
+}
 
 fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
     Timestamp::from_millis_f64(now_ms)
@@ -53,19 +56,22 @@ impl WasmProducer {
             _ => return Err(coded_error("InvalidArgument", "kind must be kinesis or firehose")),
         };
         let defaults = ProducerConfig::new(destination);
-        Ok(WasmProducer(Producer::new(ProducerConfig {
-            linger_ms,
-            max_in_flight: max_in_flight.max(1) as usize,
-            record_ttl_ms,
-            max_buffered_bytes: max_buffered_bytes.clamp(1.0, 4_294_967_295.0) as usize,
-            max_buffered_records: max_buffered_records.max(1) as usize,
-            ordered,
-            aggregation: aggregation && defaults.aggregation,
-            rate_limit_percent: if defaults.rate_limit_percent > 0 { rate_limit_percent } else { 0 },
-            delimiter: delimiter.to_vec(),
-            seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
-            ..defaults
-        })))
+        Ok(WasmProducer {
+            errors: Vec::new(),
+            producer: Producer::new(ProducerConfig {
+                linger_ms,
+                max_in_flight: max_in_flight.max(1) as usize,
+                record_ttl_ms,
+                max_buffered_bytes: max_buffered_bytes.clamp(1.0, 4_294_967_295.0) as usize,
+                max_buffered_records: max_buffered_records.max(1) as usize,
+                ordered,
+                aggregation: aggregation && defaults.aggregation,
+                rate_limit_percent: if defaults.rate_limit_percent > 0 { rate_limit_percent } else { 0 },
+                delimiter: delimiter.to_vec(),
+                seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
+                ..defaults
+            }),
+        })
     }
 
     /// Accepts a record; its id, or an Error with a code (`BufferFull`,
@@ -77,16 +83,92 @@ impl WasmProducer {
         partition_key: &str,
         explicit_hash_key: Option<String>,
     ) -> Result<f64, JsValue> {
-        self.0
+        self.producer
             .push(at(now_ms)?, data, partition_key, explicit_hash_key.as_deref())
             .map(|id| id as f64)
             .map_err(|e| coded_error(e.code(), &e.message()))
     }
 
+    /// Accepts many records packed in one buffer: per record `u32` key
+    /// length, key (UTF-8), `u32` data length, data, `u32` explicit hash key
+    /// length (`0xFFFFFFFF`: none), key. Per record its id, or 0 when it was
+    /// refused (the reasons: [`WasmProducer::take_push_errors`]). Stops at
+    /// the first `BufferFull` or `Closed`: the rest get 0 with that reason.
+    #[wasm_bindgen(js_name = "pushMany")]
+    pub fn push_many(&mut self, now_ms: f64, packed: &[u8], count: u32) -> Result<Vec<f64>, JsValue> {
+        let now = at(now_ms)?;
+        let mut ids = Vec::with_capacity(count as usize);
+        let mut at_byte = 0usize;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let s = packed.get(at_byte..at_byte.checked_add(n)?)?;
+            at_byte += n;
+            Some(s)
+        };
+        fn len(b: Option<&[u8]>) -> Option<u32> {
+            b.and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_be_bytes)
+        }
+        let malformed = || coded_error("InvalidArgument", "pushMany: malformed packed records");
+        let mut stop: Option<(&'static str, String)> = None;
+        self.errors.clear();
+        for i in 0..count as usize {
+            let key_len = len(take(4)).ok_or_else(malformed)? as usize;
+            let key = core::str::from_utf8(take(key_len).ok_or_else(malformed)?).map_err(|_| malformed())?;
+            let data_len = len(take(4)).ok_or_else(malformed)? as usize;
+            let data = take(data_len).ok_or_else(malformed)?;
+            let ehk_len = len(take(4)).ok_or_else(malformed)?;
+            let ehk = if ehk_len == u32::MAX {
+                None
+            } else {
+                Some(
+                    core::str::from_utf8(take(ehk_len as usize).ok_or_else(malformed)?)
+                        .map_err(|_| malformed())?,
+                )
+            };
+            if let Some((code, message)) = &stop {
+                self.errors.push((i, code, message.clone()));
+                ids.push(0.0);
+                continue;
+            }
+            match self.producer.push(now, data, key, ehk) {
+                Ok(id) => ids.push(id as f64),
+                Err(e) => {
+                    let (code, message) = (e.code(), e.message());
+                    if matches!(
+                        e,
+                        crate::producer::PushError::BufferFull | crate::producer::PushError::Closed
+                    ) {
+                        stop = Some((code, message.clone()));
+                    }
+                    self.errors.push((i, code, message));
+                    ids.push(0.0);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The refusals of the last `pushMany`, as JSON `[[index, code, message]…]`.
+    #[wasm_bindgen(js_name = "takePushErrors")]
+    pub fn take_push_errors(&mut self) -> String {
+        let mut out = vec![b'['];
+        for (n, (i, code, message)) in self.errors.drain(..).enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("[{i},").as_bytes());
+            write_string(&mut out, code);
+            out.push(b',');
+            write_string(&mut out, &message);
+            out.push(b']');
+        }
+        out.push(b']');
+        String::from_utf8(out).unwrap_or_default()
+    }
+
     /// Whether a record of `size` bytes fits now.
     #[wasm_bindgen(js_name = "hasRoom")]
     pub fn has_room(&self, size: f64) -> bool {
-        self.0.has_room(size.max(0.0) as usize)
+        self.producer.has_room(size.max(0.0) as usize)
     }
 
     /// The next request, packed: id (4 bytes, big-endian), target length
@@ -94,7 +176,7 @@ impl WasmProducer {
     #[wasm_bindgen(js_name = "pollRequest")]
     pub fn poll_request(&mut self, now_ms: f64) -> Result<Option<Vec<u8>>, JsValue> {
         let now = at(now_ms)?;
-        Ok(self.0.poll_request(now).map(|r| {
+        Ok(self.producer.poll_request(now).map(|r| {
             let mut out = Vec::with_capacity(r.body.len() + r.target.len() + 5);
             out.extend_from_slice(&(r.id as u32).to_be_bytes());
             out.push(r.target.len() as u8);
@@ -117,7 +199,7 @@ impl WasmProducer {
     ) -> Result<(), JsValue> {
         let response =
             HttpResponse { status, error_type: error_type.as_deref(), date: date.as_deref(), body };
-        self.0.handle_response(at(now_ms)?, u64::from(id), &response);
+        self.producer.handle_response(at(now_ms)?, u64::from(id), &response);
         Ok(())
     }
 
@@ -130,14 +212,14 @@ impl WasmProducer {
         code: &str,
         message: &str,
     ) -> Result<(), JsValue> {
-        self.0.handle_transport_error(at(now_ms)?, u64::from(id), code, message);
+        self.producer.handle_transport_error(at(now_ms)?, u64::from(id), code, message);
         Ok(())
     }
 
     /// When to poll again (ms since the epoch), or NaN.
     #[wasm_bindgen(js_name = "pollTimeout")]
     pub fn poll_timeout(&mut self, now_ms: f64) -> Result<f64, JsValue> {
-        Ok(self.0.poll_timeout(at(now_ms)?).map_or(f64::NAN, |t| t.as_millis() as f64))
+        Ok(self.producer.poll_timeout(at(now_ms)?).map_or(f64::NAN, |t| t.as_millis() as f64))
     }
 
     /// Settled records as JSON: `[[id, 1, shardId, sequenceNumber, sub|null,
@@ -146,7 +228,7 @@ impl WasmProducer {
     #[wasm_bindgen(js_name = "pollOutcomes")]
     pub fn poll_outcomes(&mut self) -> String {
         let mut out = Vec::new();
-        while let Some(o) = self.0.poll_outcome() {
+        while let Some(o) = self.producer.poll_outcome() {
             out.push(if out.is_empty() { b'[' } else { b',' });
             match o {
                 Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
@@ -184,7 +266,7 @@ impl WasmProducer {
     pub fn poll_events(&mut self) -> String {
         use crate::producer::Event;
         let mut out = Vec::new();
-        while let Some(e) = self.0.poll_event() {
+        while let Some(e) = self.producer.poll_event() {
             out.push(if out.is_empty() { b'[' } else { b',' });
             let text = match e {
                 Event::Sent { request, entries, records } => {
@@ -223,34 +305,34 @@ impl WasmProducer {
 
     /// Sends everything now.
     pub fn flush(&mut self) {
-        self.0.flush();
+        self.producer.flush();
     }
 
     /// Refuses new records; sends what is buffered.
     pub fn close(&mut self) {
-        self.0.close();
+        self.producer.close();
     }
 
     /// Records not settled yet.
     pub fn pending(&self) -> f64 {
-        self.0.pending() as f64
+        self.producer.pending() as f64
     }
 
     /// The id the next record will get.
     #[wasm_bindgen(js_name = "nextId")]
     pub fn next_id(&self) -> f64 {
-        self.0.next_id() as f64
+        self.producer.next_id() as f64
     }
 
     /// Milliseconds to add to the local clock when signing.
     #[wasm_bindgen(js_name = "clockOffsetMs")]
     pub fn clock_offset_ms(&self) -> f64 {
-        self.0.clock_offset_ms() as f64
+        self.producer.clock_offset_ms() as f64
     }
 
     /// Counters as JSON.
     pub fn stats(&self) -> String {
-        let s = self.0.stats();
+        let s = self.producer.stats();
         let mut per_shard = Vec::from(&b"{"[..]);
         for (i, (shard, n)) in s.per_shard.iter().enumerate() {
             if i > 0 {

@@ -158,3 +158,25 @@ test('FirehoseProducer delivers newline-delimited records into the engine\'s buc
   assert.equal(lines.length, 1200);
   assert.deepEqual(lines.map((l) => JSON.parse(l).n).sort((a, b) => a - b), Array.from({ length: 1200 }, (_, i) => i));
 });
+
+test('Producer.putMany: one call for many records; results in order; refusals reject; onFull wait', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 2 });
+  engine.setFaults({ streamName: 's', recordFailureRate: 0.2 });
+  const base = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 };
+  const producer = new Producer(base);
+  const records = Array.from({ length: 3000 }, (_, i) => ({ data: `r${i}`, partitionKey: `k${i % 17}` }));
+  const results = await producer.putMany(records);
+  assert.equal(results.length, 3000);
+  assert.ok(results.every((r) => /^\d{56}$/.test(r.sequenceNumber)));
+  engine.setFaults({ streamName: 's' });
+  const stored = readAll(engine, 's').map(([k, d]) => `${k}\n${d}`);
+  for (const r of records) assert.ok(stored.includes(`${r.partitionKey}\n${r.data}`));
+  await assert.rejects(producer.putMany([{ data: 'ok', partitionKey: 'a' }, { data: 'x', partitionKey: '' }]), { code: 'ValidationException' });
+  const small = new Producer({ ...base, maxBufferedRecords: 10 });
+  await assert.rejects(small.putMany(Array.from({ length: 20 }, (_, i) => ({ data: `${i}`, partitionKey: 'k' }))), { code: 'BufferFull' });
+  const waiting = new Producer({ ...base, maxBufferedRecords: 10, onFull: 'wait' });
+  const all = await waiting.putMany(Array.from({ length: 100 }, (_, i) => ({ data: `w${i}`, partitionKey: `k${i}` })));
+  assert.equal(all.length, 100);
+  assert.ok(all.every((r) => r && r.shardId));
+});
