@@ -491,3 +491,52 @@ fn firehose_delivers_with_delimiters() {
     assert_eq!(lines[7], "{\"n\":7}");
     assert!(sim.requests >= 3, "500 records a batch at most");
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        /// Whatever comes back — garbage, wrong counts, any status, lost
+        /// requests — the producer does not panic and every record still
+        /// ends in exactly one outcome (here: by its time to live at worst).
+        #[test]
+        fn any_answer_settles_every_record(
+            answers in proptest::collection::vec((prop_oneof![Just(200u16), Just(400), Just(500), 100u16..600], proptest::collection::vec(any::<u8>(), 0..200), any::<bool>()), 1..40),
+            records in 1usize..60,
+            aggregation in any::<bool>(),
+            ordered in any::<bool>(),
+        ) {
+            let config = ProducerConfig { aggregation, ordered, record_ttl_ms: 5_000, ..kinesis("s") };
+            let mut p = Producer::new(config);
+            let mut now = t0();
+            for i in 0..records {
+                p.push(now, format!("r{i}").as_bytes(), &format!("k{}", i % 7), None).unwrap();
+            }
+            p.flush();
+            let mut answers = answers.into_iter().cycle();
+            let mut settled = 0;
+            for _ in 0..2_000 {
+                while let Some(req) = p.poll_request(now) {
+                    let (status, body, lost) = answers.next().unwrap();
+                    if lost {
+                        p.handle_transport_error(now, req.id, "NetworkError", "lost");
+                    } else {
+                        p.handle_response(now, req.id, &HttpResponse { status, error_type: None, date: None, body: &body });
+                    }
+                }
+                while p.poll_outcome().is_some() {
+                    settled += 1;
+                }
+                if settled == records {
+                    break;
+                }
+                now = p.poll_timeout(now).unwrap_or(now.add_millis(100));
+            }
+            prop_assert_eq!(settled, records);
+            prop_assert_eq!(p.pending(), 0);
+        }
+    }
+}
