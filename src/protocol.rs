@@ -188,12 +188,29 @@ pub struct ListShards<'a> {
     pub shard_filter: Option<ShardFilter<'a>>,
 }
 
-fn write_number(out: &mut Vec<u8>, v: f64) {
-    // Epoch seconds: integers print without a fraction, as JS prints them.
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        out.extend_from_slice((v as i64).to_string().as_bytes());
-    } else {
-        out.extend_from_slice(v.to_string().as_bytes());
+pub(crate) fn write_number(out: &mut Vec<u8>, v: f64) {
+    // Epoch seconds, to the millisecond (AWS keeps no finer time), written
+    // as JS prints them: no fraction for whole seconds, no trailing zeros.
+    // Formatted by hand: `f64`'s `Display` costs about 15 KB of wasm.
+    if !v.is_finite() || v.abs() >= 9.0e12 {
+        out.extend_from_slice(b"0");
+        return;
+    }
+    let ms = (v * 1000.0).round() as i64;
+    if ms < 0 {
+        out.push(b'-');
+    }
+    let ms = ms.unsigned_abs();
+    out.extend_from_slice((ms / 1000).to_string().as_bytes());
+    let mut frac = ms % 1000;
+    if frac > 0 {
+        out.push(b'.');
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        out.extend_from_slice(format!("{frac:0digits$}").as_bytes());
     }
 }
 

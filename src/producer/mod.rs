@@ -268,7 +268,7 @@ pub enum Event {
 }
 
 /// Counters for `stats()`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Records accepted by `push`.
     pub records_put: u64,
@@ -293,11 +293,11 @@ pub struct Stats {
     /// Acknowledged records per shard id.
     pub per_shard: BTreeMap<String, u64>,
     /// Milliseconds from push to acknowledgement: 50th, 90th, 99th percentiles.
-    pub latency_p50_ms: f64,
+    pub latency_p50_ms: u64,
     /// 90th.
-    pub latency_p90_ms: f64,
+    pub latency_p90_ms: u64,
     /// 99th.
-    pub latency_p99_ms: f64,
+    pub latency_p99_ms: u64,
     /// Records buffered or in flight now.
     pub buffered_records: u64,
     /// Their bytes.
@@ -361,19 +361,20 @@ impl Latency {
         self.count += 1;
     }
 
-    fn percentile(&self, p: f64) -> f64 {
+    /// The `p`th percentile (1..=100), in whole milliseconds.
+    fn percentile(&self, p: u64) -> u64 {
         if self.count == 0 {
-            return 0.0;
+            return 0;
         }
-        let target = ((p / 100.0) * self.count as f64).ceil().max(1.0) as u64;
+        let target = (p * self.count).div_ceil(100).max(1);
         let mut seen = 0;
         for (ms, n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= target {
-                return ms as f64;
+                return ms as u64;
             }
         }
-        60_000.0
+        60_000
     }
 }
 
@@ -588,9 +589,9 @@ impl Producer {
     /// Counters.
     pub fn stats(&self) -> Stats {
         Stats {
-            latency_p50_ms: self.latency.percentile(50.0),
-            latency_p90_ms: self.latency.percentile(90.0),
-            latency_p99_ms: self.latency.percentile(99.0),
+            latency_p50_ms: self.latency.percentile(50),
+            latency_p90_ms: self.latency.percentile(90),
+            latency_p99_ms: self.latency.percentile(99),
             buffered_records: self.buffered_records as u64,
             buffered_bytes: self.buffered_bytes as u64,
             ..self.stats.clone()

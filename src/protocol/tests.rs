@@ -148,4 +148,13 @@ mod properties {
             let _ = decode_error(status, None, &body);
         }
     }
+
+    #[test]
+    fn epoch_seconds_print_as_js_prints_them() {
+        for (v, text) in [(1_700_000_000.0, "1700000000"), (1_700_000_000.5, "1700000000.5"), (1_700_000_000.123, "1700000000.123"), (1_700_000_000.12, "1700000000.12"), (0.001, "0.001"), (-1.5, "-1.5")] {
+            let mut out = Vec::new();
+            write_number(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), text);
+        }
+    }
 }

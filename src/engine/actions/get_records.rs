@@ -39,7 +39,7 @@ pub(in crate::engine) fn run(
         r.write_sequence_number(&mut out);
         // Epoch seconds with milliseconds, as AWS sends it.
         out.extend_from_slice(b"\",\"ApproximateArrivalTimestamp\":");
-        out.extend_from_slice((r.arrival.as_millis() as f64 / 1000.0).to_string().as_bytes());
+        crate::protocol::write_number(&mut out, r.arrival.as_millis() as f64 / 1000.0);
         // The base64 alphabet needs no escaping either.
         out.extend_from_slice(b",\"Data\":\"");
         let at = out.len();
