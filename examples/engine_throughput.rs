@@ -27,31 +27,16 @@ fn main() {
     }
     let put = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut read = 0;
-    for shard in e.shards("bench").unwrap() {
-        let mut it = e
-            .get_shard_iterator(
-                "bench",
-                &shard.shard_id,
-                kinesis_edge::engine::IteratorType::TrimHorizon,
-                now,
-            )
-            .unwrap();
-        loop {
-            let r = e.handle(
-                now,
-                "Kinesis_20131202.GetRecords",
-                format!(r#"{{"ShardIterator":"{it}","Limit":10000}}"#).as_bytes(),
-            );
-            let v = kinesis_edge::json::parse(&r.body).unwrap();
-            let n = v.get("Records").and_then(|r| r.as_array()).map_or(0, |a| a.len());
-            read += n;
-            if n == 0 {
-                break;
-            }
-            it = v.get("NextShardIterator").and_then(|s| s.as_str()).unwrap().to_owned();
-        }
-    }
+    let read = read_all(&mut e, now, |e, it| {
+        let r = e.handle(
+            now,
+            "Kinesis_20131202.GetRecords",
+            format!(r#"{{"ShardIterator":"{it}","Limit":10000}}"#).as_bytes(),
+        );
+        let v = kinesis_edge::json::parse(&r.body).unwrap();
+        let n = v.get("Records").and_then(|r| r.as_array()).map_or(0, |a| a.len());
+        (n, v.get("NextShardIterator").and_then(|s| s.as_str()).map(str::to_owned))
+    });
     let get = t.elapsed().as_secs_f64();
     println!("JSON: put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
 
@@ -74,6 +59,21 @@ fn main() {
     }
     let put = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    let read = read_all(&mut e, now, |e, it| {
+        let page = e.get_records(it, Some(10_000), now).unwrap();
+        (page.records.len(), page.next_shard_iterator)
+    });
+    let get = t.elapsed().as_secs_f64();
+    println!("core: put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
+}
+
+/// Reads every shard of `bench` from its start; `page` reads one page from
+/// an iterator and gives its record count and the next iterator.
+fn read_all(
+    e: &mut Engine,
+    now: Timestamp,
+    mut page: impl FnMut(&mut Engine, &str) -> (usize, Option<String>),
+) -> usize {
     let mut read = 0;
     for shard in e.shards("bench").unwrap() {
         let mut it = e
@@ -85,14 +85,13 @@ fn main() {
             )
             .unwrap();
         loop {
-            let page = e.get_records(&it, Some(10_000), now).unwrap();
-            read += page.records.len();
-            if page.records.is_empty() {
-                break;
+            let (n, next) = page(e, &it);
+            read += n;
+            match next {
+                Some(next) if n > 0 => it = next,
+                _ => break,
             }
-            it = page.next_shard_iterator.unwrap();
         }
     }
-    let get = t.elapsed().as_secs_f64();
-    println!("core: put {:.0}/s get {:.0}/s read {read}", total as f64 / put, read as f64 / get);
+    read
 }

@@ -777,6 +777,19 @@ impl Engine {
         self.streams.get(stream).map(|s| s.created)
     }
 
+    /// A stream that takes writes now (one still `CREATING` is not found
+    /// yet, as AWS and kinesalite answer writes to it), with what storing a
+    /// record needs.
+    fn writable(&mut self, stream: &str, now: Timestamp) -> Result<Writable<'_>, EngineError> {
+        if self.streams.get(stream).is_none_or(|s| now < s.active_at) {
+            return Err(self.not_found(stream));
+        }
+        let Engine { streams, rng, config, .. } = self;
+        let s = streams.get_mut(stream).ok_or_else(|| error("InternalFailure", "stream vanished"))?;
+        let faults = s.faults.unwrap_or(config.faults);
+        Ok(Writable { s, rng, faults, throttling: config.throttling, account: &config.account_id })
+    }
+
     /// PutRecords: validates the whole request as AWS does (any invalid
     /// record fails the request), then stores each record or fails it alone
     /// when its shard is over its write limit.
@@ -811,24 +824,8 @@ impl Engine {
         if total > PUT_RECORDS_MAX_BYTES {
             return Err(error("InvalidArgumentException", "Records size exceeds 5 MB limit"));
         }
-        let account = self.config.account_id.clone();
-        let throttling = self.config.throttling;
-        let default_faults = self.config.faults;
-        let Engine { streams, rng, .. } = self;
-        if streams.get(stream).is_none_or(|s| now < s.active_at) {
-            return Err(self.not_found(stream));
-        }
-        let s = streams.get_mut(stream).ok_or_else(|| error("InternalFailure", "stream vanished"))?;
-        let faults = s.faults.unwrap_or(default_faults);
-        let mut out = Vec::with_capacity(records.len());
-        for (r, h) in records.iter().zip(hashes) {
-            out.push(if rng.chance(faults.record_failure_rate) {
-                injected(s, h, faults.record_fault, &account)
-            } else {
-                store(s, r, h, now, throttling, &account)
-            });
-        }
-        Ok(out)
+        let mut w = self.writable(stream, now)?;
+        Ok(records.iter().zip(hashes).map(|(r, h)| w.put(r, h, now)).collect())
     }
 
     /// PutRecord: like one record of PutRecords, but a throttled record
@@ -849,21 +846,7 @@ impl Engine {
         )
         .map_err(|e| error(e.code, e.message))?;
         let h = explicit.unwrap_or_else(|| hash_key(record.partition_key));
-        let account = self.config.account_id.clone();
-        let throttling = self.config.throttling;
-        let default_faults = self.config.faults;
-        let Engine { streams, rng, .. } = self;
-        if streams.get(stream).is_none_or(|s| now < s.active_at) {
-            return Err(self.not_found(stream));
-        }
-        let s = streams.get_mut(stream).ok_or_else(|| error("InternalFailure", "stream vanished"))?;
-        let faults = s.faults.unwrap_or(default_faults);
-        let outcome = if rng.chance(faults.record_failure_rate) {
-            injected(s, h, faults.record_fault, &account)
-        } else {
-            store(s, record, h, now, throttling, &account)
-        };
-        match outcome {
+        match self.writable(stream, now)?.put(record, h, now) {
             PutOutcome::Stored { sequence_number, shard_id } => Ok((sequence_number, shard_id)),
             PutOutcome::Failed { code, message } => Err(error(code, message)),
         }
@@ -1125,6 +1108,27 @@ fn store(
         bytes: bytes.into_boxed_slice(),
     });
     PutOutcome::Stored { sequence_number: sequence_number(sh.number, sh.counter), shard_id: sh.id.clone() }
+}
+
+/// A stream being written to (see [`Engine::writable`]).
+struct Writable<'e> {
+    s: &'e mut StreamState,
+    rng: &'e mut Rng,
+    faults: Faults,
+    throttling: bool,
+    account: &'e str,
+}
+
+impl Writable<'_> {
+    /// Stores one validated record (hash key `hash`), or fails it: an
+    /// injected fault, or its shard over its write limit.
+    fn put(&mut self, r: &UserRecord<'_>, hash: u128, now: Timestamp) -> PutOutcome {
+        if self.rng.chance(self.faults.record_failure_rate) {
+            injected(self.s, hash, self.faults.record_fault, self.account)
+        } else {
+            store(self.s, r, hash, now, self.throttling, self.account)
+        }
+    }
 }
 
 /// A record failed by fault injection, as AWS fails records.

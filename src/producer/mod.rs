@@ -948,7 +948,7 @@ impl Producer {
 impl Producer {
     /// The service answered request `id`.
     pub fn handle_response(&mut self, now: Timestamp, id: u64, response: &HttpResponse<'_>) {
-        let Some(flight) = self.in_flight.remove(&id) else { return };
+        let Some(flight) = self.take_flight(id) else { return };
         match flight {
             InFlight::ListShards => self.on_list_shards(now, response),
             InFlight::Put(entries) => self.on_put(now, id, entries, response),
@@ -958,13 +958,25 @@ impl Producer {
     /// Request `id` never got an answer (`code`: `NetworkError`,
     /// `TimeoutError`, …): everything in it is retried.
     pub fn handle_transport_error(&mut self, now: Timestamp, id: u64, code: &str, message: &str) {
-        let Some(flight) = self.in_flight.remove(&id) else { return };
+        let Some(flight) = self.take_flight(id) else { return };
         self.stats.transport_errors += 1;
         let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
         match flight {
             InFlight::ListShards => self.retry_map(now),
-            InFlight::Put(entries) => self.retry_entries(now, id, entries, &error, true),
+            InFlight::Put(entries) => self.requeue(now, id, entries, &error, true),
         }
+    }
+
+    /// Request `id`, no longer in flight: its shards are free again
+    /// (ordered mode), whatever its answer.
+    fn take_flight(&mut self, id: u64) -> Option<InFlight> {
+        let flight = self.in_flight.remove(&id)?;
+        if let InFlight::Put(entries) = &flight {
+            for s in entries.iter().filter_map(|e| e.slot) {
+                self.busy_shards.remove(&s);
+            }
+        }
+        Some(flight)
     }
 
     fn retry_map(&mut self, now: Timestamp) {
@@ -1033,11 +1045,6 @@ impl Producer {
     }
 
     fn on_put(&mut self, now: Timestamp, request: u64, entries: Vec<Entry>, response: &HttpResponse<'_>) {
-        for e in &entries {
-            if let Some(s) = e.slot {
-                self.busy_shards.remove(&s);
-            }
-        }
         if response.status != 200 {
             let e = protocol::decode_error(response.status, response.error_type, response.body);
             let error = ErrorInfo { code: e.code.clone(), message: e.message.clone() };
@@ -1052,7 +1059,7 @@ impl Producer {
                         self.limiter.throttled(s, now);
                     }
                 }
-                self.retry_entries(now, request, entries, &error, true);
+                self.requeue(now, request, entries, &error, true);
             } else {
                 let records: usize = entries.iter().map(|e| e.records.len()).sum();
                 for e in entries {
@@ -1086,7 +1093,7 @@ impl Producer {
                     code: "InvalidResponse".to_owned(),
                     message: "unreadable PutRecords response".to_owned(),
                 };
-                self.retry_entries(now, request, entries, &error, true);
+                self.requeue(now, request, entries, &error, true);
                 return;
             }
         };
@@ -1137,24 +1144,8 @@ impl Producer {
         if let Some(error) = last_error {
             // Per-record failures are retryable by definition (AWS:
             // throttling and InternalFailure; Firehose: ServiceUnavailable).
-            self.retry_entries(now, request, failed, &error, true);
+            self.requeue(now, request, failed, &error, true);
         }
-    }
-
-    fn retry_entries(
-        &mut self,
-        now: Timestamp,
-        request: u64,
-        entries: Vec<Entry>,
-        error: &ErrorInfo,
-        backoff: bool,
-    ) {
-        for e in &entries {
-            if let Some(s) = e.slot {
-                self.busy_shards.remove(&s);
-            }
-        }
-        self.requeue(now, request, entries, error, backoff);
     }
 
     fn requeue(

@@ -16,11 +16,28 @@ import { kinesisRequests, routingSample } from '../js/vector-check.mjs';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const WORKERD = here('../node_modules/.bin/workerd');
 
+/** A module line of a workerd config (the kind follows the file's extension). */
+function moduleLine(name, file = name) {
+  const kind = file.endsWith('.wasm') ? 'wasm' : file.endsWith('.json') ? 'json' : 'esModule';
+  return `    (name = "${name}", ${kind} = embed "${file}"),`;
+}
+
+/**
+ * Copies the built package into `dir` as a Worker bundle — its `workerd`
+ * entry as the module `kinesis-edge`, and the files it imports — and
+ * returns their module lines.
+ */
+function stagePackage(dir) {
+  const files = ['api.js', 'public.js', 'producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm'];
+  copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
+  for (const f of files) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
+  return [moduleLine('kinesis-edge', 'kinesis-edge.js'), ...files.map((f) => moduleLine(f))].join('\n');
+}
+
 test('signs, routes and aggregates in workerd exactly as in Node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-'));
   try {
-    copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
-    for (const f of ['api.js', 'public.js', 'producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
+    const packageModules = stagePackage(dir);
     copyFileSync(here('../js/vector-check.mjs'), join(dir, 'vector-check.mjs'));
     copyFileSync(here('worker-module.mjs'), join(dir, 'worker-module.mjs'));
     copyFileSync(here('backend.mjs'), join(dir, 'backend.mjs'));
@@ -36,12 +53,7 @@ const config :Workerd.Config = (
 const main :Workerd.Worker = (
   modules = [
     (name = "worker-module.mjs", esModule = embed "worker-module.mjs"),
-    (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
-    (name = "api.js", esModule = embed "api.js"),
-    (name = "public.js", esModule = embed "public.js"),
-    (name = "producer.js", esModule = embed "producer.js"),
-    (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
-    (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
+${packageModules}
     (name = "vector-check.mjs", esModule = embed "vector-check.mjs"),
     (name = "vectors.json", json = embed "vectors.json"),
     (name = "expected.json", json = embed "expected.json"),
@@ -70,11 +82,9 @@ test('the shard engine and the Producer run in workerd through their workerd ent
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-engine-'));
   try {
     mkdirSync(join(dir, 'engine'));
-    copyFileSync(here('../../pkg/workerd.js'), join(dir, 'kinesis-edge.js'));
+    const packageModules = stagePackage(dir);
     copyFileSync(here('../../pkg/engine-workerd.js'), join(dir, 'kinesis-edge-engine.js'));
-    for (const f of ['api.js', 'public.js', 'producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm', 'engine.js', 'engine/kinesis_edge_engine.js', 'engine/kinesis_edge_engine_bg.wasm']) {
-      copyFileSync(here(`../../pkg/${f}`), join(dir, f));
-    }
+    for (const f of ['engine.js', 'engine/kinesis_edge_engine.js', 'engine/kinesis_edge_engine_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
     copyFileSync(here('engine-worker.mjs'), join(dir, 'engine-worker.mjs'));
     copyFileSync(here('../js/producer-check.mjs'), join(dir, 'producer-check.mjs'));
     writeFileSync(
@@ -85,12 +95,7 @@ const main :Workerd.Worker = (
   modules = [
     (name = "engine-worker.mjs", esModule = embed "engine-worker.mjs"),
     (name = "producer-check.mjs", esModule = embed "producer-check.mjs"),
-    (name = "kinesis-edge", esModule = embed "kinesis-edge.js"),
-    (name = "api.js", esModule = embed "api.js"),
-    (name = "public.js", esModule = embed "public.js"),
-    (name = "producer.js", esModule = embed "producer.js"),
-    (name = "kinesis_edge.js", esModule = embed "kinesis_edge.js"),
-    (name = "kinesis_edge_bg.wasm", wasm = embed "kinesis_edge_bg.wasm"),
+${packageModules}
     (name = "kinesis-edge-engine", esModule = embed "kinesis-edge-engine.js"),
     (name = "engine.js", esModule = embed "engine.js"),
     (name = "engine/kinesis_edge_engine.js", esModule = embed "engine/kinesis_edge_engine.js"),
