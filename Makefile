@@ -67,6 +67,14 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	  target/$(WASM_TARGET)/release/kinesis_edge.wasm
 	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/engine/kinesis_edge_engine_bg.wasm -o pkg/engine/kinesis_edge_engine_bg.wasm
 	rm -f pkg/engine/*.d.ts
+	# The producer alone (kinesis-edge/producer): its own no_std .wasm, built
+	# for size, with a copy of producer.js beside its glue.
+	$(CARGO) build --profile lean --target $(WASM_TARGET) --lib --no-default-features
+	wasm-bindgen --target web --out-dir pkg/producer --out-name kinesis_edge \
+	  target/$(WASM_TARGET)/lean/kinesis_edge.wasm
+	$(WASM_OPT) -Oz $(WASM_FEATURES) pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
+	rm -f pkg/producer/*.d.ts
+	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
 	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/
 	cp README.md pkg/
 	@node tools/size.mjs pkg
@@ -83,7 +91,7 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --features engine -- -D warnings
-	$(CARGO) build --no-default-features --target $(WASM_TARGET)
+	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features -- -D warnings
 
 test-native:
 	$(CARGO) test

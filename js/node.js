@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as crypto from 'node:crypto';
 import { initSync } from './kinesis_edge.js';
 import { __setHostHasher } from './api.js';
+import { __setBodyHasher } from './producer.js';
 
 initSync({ module: readFileSync(new URL('./kinesis_edge_bg.wasm', import.meta.url)) });
 
@@ -16,5 +17,6 @@ const sha256Hex = crypto.hash
   ? (body) => crypto.hash('sha256', body, 'hex')
   : (body) => crypto.createHash('sha256').update(body).digest('hex');
 __setHostHasher(sha256Hex, 512);
+__setBodyHasher(sha256Hex, 512);
 
 export * from './public.js';

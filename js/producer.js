@@ -1,13 +1,23 @@
 // Producer and FirehoseProducer: the I/O around the wasm state machine
 // (src/producer): the global `fetch` (or one passed in), timers, credentials.
 // No `window`: the same code runs in a page, a worker, Node and workerd.
+// The same file serves the main entry and `kinesis-edge/producer` (its own
+// lean .wasm): each directory's `./kinesis_edge.js` is its own glue.
 import { __Producer } from './kinesis_edge.js';
-import { signRequest } from './api.js';
 
-const JSON_TYPE = 'application/x-amz-json-1.1';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+// A host's native SHA-256 for large bodies (node:crypto in Node, installed
+// by the Node entries): hex of a body, or null to hash it in wasm.
+let hashBody = null;
+let hashFrom = Infinity;
+
+/** @internal Installed by the Node entry points. */
+export function __setBodyHasher(hasher, threshold) {
+  hashBody = hasher;
+  hashFrom = threshold;
+}
 // Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
@@ -262,8 +272,16 @@ class BaseProducer {
       this.#send(packed);
     }
     this.#settle();
+    // The core's answer is the one deadline that matters now: a timer armed
+    // for an older one goes (an idle producer holds no timer, so it never
+    // keeps a Node process alive).
     const next = this.#core.pollTimeout(now);
-    if (!Number.isNaN(next)) this.#schedule(next);
+    if (next !== this.#timerAt) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#timerAt = Infinity;
+      if (!Number.isNaN(next)) this.#schedule(next);
+    }
   }
 
   async #credentialsNow() {
@@ -296,18 +314,13 @@ class BaseProducer {
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
     const timeout = controller ? setTimeout(() => controller.abort(), this.#requestTimeoutMs) : null;
     try {
-      const credentials = await this.#credentialsNow();
-      const headers = { 'content-type': JSON_TYPE, 'x-amz-target': target };
-      const signed = signRequest({
-        method: 'POST', url: this.#endpoint, headers, body, region: this.#region, service: this.#service, credentials,
-        signingDate: new Date(Date.now() + this.#core.clockOffsetMs()),
-      });
-      const res = await this.#fetch(this.#endpoint, {
-        method: 'POST',
-        headers: [...Object.entries(headers), ...signed.headers],
-        body,
-        signal: controller?.signal,
-      });
+      const c = await this.#credentialsNow();
+      const fields = `${this.#endpoint}\0${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
+      const hash = hashBody && body.length >= hashFrom ? hashBody(body) : '';
+      const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
+      const headers = [];
+      for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
+      const res = await this.#fetch(this.#endpoint, { method: 'POST', headers, body, signal: controller?.signal });
       const answer = new Uint8Array(await res.arrayBuffer());
       this.#core.handleResponse(Date.now(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
     } catch (e) {

@@ -31,8 +31,8 @@
 //! one user record hashes outside the shard that received it; address the
 //! aggregate to that shard; send a lone record as it is.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::fnv::FnvMap;
+use crate::prelude::*;
 
 use md5::{Digest, Md5};
 
@@ -102,27 +102,7 @@ fn field_len(len: usize) -> usize {
     1 + varint_len(len as u64) + len
 }
 
-/// FNV-1a: a fast hash for short keys. The tables hash keys of the caller's
-/// own records, so flooding is not a concern here (and std's SipHash keys
-/// need a random source the core does not read).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Table<'a, V> = HashMap<&'a str, V, BuildHasherDefault<Fnv>>;
+type Table<'a, V> = FnvMap<&'a str, V>;
 
 /// One aggregate being filled.
 struct Group<'a> {
@@ -261,7 +241,7 @@ fn aggregate_dyn(
     // some deaggregators (aws-kinesis-agg for Node, through protobufjs's
     // defaults) report index 0 of the table for a record that has none, so
     // the two kinds never share an aggregate.
-    let mut open: BTreeMap<(Option<u128>, bool), usize> = BTreeMap::new();
+    let mut open: FnvMap<(Option<u128>, bool), usize> = FnvMap::default();
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
                                                                // Producers repeat keys (a session id, a user id): remember their MD5,

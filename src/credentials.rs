@@ -4,6 +4,7 @@
 //! (as smithy-rs's `Credentials` does) and no error message of this crate
 //! quotes them.
 
+use crate::prelude::*;
 use core::fmt;
 
 /// An access key id, its secret, and for temporary credentials a session
@@ -35,7 +36,7 @@ impl fmt::Display for CredentialsError {
     }
 }
 
-impl std::error::Error for CredentialsError {}
+impl core::error::Error for CredentialsError {}
 
 impl Credentials {
     /// Long-term or temporary credentials. The access key id and the

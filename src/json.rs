@@ -11,7 +11,8 @@
 //! Writing: string escaping as `JSON.stringify` does it (the AWS SDK for
 //! JavaScript serializes with it), so encoded bodies can be byte-identical.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 /// Deepest nesting accepted: far beyond any AWS response, low enough that
 /// recursion cannot exhaust the stack on hostile input.
@@ -91,7 +92,7 @@ impl core::fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 /// Parses a whole JSON document.
 pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {

@@ -21,12 +21,22 @@
 //! - [`producer`]: batching, aggregation, rate limiting and retries as a
 //!   sans-IO state machine.
 
+// Without `std` (the producer's lean `.wasm`) the crate needs only `core`
+// and `alloc`; the shard engine and the main build's exports are left out.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
 pub mod aggregation;
 pub mod credentials;
+#[cfg(feature = "std")]
 pub mod engine;
+mod fnv;
 pub mod json;
 pub mod limits;
+mod num;
 pub mod partition;
+mod prelude;
 pub mod producer;
 pub mod protocol;
 pub mod record;
@@ -38,3 +48,16 @@ pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+// The `no_std` build's runtime: std's allocator, and a panic handler that
+// traps without formatting anything (no panic is expected on any input;
+// this only keeps the formatting machinery out of the `.wasm`).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}

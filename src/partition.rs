@@ -6,6 +6,7 @@
 //! 128-bit integer, unless the record carries an ExplicitHashKey, a decimal
 //! string `0|([1-9]\d{0,38})` whose value must be at most 2^128 − 1.
 
+use crate::prelude::*;
 use core::fmt;
 
 use md5::{Digest, Md5};
@@ -51,7 +52,7 @@ impl fmt::Display for ExplicitHashKeyError {
     }
 }
 
-impl std::error::Error for ExplicitHashKeyError {}
+impl core::error::Error for ExplicitHashKeyError {}
 
 /// Reads an ExplicitHashKey.
 pub fn parse_explicit_hash_key(text: &str) -> Result<u128, ExplicitHashKeyError> {

@@ -10,7 +10,8 @@
 //! them, and strings are escaped as `JSON.stringify` does: the bodies are
 //! byte-identical to the SDK's (tested against it).
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use base64::Engine as _;
 
@@ -196,7 +197,7 @@ pub(crate) fn write_number(out: &mut Vec<u8>, v: f64) {
         out.extend_from_slice(b"0");
         return;
     }
-    let ms = (v * 1000.0).round() as i64;
+    let ms = crate::num::round(v * 1000.0) as i64;
     if ms < 0 {
         out.push(b'-');
     }
@@ -316,8 +317,8 @@ impl core::fmt::Display for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl core::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             DecodeError::Json(e) => Some(e),
             DecodeError::Shape(_) => None,
@@ -542,7 +543,7 @@ impl core::fmt::Display for ServiceError {
     }
 }
 
-impl std::error::Error for ServiceError {}
+impl core::error::Error for ServiceError {}
 
 /// `com.amazonaws.kinesis#ResourceNotFoundException:http://…` → the code:
 /// the part after any `#`, before any `:` (as the AWS SDKs sanitize it).

@@ -6,6 +6,7 @@
 //! engine answers with them; the producer refuses records with them before
 //! sending anything.
 
+use crate::prelude::*;
 use core::fmt;
 
 use crate::limits::{
@@ -81,7 +82,7 @@ impl fmt::Display for RecordError {
     }
 }
 
-impl std::error::Error for RecordError {}
+impl core::error::Error for RecordError {}
 
 /// A record that the service will accept as far as its own shape goes.
 #[derive(Clone, Debug, PartialEq, Eq)]

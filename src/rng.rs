@@ -21,6 +21,7 @@ impl Rng {
 
     /// True with probability `p` (0 never draws: runs without faults
     /// consume no randomness).
+    #[cfg(feature = "std")]
     pub(crate) fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }

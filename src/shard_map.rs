@@ -5,6 +5,7 @@
 //! split or merge) stay listed until retention trims them and are kept here
 //! for lineage. Lookups go to open shards only, by binary search.
 
+use crate::prelude::*;
 use core::fmt;
 
 use crate::partition::hash_key;
@@ -55,7 +56,7 @@ impl fmt::Display for ShardMapError {
     }
 }
 
-impl std::error::Error for ShardMapError {}
+impl core::error::Error for ShardMapError {}
 
 /// The shard id Kinesis gives shard number `n`: `shardId-` and 12 digits.
 pub fn shard_id(n: u64) -> String {

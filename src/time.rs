@@ -7,6 +7,7 @@
 //! text forms AWS uses: ISO 8601 (`2015-08-30T12:36:00Z`) and SigV4's basic
 //! form (`20150830T123600Z`).
 
+use crate::prelude::*;
 use core::fmt;
 
 /// An instant, as whole milliseconds since 1970-01-01T00:00:00Z (UTC).
@@ -35,7 +36,7 @@ impl fmt::Display for TimeError {
     }
 }
 
-impl std::error::Error for TimeError {}
+impl core::error::Error for TimeError {}
 
 /// A UTC calendar date and time of day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +72,7 @@ impl Timestamp {
         if !ms.is_finite() {
             return None;
         }
-        let ms = ms.floor();
+        let ms = crate::num::floor(ms);
         if ms < MIN_MS as f64 || ms > MAX_MS as f64 {
             return None;
         }

@@ -42,3 +42,25 @@ try {
 } catch {
   // Built without the engine.
 }
+
+// The producer's entry (`kinesis-edge/producer`): its lean .wasm and the JS
+// a page loads with it. Its budget (issue 5): 30 KB gzipped, wasm + JS.
+export const PRODUCER_BUDGET_GZIP = 30 * 1024;
+const producerFiles = ['producer/kinesis_edge_bg.wasm', 'producer/kinesis_edge.js', 'producer/producer.js', 'producer/browser.js'];
+export function producerEntrySize(root = dir) {
+  const wasm = sizes(readFileSync(join(root, producerFiles[0])));
+  const js = sizes(Buffer.concat(producerFiles.slice(1).map((f) => readFileSync(join(root, f)))));
+  return { wasm, js, total: total(wasm, js) };
+}
+try {
+  const p = producerEntrySize();
+  const row = (name, s) => console.log(`  ${name.padEnd(36)} raw ${String(s.raw).padStart(7)}  gzip ${String(s.gzip).padStart(6)}  brotli ${String(s.brotli).padStart(6)}`);
+  console.log('producer entry (kinesis-edge/producer):');
+  row('kinesis_edge_bg.wasm', p.wasm);
+  row('glue + producer.js + browser.js', p.js);
+  row('total', p.total);
+  const over = p.total.gzip - PRODUCER_BUDGET_GZIP;
+  console.log(`  budget ${PRODUCER_BUDGET_GZIP} B gzipped: ${over > 0 ? `OVER by ${over} B (not met yet)` : `met, ${-over} B to spare`}`);
+} catch {
+  // Built without the producer entry.
+}

@@ -8,7 +8,7 @@
 //! a little above, so the service's own bucket, not ours, decides at the
 //! edge).
 
-use std::collections::BTreeMap;
+use crate::fnv::FnvMap;
 
 use crate::time::Timestamp;
 
@@ -36,12 +36,12 @@ struct ShardBucket {
 pub(crate) struct Limiter {
     /// Share of the shard limits, e.g. 1.5 for 150 %; 0 turns it off.
     share: f64,
-    shards: BTreeMap<u128, ShardBucket>,
+    shards: FnvMap<u128, ShardBucket>,
 }
 
 impl Limiter {
     pub(crate) fn new(percent: u32) -> Limiter {
-        Limiter { share: f64::from(percent) / 100.0, shards: BTreeMap::new() }
+        Limiter { share: f64::from(percent) / 100.0, shards: FnvMap::default() }
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -109,7 +109,7 @@ impl Limiter {
         let need_records = (1.0 - b.records).max(0.0) / (RECORDS_PER_SEC * rate);
         let need_bytes = (1.0 - b.bytes).max(0.0) / (BYTES_PER_SEC * rate);
         let wait = need_records.max(need_bytes);
-        now.add_millis((wait * 1000.0).ceil() as i64)
+        now.add_millis(crate::num::ceil(wait * 1000.0) as i64)
     }
 
     /// The adaptive share of a shard (1 = the configured rate).

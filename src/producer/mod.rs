@@ -19,13 +19,17 @@
 //! time (one request in flight per shard, retries first), so per partition
 //! key order holds.
 
+use crate::prelude::*;
 mod limiter;
+mod queue;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::collections::{BinaryHeap, VecDeque};
+use core::cmp::Reverse;
 
 use crate::aggregation::{self, UserRecord, DEFAULT_MAX_AGGREGATE_BYTES};
+use crate::fnv::{FnvMap, FnvSet};
 use crate::limits::{
     FIREHOSE_BATCH_MAX_BYTES, FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_MAX_RECORD_BYTES, PUT_RECORDS_MAX_BYTES,
     PUT_RECORDS_MAX_RECORDS,
@@ -37,6 +41,7 @@ use crate::shard_map::ShardMap;
 use crate::time::Timestamp;
 
 use limiter::Limiter;
+use queue::Queue;
 
 /// Where records go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -290,8 +295,8 @@ pub struct Stats {
     pub transport_errors: u64,
     /// Clock corrections applied.
     pub clock_corrections: u64,
-    /// Acknowledged records per shard id.
-    pub per_shard: BTreeMap<String, u64>,
+    /// Acknowledged records per shard id, sorted by shard id.
+    pub per_shard: Vec<(String, u64)>,
     /// Milliseconds from push to acknowledgement: 50th, 90th, 99th percentiles.
     pub latency_p50_ms: u64,
     /// 90th.
@@ -381,16 +386,17 @@ impl Latency {
 /// The producer's state machine.
 pub struct Producer {
     config: ProducerConfig,
-    queue: BTreeMap<u64, Rec>,
-    in_flight: BTreeMap<u64, InFlight>,
+    queue: Queue<Rec>,
+    /// Requests in flight (at most `max_in_flight` and a ListShards).
+    in_flight: Vec<(u64, InFlight)>,
     /// Shards with an entry in flight (ordered mode).
-    busy_shards: BTreeSet<u128>,
-    /// When records waiting out a backoff become ready (may hold stale
-    /// entries: only a wake-up hint).
-    retry_wakeups: BTreeSet<(Timestamp, u64)>,
+    busy_shards: FnvSet<u128>,
+    /// When records waiting out a backoff become ready, earliest first (may
+    /// hold stale entries: only a wake-up hint).
+    retry_wakeups: BinaryHeap<Reverse<(Timestamp, u64)>>,
     /// Shards the rate limiter held back at the last batch, and when they
     /// have tokens again.
-    blocked_until: BTreeMap<u128, Timestamp>,
+    blocked_until: FnvMap<u128, Timestamp>,
     next_record: u64,
     next_request: u64,
     outcomes: VecDeque<Outcome>,
@@ -433,11 +439,11 @@ impl Producer {
         let rng = crate::rng::Rng::new(config.seed);
         Producer {
             config,
-            queue: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
-            busy_shards: BTreeSet::new(),
-            retry_wakeups: BTreeSet::new(),
-            blocked_until: BTreeMap::new(),
+            queue: Queue::new(),
+            in_flight: Vec::new(),
+            busy_shards: FnvSet::default(),
+            retry_wakeups: BinaryHeap::new(),
+            blocked_until: FnvMap::default(),
             next_record: 1,
             next_request: 1,
             outcomes: VecDeque::new(),
@@ -621,7 +627,11 @@ impl Producer {
             Outcome::Acknowledged { shard_id, .. } => {
                 self.stats.records_acknowledged += 1;
                 self.stats.bytes_acknowledged += rec.size() as u64;
-                *self.stats.per_shard.entry(shard_id.clone()).or_insert(0) += 1;
+                let per_shard = &mut self.stats.per_shard;
+                match per_shard.binary_search_by(|(s, _)| s.as_str().cmp(shard_id)) {
+                    Ok(i) => per_shard[i].1 += 1,
+                    Err(i) => per_shard.insert(i, (shard_id.clone(), 1)),
+                }
                 self.latency.add(now.as_millis() - rec.pushed.as_millis());
             }
             Outcome::Failed { code, .. } if code == "RecordExpired" => self.stats.records_expired += 1,
@@ -634,15 +644,12 @@ impl Producer {
     fn expire(&mut self, now: Timestamp) {
         // Deadlines grow with ids (pushed later, expires later; a retried
         // record keeps its own): the expired records are a prefix.
-        let expired: Vec<u64> =
-            self.queue.iter().take_while(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
-        if expired.is_empty() {
-            return;
-        }
-        for id in &expired {
-            if let Some(rec) = self.queue.remove(id) {
+        let mut expired = 0;
+        while self.queue.front().is_some_and(|(_, r)| r.deadline <= now) {
+            if let Some((id, rec)) = self.queue.pop_front() {
+                expired += 1;
                 let outcome = Outcome::Failed {
-                    id: *id,
+                    id,
                     code: "RecordExpired".to_owned(),
                     message: format!(
                         "the record's time to live ({} ms) ran out after {} attempt(s)",
@@ -651,10 +658,12 @@ impl Producer {
                     attempts: rec.attempts,
                     last_error: rec.last_error.clone(),
                 };
-                self.settle(*id, &rec, outcome, now);
+                self.settle(id, &rec, outcome, now);
             }
         }
-        self.events.push_back(Event::Failed { records: expired.len(), code: "RecordExpired".to_owned() });
+        if expired > 0 {
+            self.events.push_back(Event::Failed { records: expired, code: "RecordExpired".to_owned() });
+        }
     }
 
     /// When, after `now`, to call [`Producer::poll_request`] again, if
@@ -668,14 +677,14 @@ impl Producer {
             }
         };
         if let Some(due) = self.map_due {
-            if !self.in_flight.values().any(|f| matches!(f, InFlight::ListShards)) {
+            if !self.listing_in_flight() {
                 consider(due);
             }
         }
         // Deadlines grow with ids (a retried record keeps its own), so the
         // first record has the earliest; the same holds for the linger of
         // records not yet tried.
-        if let Some((_, first)) = self.queue.iter().next() {
+        if let Some((_, first)) = self.queue.front() {
             consider(first.deadline);
             if self.in_flight.len() < self.config.max_in_flight {
                 let linger = i64::from(self.config.linger_ms);
@@ -685,7 +694,7 @@ impl Producer {
                     Some((_, r)) => consider(r.not_before),
                     None => {}
                 }
-                if let Some((t, _)) = self.retry_wakeups.iter().next() {
+                if let Some(Reverse((t, _))) = self.retry_wakeups.peek() {
                     consider(*t);
                 }
                 for t in self.blocked_until.values() {
@@ -712,9 +721,13 @@ impl Producer {
         self.poll_put(now)
     }
 
+    fn listing_in_flight(&self) -> bool {
+        self.in_flight.iter().any(|(_, f)| matches!(f, InFlight::ListShards))
+    }
+
     fn poll_list_shards(&mut self, now: Timestamp) -> Option<Request> {
         let due = self.map_due?;
-        if due > now || self.in_flight.values().any(|f| matches!(f, InFlight::ListShards)) {
+        if due > now || self.listing_in_flight() {
             return None;
         }
         let Destination::Kinesis(stream) = &self.config.destination else { return None };
@@ -727,7 +740,7 @@ impl Producer {
         });
         let id = self.next_request;
         self.next_request += 1;
-        self.in_flight.insert(id, InFlight::ListShards);
+        self.in_flight.push((id, InFlight::ListShards));
         self.stats.requests += 1;
         Some(Request { id, target: encoded.target, body: encoded.body, records: 0 })
     }
@@ -739,8 +752,8 @@ impl Producer {
         let aggregate = kinesis && self.config.aggregation && self.map.is_some();
         let ordered = kinesis && self.config.ordered;
         // Stale wake-ups go.
-        while self.retry_wakeups.first().is_some_and(|(t, _)| *t <= now) {
-            self.retry_wakeups.pop_first();
+        while self.retry_wakeups.peek().is_some_and(|Reverse((t, _))| *t <= now) {
+            self.retry_wakeups.pop();
         }
         self.blocked_until.clear();
         let open_shards = self.map.as_ref().map_or(1, |m| m.open_shards().count());
@@ -748,14 +761,17 @@ impl Producer {
         // within the batch limits, the limiter's budget per shard and, when
         // ordered, one entry per shard not already in flight.
         let budget = if aggregate { max_bytes - max_bytes / 16 } else { max_bytes };
-        let mut picked: Vec<u64> = Vec::new();
+        let mut picked: Vec<usize> = Vec::new();
         let mut bytes = 0usize;
         let mut due = false;
-        let mut tokens: BTreeMap<u128, (f64, f64)> = BTreeMap::new();
-        let mut used: BTreeMap<u128, (f64, f64)> = BTreeMap::new();
-        let mut slot_bytes: BTreeMap<u128, (usize, bool)> = BTreeMap::new();
-        let mut skipped_slots: BTreeSet<u128> = BTreeSet::new();
-        for (&id, r) in &self.queue {
+        // Per shard: the limiter's tokens, and what this batch uses of them.
+        let mut budgets: FnvMap<u128, [f64; 4]> = FnvMap::default();
+        // Ordered mode, per slot: the bytes and kind (explicit hash key or
+        // not) of the entry this batch takes from it.
+        let mut slot_bytes: FnvMap<u128, (usize, bool)> = FnvMap::default();
+        let mut skipped_slots: FnvSet<u128> = FnvSet::default();
+        for (position, (id, r)) in self.queue.iter().enumerate() {
+            let id = *id;
             if r.not_before > now {
                 if ordered {
                     // A record waiting out its backoff holds its shard's
@@ -793,10 +809,12 @@ impl Producer {
                 if self.blocked_until.contains_key(&s) {
                     continue;
                 }
-                let have = *tokens.entry(s).or_insert_with(|| self.limiter.available(s, now));
-                let u = used.entry(s).or_insert((0.0, 0.0));
+                let b = budgets.entry(s).or_insert_with(|| {
+                    let (records, bytes) = self.limiter.available(s, now);
+                    [records, bytes, 0.0, 0.0]
+                });
                 let need_records = if aggregate { 0.0 } else { 1.0 };
-                if have.0 - u.0 < need_records || have.1 - u.1 <= 0.0 {
+                if b[0] - b[2] < need_records || b[1] - b[3] <= 0.0 {
                     self.blocked_until.insert(s, self.limiter.ready_at(s, now));
                     if ordered {
                         skipped_slots.insert(self.slot_of(r.hash));
@@ -806,8 +824,8 @@ impl Producer {
                     }
                     continue;
                 }
-                u.0 += need_records;
-                u.1 += size as f64;
+                b[2] += need_records;
+                b[3] += size as f64;
             }
             if ordered {
                 let e = slot_bytes.entry(self.slot_of(r.hash)).or_insert((0, r.ehk.is_some()));
@@ -816,7 +834,7 @@ impl Producer {
             if id <= self.flush_through || r.attempts > 0 || r.pushed.add_millis(linger) <= now {
                 due = true;
             }
-            picked.push(id);
+            picked.push(position);
             bytes += wire;
             if !aggregate && picked.len() == max_records {
                 break;
@@ -830,11 +848,10 @@ impl Producer {
         if picked.is_empty() || !(due || full) {
             return None;
         }
-        for (s, (records, b)) in used {
-            self.limiter.take(s, records, b, now);
+        for (s, b) in budgets {
+            self.limiter.take(s, b[2], b[3], now);
         }
-        let mut recs: Vec<(u64, Rec)> =
-            picked.iter().filter_map(|id| self.queue.remove(id).map(|r| (*id, r))).collect();
+        let mut recs = self.queue.take(&picked);
         let entries = if aggregate {
             self.aggregate_entries(&mut recs, max_records, now)
         } else {
@@ -939,7 +956,7 @@ impl Producer {
         }
         self.stats.requests += 1;
         self.events.push_back(Event::Sent { request: id, entries: entries.len(), records });
-        self.in_flight.insert(id, InFlight::Put(entries));
+        self.in_flight.push((id, InFlight::Put(entries)));
         Request { id, target: body.target, body: body.body, records }
     }
 }
@@ -970,7 +987,8 @@ impl Producer {
     /// Request `id`, no longer in flight: its shards are free again
     /// (ordered mode), whatever its answer.
     fn take_flight(&mut self, id: u64) -> Option<InFlight> {
-        let flight = self.in_flight.remove(&id)?;
+        let at = self.in_flight.iter().position(|(i, _)| *i == id)?;
+        let (_, flight) = self.in_flight.swap_remove(at);
         if let InFlight::Put(entries) = &flight {
             for s in entries.iter().filter_map(|e| e.slot) {
                 self.busy_shards.remove(&s);
@@ -1164,7 +1182,7 @@ impl Producer {
                 let delay = if backoff { self.backoff(r.attempts) } else { 0 };
                 r.not_before = now.add_millis(delay);
                 if delay > 0 {
-                    self.retry_wakeups.insert((r.not_before, id));
+                    self.retry_wakeups.push(Reverse((r.not_before, id)));
                 }
                 self.queue.insert(id, r);
                 count += 1;

@@ -6,6 +6,7 @@
 //! set the `percent-encoding` crate predefines, and the table is 256 bits,
 //! so it lives here rather than pulling a dependency into the `.wasm`.
 
+use crate::prelude::*;
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
@@ -103,11 +104,11 @@ pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
 
 /// A query parameter name or value in canonical form: percent-decoded,
 /// then encoded again with SigV4's set; borrowed when already canonical.
-pub(crate) fn canonical_query_part(part: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn canonical_query_part(part: &str) -> alloc::borrow::Cow<'_, str> {
     if part.bytes().all(is_unreserved) {
-        return std::borrow::Cow::Borrowed(part);
+        return alloc::borrow::Cow::Borrowed(part);
     }
-    std::borrow::Cow::Owned(uri_encode(&percent_decode(part.as_bytes())))
+    alloc::borrow::Cow::Owned(uri_encode(&percent_decode(part.as_bytes())))
 }
 
 #[cfg(test)]

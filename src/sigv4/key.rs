@@ -4,6 +4,7 @@
 //! depends only on (secret, date, region, service), so it is derived once
 //! per day and scope and kept (aws4fetch and the AWS SDKs do the same).
 
+use crate::prelude::*;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

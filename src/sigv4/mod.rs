@@ -17,12 +17,13 @@
 //!   JavaScript v3 (`@smithy/signature-v4`, `ALWAYS_UNSIGNABLE_HEADERS`),
 //!   whose list covers those of the Go, Java and Rust SDKs.
 
+use crate::prelude::*;
 mod encode;
 mod key;
 mod url;
 
+use alloc::borrow::Cow;
 use core::fmt;
-use std::borrow::Cow;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
@@ -296,7 +297,7 @@ impl fmt::Display for SigningError {
     }
 }
 
-impl std::error::Error for SigningError {}
+impl core::error::Error for SigningError {}
 
 /// A signer that keeps derived keys between calls.
 #[derive(Debug, Default)]

@@ -5,6 +5,7 @@
 //! here. Only absolute `http:` and `https:` URLs are accepted.
 
 use super::SigningError;
+use crate::prelude::*;
 
 /// An absolute URL split into the pieces the signer needs.
 #[derive(Debug, PartialEq, Eq)]

@@ -18,7 +18,7 @@
 // the wire protocol) and, with `--features engine`, the shard engine's own
 // `.wasm`, which carries only the engine (its JS imports the rest from the
 // main entry), so that neither pays for the other.
-#[cfg(not(feature = "engine"))]
+#[cfg(all(feature = "std", not(feature = "engine")))]
 pub mod api;
 #[cfg(feature = "engine")]
 mod engine;

@@ -3,10 +3,13 @@
 //! arguments in; requests out as one packed byte string; outcomes and stats
 //! as JSON text (one parse per batch, not one object per field).
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
+use crate::credentials::Credentials;
 use crate::json::write_string;
 use crate::producer::{Destination, HttpResponse, Outcome, Producer, ProducerConfig};
+use crate::sigv4::{Payload, SignableRequest, Signer, SigningParams, SigningSettings};
 use crate::time::Timestamp;
 
 use super::coded_error;
@@ -16,6 +19,7 @@ use super::coded_error;
 pub struct WasmProducer {
     producer: Producer,
     errors: Vec<(usize, &'static str, String)>,
+    signer: Signer,
 }
 
 fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
@@ -58,6 +62,7 @@ impl WasmProducer {
         let defaults = ProducerConfig::new(destination);
         Ok(WasmProducer {
             errors: Vec::new(),
+            signer: Signer::new(),
             producer: Producer::new(ProducerConfig {
                 linger_ms,
                 max_in_flight: max_in_flight.max(1) as usize,
@@ -301,6 +306,65 @@ impl WasmProducer {
             out.push(b']');
         }
         String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Signs one of this producer's requests (a JSON 1.1 `POST` of `body`
+    /// with `target` to `url`) at `now_ms` plus the clock offset learned
+    /// from the service: `fields` is `url, region, service, accessKeyId,
+    /// secretAccessKey, sessionToken` (empty for none), separated by NUL;
+    /// `body_hash` the body's hex SHA-256 when the host hashed it (empty:
+    /// hashed here). Returns the headers to send, `name\0value` pairs
+    /// joined by NUL, the content type and target included. The derived key
+    /// is kept between calls.
+    pub fn sign(
+        &mut self,
+        now_ms: f64,
+        fields: &str,
+        target: &str,
+        body: &[u8],
+        body_hash: &str,
+    ) -> Result<String, JsValue> {
+        let mut rest = fields;
+        let mut next = || {
+            let (field, tail) = rest.split_once('\0').unwrap_or((rest, ""));
+            rest = tail;
+            field
+        };
+        let [url, region, service, access_key_id, secret_access_key, session_token] =
+            [(); 6].map(|()| next());
+        let credentials = Credentials::new(
+            access_key_id,
+            secret_access_key,
+            (!session_token.is_empty()).then(|| session_token.to_owned()),
+        )
+        .map_err(|e| coded_error("InvalidCredentials", e.reason()))?;
+        let time = Timestamp::from_millis_f64(now_ms + self.producer.clock_offset_ms() as f64)
+            .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))?;
+        let headers = [("content-type", crate::protocol::CONTENT_TYPE), ("x-amz-target", target)];
+        let request = SignableRequest {
+            method: "POST",
+            url,
+            headers: &headers,
+            payload: if body_hash.is_empty() { Payload::Bytes(body) } else { Payload::Hash(body_hash) },
+        };
+        let params = SigningParams {
+            credentials: &credentials,
+            region,
+            service,
+            time,
+            settings: SigningSettings::for_service(service),
+        };
+        let out = self.signer.sign(&request, &params).map_err(|e| coded_error(e.code(), &e.to_string()))?;
+        let mut packed = String::with_capacity(600);
+        for (name, value) in headers.iter().copied().chain(out.params.iter().map(|(n, v)| (*n, v.as_str()))) {
+            if !packed.is_empty() {
+                packed.push('\0');
+            }
+            packed.push_str(name);
+            packed.push('\0');
+            packed.push_str(value);
+        }
+        Ok(packed)
     }
 
     /// Sends everything now.

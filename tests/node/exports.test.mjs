@@ -83,7 +83,37 @@ for (const [what, options, entry] of [
 test('the type declarations parse as TypeScript', async () => {
   const { readFileSync } = await import('node:fs');
   const { transformSync } = require('esbuild');
-  for (const file of ['index.d.ts', 'engine.d.ts']) {
+  for (const file of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts']) {
     assert.doesNotThrow(() => transformSync(readFileSync(join(pkg, file), 'utf8'), { loader: 'ts' }), file);
   }
 });
+
+// `kinesis-edge/producer`: the producer alone, its own lean .wasm; nothing
+// of the main build (api.js, its .wasm) or the engine comes with it.
+for (const [what, options, entry] of [
+  ['Node', { platform: 'node' }, 'producer/node.js'],
+  ['a bundler for pages', { platform: 'browser' }, 'producer/browser.js'],
+  ['Cloudflare Workers (wrangler conditions)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'producer/workerd.js'],
+]) {
+  test(`${what} resolves kinesis-edge/producer to ${entry}, with nothing else of the package`, () => {
+    const dir = project();
+    try {
+      writeFileSync(join(dir, 'producer.mjs'), "import { Producer, FirehoseProducer } from 'kinesis-edge/producer';\nconsole.log(typeof Producer, typeof FirehoseProducer);\n");
+      const result = buildSync({
+        entryPoints: [join(dir, 'producer.mjs')],
+        bundle: true, format: 'esm', write: false, metafile: true, preserveSymlinks: true,
+        absWorkingDir: dir, external: ['*.wasm', 'node:*'], logLevel: 'silent', ...options,
+      });
+      const inputs = Object.keys(result.metafile.inputs).filter((i) => i.includes('kinesis-edge/'));
+      assert.ok(inputs.some((i) => i.endsWith(`kinesis-edge/${entry}`)), inputs.join(', '));
+      assert.deepEqual(inputs.filter((i) => !/kinesis-edge\/producer\//.test(i)), [], 'only files of producer/');
+      if (options.platform === 'node') {
+        const run = spawnSync(process.execPath, [join(dir, 'producer.mjs')], { encoding: 'utf8' });
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout.trim(), 'function function');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -5,7 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { Producer, FirehoseProducer, deaggregate } from '../../pkg/node.js';
+import { deaggregate } from '../../pkg/node.js';
+// The same tests run against the main entry and, from producer-lean.test.mjs,
+// against `kinesis-edge/producer` (its own lean .wasm).
+const { Producer, FirehoseProducer } = await import(process.env.KINESIS_EDGE_PRODUCER_ENTRY ?? '../../pkg/node.js');
 import { ShardEngine } from '../../pkg/engine-node.js';
 import { startEngine, startKinesalite, CREDENTIALS } from '../js/servers.mjs';
 
