@@ -26,7 +26,12 @@ test('the scenario in Node', async () => {
   assert.deepEqual(await producerScenario(api, ShardEngine), expected);
 });
 
-for (const [where, path] of [['a page', '/test/browser/fixtures/producer-page.html'], ['a dedicated Web Worker', '/test/browser/fixtures/producer-worker.html']]) {
+for (const [where, path] of [
+  ['a page', '/test/browser/fixtures/producer-page.html'],
+  ['a dedicated Web Worker', '/test/browser/fixtures/producer-worker.html'],
+  ['a page, from kinesis-edge/producer', '/test/browser/fixtures/producer-page.html?lean'],
+  ['a dedicated Web Worker, from kinesis-edge/producer', '/test/browser/fixtures/producer-worker.html?lean'],
+]) {
   test(`the Producer runs in headless Chromium, in ${where}`, async () => {
     const result = await resultOf(browser, origin, path);
     assert.equal(result.failure, undefined, result.failure);
