@@ -197,6 +197,9 @@ export declare class Producer {
   constructor(options: ProducerOptions & { streamName: string });
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }): Promise<PutResult>;
   putMany(records: { data: Uint8Array | ArrayBuffer | ArrayBufferView | string; partitionKey?: string; explicitHashKey?: string | bigint }[]): Promise<PutResult[]>;
+  /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason. */
+  offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }):
+    { accepted: true; result: Promise<PutResult> } | { accepted: false; error: KinesisEdgeError };
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;
@@ -206,6 +209,7 @@ export declare class FirehoseProducer {
   constructor(options: ProducerOptions & { deliveryStreamName: string; delimiter?: string | Uint8Array });
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): Promise<PutResult>;
   putMany(records: { data: Uint8Array | string }[]): Promise<PutResult[]>;
+  offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): { accepted: true; result: Promise<PutResult> } | { accepted: false; error: KinesisEdgeError };
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;

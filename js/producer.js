@@ -151,6 +151,34 @@ class BaseProducer {
   }
 
   /**
+   * `put` without waiting for room: says at once whether the record was
+   * accepted (buffered, and then owned by the producer: it is delivered or
+   * its `result` rejects with the reason) or refused, and why (`BufferFull`,
+   * `Closed`, or the AWS validation code). A gateway answers its client
+   * with this before the records reach the stream.
+   */
+  offer(data, options = {}) {
+    let bytes;
+    try {
+      bytes = bytesOf(data);
+    } catch (e) {
+      return { accepted: false, error: e };
+    }
+    if (this.#closed) return { accepted: false, error: error('Closed', 'the producer is closed: it accepts no more records') };
+    const key = this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '';
+    const ehk = options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey);
+    let id;
+    try {
+      id = this.#core.push(Date.now(), bytes, key, ehk);
+    } catch (e) {
+      return { accepted: false, error: e };
+    }
+    const result = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#schedule(Date.now());
+    return { accepted: true, result };
+  }
+
+  /**
    * Many records at once (one call into wasm, one promise): resolves to
    * their results in order, or rejects with the first record's error (as
    * `Promise.all` over `put` would).
