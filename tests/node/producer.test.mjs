@@ -183,3 +183,21 @@ test('Producer.putMany: one call for many records; results in order; refusals re
   assert.equal(all.length, 100);
   assert.ok(all.every((r) => r && r.shardId));
 });
+
+test('Producer.offer answers at once: accepted (then delivered) or refused with the reason', async () => {
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, maxBufferedRecords: 2, lingerMs: 5 });
+  const a = producer.offer('a', { partitionKey: 'k' });
+  const b = producer.offer('b', { partitionKey: 'k' });
+  const full = producer.offer('c', { partitionKey: 'k' });
+  const invalid = producer.offer('d', { partitionKey: '' });
+  assert.equal(a.accepted && b.accepted, true);
+  assert.deepEqual([full.accepted, full.error.code], [false, 'BufferFull']);
+  assert.deepEqual([invalid.accepted, invalid.error.code], [false, 'ValidationException']);
+  const results = await Promise.all([a.result, b.result]);
+  assert.ok(results.every((r) => r.sequenceNumber.length > 0));
+  await producer.close();
+  const closed = producer.offer('e', { partitionKey: 'k' });
+  assert.deepEqual([closed.accepted, closed.error.code], [false, 'Closed']);
+});
