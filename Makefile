@@ -75,6 +75,7 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	$(WASM_OPT) -Oz $(WASM_FEATURES) pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
 	rm -f pkg/producer/*.d.ts
 	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
+	node tools/minify.mjs pkg/producer/*.js
 	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/
 	cp README.md pkg/
 	@node tools/size.mjs pkg

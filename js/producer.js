@@ -81,6 +81,8 @@ class BaseProducer {
   #service;
   #region;
   #endpoint;
+  #host;
+  #path;
   #fetch;
   #credentials;
   #cached = null;
@@ -101,11 +103,19 @@ class BaseProducer {
     this.#service = kind === 'kinesis' ? 'kinesis' : 'firehose';
     this.#region = options.region;
     this.#endpoint = options.endpoint ?? endpointFor(this.#service, this.#region);
+    let url;
     try {
-      new URL(this.#endpoint);
+      url = new URL(this.#endpoint);
     } catch {
       fail('InvalidArgument', `endpoint must be an absolute URL, got ${this.#endpoint}`);
     }
+    // What is signed: the Host a fetch sends (no default port) and a path
+    // SigV4 leaves as it is.
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.username || !/^(\/[A-Za-z0-9._~-]+)*\/?$/.test(url.pathname) || /\/\.\.?(\/|$)/.test(url.pathname)) {
+      fail('InvalidArgument', `endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments), got ${this.#endpoint}`);
+    }
+    this.#host = url.host;
+    this.#path = url.pathname;
     this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (typeof this.#fetch !== 'function') fail('InvalidArgument', 'no fetch: pass options.fetch');
     const c = options.credentials;
@@ -343,7 +353,7 @@ class BaseProducer {
     const timeout = controller ? setTimeout(() => controller.abort(), this.#requestTimeoutMs) : null;
     try {
       const c = await this.#credentialsNow();
-      const fields = `${this.#endpoint}\0${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
+      const fields = `${this.#host}\0${this.#path}\0${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
       const hash = hashBody && body.length >= hashFrom ? hashBody(body) : '';
       const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
       const headers = [];

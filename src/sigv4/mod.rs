@@ -20,6 +20,7 @@
 use crate::prelude::*;
 mod encode;
 mod key;
+mod post;
 mod url;
 
 use alloc::borrow::Cow;
@@ -33,6 +34,7 @@ use crate::sort::insertion_sort_by;
 use crate::time::Timestamp;
 
 pub use key::SigningKeyCache;
+pub use post::{is_plain_path, sign_json_post, JsonPost, PostHeaders};
 
 /// The algorithm name in the string to sign and `Authorization`.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -269,6 +271,11 @@ impl SigningError {
 
     pub(crate) fn url(message: &str) -> SigningError {
         SigningError::new(SigningErrorKind::Url, message)
+    }
+
+    /// What is wrong, for people.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// A stable code JS callers can branch on (`err.code`).

@@ -9,7 +9,8 @@ use wasm_bindgen::prelude::*;
 use crate::credentials::Credentials;
 use crate::json::write_string;
 use crate::producer::{Destination, HttpResponse, Outcome, Producer, ProducerConfig};
-use crate::sigv4::{Payload, SignableRequest, Signer, SigningParams, SigningSettings};
+use crate::protocol::CONTENT_TYPE;
+use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
 use crate::time::Timestamp;
 
 use super::coded_error;
@@ -19,7 +20,7 @@ use super::coded_error;
 pub struct WasmProducer {
     producer: Producer,
     errors: Vec<(usize, &'static str, String)>,
-    signer: Signer,
+    keys: SigningKeyCache,
 }
 
 fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
@@ -62,7 +63,7 @@ impl WasmProducer {
         let defaults = ProducerConfig::new(destination);
         Ok(WasmProducer {
             errors: Vec::new(),
-            signer: Signer::new(),
+            keys: SigningKeyCache::new(),
             producer: Producer::new(ProducerConfig {
                 linger_ms,
                 max_in_flight: max_in_flight.max(1) as usize,
@@ -309,13 +310,14 @@ impl WasmProducer {
     }
 
     /// Signs one of this producer's requests (a JSON 1.1 `POST` of `body`
-    /// with `target` to `url`) at `now_ms` plus the clock offset learned
-    /// from the service: `fields` is `url, region, service, accessKeyId,
-    /// secretAccessKey, sessionToken` (empty for none), separated by NUL;
-    /// `body_hash` the body's hex SHA-256 when the host hashed it (empty:
-    /// hashed here). Returns the headers to send, `name\0value` pairs
-    /// joined by NUL, the content type and target included. The derived key
-    /// is kept between calls.
+    /// with `target`) at `now_ms` plus the clock offset learned from the
+    /// service: `fields` is the endpoint's `host` and `pathname` (as a
+    /// `URL` gives them), `region, service, accessKeyId, secretAccessKey,
+    /// sessionToken` (empty for none), separated by NUL; `body_hash` the
+    /// body's hex SHA-256 when the host hashed it (empty: hashed here).
+    /// Returns the headers to send, `name\0value` pairs joined by NUL, the
+    /// content type and target included. Derived keys are kept between
+    /// calls.
     pub fn sign(
         &mut self,
         now_ms: f64,
@@ -330,8 +332,8 @@ impl WasmProducer {
             rest = tail;
             field
         };
-        let [url, region, service, access_key_id, secret_access_key, session_token] =
-            [(); 6].map(|()| next());
+        let [host, path, region, service, access_key_id, secret_access_key, session_token] =
+            [(); 7].map(|()| next());
         let credentials = Credentials::new(
             access_key_id,
             secret_access_key,
@@ -340,29 +342,32 @@ impl WasmProducer {
         .map_err(|e| coded_error("InvalidCredentials", e.reason()))?;
         let time = Timestamp::from_millis_f64(now_ms + self.producer.clock_offset_ms() as f64)
             .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))?;
-        let headers = [("content-type", crate::protocol::CONTENT_TYPE), ("x-amz-target", target)];
-        let request = SignableRequest {
-            method: "POST",
-            url,
-            headers: &headers,
+        let post = JsonPost {
+            host,
+            path,
+            content_type: CONTENT_TYPE,
+            target,
             payload: if body_hash.is_empty() { Payload::Bytes(body) } else { Payload::Hash(body_hash) },
         };
-        let params = SigningParams {
-            credentials: &credentials,
-            region,
-            service,
-            time,
-            settings: SigningSettings::for_service(service),
-        };
-        let out = self.signer.sign(&request, &params).map_err(|e| coded_error(e.code(), &e.to_string()))?;
+        let signed = sign_json_post(&post, &credentials, region, service, time, &mut self.keys)
+            .map_err(|e| coded_error(e.code(), e.message()))?;
         let mut packed = String::with_capacity(600);
-        for (name, value) in headers.iter().copied().chain(out.params.iter().map(|(n, v)| (*n, v.as_str()))) {
+        for (name, value) in [
+            ("content-type", CONTENT_TYPE),
+            ("x-amz-target", target),
+            ("x-amz-date", signed.amz_date.as_str()),
+            ("authorization", signed.authorization.as_str()),
+        ] {
             if !packed.is_empty() {
                 packed.push('\0');
             }
             packed.push_str(name);
             packed.push('\0');
             packed.push_str(value);
+        }
+        if let Some(token) = &signed.security_token {
+            packed.push_str("\0x-amz-security-token\0");
+            packed.push_str(token);
         }
         Ok(packed)
     }
