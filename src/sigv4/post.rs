@@ -171,8 +171,11 @@ pub fn sign_json_post(
 mod tests {
     use super::*;
     use crate::sigv4::{sign, Payload, SignableRequest, SigningParams, SigningSettings};
+    // Property tests run natively (proptest has no wasm32 randomness).
+    #[cfg(not(target_arch = "wasm32"))]
     use proptest::prelude::*;
 
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     fn general(
         scheme: &str,
         post: &JsonPost<'_>,
@@ -213,6 +216,7 @@ mod tests {
         out
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
         #[test]
