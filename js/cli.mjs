@@ -11,6 +11,7 @@ const USAGE = `usage: kinesis-edge serve [options]
   --host H                  address to listen on (default 127.0.0.1)
   --port P                  port (default 4567; 0 picks a free one)
   --shards-per-stream N     ShardCount of CreateStream requests that give none
+  --create-stream S[:N]     create stream S (N shards, default 1) at start; repeatable
   --no-throttling           do not enforce the per-shard limits
   --verify-signatures K:S   reject requests not signed (SigV4) with access key K and secret S
   --fault-rate R            share (0..1) of PutRecords records failed with InternalFailure
@@ -25,7 +26,7 @@ const MAX_BODY = 16 * 1024 * 1024;
 function parseArgs(argv) {
   const [command, ...rest] = argv;
   if (command !== 'serve') throw new Error(USAGE);
-  const options = { host: '127.0.0.1', port: 4567, shardsPerStream: undefined, throttling: true, faults: {} };
+  const options = { host: '127.0.0.1', port: 4567, shardsPerStream: undefined, throttling: true, faults: {}, streams: [] };
   const number = (arg, text, check, what) => {
     const v = Number(text);
     if (text === '' || !check(v)) throw new Error(`${arg} must be ${what}`);
@@ -43,6 +44,11 @@ function parseArgs(argv) {
     else if (arg === '--port') options.port = number(arg, value(), (v) => Number.isInteger(v) && v >= 0 && v <= 65535, '0..65535');
     else if (arg === '--shards-per-stream') options.shardsPerStream = whole(arg, value(), 1);
     else if (arg === '--no-throttling') options.throttling = false;
+    else if (arg === '--create-stream') {
+      const [name, shards = '1', ...more] = value().split(':');
+      if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(name) || more.length > 0) throw new Error('--create-stream must be NAME or NAME:SHARDS (a stream name: 1 to 128 of a-z, A-Z, 0-9, _ . -)');
+      options.streams.push({ streamName: name, shardCount: whole('--create-stream', shards, 1) });
+    }
     else if (arg === '--verify-signatures') {
       const text = value();
       const colon = text.indexOf(':');
@@ -85,6 +91,10 @@ function serve(options) {
     accountId: options.accountId,
     faults: options.faults,
   });
+  // Created before listening: ACTIVE at once, whatever --create-delay-ms.
+  for (const stream of options.streams) {
+    engine.createStream(stream);
+  }
   let requests = 0;
   const send = (req, res, status, body, extra = {}) => {
     const headers = { 'x-amzn-requestid': `kinesis-edge-${++requests}`, date: new Date().toUTCString(), ...cors(req), ...extra };

@@ -1,0 +1,169 @@
+// The package as users get it: `npm pack`, installed from the tarball into
+// a fresh project, then the README's quick starts (examples/quickstart/,
+// which the README quotes verbatim) run against the engine's HTTP server
+// from the installed package: (1) Node ESM, (2) a page and its Web Worker
+// bundled with esbuild, in headless Chromium, (3) a Worker in workerd.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch } from './browser.mjs';
+import { startServer } from '../../tools/serve.mjs';
+import { stop } from '../js/servers.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const require = createRequire(here('../package.json'));
+const { buildSync } = require('esbuild');
+const WORKERD = here('../node_modules/.bin/workerd');
+const QUICKSTART = here('../../examples/quickstart/');
+
+let dir, app, installed, engine, endpoint;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(cmd, args, pattern, options = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  child.log = '';
+  return new Promise((resolve, reject) => {
+    const collect = (d) => {
+      child.log += d;
+      const m = pattern && pattern.exec(child.log);
+      if (m) resolve([child, m[1]]);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${child.log}`)));
+    if (!pattern) resolve([child]);
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-package-'));
+  const packed = spawnSync('npm', ['pack', here('../../pkg'), '--pack-destination', dir, '--json'], { encoding: 'utf8' });
+  assert.equal(packed.status, 0, packed.stderr);
+  const tarball = join(dir, JSON.parse(packed.stdout)[0].filename);
+  app = join(dir, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  const install = spawnSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, encoding: 'utf8' });
+  assert.equal(install.status, 0, install.stderr);
+  installed = join(app, 'node_modules', 'kinesis-edge');
+  // The engine, from the installed package, as the quick starts say.
+  [engine, endpoint] = await start(process.execPath, [join(installed, 'cli.mjs'), 'serve', '--port', '0', '--create-stream', 'clicks:2'], /listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
+});
+
+after(async () => {
+  if (engine) await stop(engine);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the README quotes every quick start verbatim', () => {
+  const readme = readFileSync(here('../../README.md'), 'utf8');
+  for (const file of ['node.mjs', 'page.html', 'page.js', 'worker.js', 'cloudflare.js']) {
+    assert.ok(readme.includes(readFileSync(join(QUICKSTART, file), 'utf8')), `README.md does not quote examples/quickstart/${file} as it is`);
+  }
+});
+
+test('Node ESM: the installed package, the Node quick start', () => {
+  copyFileSync(join(QUICKSTART, 'node.mjs'), join(app, 'node.mjs'));
+  const run = spawnSync(process.execPath, ['node.mjs'], { cwd: app, encoding: 'utf8', env: { ...process.env, KINESIS_ENDPOINT: endpoint }, timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^100 records stored, the first in shardId-00000000000[01] as \d+\n$/);
+});
+
+test('a page and its Web Worker, bundled with esbuild from the installed package, in headless Chromium', async () => {
+  const src = join(app, 'src');
+  const dist = join(app, 'dist');
+  mkdirSync(src);
+  for (const f of ['page.html', 'page.js', 'worker.js']) copyFileSync(join(QUICKSTART, f), join(src, f));
+  buildSync({ entryPoints: [join(src, 'page.js'), join(src, 'worker.js')], bundle: true, format: 'esm', outdir: dist, absWorkingDir: app, platform: 'browser', logLevel: 'silent' });
+  // esbuild leaves `new URL('./kinesis_edge_bg.wasm', import.meta.url)` as
+  // it is: the .wasm goes beside the bundle (Vite does this by itself).
+  copyFileSync(join(installed, 'producer', 'kinesis_edge_bg.wasm'), join(dist, 'kinesis_edge_bg.wasm'));
+  copyFileSync(join(src, 'page.html'), join(dist, 'page.html'));
+  const server = await startServer(0, { extra: [['/app/', dist]], routes: { '/favicon.ico': ['image/x-icon', ''] } });
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${server.address().port}/app/page.html?endpoint=${encodeURIComponent(endpoint)}`);
+    await page.click('#buy');
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('stored in') && document.querySelector('#status').dataset.worker, null, { timeout: 30_000 })
+      .catch(async (e) => { throw new Error(`${e.message}; status ${await page.textContent('#status')}; errors ${errors.join(' | ')}`); });
+    const status = await page.textContent('#status');
+    assert.match(status, /^stored in shardId-00000000000[01] as \d+$/);
+    assert.match(await page.getAttribute('#status', 'data-worker'), /^shardId-00000000000[01]$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+test('a Cloudflare Worker in workerd, from the installed package', async () => {
+  const w = join(dir, 'workerd');
+  mkdirSync(join(w, 'kinesis-edge'), { recursive: true });
+  copyFileSync(join(QUICKSTART, 'cloudflare.js'), join(w, 'cloudflare.js'));
+  copyFileSync(join(installed, 'producer', 'workerd.js'), join(w, 'kinesis-edge', 'producer.entry.js'));
+  for (const f of ['producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(join(installed, 'producer', f), join(w, 'kinesis-edge', f));
+  const port = await freePort();
+  writeFileSync(
+    join(w, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .main), (name = "loopback", network = (allow = ["local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const main :Workerd.Worker = (
+  modules = [
+    (name = "cloudflare.js", esModule = embed "cloudflare.js"),
+    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
+    (name = "kinesis-edge/producer.js", esModule = embed "kinesis-edge/producer.js"),
+    (name = "kinesis-edge/kinesis_edge.js", esModule = embed "kinesis-edge/kinesis_edge.js"),
+    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
+  ],
+  bindings = [
+    (name = "AWS_REGION", text = "us-east-1"),
+    (name = "AWS_ACCESS_KEY_ID", text = "local"),
+    (name = "AWS_SECRET_ACCESS_KEY", text = "local"),
+    (name = "KINESIS_ENDPOINT", text = "${endpoint}"),
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "loopback",
+);
+`,
+  );
+  const [workerd] = await start(WORKERD, ['serve', join(w, 'config.capnp')]);
+  try {
+    let res;
+    for (let i = 0; ; i++) {
+      try {
+        res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{"type":"edge"}' });
+        break;
+      } catch (e) {
+        if (i > 200 || workerd.exitCode !== null) throw new Error(`workerd did not start: ${workerd.log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    assert.equal(res.status, 200, workerd.log);
+    const result = await res.json();
+    assert.match(result.shardId, /^shardId-00000000000[01]$/);
+    assert.match(result.sequenceNumber, /^\d+$/);
+  } finally {
+    await stop(workerd);
+  }
+});
