@@ -166,6 +166,8 @@ export interface ProducerOptions {
   ordered?: boolean;
   rateLimitPercent?: number;
   requestTimeoutMs?: number;
+  /** In a page: send what is buffered with fetch's keepalive when the page is hidden or goes away (default true). */
+  lifecycle?: boolean;
   onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap'; [key: string]: unknown }) => void;
 }
 

@@ -8,6 +8,8 @@ import { __Producer } from './kinesis_edge.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+// What all keepalive requests in flight may carry (Fetch standard: 64 KiB).
+const KEEPALIVE_BUDGET = 65536;
 // A host's native SHA-256 for large bodies (node:crypto in Node, installed
 // by the Node entries): hex of a body, or null to hash it in wasm.
 let hashBody = null;
@@ -96,6 +98,11 @@ class BaseProducer {
   #timer = null;
   #timerAt = Infinity;
   #closed = false;
+  // Bodies of keepalive requests in flight, in bytes.
+  #keepaliveBytes = 0;
+  // Offline (navigator.onLine): nothing is sent, no timer runs, until online.
+  #offline = false;
+  #listeners = [];
 
   constructor(kind, name, options) {
     if (typeof name !== 'string' || name === '') fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
@@ -125,6 +132,7 @@ class BaseProducer {
     this.#credentials = c;
     this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
     this.#onFull = options.onFull ?? 'reject';
+    this.#watchPage(options.lifecycle ?? true);
     if (this.#onFull !== 'reject' && this.#onFull !== 'wait') fail('InvalidArgument', "onFull must be 'reject' or 'wait'");
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', 30000, 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
@@ -259,6 +267,7 @@ class BaseProducer {
   /** Flushes and refuses new records. */
   async close() {
     this.#closed = true;
+    for (const [target, type, listener] of this.#listeners.splice(0)) target.removeEventListener(type, listener);
     for (const w of this.#waiting.splice(0)) settleSlot(w, false, error('Closed', 'the producer is closed'));
     this.#core.close();
     await this.flush();
@@ -302,8 +311,64 @@ class BaseProducer {
     }, Math.max(0, at - Date.now()));
   }
 
+  // In a page: when it is hidden or goes away, what is buffered goes out at
+  // once with fetch's keepalive, so it survives the page (pages, workers:
+  // online / offline). Listeners go at close().
+  #watchPage(lifecycle) {
+    const g = globalThis;
+    if (typeof g.addEventListener !== 'function') return;
+    const listen = (target, type, listener) => {
+      target.addEventListener(type, listener);
+      this.#listeners.push([target, type, listener]);
+    };
+    if (lifecycle && typeof g.document?.addEventListener === 'function') {
+      listen(g, 'pagehide', () => this.#sendKeepalive());
+      listen(g.document, 'visibilitychange', () => {
+        if (g.document.visibilityState === 'hidden') this.#sendKeepalive();
+      });
+    }
+    if (typeof g.navigator?.onLine === 'boolean') {
+      this.#offline = !g.navigator.onLine;
+      listen(g, 'offline', () => {
+        this.#offline = true;
+      });
+      listen(g, 'online', () => {
+        this.#offline = false;
+        this.#pump();
+      });
+    }
+  }
+
+  /**
+   * Sends what is buffered now, oldest first, in requests whose bodies fit
+   * what is left of the keepalive budget; the rest stays buffered.
+   */
+  #sendKeepalive() {
+    if (this.#offline) return;
+    const now = Date.now();
+    for (;;) {
+      const room = KEEPALIVE_BUDGET - this.#keepaliveBytes;
+      if (room <= 0) break;
+      const packed = this.#core.pollRequestWithin(now, room);
+      if (!packed) break;
+      const size = packed.length - 5 - packed[4];
+      this.#keepaliveBytes += size;
+      this.#send(packed, true).finally(() => {
+        this.#keepaliveBytes -= size;
+      });
+    }
+  }
+
   #pump() {
     const now = Date.now();
+    if (this.#offline) {
+      // No busy loop while offline: `online` pumps again.
+      this.#settle();
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#timerAt = Infinity;
+      return;
+    }
     for (;;) {
       const packed = this.#core.pollRequest(now);
       if (!packed) break;
@@ -343,7 +408,7 @@ class BaseProducer {
     return this.#refreshing;
   }
 
-  async #send(packed) {
+  async #send(packed, keepalive = false) {
     const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
     const id = view.getUint32(0);
     const targetLength = packed[4];
@@ -358,7 +423,9 @@ class BaseProducer {
       const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
       const headers = [];
       for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
-      const res = await this.#fetch(this.#endpoint, { method: 'POST', headers, body, signal: controller?.signal });
+      const init = { method: 'POST', headers, body, signal: controller?.signal };
+      if (keepalive) init.keepalive = true;
+      const res = await this.#fetch(this.#endpoint, init);
       const answer = new Uint8Array(await res.arrayBuffer());
       this.#core.handleResponse(Date.now(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
     } catch (e) {

@@ -718,7 +718,17 @@ impl Producer {
         if self.map.is_none() && !self.map_unavailable && self.map_due.is_some() {
             return None;
         }
-        self.poll_put(now)
+        self.poll_put(now, None)
+    }
+
+    /// A request whose body is at most `max_body` bytes, now, whatever the
+    /// linger and the requests in flight: what a page sends with `fetch`'s
+    /// `keepalive` as it goes away (all such requests share 64 KiB). The
+    /// oldest records that fit, in order; the rest stay buffered. `None`
+    /// when nothing fits (or nothing is buffered).
+    pub fn poll_request_within(&mut self, now: Timestamp, max_body: usize) -> Option<Request> {
+        self.expire(now);
+        self.poll_put(now, Some(max_body))
     }
 
     fn listing_in_flight(&self) -> bool {
@@ -745,7 +755,7 @@ impl Producer {
         Some(Request { id, target: encoded.target, body: encoded.body, records: 0 })
     }
 
-    fn poll_put(&mut self, now: Timestamp) -> Option<Request> {
+    fn poll_put(&mut self, now: Timestamp, limit: Option<usize>) -> Option<Request> {
         let (max_records, max_bytes) = batch_limits(&self.config);
         let linger = i64::from(self.config.linger_ms);
         let kinesis = self.config.kinesis();
@@ -761,9 +771,10 @@ impl Producer {
         // within the batch limits, the limiter's budget per shard and, when
         // ordered, one entry per shard not already in flight.
         let budget = if aggregate { max_bytes - max_bytes / 16 } else { max_bytes };
+        let budget = limit.map_or(budget, |l| budget.min(l));
         let mut picked: Vec<usize> = Vec::new();
         let mut bytes = 0usize;
-        let mut due = false;
+        let mut due = limit.is_some();
         // Per shard: the limiter's tokens, and what this batch uses of them.
         let mut budgets: FnvMap<u128, [f64; 4]> = FnvMap::default();
         // Ordered mode, per slot: the bytes and kind (explicit hash key or
@@ -782,7 +793,7 @@ impl Producer {
             }
             let size = r.size();
             let wire = size + size / 3 + 64;
-            if bytes + wire > budget && !picked.is_empty() {
+            if bytes + wire > budget && (limit.is_some() || !picked.is_empty()) {
                 break;
             }
             if ordered {
@@ -866,7 +877,18 @@ impl Producer {
         if entries.is_empty() {
             return None;
         }
-        Some(self.encode(entries))
+        let body = self.encode_body(&entries);
+        if limit.is_some_and(|l| body.body.len() > l) {
+            // Over the limit after all (the estimate is per record): back
+            // to the queue, untouched.
+            for e in entries {
+                for (id, r) in e.records {
+                    self.queue.insert(id, r);
+                }
+            }
+            return None;
+        }
+        Some(self.commit(entries, body))
     }
 
     /// Packs picked records into aggregates by predicted shard; records
@@ -917,11 +939,8 @@ impl Producer {
         entries
     }
 
-    fn encode(&mut self, entries: Vec<Entry>) -> Request {
-        let id = self.next_request;
-        self.next_request += 1;
-        let records: usize = entries.iter().map(|e| e.records.len()).sum();
-        let body = match &self.config.destination {
+    fn encode_body(&self, entries: &[Entry]) -> protocol::Encoded {
+        match &self.config.destination {
             Destination::Kinesis(stream) => {
                 let users: Vec<UserRecord<'_>> = entries
                     .iter()
@@ -945,7 +964,13 @@ impl Producer {
                     .collect();
                 protocol::firehose_put_record_batch(name, data)
             }
-        };
+        }
+    }
+
+    fn commit(&mut self, entries: Vec<Entry>, body: protocol::Encoded) -> Request {
+        let id = self.next_request;
+        self.next_request += 1;
+        let records: usize = entries.iter().map(|e| e.records.len()).sum();
         self.busy_shards.extend(entries.iter().filter_map(|e| e.slot));
         for e in &entries {
             for (_, r) in &e.records {

@@ -288,6 +288,39 @@ fn linger_waits_for_a_batch_and_flush_does_not() {
 }
 
 #[test]
+fn requests_within_a_byte_limit_take_the_oldest_records_that_fit() {
+    for aggregation in [false, true] {
+        let mut producer = Producer::new(ProducerConfig { aggregation, linger_ms: 60_000, ..kinesis("s") });
+        // Without a shard map (a page going away cannot wait for one).
+        let ids: Vec<u64> = (0..600u64)
+            .map(|i| producer.push(t0(), &data_for(i, 100), &format!("k{}", i % 7), None).unwrap())
+            .collect();
+        let big = producer.push(t0(), &vec![b'x'; 70_000], "big", None).unwrap();
+        assert!(
+            producer.poll_request(t0()).is_some_and(|r| r.records == 0),
+            "ListShards, nothing of the records"
+        );
+        let mut sent: Vec<u64> = Vec::new();
+        let mut budget = 65_536usize;
+        while let Some(r) = producer.poll_request_within(t0(), budget) {
+            assert!(r.body.len() <= budget, "aggregation {aggregation}: {} > {budget}", r.body.len());
+            budget -= r.body.len();
+            let Some(InFlight::Put(entries)) =
+                producer.in_flight.iter().find(|(i, _)| *i == r.id).map(|(_, f)| f)
+            else {
+                panic!("a put in flight")
+            };
+            sent.extend(entries.iter().flat_map(|e| e.records.iter().map(|(id, _)| *id)));
+        }
+        assert!(!sent.is_empty() && sent.len() < ids.len(), "aggregation {aggregation}: {} sent", sent.len());
+        sent.sort_unstable();
+        assert_eq!(sent, ids[..sent.len()], "the oldest, in order");
+        assert!(producer.queue.iter().any(|(id, _)| *id == big), "what does not fit stays buffered");
+        assert!(producer.poll_request_within(t0(), 100).is_none(), "no record fits in 100 bytes");
+    }
+}
+
+#[test]
 fn chaos_a_million_records_none_lost() {
     // 1,000,000 records of 100 B on 8 shards; the engine throttles for real
     // and fails 20 % of records and 5 % of requests; the network loses 1 %

@@ -28,6 +28,17 @@ fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
         .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))
 }
 
+/// A request for JS: id (4 bytes, big-endian), target length (1 byte),
+/// target, body.
+fn pack_request(r: crate::producer::Request) -> Vec<u8> {
+    let mut out = Vec::with_capacity(r.body.len() + r.target.len() + 5);
+    out.extend_from_slice(&(r.id as u32).to_be_bytes());
+    out.push(r.target.len() as u8);
+    out.extend_from_slice(r.target.as_bytes());
+    out.extend_from_slice(&r.body);
+    out
+}
+
 fn write_error(out: &mut Vec<u8>, code: &str, message: &str) {
     out.extend_from_slice(b"{\"code\":");
     write_string(out, code);
@@ -182,14 +193,16 @@ impl WasmProducer {
     #[wasm_bindgen(js_name = "pollRequest")]
     pub fn poll_request(&mut self, now_ms: f64) -> Result<Option<Vec<u8>>, JsValue> {
         let now = at(now_ms)?;
-        Ok(self.producer.poll_request(now).map(|r| {
-            let mut out = Vec::with_capacity(r.body.len() + r.target.len() + 5);
-            out.extend_from_slice(&(r.id as u32).to_be_bytes());
-            out.push(r.target.len() as u8);
-            out.extend_from_slice(r.target.as_bytes());
-            out.extend_from_slice(&r.body);
-            out
-        }))
+        Ok(self.producer.poll_request(now).map(pack_request))
+    }
+
+    /// A request of at most `max_body` bytes of body, now, whatever the
+    /// linger and the requests in flight (a page going away: `keepalive`),
+    /// packed as [`WasmProducer::poll_request`]'s; or `undefined`.
+    #[wasm_bindgen(js_name = "pollRequestWithin")]
+    pub fn poll_request_within(&mut self, now_ms: f64, max_body: u32) -> Result<Option<Vec<u8>>, JsValue> {
+        let now = at(now_ms)?;
+        Ok(self.producer.poll_request_within(now, max_body as usize).map(pack_request))
     }
 
     /// An answer to request `id`.

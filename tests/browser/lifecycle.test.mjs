@@ -1,0 +1,117 @@
+// Page lifecycle in headless Chromium: records put just before the page
+// goes away (pagehide, or hidden) reach the engine's HTTP server through
+// fetch's keepalive, the oldest first within the 64 KiB that keepalive
+// requests share; offline → online resumes sending.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve } from './browser.mjs';
+import { startEngine, post } from '../js/servers.mjs';
+
+let browser, server, origin, engine;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+  engine = await startEngine(['--no-throttling']);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  await engine?.stop();
+});
+
+async function createStream(name) {
+  assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: name, ShardCount: 2 })).status, 200);
+}
+
+/** The user records of a stream (deaggregated), as text. */
+async function readBack(name) {
+  const { deaggregate } = await import('../../pkg/node.js');
+  const out = [];
+  const { json } = await post(engine.url, 'Kinesis_20131202.ListShards', { StreamName: name });
+  for (const shard of json.Shards) {
+    const it = (await post(engine.url, 'Kinesis_20131202.GetShardIterator', { StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).json.ShardIterator;
+    const page = (await post(engine.url, 'Kinesis_20131202.GetRecords', { ShardIterator: it, Limit: 10000 })).json;
+    for (const r of page.Records) {
+      for (const u of deaggregate({ partitionKey: r.PartitionKey, data: new Uint8Array(Buffer.from(r.Data, 'base64')) })) out.push(new TextDecoder().decode(u.data));
+    }
+  }
+  return out.sort();
+}
+
+/** What arrived, once at least `min` records did and 300 ms pass with no more. */
+async function settle(name, min) {
+  let got = [];
+  let stable = 0;
+  for (let i = 0; i < 100 && stable < 3; i++) {
+    const now = await readBack(name);
+    stable = now.length >= min && now.length === got.length ? stable + 1 : 0;
+    got = now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
+}
+
+async function open(stream, extra = '') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}${extra}`);
+  await page.waitForFunction(() => window.__ready === true);
+  // The shard map first (ListShards), as a page that has been open a while.
+  await new Promise((r) => setTimeout(r, 300));
+  return { page, errors };
+}
+
+for (const aggregation of ['on', 'off']) {
+  test(`records put just before pagehide arrive through keepalive (aggregation ${aggregation})`, async () => {
+    const stream = `hide-${aggregation}`;
+    await createStream(stream);
+    const { page, errors } = await open(stream, `&aggregation=${aggregation}`);
+    assert.equal(await page.evaluate(() => window.__put(200)), 200, 'buffered, not sent: the linger is a minute');
+    await page.goto('about:blank'); // pagehide
+    const got = await settle(stream, 200);
+    assert.equal(got.length, 200, `${got.length} of 200 arrived`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('more than 64 KiB buffered: the oldest that fit go, in order; the rest stays', async () => {
+  const stream = 'hide-big';
+  await createStream(stream);
+  const { page } = await open(stream, '&aggregation=off');
+  // 400 records of ~300 bytes: over 64 KiB, under a full batch (a full
+  // batch would go at once, whatever the linger).
+  await page.evaluate(() => window.__put(400, 300));
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))); // visible: nothing happens
+  await page.goto('about:blank');
+  const got = await settle(stream, 1);
+  assert.ok(got.length > 0 && got.length < 400, `${got.length} arrived`);
+  const indexes = got.map((t) => Number(t.split(' ')[1]));
+  assert.deepEqual(indexes, Array.from({ length: got.length }, (_, i) => i), 'a prefix of what was put');
+  const bytes = got.reduce((n, t) => n + t.length, 0);
+  console.log(`keepalive: ${got.length} of 400 records (${bytes} bytes of data) within 64 KiB of request bodies`);
+  await page.close();
+});
+
+test('offline: nothing is sent; online: sending resumes', async () => {
+  const stream = 'offline';
+  await createStream(stream);
+  const page = await browser.newPage();
+  const context = page.context();
+  let requests = 0;
+  page.on('request', (r) => { if (r.method() === 'POST') requests++; });
+  await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}&aggregation=off&linger=10`);
+  await page.waitForFunction(() => window.__ready === true);
+  await context.setOffline(true);
+  const before = requests;
+  await page.evaluate(() => window.__put(50));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(requests, before, 'no request while offline');
+  await context.setOffline(false);
+  const got = await settle(stream, 50);
+  assert.equal(got.length, 50);
+  await page.close();
+});
