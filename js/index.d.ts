@@ -168,6 +168,8 @@ export interface ProducerOptions {
   requestTimeoutMs?: number;
   /** In a page: send what is buffered with fetch's keepalive when the page is hidden or goes away (default true). */
   lifecycle?: boolean;
+  /** Keep accepted records until acknowledged and resend them after a reload (indexedDbStore from kinesis-edge/persistence). */
+  store?: { load(): Promise<unknown[]>; add(record: unknown): Promise<unknown>; remove(keys: unknown[]): void; stats?(): object; settled?(): Promise<void> };
   onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap'; [key: string]: unknown }) => void;
 }
 

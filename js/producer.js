@@ -103,6 +103,13 @@ class BaseProducer {
   // Offline (navigator.onLine): nothing is sent, no timer runs, until online.
   #offline = false;
   #listeners = [];
+  // Persistence (options.store, e.g. kinesis-edge/persistence): accepted
+  // records are kept there until acknowledged, and sent again after a
+  // reload. Puts go through the store in order.
+  #store = null;
+  #ready = Promise.resolve();
+  #accepting = Promise.resolve();
+  #restored = 0;
 
   constructor(kind, name, options) {
     if (typeof name !== 'string' || name === '') fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
@@ -133,6 +140,13 @@ class BaseProducer {
     this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
     this.#onFull = options.onFull ?? 'reject';
     this.#watchPage(options.lifecycle ?? true);
+    if (options.store !== undefined) {
+      const st = options.store;
+      if (typeof st?.load !== 'function' || typeof st.add !== 'function' || typeof st.remove !== 'function') {
+        fail('InvalidArgument', 'store must have load(), add() and remove() (e.g. indexedDbStore from kinesis-edge/persistence)');
+      }
+      this.#store = st;
+    }
     if (this.#onFull !== 'reject' && this.#onFull !== 'wait') fail('InvalidArgument', "onFull must be 'reject' or 'wait'");
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', 30000, 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
@@ -150,6 +164,33 @@ class BaseProducer {
       delimiter,
       Math.floor(Math.random() * 2 ** 52),
     );
+    if (this.#store) this.#ready = this.#restore();
+  }
+
+  // Records a previous page (or run) accepted and the stream did not
+  // acknowledge: sent first, in their order. Their outcomes have no promise
+  // to settle; stats().store.restored counts them, onEvent reports batches.
+  async #restore() {
+    let records = [];
+    try {
+      records = await this.#store.load();
+    } catch {
+      return; // No store this time (private browsing, quota): new puts still go through it.
+    }
+    const now = Date.now();
+    for (const r of records) {
+      let id;
+      try {
+        id = this.#core.push(now, r.data, r.partitionKey, r.explicitHashKey);
+      } catch (e) {
+        if (e.code === 'BufferFull') break; // kept: sent after the next reload
+        this.#store.remove([r.key]);
+        continue;
+      }
+      this.#pending.set(id, { storeKey: r.key, resolve() {}, reject() {} });
+      this.#restored++;
+    }
+    this.#schedule(Date.now());
   }
 
   /**
@@ -165,7 +206,24 @@ class BaseProducer {
     }
     const key = this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '';
     const ehk = options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey);
-    return new Promise((resolve, reject) => this.#push({ bytes, key, ehk, resolve, reject }));
+    if (!this.#store) return new Promise((resolve, reject) => this.#push({ bytes, key, ehk, resolve, reject }));
+    if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
+    // Written to the store first (all puts of a tick in one transaction),
+    // then buffered, in put order.
+    return new Promise((resolve, reject) => {
+      const w = { bytes, key, ehk, resolve, reject };
+      const added = this.#store.add({ data: bytes, partitionKey: key, explicitHashKey: ehk });
+      added.catch(() => {}); // handled below, in order
+      this.#accepting = Promise.all([this.#accepting, this.#ready])
+        .then(() => added)
+        .then(
+          (storeKey) => {
+            w.storeKey = storeKey;
+            this.#push(w);
+          },
+          (e) => reject(e),
+        );
+    });
   }
 
   /**
@@ -176,6 +234,7 @@ class BaseProducer {
    * with this before the records reach the stream.
    */
   offer(data, options = {}) {
+    if (this.#store) return { accepted: false, error: error('InvalidArgument', 'offer() answers at once; with a store, acceptance waits for the write: use put()') };
     let bytes;
     try {
       bytes = bytesOf(data);
@@ -204,7 +263,7 @@ class BaseProducer {
   putMany(records) {
     if (!Array.isArray(records)) return Promise.reject(error('InvalidArgument', 'records must be an array'));
     if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
-    if (this.#waiting.length > 0) return Promise.all(records.map((r) => this.put(r.data, r)));
+    if (this.#waiting.length > 0 || this.#store) return Promise.all(records.map((r) => this.put(r.data, r)));
     const n = records.length;
     const kinesis = this.#service === 'kinesis';
     const parts = new Array(n);
@@ -256,6 +315,11 @@ class BaseProducer {
 
   /** Sends everything buffered now; resolves when all of it is settled. */
   flush() {
+    if (this.#store) return this.#accepting.then(() => this.#flushNow());
+    return this.#flushNow();
+  }
+
+  #flushNow() {
     const upTo = this.#core.nextId();
     this.#core.flush();
     const done = new Promise((resolve) => this.#flushes.push({ upTo, resolve }));
@@ -268,19 +332,30 @@ class BaseProducer {
   async close() {
     this.#closed = true;
     for (const [target, type, listener] of this.#listeners.splice(0)) target.removeEventListener(type, listener);
-    for (const w of this.#waiting.splice(0)) settleSlot(w, false, error('Closed', 'the producer is closed'));
+    for (const w of this.#waiting.splice(0)) this.#refuse(w, error('Closed', 'the producer is closed'));
+    await this.#accepting;
     this.#core.close();
     await this.flush();
     clearTimeout(this.#timer);
+    await this.#store?.settled?.();
   }
 
   /** Counters: records put / acknowledged / failed / retried / expired, bytes, requests, throttles, per shard, latency. */
   stats() {
-    return JSON.parse(this.#core.stats());
+    const stats = JSON.parse(this.#core.stats());
+    if (this.#store) stats.store = { ...this.#store.stats?.(), restored: this.#restored };
+    return stats;
+  }
+
+  // A record that will not be buffered: out of the store too.
+  #refuse(w, e) {
+    if (w.storeKey !== undefined) this.#store.remove([w.storeKey]);
+    settleSlot(w, false, e);
   }
 
   #push(w) {
-    if (this.#closed) return w.reject(error('Closed', 'the producer is closed: it accepts no more records'));
+    // (A stored record was accepted before any close().)
+    if (this.#closed && w.storeKey === undefined) return w.reject(error('Closed', 'the producer is closed: it accepts no more records'));
     if (this.#waiting.length > 0 && this.#onFull === 'wait') {
       this.#waiting.push(w);
       return;
@@ -293,7 +368,7 @@ class BaseProducer {
         this.#waiting.push(w);
         return;
       }
-      return w.reject(e);
+      return this.#refuse(w, e);
     }
     this.#pending.set(id, w);
     this.#schedule(Date.now());
@@ -444,6 +519,7 @@ class BaseProducer {
         const w = this.#pending.get(o[0]);
         if (!w) continue;
         this.#pending.delete(o[0]);
+        if (w.storeKey !== undefined) this.#store.remove([w.storeKey]);
         if (o[1] === 1) {
           const result = { shardId: o[2], sequenceNumber: o[3], attempts: o[5] };
           if (o[4] !== null) result.subSequenceNumber = o[4];
@@ -476,7 +552,7 @@ class BaseProducer {
           this.#waiting.unshift(w);
           break;
         }
-        settleSlot(w, false, e);
+        this.#refuse(w, e);
       }
     }
     this.#checkFlushes();

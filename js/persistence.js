@@ -1,0 +1,205 @@
+// `kinesis-edge/persistence`: records a Producer accepted, kept in
+// IndexedDB until the stream acknowledges them, and sent again after a
+// reload or a crash, in order. Pages and Web Workers. Not in the producer
+// entry: only pages that import it pay for it.
+//
+//   import { Producer } from 'kinesis-edge/producer';
+//   import { indexedDbStore } from 'kinesis-edge/persistence';
+//   const producer = new Producer({ ..., store: indexedDbStore({ name: 'clicks' }) });
+//
+// A store holds at most `maxRecords` records and `maxBytes` bytes (data and
+// keys); when full, `onFull` decides: 'reject' (put() rejects with
+// `StoreFull`) or 'dropOldest' (the oldest stored records stop being kept —
+// they are still sent by this page — and `stats().store.dropped` counts
+// them). Never silent.
+
+const STORE = 'records';
+
+function fail(code, message) {
+  const e = new Error(message);
+  e.name = 'KinesisEdgeError';
+  e.code = code;
+  return e;
+}
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? fail('StoreAborted', 'the IndexedDB transaction was aborted'));
+  });
+}
+
+class IndexedDbStore {
+  #name;
+  #maxRecords;
+  #maxBytes;
+  #onFull;
+  #db = null;
+  #loading = Promise.resolve();
+  #sizes = new Map(); // key → bytes, in key order (oldest first)
+  #bytes = 0;
+  #dropped = 0;
+  // Writes wait for the next batch: one transaction for all puts of a tick.
+  #adds = [];
+  #removes = [];
+  #timer = null;
+  #last = Promise.resolve();
+
+  constructor({ name = 'kinesis-edge', maxRecords = 100_000, maxBytes = 50 * 1024 * 1024, onFull = 'reject' } = {}) {
+    if (typeof globalThis.indexedDB?.open !== 'function') throw fail('InvalidArgument', 'indexedDbStore needs IndexedDB (a page or a Web Worker)');
+    if (onFull !== 'reject' && onFull !== 'dropOldest') throw fail('InvalidArgument', "onFull must be 'reject' or 'dropOldest'");
+    for (const [n, v] of [['maxRecords', maxRecords], ['maxBytes', maxBytes]]) {
+      if (!Number.isSafeInteger(v) || v < 1) throw fail('InvalidArgument', `${n} must be a whole number of at least 1`);
+    }
+    this.#name = `kinesis-edge:${name}`;
+    this.#maxRecords = maxRecords;
+    this.#maxBytes = maxBytes;
+    this.#onFull = onFull;
+  }
+
+  #open() {
+    if (!this.#db) {
+      const open = globalThis.indexedDB.open(this.#name, 1);
+      open.onupgradeneeded = () => open.result.createObjectStore(STORE, { autoIncrement: true });
+      this.#db = request(open);
+      this.#db.catch(() => {
+        this.#db = null; // tried again at the next write
+      });
+    }
+    return this.#db;
+  }
+
+  /** The records kept, oldest first: `{ key, data, partitionKey, explicitHashKey }`. */
+  load() {
+    this.#loading = this.#load();
+    return this.#loading;
+  }
+
+  async #load() {
+    const db = await this.#open();
+    const tx = db.transaction(STORE, 'readonly');
+    const store = tx.objectStore(STORE);
+    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+    await done(tx);
+    this.#sizes.clear();
+    this.#bytes = 0;
+    return keys.map((key, i) => {
+      const size = values[i].data.byteLength + values[i].partitionKey.length;
+      this.#sizes.set(key, size);
+      this.#bytes += size;
+      return { key, ...values[i] };
+    });
+  }
+
+  /** Keeps a record; resolves to its key once it is written. */
+  add(record) {
+    const size = record.data.byteLength + record.partitionKey.length;
+    return new Promise((resolve, reject) => {
+      this.#adds.push({ record, size, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Stops keeping these records (acknowledged, or failed for good). */
+  remove(keys) {
+    for (const k of keys) if (k !== undefined) this.#removes.push(k);
+    this.#schedule();
+  }
+
+  /** `{ stored, storedBytes, dropped }`. */
+  stats() {
+    return { stored: this.#sizes.size, storedBytes: this.#bytes, dropped: this.#dropped };
+  }
+
+  /** Resolves once every write asked for so far is done. */
+  settled() {
+    return this.#last;
+  }
+
+  #schedule() {
+    if (this.#timer !== null) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      const adds = this.#adds.splice(0);
+      const removes = this.#removes.splice(0);
+      this.#last = this.#last.then(() => this.#write(adds, removes)).catch(() => {});
+    }, 0);
+  }
+
+  async #write(adds, removes) {
+    let db;
+    try {
+      await this.#loading.catch(() => {});
+      db = await this.#open();
+    } catch (e) {
+      for (const a of adds) a.reject(fail('StoreUnavailable', `IndexedDB: ${e?.message ?? e}`));
+      return;
+    }
+    const tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    for (const k of removes) {
+      store.delete(k);
+      const size = this.#sizes.get(k);
+      if (size !== undefined) {
+        this.#sizes.delete(k);
+        this.#bytes -= size;
+      }
+    }
+    // Which of this batch to write: a full store drops its oldest kept
+    // records first, then (dropOldest) the oldest of this batch — still
+    // sent by this page, only no longer kept.
+    const batch = [];
+    let batchBytes = 0;
+    const full = (size) => this.#sizes.size + batch.length + 1 > this.#maxRecords || this.#bytes + batchBytes + size > this.#maxBytes;
+    for (const a of adds) {
+      if (a.size > this.#maxBytes) {
+        a.reject(fail('StoreFull', `a record of ${a.size} bytes is larger than the store (maxBytes ${this.#maxBytes})`));
+        continue;
+      }
+      while (full(a.size) && this.#onFull === 'dropOldest') {
+        if (this.#sizes.size > 0) {
+          const [oldest, size] = this.#sizes.entries().next().value;
+          store.delete(oldest);
+          this.#sizes.delete(oldest);
+          this.#bytes -= size;
+        } else {
+          const first = batch.shift();
+          batchBytes -= first.size;
+          first.resolve(undefined); // accepted, not kept
+        }
+        this.#dropped++;
+      }
+      if (full(a.size)) {
+        a.reject(fail('StoreFull', `the store is full (maxRecords ${this.#maxRecords}, maxBytes ${this.#maxBytes})`));
+        continue;
+      }
+      batch.push(a);
+      batchBytes += a.size;
+    }
+    const written = batch.map((a) => ({ a, r: store.add(a.record) }));
+    try {
+      await done(tx);
+    } catch (e) {
+      for (const { a } of written) a.reject(fail('StoreUnavailable', `IndexedDB: ${e?.message ?? e}`));
+      return;
+    }
+    for (const { a, r } of written) {
+      this.#sizes.set(r.result, a.size);
+      this.#bytes += a.size;
+      a.resolve(r.result);
+    }
+  }
+}
+
+/** A store for a Producer's `store` option, in IndexedDB database `kinesis-edge:<name>`. */
+export function indexedDbStore(options) {
+  return new IndexedDbStore(options);
+}

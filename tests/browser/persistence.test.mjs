@@ -1,0 +1,103 @@
+// Persistence in headless Chromium (kinesis-edge/persistence, IndexedDB): a
+// page puts 1,000 records while its requests to the stream are blocked,
+// reloads, and once requests go through again all 1,000 reach the engine's
+// HTTP server (read back and compared; duplicates counted: at least once).
+// And a full store: 'reject' refuses with StoreFull, 'dropOldest' counts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request } from 'node:http';
+import { launch, serve } from './browser.mjs';
+import { startEngine, post } from '../js/servers.mjs';
+
+let browser, server, origin, engine, proxy, proxyUrl;
+// The page reaches the engine through this proxy, which can block: every
+// connection dropped, as when the network is gone (a Playwright route would
+// miss the keepalive requests a page sends as it unloads).
+let blocked = false;
+let dropped = 0;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+  engine = await startEngine(['--no-throttling']);
+  const target = new URL(engine.url);
+  proxy = createServer((req, res) => {
+    if (blocked) {
+      dropped++;
+      req.socket.destroy();
+      return;
+    }
+    const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  proxyUrl = `http://127.0.0.1:${proxy.address().port}/`;
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  proxy?.close();
+  await engine?.stop();
+});
+
+async function readBack(name) {
+  const { deaggregate } = await import('../../pkg/node.js');
+  const out = [];
+  const { json } = await post(engine.url, 'Kinesis_20131202.ListShards', { StreamName: name });
+  for (const shard of json.Shards) {
+    const it = (await post(engine.url, 'Kinesis_20131202.GetShardIterator', { StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).json.ShardIterator;
+    const page = (await post(engine.url, 'Kinesis_20131202.GetRecords', { ShardIterator: it, Limit: 10000 })).json;
+    for (const r of page.Records) {
+      for (const u of deaggregate({ partitionKey: r.PartitionKey, data: new Uint8Array(Buffer.from(r.Data, 'base64')) })) out.push(new TextDecoder().decode(u.data));
+    }
+  }
+  return out;
+}
+
+const url = (stream, extra = '') => `${origin}/test/browser/fixtures/persist-page.html?endpoint=${encodeURIComponent(proxyUrl)}&stream=${stream}&store=${stream}${extra}`;
+
+test('1,000 records put while requests are blocked survive a reload and all arrive', async () => {
+  const stream = 'persisted';
+  assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 2 })).status, 200);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  blocked = true;
+  await page.goto(url(stream));
+  await page.waitForFunction(() => window.__ready === true);
+  await page.evaluate(() => window.__put(1000));
+  await page.waitForFunction(() => window.__stats().store.stored === 1000, null, { timeout: 30_000 });
+  await page.reload();
+  await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 1000, null, { timeout: 30_000 });
+  assert.equal((await readBack(stream)).length, 0, 'nothing got through while blocked');
+  assert.ok(dropped > 0, 'the page tried (and its requests were dropped)');
+  blocked = false;
+  await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
+  const got = await readBack(stream);
+  const unique = new Set(got);
+  const want = Array.from({ length: 1000 }, (_, i) => `event ${String(i).padStart(5, '0')}`);
+  assert.deepEqual(want.filter((w) => !unique.has(w)), [], 'every record arrived');
+  console.log(`persistence: 1000 records put, page reloaded, ${unique.size} arrived, ${got.length - unique.size} duplicates`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a full store: reject refuses with StoreFull; dropOldest keeps the newest and counts', { timeout: 30_000 }, async () => {
+  for (const [onFull, expectCodes, expectDropped] of [['reject', ['ok', 'ok', 'ok', 'StoreFull', 'StoreFull'], 0], ['dropOldest', ['ok', 'ok', 'ok', 'ok', 'ok'], 2]]) {
+    const stream = `full-${onFull}`;
+    assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 1 })).status, 200);
+    const page = await browser.newPage();
+    await page.goto(url(stream, `&max=3&onFull=${onFull}`));
+    await page.waitForFunction(() => window.__ready === true);
+    const codes = await page.evaluate(() => window.__putAndWait(5));
+    assert.deepEqual(codes, expectCodes, onFull);
+    const stats = await page.evaluate(() => window.__stats());
+    assert.equal(stats.store.dropped, expectDropped, onFull);
+    await page.close();
+  }
+});
