@@ -83,7 +83,7 @@ for (const [what, options, entry] of [
 test('the type declarations parse as TypeScript', async () => {
   const { readFileSync } = await import('node:fs');
   const { transformSync } = require('esbuild');
-  for (const file of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts']) {
+  for (const file of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts']) {
     assert.doesNotThrow(() => transformSync(readFileSync(join(pkg, file), 'utf8'), { loader: 'ts' }), file);
   }
 });
@@ -117,3 +117,20 @@ for (const [what, options, entry] of [
     }
   });
 }
+
+test('kinesis-edge/persistence and kinesis-edge/clickstream resolve, each alone', () => {
+  const dir = project();
+  try {
+    for (const [entry, names] of [['persistence', 'indexedDbStore'], ['clickstream', 'clickstream, sessionId']]) {
+      writeFileSync(join(dir, `${entry}.mjs`), `import { ${names} } from 'kinesis-edge/${entry}';\nconsole.log(${names.split(', ').map((n) => `typeof ${n}`).join(', ')});\n`);
+      const result = buildSync({
+        entryPoints: [join(dir, `${entry}.mjs`)], bundle: true, format: 'esm', write: false, metafile: true, preserveSymlinks: true,
+        absWorkingDir: dir, logLevel: 'silent', platform: 'browser',
+      });
+      const inputs = Object.keys(result.metafile.inputs).filter((i) => i.includes('kinesis-edge/'));
+      assert.deepEqual(inputs.map((i) => i.replace(/^.*kinesis-edge\//, '')), [`${entry}.js`]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

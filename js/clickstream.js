@@ -1,0 +1,107 @@
+// `kinesis-edge/clickstream`: page views, clicks and custom events as JSON
+// lines, through a Producer (or FirehoseProducer), partitioned by a session
+// id kept in sessionStorage. Opt-in and separate: nothing of it is in the
+// producer entry unless imported.
+//
+//   import { Producer } from 'kinesis-edge/producer';
+//   import { clickstream } from 'kinesis-edge/clickstream';
+//   const events = clickstream(producer, { selector: '[data-track]' });
+//   events.track('add_to_cart', { sku: 'A-1', price: 12.5 });
+//
+// Every event (one record, UTF-8 JSON ending in "\n"):
+//   { v: 1, eventId, type, sessionId, timestamp, url, path, referrer,
+//     title?        (page_view),
+//     target?       (click: { tag, id, text, selector }),
+//     props?        (custom events) }
+
+const SCHEMA_VERSION = 1;
+const encoder = new TextEncoder();
+
+function uuid() {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** This tab's session id: kept in sessionStorage under `key` (a new one when storage is unavailable). */
+export function sessionId(key = 'kinesis-edge-session') {
+  try {
+    const s = globalThis.sessionStorage;
+    let id = s.getItem(key);
+    if (!id) {
+      id = uuid();
+      s.setItem(key, id);
+    }
+    return id;
+  } catch {
+    return (globalThis.__kinesisEdgeSession ??= uuid());
+  }
+}
+
+/**
+ * Starts tracking. Options: `selector` (clicks on elements matching it,
+ * or inside one, are tracked; default `[data-track]`), `pageViews` (track
+ * one now; default true), `sessionKey` (the sessionStorage key), `onError`
+ * (a put's rejection; default: ignored, it is in producer.stats()).
+ * Returns `{ track(type, props), trackPageView(), stop(), sessionId }`.
+ */
+export function clickstream(producer, options = {}) {
+  if (typeof producer?.put !== 'function') throw new TypeError('clickstream needs a Producer');
+  const { selector = '[data-track]', pageViews = true, sessionKey = 'kinesis-edge-session', onError = () => {} } = options;
+  const session = sessionId(sessionKey);
+  const loc = () => globalThis.location ?? { href: '', pathname: '' };
+
+  const emit = (type, extra) => {
+    const event = {
+      v: SCHEMA_VERSION,
+      eventId: uuid(),
+      type,
+      sessionId: session,
+      timestamp: new Date().toISOString(),
+      url: loc().href,
+      path: loc().pathname,
+      referrer: globalThis.document?.referrer ?? '',
+      ...extra,
+    };
+    const result = producer.put(encoder.encode(`${JSON.stringify(event)}\n`), { partitionKey: session });
+    result.catch(onError);
+    return { eventId: event.eventId, result };
+  };
+
+  const onClick = (e) => {
+    const el = e.target?.closest?.(selector);
+    if (!el) return;
+    emit('click', {
+      target: {
+        tag: el.tagName.toLowerCase(),
+        id: el.id || null,
+        text: (el.getAttribute('data-track') || el.textContent || '').trim().slice(0, 100),
+        selector,
+      },
+    });
+  };
+  const doc = globalThis.document;
+  doc?.addEventListener('click', onClick, { capture: true });
+
+  const trackPageView = () => emit('page_view', { title: doc?.title ?? '' });
+  if (pageViews) trackPageView();
+
+  return {
+    sessionId: session,
+    /** A custom event: `type` (a string) and JSON-serializable `props`. */
+    track(type, props = {}) {
+      if (typeof type !== 'string' || type === '') throw new TypeError('an event type is a non-empty string');
+      return emit(type, { props });
+    },
+    /** Another page view (single-page apps call it on navigation). */
+    trackPageView,
+    /** Stops tracking clicks. */
+    stop() {
+      doc?.removeEventListener('click', onClick, { capture: true });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// kinesis-edge/clickstream in headless Chromium: page views, clicks on
+// tracked elements (and only those), custom events, as JSON lines through
+// the producer into the in-tab engine, partitioned by a session id that a
+// reload keeps (sessionStorage).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve } from './browser.mjs';
+
+let browser, server, origin;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('page views, clicks and custom events arrive as JSON lines, one session per tab', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/test/browser/fixtures/clickstream-page.html`);
+  await page.waitForFunction(() => window.__ready === true);
+  await page.click('#buy');
+  await page.click('#inner');
+  await page.click('#untracked');
+  const customId = await page.evaluate(() => window.__custom());
+  const { out, session } = await page.evaluate(() => window.__read());
+  assert.match(session, /^[0-9a-f-]{36}$/);
+  const events = out.map(({ key, line }) => {
+    assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one JSON line');
+    assert.equal(key, session, 'partitioned by the session id');
+    return JSON.parse(line);
+  });
+  const byType = (t) => events.filter((e) => e.type === t);
+  assert.equal(events.length, 4, JSON.stringify(events));
+  assert.equal(byType('page_view').length, 1);
+  assert.equal(byType('page_view')[0].title, 'Shop');
+  assert.deepEqual(byType('click').map((e) => e.target).sort((a, b) => a.tag.localeCompare(b.tag)), [
+    { tag: 'a', id: null, text: 'nav-home', selector: '[data-track]' },
+    { tag: 'button', id: 'buy', text: 'Buy now', selector: '[data-track]' },
+  ]);
+  const [custom] = byType('add_to_cart');
+  assert.equal(custom.eventId, customId);
+  assert.deepEqual(custom.props, { sku: 'A-1', price: 12.5 });
+  for (const e of events) {
+    assert.equal(e.v, 1);
+    assert.equal(e.sessionId, session);
+    assert.match(e.eventId, /^[0-9a-f-]{36}$/);
+    assert.ok(Math.abs(Date.parse(e.timestamp) - Date.now()) < 60_000, e.timestamp);
+    assert.equal(e.path, '/test/browser/fixtures/clickstream-page.html');
+  }
+  assert.equal(new Set(events.map((e) => e.eventId)).size, 4, 'ids are unique');
+  // A reload keeps the session.
+  await page.reload();
+  await page.waitForFunction(() => window.__ready === true);
+  const again = await page.evaluate(() => window.__read());
+  assert.equal(again.session, session);
+  assert.equal(JSON.parse(again.out[0].line).sessionId, session);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
