@@ -152,8 +152,12 @@ export interface Credentials {
 }
 
 export interface ProducerOptions {
-  region: string;
-  credentials: Credentials | (() => Promise<Credentials & { expiration?: Date | number }>);
+  /** Required unless `gateway`. */
+  region?: string;
+  /** Required unless `gateway`. */
+  credentials?: Credentials | (() => Promise<Credentials & { expiration?: Date | number }>);
+  /** Send JSON events to an ingestion gateway at `endpoint` (examples/cloudflare-worker) instead of to AWS: no credentials in the page. */
+  gateway?: boolean;
   endpoint?: string;
   fetch?: typeof fetch;
   aggregation?: boolean;
@@ -198,7 +202,7 @@ export interface ProducerStats {
 }
 
 export declare class Producer {
-  constructor(options: ProducerOptions & { streamName: string });
+  constructor(options: ProducerOptions & ({ streamName: string } | { gateway: true; endpoint: string }));
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }): Promise<PutResult>;
   putMany(records: { data: Uint8Array | ArrayBuffer | ArrayBufferView | string; partitionKey?: string; explicitHashKey?: string | bigint }[]): Promise<PutResult[]>;
   /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason. */

@@ -112,9 +112,11 @@ class BaseProducer {
   #restored = 0;
 
   constructor(kind, name, options) {
-    if (typeof name !== 'string' || name === '') fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
-    if (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region)) fail('InvalidArgument', 'region is required, e.g. "us-east-1"');
-    this.#service = kind === 'kinesis' ? 'kinesis' : 'firehose';
+    const gateway = kind === 'gateway';
+    if (!gateway && (typeof name !== 'string' || name === '')) fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
+    if (!gateway && (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region))) fail('InvalidArgument', 'region is required, e.g. "us-east-1"');
+    if (gateway && typeof options.endpoint !== 'string') fail('InvalidArgument', "gateway mode needs the gateway's endpoint, e.g. https://events.example.com/events");
+    this.#service = kind;
     this.#region = options.region;
     this.#endpoint = options.endpoint ?? endpointFor(this.#service, this.#region);
     let url;
@@ -125,7 +127,9 @@ class BaseProducer {
     }
     // What is signed: the Host a fetch sends (no default port) and a path
     // SigV4 leaves as it is.
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.username || !/^(\/[A-Za-z0-9._~-]+)*\/?$/.test(url.pathname) || /\/\.\.?(\/|$)/.test(url.pathname)) {
+    if (gateway) {
+      // Nothing is signed: the gateway holds the credentials.
+    } else if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.username || !/^(\/[A-Za-z0-9._~-]+)*\/?$/.test(url.pathname) || /\/\.\.?(\/|$)/.test(url.pathname)) {
       fail('InvalidArgument', `endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments), got ${this.#endpoint}`);
     }
     this.#host = url.host;
@@ -133,7 +137,7 @@ class BaseProducer {
     this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (typeof this.#fetch !== 'function') fail('InvalidArgument', 'no fetch: pass options.fetch');
     const c = options.credentials;
-    if (typeof c !== 'function' && (typeof c?.accessKeyId !== 'string' || typeof c?.secretAccessKey !== 'string')) {
+    if (!gateway && typeof c !== 'function' && (typeof c?.accessKeyId !== 'string' || typeof c?.secretAccessKey !== 'string')) {
       fail('InvalidArgument', 'credentials must be { accessKeyId, secretAccessKey, sessionToken? } or an async function returning them');
     }
     this.#credentials = c;
@@ -492,12 +496,17 @@ class BaseProducer {
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
     const timeout = controller ? setTimeout(() => controller.abort(), this.#requestTimeoutMs) : null;
     try {
-      const c = await this.#credentialsNow();
-      const fields = `${this.#host}\0${this.#path}\0${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
-      const hash = hashBody && body.length >= hashFrom ? hashBody(body) : '';
-      const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
-      const headers = [];
-      for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
+      let headers;
+      if (this.#service === 'gateway') {
+        headers = [['content-type', 'application/json']]; // nothing to sign: the gateway holds the credentials
+      } else {
+        const c = await this.#credentialsNow();
+        const fields = `${this.#host}\0${this.#path}\0${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
+        const hash = hashBody && body.length >= hashFrom ? hashBody(body) : '';
+        const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
+        headers = [];
+        for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
+      }
       const init = { method: 'POST', headers, body, signal: controller?.signal };
       if (keepalive) init.keepalive = true;
       const res = await this.#fetch(this.#endpoint, init);
@@ -521,7 +530,7 @@ class BaseProducer {
         this.#pending.delete(o[0]);
         if (w.storeKey !== undefined) this.#store.remove([w.storeKey]);
         if (o[1] === 1) {
-          const result = { shardId: o[2], sequenceNumber: o[3], attempts: o[5] };
+          const result = this.#service === 'gateway' ? { attempts: o[5] } : { shardId: o[2], sequenceNumber: o[3], attempts: o[5] };
           if (o[4] !== null) result.subSequenceNumber = o[4];
           settleSlot(w, true, result);
         } else {
@@ -575,10 +584,15 @@ class BaseProducer {
   }
 }
 
-/** Sends records to a Kinesis data stream. */
+/**
+ * Sends records to a Kinesis data stream; with `gateway: true`, sends JSON
+ * events to an ingestion gateway at `endpoint` (no AWS credentials in the
+ * page) with the same buffering, persistence and retries.
+ */
 export class Producer extends BaseProducer {
   constructor(options = {}) {
-    super('kinesis', options.streamName, options);
+    if (options.gateway === true) super('gateway', '', { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
+    else super('kinesis', options.streamName, options);
   }
 }
 

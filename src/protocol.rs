@@ -404,6 +404,46 @@ fn batch(
     Ok(BatchResult { failed, records })
 }
 
+/// The body of a batch of events for an ingestion gateway (the one in
+/// `examples/cloudflare-worker`): `{"events":[…]}`, each event's JSON as
+/// it is (the producer checked that each is a JSON object).
+pub fn gateway_events<'d>(events: impl IntoIterator<Item = &'d [u8]>) -> Encoded {
+    let mut body = Vec::from(&b"{\"events\":["[..]);
+    for (i, e) in events.into_iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(e);
+    }
+    body.extend_from_slice(b"]}");
+    Encoded { target: "", body }
+}
+
+/// Decodes a gateway's answer to `count` events: `{"accepted": [index…],
+/// "rejected": [{"index", "code", "message"}…]}`, every index once.
+pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, DecodeError> {
+    let v = json::parse(body)?;
+    let mut records: Vec<Option<RecordResult>> = (0..count).map(|_| None).collect();
+    let index = |v: &Value<'_>| v.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < count);
+    let shape =
+        DecodeError::Shape("not a gateway answer: {accepted: [index], rejected: [{index, code, message}]}");
+    for a in v.get("accepted").and_then(Value::as_array).ok_or(shape.clone())? {
+        let i = index(a).ok_or(shape.clone())?;
+        records[i] = Some(RecordResult::Ok { sequence_number: String::new(), shard_id: String::new() });
+    }
+    let mut failed = 0;
+    for r in v.get("rejected").and_then(Value::as_array).ok_or(shape.clone())? {
+        let i = r.get("index").and_then(index).ok_or(shape.clone())?;
+        records[i] = Some(RecordResult::Failed {
+            code: text(r, "code").map(sanitize_error_code).unwrap_or("Rejected").to_owned(),
+            message: text(r, "message").unwrap_or("").to_owned(),
+        });
+        failed += 1;
+    }
+    let records = records.into_iter().collect::<Option<Vec<_>>>().ok_or(shape)?;
+    Ok(BatchResult { failed, records })
+}
+
 /// Decodes a PutRecords result (HTTP 200, even when records failed).
 pub fn decode_put_records(body: &[u8]) -> Result<BatchResult, DecodeError> {
     batch(body, "FailedRecordCount", "Records", "SequenceNumber", true)
@@ -562,7 +602,9 @@ pub fn decode_error(status: u16, error_type_header: Option<&str>, body: &[u8]) -
     let raw = error_type_header
         .filter(|h| !h.trim().is_empty())
         .or_else(|| field("__type"))
-        .or_else(|| field("code"));
+        .or_else(|| field("code"))
+        // An ingestion gateway's `{"error": …, "message": …}`.
+        .or_else(|| field("error"));
     let code: Cow<'_, str> = match raw.map(sanitize_error_code).filter(|c| !c.is_empty()) {
         Some(c) => Cow::Borrowed(c),
         None if status >= 500 => Cow::Borrowed("InternalFailure"),

@@ -50,7 +50,19 @@ pub enum Destination {
     Kinesis(String),
     /// A Firehose delivery stream, by name.
     Firehose(String),
+    /// An ingestion gateway (`examples/cloudflare-worker`): records are JSON
+    /// events, sent as `{"events": […]}` with no AWS credentials; the
+    /// gateway answers which it accepted and which it refused and why.
+    Gateway,
 }
+
+/// A gateway's batch limits: its defaults (`MAX_EVENTS`, `MAX_BODY_BYTES`).
+pub const GATEWAY_MAX_EVENTS: usize = 500;
+/// Bytes of a gateway request body.
+pub const GATEWAY_MAX_BYTES: usize = 1024 * 1024;
+
+/// Codes of a gateway's refusals that sending again cannot fix.
+const GATEWAY_PERMANENT: &[&str] = &["InvalidEvent", "EventTooLarge"];
 
 /// How the producer behaves (defaults are the KPL's where it has one).
 #[derive(Clone, Debug, PartialEq)]
@@ -423,10 +435,10 @@ pub struct Producer {
 
 /// The batch limits of the destination: records, bytes, bytes per record.
 fn batch_limits(config: &ProducerConfig) -> (usize, usize) {
-    if config.kinesis() {
-        (PUT_RECORDS_MAX_RECORDS, PUT_RECORDS_MAX_BYTES)
-    } else {
-        (FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_BATCH_MAX_BYTES)
+    match config.destination {
+        Destination::Kinesis(_) => (PUT_RECORDS_MAX_RECORDS, PUT_RECORDS_MAX_BYTES),
+        Destination::Firehose(_) => (FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_BATCH_MAX_BYTES),
+        Destination::Gateway => (GATEWAY_MAX_EVENTS, GATEWAY_MAX_BYTES - 16),
     }
 }
 
@@ -493,6 +505,20 @@ impl Producer {
             .map_err(PushError::Invalid)?;
             let hash = explicit.unwrap_or_else(|| hash_key(partition_key));
             (partition_key.to_owned(), explicit_hash_key.map(str::to_owned), hash, data.to_vec())
+        } else if self.config.destination == Destination::Gateway {
+            if !matches!(crate::json::parse(data), Ok(crate::json::Value::Object(_)))
+                || data.len() > GATEWAY_MAX_BYTES - 16
+            {
+                return Err(PushError::Invalid(RecordError {
+                    code: "InvalidEvent",
+                    field: "data",
+                    limit: GATEWAY_MAX_BYTES - 16,
+                    size: data.len(),
+                    message: "an event for a gateway must be a JSON object (UTF-8), smaller than a request"
+                        .to_owned(),
+                }));
+            }
+            (String::new(), None, 0, data.to_vec())
         } else {
             let mut bytes = Vec::with_capacity(data.len() + self.config.delimiter.len());
             bytes.extend_from_slice(data);
@@ -630,6 +656,7 @@ impl Producer {
                 let per_shard = &mut self.stats.per_shard;
                 match per_shard.binary_search_by(|(s, _)| s.as_str().cmp(shard_id)) {
                     Ok(i) => per_shard[i].1 += 1,
+                    Err(_) if shard_id.is_empty() => {} // Firehose, a gateway: no shards
                     Err(i) => per_shard.insert(i, (shard_id.clone(), 1)),
                 }
                 self.latency.add(now.as_millis() - rec.pushed.as_millis());
@@ -964,6 +991,9 @@ impl Producer {
                     .collect();
                 protocol::firehose_put_record_batch(name, data)
             }
+            Destination::Gateway => protocol::gateway_events(
+                entries.iter().filter_map(|e| e.records.first().map(|(_, r)| r.data.as_slice())),
+            ),
         }
     }
 
@@ -1088,7 +1118,14 @@ impl Producer {
     }
 
     fn on_put(&mut self, now: Timestamp, request: u64, entries: Vec<Entry>, response: &HttpResponse<'_>) {
-        if response.status != 200 {
+        // A gateway answers per event whatever its status (400 when it
+        // refused them all, 503 when its buffer was full).
+        let gateway_answer = if self.config.destination == Destination::Gateway {
+            protocol::decode_gateway_answer(response.body, entries.len()).ok()
+        } else {
+            None
+        };
+        if response.status != 200 && gateway_answer.is_none() {
             let e = protocol::decode_error(response.status, response.error_type, response.body);
             let error = ErrorInfo { code: e.code.clone(), message: e.message.clone() };
             if e.is_clock_skew() {
@@ -1122,10 +1159,11 @@ impl Producer {
             }
             return;
         }
-        let decoded = if self.config.kinesis() {
-            protocol::decode_put_records(response.body)
-        } else {
-            protocol::decode_put_record_batch(response.body)
+        let decoded = match (gateway_answer, &self.config.destination) {
+            (Some(answer), _) => Ok(answer),
+            (None, Destination::Kinesis(_)) => protocol::decode_put_records(response.body),
+            (None, Destination::Firehose(_)) => protocol::decode_put_record_batch(response.body),
+            (None, Destination::Gateway) => protocol::decode_gateway_answer(response.body, entries.len()),
         };
         let result = match decoded {
             Ok(r) if r.records.len() == entries.len() => r,
@@ -1167,6 +1205,25 @@ impl Producer {
                         };
                         self.settle(id, &r, outcome, now);
                     }
+                }
+                RecordResult::Failed { code, message }
+                    if self.config.destination == Destination::Gateway
+                        && GATEWAY_PERMANENT.contains(&code.as_str()) =>
+                {
+                    // The gateway refused the event itself: no retry.
+                    let error = ErrorInfo { code, message };
+                    for (id, mut r) in entry.records {
+                        r.attempts += 1;
+                        let outcome = Outcome::Failed {
+                            id,
+                            code: error.code.clone(),
+                            message: error.message.clone(),
+                            attempts: r.attempts,
+                            last_error: Some(error.clone()),
+                        };
+                        self.settle(id, &r, outcome, now);
+                    }
+                    self.events.push_back(Event::Failed { records: 1, code: error.code });
                 }
                 RecordResult::Failed { code, message } => {
                     let throttled = code == "ProvisionedThroughputExceededException";

@@ -573,3 +573,60 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_gateway_gets_json_events_and_its_refusals_are_final_or_retried() {
+    let mut p = Producer::new(ProducerConfig { linger_ms: 0, ..ProducerConfig::new(Destination::Gateway) });
+    let now = t0();
+    let refused = p.push(now, b"[1, 2]", "", None).unwrap_err();
+    assert_eq!(refused.code(), "InvalidEvent");
+    assert_eq!(p.push(now, b"{\"sessionId\": ", "", None).unwrap_err().code(), "InvalidEvent");
+    let ids: Vec<u64> = ["{\"n\":0}", "{\"n\":1}", "{\"n\":2}"]
+        .iter()
+        .map(|e| p.push(now, e.as_bytes(), "", None).unwrap())
+        .collect();
+    let r = p.poll_request(now).expect("a batch");
+    assert_eq!(r.body, b"{\"events\":[{\"n\":0},{\"n\":1},{\"n\":2}]}");
+    let answer = br#"{"accepted":[0,2],"rejected":[{"index":1,"code":"InvalidEvent","message":"sessionId must be a string"}]}"#;
+    p.handle_response(now, r.id, &HttpResponse { status: 200, error_type: None, date: None, body: answer });
+    let mut outcomes: Vec<Outcome> = core::iter::from_fn(|| p.poll_outcome()).collect();
+    outcomes.sort_by_key(Outcome::id);
+    assert!(matches!(&outcomes[0], Outcome::Acknowledged { id, attempts: 1, .. } if *id == ids[0]));
+    assert!(
+        matches!(&outcomes[1], Outcome::Failed { id, code, attempts: 1, .. } if *id == ids[1] && code == "InvalidEvent"),
+        "{outcomes:?}"
+    );
+    assert!(matches!(&outcomes[2], Outcome::Acknowledged { id, .. } if *id == ids[2]));
+    assert!(p.stats().per_shard.is_empty());
+
+    // A refusal the gateway may not repeat (its buffer was full), then a
+    // 503: both retried; then its origin check: final, with its code.
+    let id = p.push(now, b"{\"n\":3}", "", None).unwrap();
+    let r = p.poll_request(now).unwrap();
+    let busy = br#"{"accepted":[],"rejected":[{"index":0,"code":"BufferFull","message":"full"}]}"#;
+    p.handle_response(now, r.id, &HttpResponse { status: 200, error_type: None, date: None, body: busy });
+    assert!(p.poll_outcome().is_none(), "retried");
+    let later = now.add_millis(11_000);
+    let r = p.poll_request(later).expect("resent");
+    p.handle_response(later, r.id, &HttpResponse { status: 503, error_type: None, date: None, body: b"{}" });
+    assert!(p.poll_outcome().is_none(), "retried");
+    let later = later.add_millis(11_000);
+    let r = p.poll_request(later).expect("resent");
+    let origin = br#"{"error":"OriginNotAllowed","message":"this origin may not send events here"}"#;
+    p.handle_response(later, r.id, &HttpResponse { status: 403, error_type: None, date: None, body: origin });
+    assert!(
+        matches!(p.poll_outcome(), Some(Outcome::Failed { id: i, code, attempts: 3, .. }) if i == id && code == "OriginNotAllowed")
+    );
+}
+
+#[test]
+fn a_gateway_refusing_every_event_answers_400_per_event() {
+    let mut p = Producer::new(ProducerConfig { linger_ms: 0, ..ProducerConfig::new(Destination::Gateway) });
+    let id = p.push(t0(), b"{}", "", None).unwrap();
+    let r = p.poll_request(t0()).unwrap();
+    let answer = br#"{"accepted":[],"rejected":[{"index":0,"code":"InvalidEvent","message":"sessionId must be a string"}]}"#;
+    p.handle_response(t0(), r.id, &HttpResponse { status: 400, error_type: None, date: None, body: answer });
+    assert!(
+        matches!(p.poll_outcome(), Some(Outcome::Failed { id: i, code, message, .. }) if i == id && code == "InvalidEvent" && message == "sessionId must be a string")
+    );
+}

@@ -69,7 +69,8 @@ impl WasmProducer {
         let destination = match kind {
             "kinesis" => Destination::Kinesis(stream.to_owned()),
             "firehose" => Destination::Firehose(stream.to_owned()),
-            _ => return Err(coded_error("InvalidArgument", "kind must be kinesis or firehose")),
+            "gateway" => Destination::Gateway,
+            _ => return Err(coded_error("InvalidArgument", "kind must be kinesis, firehose or gateway")),
         };
         let defaults = ProducerConfig::new(destination);
         Ok(WasmProducer {
