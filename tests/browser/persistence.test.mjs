@@ -61,14 +61,16 @@ async function readBack(name) {
 
 const url = (stream, extra = '') => `${origin}/test/browser/fixtures/persist-page.html?endpoint=${encodeURIComponent(proxyUrl)}&stream=${stream}&store=${stream}${extra}`;
 
-test('1,000 records put while requests are blocked survive a reload and all arrive', async () => {
-  const stream = 'persisted';
+for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records put while requests are blocked survive a reload and all arrive (${where})`, async () => {
+  const worker = where !== 'a page';
+  const stream = worker ? 'persisted-worker' : 'persisted';
   assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 2 })).status, 200);
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   blocked = true;
-  await page.goto(url(stream));
+  dropped = 0;
+  await page.goto(url(stream, worker ? '&worker' : ''));
   await page.waitForFunction(() => window.__ready === true);
   await page.evaluate(() => window.__put(1000));
   await page.waitForFunction(() => window.__stats().store.stored === 1000, null, { timeout: 30_000 });
@@ -82,7 +84,8 @@ test('1,000 records put while requests are blocked survive a reload and all arri
   const unique = new Set(got);
   const want = Array.from({ length: 1000 }, (_, i) => `event ${String(i).padStart(5, '0')}`);
   assert.deepEqual(want.filter((w) => !unique.has(w)), [], 'every record arrived');
-  console.log(`persistence: 1000 records put, page reloaded, ${unique.size} arrived, ${got.length - unique.size} duplicates`);
+  console.log(`persistence (${where}): 1000 records put, page reloaded, ${unique.size} arrived, ${got.length - unique.size} duplicates`);
+  if (worker) assert.equal(await page.evaluate(() => window.__workerWindow), 'undefined', 'no window in the worker');
   assert.deepEqual(errors, []);
   await page.close();
 });
