@@ -323,6 +323,29 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Appends `n` in decimal. By hand: integer `Display` keeps core's
+/// formatting machinery in the producer's `.wasm`.
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// `n` in decimal, as a `String`.
+pub fn u64_text(n: u64) -> String {
+    let mut out = Vec::with_capacity(20);
+    write_u64(&mut out, n);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Appends `s` as a JSON string literal, escaped as `JSON.stringify` does:
 /// `"` and `\`, `\b \f \n \r \t`, other control characters as `\u00XX`;
 /// everything else (non-ASCII included) as it is.

@@ -73,7 +73,29 @@ pub fn parse_explicit_hash_key(text: &str) -> Result<u128, ExplicitHashKeyError>
 
 /// A hash key as Kinesis writes it: decimal, no leading zeros.
 pub fn format_hash_key(key: u128) -> String {
-    key.to_string()
+    // By hand, in base 10^19 (u64) digits: `u128`'s `Display` keeps core's
+    // formatting machinery in the producer's `.wasm`.
+    const BASE: u128 = 10_000_000_000_000_000_000;
+    let (high, low) = (key / BASE, (key % BASE) as u64);
+    let (top, middle) = ((high / BASE) as u64, (high % BASE) as u64);
+    let mut out = Vec::with_capacity(39);
+    let padded = |out: &mut Vec<u8>, n: u64| {
+        let mut digits = Vec::with_capacity(19);
+        crate::json::write_u64(&mut digits, n);
+        out.resize(out.len() + 19 - digits.len(), b'0');
+        out.extend_from_slice(&digits);
+    };
+    if top > 0 {
+        crate::json::write_u64(&mut out, top);
+        padded(&mut out, middle);
+        padded(&mut out, low);
+    } else if middle > 0 {
+        crate::json::write_u64(&mut out, middle);
+        padded(&mut out, low);
+    } else {
+        crate::json::write_u64(&mut out, low);
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// How a client picks partition keys.
@@ -105,6 +127,30 @@ impl PartitionKeyStrategy {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hash_keys_format_as_decimal() {
+        let mut keys = vec![
+            0u128,
+            1,
+            9,
+            10,
+            10u128.pow(19) - 1,
+            10u128.pow(19),
+            10u128.pow(19) + 7,
+            10u128.pow(38),
+            u128::MAX,
+            u128::MAX / 3,
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834u128;
+        for _ in 0..1000 {
+            x = x.wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(1) ^ (x >> 67);
+            keys.push(x >> (x % 128));
+        }
+        for k in keys {
+            assert_eq!(format_hash_key(k), k.to_string());
+        }
+    }
+
     use super::*;
 
     #[test]

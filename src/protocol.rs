@@ -202,16 +202,20 @@ pub(crate) fn write_number(out: &mut Vec<u8>, v: f64) {
         out.push(b'-');
     }
     let ms = ms.unsigned_abs();
-    out.extend_from_slice((ms / 1000).to_string().as_bytes());
-    let mut frac = ms % 1000;
+    json::write_u64(out, ms / 1000);
+    let frac = ms % 1000;
     if frac > 0 {
+        // Three digits, zero-padded, trailing zeros dropped.
+        let text = [b'0' + (frac / 100) as u8, b'0' + (frac / 10 % 10) as u8, b'0' + (frac % 10) as u8];
+        let end = if frac % 100 == 0 {
+            1
+        } else if frac % 10 == 0 {
+            2
+        } else {
+            3
+        };
         out.push(b'.');
-        let mut digits = 3;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        out.extend_from_slice(format!("{frac:0digits$}").as_bytes());
+        out.extend_from_slice(&text[..end]);
     }
 }
 
@@ -234,7 +238,7 @@ pub fn list_shards(call: &ListShards<'_>) -> Encoded {
     }
     if let Some(n) = call.max_results {
         write_member(&mut out, &mut first, "MaxResults");
-        out.extend_from_slice(n.to_string().as_bytes());
+        json::write_u64(&mut out, u64::from(n));
     }
     if let Some(filter) = call.shard_filter {
         write_member(&mut out, &mut first, "ShardFilter");
@@ -608,7 +612,7 @@ pub fn decode_error(status: u16, error_type_header: Option<&str>, body: &[u8]) -
     let code: Cow<'_, str> = match raw.map(sanitize_error_code).filter(|c| !c.is_empty()) {
         Some(c) => Cow::Borrowed(c),
         None if status >= 500 => Cow::Borrowed("InternalFailure"),
-        None => Cow::Owned(format!("Http{status}")),
+        None => Cow::Owned(["Http", &json::u64_text(u64::from(status))].concat()),
     };
     let message = field("message").or_else(|| field("Message")).unwrap_or("");
     ServiceError { code: code.into_owned(), message: message.to_owned(), status }

@@ -7,6 +7,8 @@
 //! sending anything.
 
 use crate::prelude::*;
+
+use crate::json::u64_text;
 use core::fmt;
 
 use crate::limits::{
@@ -55,7 +57,7 @@ impl Member {
     fn path(self, field: &str) -> String {
         match self {
             Member::PutRecord => field.to_owned(),
-            Member::PutRecords(i) => format!("records.{}.member.{field}", i + 1),
+            Member::PutRecords(i) => ["records.", &u64_text(i as u64 + 1), ".member.", field].concat(),
         }
     }
 }
@@ -108,11 +110,18 @@ pub fn validate_partition_key(partition_key: &str, member: Member) -> Result<(),
         field: "partitionKey",
         limit,
         size: chars,
-        message: format!(
-            // AWS quotes string members' values (as kinesalite records it).
-            "1 validation error detected: Value '{partition_key}' at '{}' failed to satisfy constraint: Member must have length {relation} {limit}",
-            member.path("partitionKey")
-        ),
+        // AWS quotes string members' values (as kinesalite records it).
+        message: [
+            "1 validation error detected: Value '",
+            partition_key,
+            "' at '",
+            &member.path("partitionKey"),
+            "' failed to satisfy constraint: Member must have length ",
+            relation,
+            " ",
+            &u64_text(limit as u64),
+        ]
+        .concat(),
     })
 }
 
@@ -131,10 +140,13 @@ pub fn validate(
             field: "data",
             limit: max,
             size: data_len,
-            message: format!(
-                "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {max}",
-                member.path("data")
-            ),
+            message: [
+                "1 validation error detected: Value at '",
+                &member.path("data"),
+                "' failed to satisfy constraint: Member must have length less than or equal to ",
+                &u64_text(max as u64),
+            ]
+            .concat(),
         });
     }
     validate_partition_key(partition_key, member)?;
@@ -146,19 +158,25 @@ pub fn validate(
                 field: "explicitHashKey",
                 limit: 0,
                 size: 0,
-                message: format!(
-                    "1 validation error detected: Value '{text}' at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{{0,38}})",
-                    member.path("explicitHashKey")
-                ),
+                message: [
+                    "1 validation error detected: Value '",
+                    text,
+                    "' at '",
+                    &member.path("explicitHashKey"),
+                    "' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
+                ]
+                .concat(),
             },
             ExplicitHashKeyError::Range => RecordError {
                 code: "InvalidArgumentException",
                 field: "explicitHashKey",
                 limit: 0,
                 size: 0,
-                message: format!(
-                    "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was {text}"
-                ),
+                message: [
+                    "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ",
+                    text,
+                ]
+                .concat(),
             },
         })?),
     };
@@ -173,9 +191,14 @@ pub fn validate(
             field: "data",
             limit: max,
             size: total,
-            message: format!(
-                "Record size of {total} bytes (data plus partition key) exceeds the maximum record size of {max} bytes"
-            ),
+            message: [
+                "Record size of ",
+                &u64_text(total as u64),
+                " bytes (data plus partition key) exceeds the maximum record size of ",
+                &u64_text(max as u64),
+                " bytes",
+            ]
+            .concat(),
         });
     }
     Ok(hash)

@@ -183,16 +183,8 @@ impl Timestamp {
         };
         // Basic form: YYYYMMDDTHHMMSSZ.
         if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' {
-            let civil = Civil {
-                year: digits(&b[0..4]).ok_or(bad.clone())? as i32,
-                month: digits(&b[4..6]).ok_or(bad.clone())?,
-                day: digits(&b[6..8]).ok_or(bad.clone())?,
-                hour: digits(&b[9..11]).ok_or(bad.clone())?,
-                minute: digits(&b[11..13]).ok_or(bad.clone())?,
-                second: digits(&b[13..15]).ok_or(bad.clone())?,
-                millis: 0,
-            };
-            return Timestamp::from_civil(civil).ok_or(TimeError { what: "date-time out of range" });
+            return Timestamp::parse_amz_date(text.trim())
+                .map_err(|e| if e == bad_basic() { bad } else { e });
         }
         // Extended form: YYYY-MM-DD[T ]HH:MM[:SS[.fff…]](Z|±HH:MM|±HHMM).
         if b.len() < 17 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
@@ -260,7 +252,31 @@ impl Timestamp {
     }
 }
 
+fn bad_basic() -> TimeError {
+    TimeError { what: "expected a SigV4 date-time such as 20150830T123600Z" }
+}
+
 impl Timestamp {
+    /// SigV4's basic form, `YYYYMMDDTHHMMSSZ` (the time AWS quotes in its
+    /// clock-skew messages). [`Timestamp::parse`] reads it too; the
+    /// producer needs only this.
+    pub fn parse_amz_date(text: &str) -> Result<Timestamp, TimeError> {
+        let b = text.as_bytes();
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return Err(bad_basic());
+        }
+        let civil = Civil {
+            year: digits(&b[0..4]).ok_or_else(bad_basic)? as i32,
+            month: digits(&b[4..6]).ok_or_else(bad_basic)?,
+            day: digits(&b[6..8]).ok_or_else(bad_basic)?,
+            hour: digits(&b[9..11]).ok_or_else(bad_basic)?,
+            minute: digits(&b[11..13]).ok_or_else(bad_basic)?,
+            second: digits(&b[13..15]).ok_or_else(bad_basic)?,
+            millis: 0,
+        };
+        Timestamp::from_civil(civil).ok_or(TimeError { what: "date-time out of range" })
+    }
+
     /// An HTTP `Date` header (RFC 9110 IMF-fixdate, the form servers send):
     /// `Sun, 06 Nov 1994 08:49:37 GMT`. The producer reads the service's
     /// clock from it to correct a skewed local clock.

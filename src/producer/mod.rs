@@ -529,7 +529,11 @@ impl Producer {
                     field: "data",
                     limit: FIREHOSE_MAX_RECORD_BYTES,
                     size: bytes.len(),
-                    message: format!("1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to {FIREHOSE_MAX_RECORD_BYTES}"),
+                    message: [
+                        "1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ",
+                        &crate::json::u64_text(FIREHOSE_MAX_RECORD_BYTES as u64),
+                    ]
+                    .concat(),
                 }));
             }
             (String::new(), None, 0, bytes)
@@ -678,10 +682,14 @@ impl Producer {
                 let outcome = Outcome::Failed {
                     id,
                     code: "RecordExpired".to_owned(),
-                    message: format!(
-                        "the record's time to live ({} ms) ran out after {} attempt(s)",
-                        self.config.record_ttl_ms, rec.attempts
-                    ),
+                    message: [
+                        "the record's time to live (",
+                        &crate::json::u64_text(u64::from(self.config.record_ttl_ms)),
+                        " ms) ran out after ",
+                        &crate::json::u64_text(u64::from(rec.attempts)),
+                        " attempt(s)",
+                    ]
+                    .concat(),
                     attempts: rec.attempts,
                     last_error: rec.last_error.clone(),
                 };
@@ -1109,7 +1117,7 @@ impl Producer {
         let from_message = || {
             let start = message.rfind('(')? + 1;
             let stamp = message.get(start..start + 16)?;
-            Timestamp::parse(stamp).ok()
+            Timestamp::parse_amz_date(stamp).ok()
         };
         if let Some(server) = from_header.or_else(from_message) {
             self.clock_offset_ms = server.as_millis() - now.as_millis();

@@ -685,9 +685,8 @@ fn check_scope_part(what: &'static str, value: &str) -> Result<(), SigningError>
     {
         return Err(SigningError::new(
             SigningErrorKind::Scope,
-            format!(
-                "{what} must be non-empty ASCII letters, digits, '-', '_' or '.' (e.g. us-east-1, kinesis)"
-            ),
+            [what, " must be non-empty ASCII letters, digits, '-', '_' or '.' (e.g. us-east-1, kinesis)"]
+                .concat(),
         ));
     }
     Ok(())

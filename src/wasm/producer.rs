@@ -7,7 +7,7 @@ use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::credentials::Credentials;
-use crate::json::write_string;
+use crate::json::{write_string, write_u64};
 use crate::producer::{Destination, HttpResponse, Outcome, Producer, ProducerConfig};
 use crate::protocol::CONTENT_TYPE;
 use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
@@ -173,7 +173,9 @@ impl WasmProducer {
             if n > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(format!("[{i},").as_bytes());
+            out.push(b'[');
+            write_u64(&mut out, i as u64);
+            out.push(b',');
             write_string(&mut out, code);
             out.push(b',');
             write_string(&mut out, &message);
@@ -252,21 +254,31 @@ impl WasmProducer {
             out.push(if out.is_empty() { b'[' } else { b',' });
             match o {
                 Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
-                    out.extend_from_slice(format!("[{id},1,").as_bytes());
+                    out.push(b'[');
+                    write_u64(&mut out, id);
+                    out.extend_from_slice(b",1,");
                     write_string(&mut out, &shard_id);
                     out.push(b',');
                     write_string(&mut out, &sequence_number);
+                    out.push(b',');
                     match sub_sequence_number {
-                        Some(n) => out.extend_from_slice(format!(",{n},{attempts}]").as_bytes()),
-                        None => out.extend_from_slice(format!(",null,{attempts}]").as_bytes()),
+                        Some(n) => write_u64(&mut out, u64::from(n)),
+                        None => out.extend_from_slice(b"null"),
                     }
+                    out.push(b',');
+                    write_u64(&mut out, u64::from(attempts));
+                    out.push(b']');
                 }
                 Outcome::Failed { id, code, message, attempts, last_error } => {
-                    out.extend_from_slice(format!("[{id},0,").as_bytes());
+                    out.push(b'[');
+                    write_u64(&mut out, id);
+                    out.extend_from_slice(b",0,");
                     write_string(&mut out, &code);
                     out.push(b',');
                     write_string(&mut out, &message);
-                    out.extend_from_slice(format!(",{attempts},").as_bytes());
+                    out.push(b',');
+                    write_u64(&mut out, u64::from(attempts));
+                    out.push(b',');
                     match last_error {
                         Some(e) => write_error(&mut out, &e.code, &e.message),
                         None => out.extend_from_slice(b"null"),
@@ -288,34 +300,41 @@ impl WasmProducer {
         let mut out = Vec::new();
         while let Some(e) = self.producer.poll_event() {
             out.push(if out.is_empty() { b'[' } else { b',' });
-            let text = match e {
-                Event::Sent { request, entries, records } => {
-                    format!("{{\"type\":\"sent\",\"request\":{request},\"entries\":{entries},\"records\":{records}}}")
-                }
-                Event::Acknowledged { request, records } => {
-                    format!("{{\"type\":\"acknowledged\",\"request\":{request},\"records\":{records}}}")
-                }
-                Event::Retried { request, records, code } => {
-                    let mut c = Vec::new();
-                    write_string(&mut c, &code);
-                    format!(
-                        "{{\"type\":\"retried\",\"request\":{request},\"records\":{records},\"code\":{}}}",
-                        String::from_utf8_lossy(&c)
-                    )
-                }
-                Event::Failed { records, code } => {
-                    let mut c = Vec::new();
-                    write_string(&mut c, &code);
-                    format!(
-                        "{{\"type\":\"failed\",\"records\":{records},\"code\":{}}}",
-                        String::from_utf8_lossy(&c)
-                    )
-                }
-                Event::ShardMap { open_shards } => {
-                    format!("{{\"type\":\"shardMap\",\"openShards\":{open_shards}}}")
-                }
+            // `{"type":…,` then members, numbers and one code.
+            let field = |out: &mut Vec<u8>, name: &str, n: u64| {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":");
+                write_u64(out, n);
             };
-            out.extend_from_slice(text.as_bytes());
+            let (kind, code) = match &e {
+                Event::Sent { .. } => ("sent", None),
+                Event::Acknowledged { .. } => ("acknowledged", None),
+                Event::Retried { code, .. } => ("retried", Some(code)),
+                Event::Failed { code, .. } => ("failed", Some(code)),
+                Event::ShardMap { .. } => ("shardMap", None),
+            };
+            out.extend_from_slice(b"{\"type\":\"");
+            out.extend_from_slice(kind.as_bytes());
+            out.push(b'"');
+            match &e {
+                Event::Sent { request, entries, records } => {
+                    field(&mut out, "request", *request);
+                    field(&mut out, "entries", *entries as u64);
+                    field(&mut out, "records", *records as u64);
+                }
+                Event::Acknowledged { request, records } | Event::Retried { request, records, .. } => {
+                    field(&mut out, "request", *request);
+                    field(&mut out, "records", *records as u64);
+                }
+                Event::Failed { records, .. } => field(&mut out, "records", *records as u64),
+                Event::ShardMap { open_shards } => field(&mut out, "openShards", *open_shards as u64),
+            }
+            if let Some(code) = code {
+                out.extend_from_slice(b",\"code\":");
+                write_string(&mut out, code);
+            }
+            out.push(b'}');
         }
         if !out.is_empty() {
             out.push(b']');
@@ -396,53 +415,54 @@ impl WasmProducer {
         self.producer.close();
     }
 
-    /// Records not settled yet.
-    pub fn pending(&self) -> f64 {
-        self.producer.pending() as f64
-    }
-
     /// The id the next record will get.
     #[wasm_bindgen(js_name = "nextId")]
     pub fn next_id(&self) -> f64 {
         self.producer.next_id() as f64
     }
 
-    /// Milliseconds to add to the local clock when signing.
-    #[wasm_bindgen(js_name = "clockOffsetMs")]
-    pub fn clock_offset_ms(&self) -> f64 {
-        self.producer.clock_offset_ms() as f64
-    }
-
     /// Counters as JSON.
     pub fn stats(&self) -> String {
         let s = self.producer.stats();
-        let mut per_shard = Vec::from(&b"{"[..]);
+        let mut out = Vec::with_capacity(512);
+        for (i, (name, n)) in [
+            ("recordsPut", s.records_put),
+            ("recordsAcknowledged", s.records_acknowledged),
+            ("recordsFailed", s.records_failed),
+            ("recordsExpired", s.records_expired),
+            ("recordsRetried", s.records_retried),
+            ("bytesAcknowledged", s.bytes_acknowledged),
+            ("requests", s.requests),
+            ("throttles", s.throttles),
+            ("transportErrors", s.transport_errors),
+            ("clockCorrections", s.clock_corrections),
+            ("bufferedRecords", s.buffered_records),
+            ("bufferedBytes", s.buffered_bytes),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out.push(if i == 0 { b'{' } else { b',' });
+            write_string(&mut out, name);
+            out.push(b':');
+            write_u64(&mut out, n);
+        }
+        out.extend_from_slice(b",\"latencyMs\":{\"p50\":");
+        write_u64(&mut out, s.latency_p50_ms);
+        out.extend_from_slice(b",\"p90\":");
+        write_u64(&mut out, s.latency_p90_ms);
+        out.extend_from_slice(b",\"p99\":");
+        write_u64(&mut out, s.latency_p99_ms);
+        out.extend_from_slice(b"},\"perShard\":{");
         for (i, (shard, n)) in s.per_shard.iter().enumerate() {
             if i > 0 {
-                per_shard.push(b',');
+                out.push(b',');
             }
-            write_string(&mut per_shard, shard);
-            per_shard.extend_from_slice(format!(":{n}").as_bytes());
+            write_string(&mut out, shard);
+            out.push(b':');
+            write_u64(&mut out, *n);
         }
-        per_shard.push(b'}');
-        format!(
-            "{{\"recordsPut\":{},\"recordsAcknowledged\":{},\"recordsFailed\":{},\"recordsExpired\":{},\"recordsRetried\":{},\"bytesAcknowledged\":{},\"requests\":{},\"throttles\":{},\"transportErrors\":{},\"clockCorrections\":{},\"bufferedRecords\":{},\"bufferedBytes\":{},\"latencyMs\":{{\"p50\":{},\"p90\":{},\"p99\":{}}},\"perShard\":{}}}",
-            s.records_put,
-            s.records_acknowledged,
-            s.records_failed,
-            s.records_expired,
-            s.records_retried,
-            s.bytes_acknowledged,
-            s.requests,
-            s.throttles,
-            s.transport_errors,
-            s.clock_corrections,
-            s.buffered_records,
-            s.buffered_bytes,
-            s.latency_p50_ms,
-            s.latency_p90_ms,
-            s.latency_p99_ms,
-            String::from_utf8_lossy(&per_shard)
-        )
+        out.extend_from_slice(b"}}");
+        String::from_utf8(out).unwrap_or_default()
     }
 }
