@@ -1149,21 +1149,7 @@ impl Producer {
                 }
                 self.requeue(now, request, entries, &error, true);
             } else {
-                let records: usize = entries.iter().map(|e| e.records.len()).sum();
-                for e in entries {
-                    for (id, mut r) in e.records {
-                        r.attempts += 1;
-                        let outcome = Outcome::Failed {
-                            id,
-                            code: error.code.clone(),
-                            message: error.message.clone(),
-                            attempts: r.attempts,
-                            last_error: Some(error.clone()),
-                        };
-                        self.settle(id, &r, outcome, now);
-                    }
-                }
-                self.events.push_back(Event::Failed { records, code: error.code });
+                self.fail(now, entries, error);
             }
             return;
         }
@@ -1219,19 +1205,7 @@ impl Producer {
                         && GATEWAY_PERMANENT.contains(&code.as_str()) =>
                 {
                     // The gateway refused the event itself: no retry.
-                    let error = ErrorInfo { code, message };
-                    for (id, mut r) in entry.records {
-                        r.attempts += 1;
-                        let outcome = Outcome::Failed {
-                            id,
-                            code: error.code.clone(),
-                            message: error.message.clone(),
-                            attempts: r.attempts,
-                            last_error: Some(error.clone()),
-                        };
-                        self.settle(id, &r, outcome, now);
-                    }
-                    self.events.push_back(Event::Failed { records: 1, code: error.code });
+                    self.fail(now, vec![entry], ErrorInfo { code, message });
                 }
                 RecordResult::Failed { code, message } => {
                     let throttled = code == "ProvisionedThroughputExceededException";
@@ -1254,6 +1228,26 @@ impl Producer {
             // throttling and InternalFailure; Firehose: ServiceUnavailable).
             self.requeue(now, request, failed, &error, true);
         }
+    }
+
+    /// Fails every record of `entries` for good with `error` (counted as
+    /// an attempt).
+    fn fail(&mut self, now: Timestamp, entries: Vec<Entry>, error: ErrorInfo) {
+        let records: usize = entries.iter().map(|e| e.records.len()).sum();
+        for e in entries {
+            for (id, mut r) in e.records {
+                r.attempts += 1;
+                let outcome = Outcome::Failed {
+                    id,
+                    code: error.code.clone(),
+                    message: error.message.clone(),
+                    attempts: r.attempts,
+                    last_error: Some(error.clone()),
+                };
+                self.settle(id, &r, outcome, now);
+            }
+        }
+        self.events.push_back(Event::Failed { records, code: error.code });
     }
 
     fn requeue(

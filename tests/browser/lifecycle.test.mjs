@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve } from './browser.mjs';
-import { startEngine, post } from '../js/servers.mjs';
+import { startEngine, post, readUserRecords } from '../js/servers.mjs';
 
 let browser, server, origin, engine;
 
@@ -25,27 +25,12 @@ async function createStream(name) {
   assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: name, ShardCount: 2 })).status, 200);
 }
 
-/** The user records of a stream (deaggregated), as text. */
-async function readBack(name) {
-  const { deaggregate } = await import('../../pkg/node.js');
-  const out = [];
-  const { json } = await post(engine.url, 'Kinesis_20131202.ListShards', { StreamName: name });
-  for (const shard of json.Shards) {
-    const it = (await post(engine.url, 'Kinesis_20131202.GetShardIterator', { StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).json.ShardIterator;
-    const page = (await post(engine.url, 'Kinesis_20131202.GetRecords', { ShardIterator: it, Limit: 10000 })).json;
-    for (const r of page.Records) {
-      for (const u of deaggregate({ partitionKey: r.PartitionKey, data: new Uint8Array(Buffer.from(r.Data, 'base64')) })) out.push(new TextDecoder().decode(u.data));
-    }
-  }
-  return out.sort();
-}
-
 /** What arrived, once at least `min` records did and 300 ms pass with no more. */
 async function settle(name, min) {
   let got = [];
   let stable = 0;
   for (let i = 0; i < 100 && stable < 3; i++) {
-    const now = await readBack(name);
+    const now = (await readUserRecords(engine.url, name)).sort();
     stable = now.length >= min && now.length === got.length ? stable + 1 : 0;
     got = now;
     await new Promise((r) => setTimeout(r, 100));

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import { launch, serve } from './browser.mjs';
-import { startEngine, post } from '../js/servers.mjs';
+import { startEngine, post, readUserRecords } from '../js/servers.mjs';
 
 let browser, server, origin, engine, proxy, proxyUrl;
 // The page reaches the engine through this proxy, which can block: every
@@ -45,20 +45,6 @@ after(async () => {
   await engine?.stop();
 });
 
-async function readBack(name) {
-  const { deaggregate } = await import('../../pkg/node.js');
-  const out = [];
-  const { json } = await post(engine.url, 'Kinesis_20131202.ListShards', { StreamName: name });
-  for (const shard of json.Shards) {
-    const it = (await post(engine.url, 'Kinesis_20131202.GetShardIterator', { StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).json.ShardIterator;
-    const page = (await post(engine.url, 'Kinesis_20131202.GetRecords', { ShardIterator: it, Limit: 10000 })).json;
-    for (const r of page.Records) {
-      for (const u of deaggregate({ partitionKey: r.PartitionKey, data: new Uint8Array(Buffer.from(r.Data, 'base64')) })) out.push(new TextDecoder().decode(u.data));
-    }
-  }
-  return out;
-}
-
 const url = (stream, extra = '') => `${origin}/test/browser/fixtures/persist-page.html?endpoint=${encodeURIComponent(proxyUrl)}&stream=${stream}&store=${stream}${extra}`;
 
 for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records put while requests are blocked survive a reload and all arrive (${where})`, async () => {
@@ -76,11 +62,11 @@ for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records pu
   await page.waitForFunction(() => window.__stats().store.stored === 1000, null, { timeout: 30_000 });
   await page.reload();
   await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 1000, null, { timeout: 30_000 });
-  assert.equal((await readBack(stream)).length, 0, 'nothing got through while blocked');
+  assert.equal((await readUserRecords(engine.url, stream)).length, 0, 'nothing got through while blocked');
   assert.ok(dropped > 0, 'the page tried (and its requests were dropped)');
   blocked = false;
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
-  const got = await readBack(stream);
+  const got = await readUserRecords(engine.url, stream);
   const unique = new Set(got);
   const want = Array.from({ length: 1000 }, (_, i) => `event ${String(i).padStart(5, '0')}`);
   assert.deepEqual(want.filter((w) => !unique.has(w)), [], 'every record arrived');

@@ -2,6 +2,7 @@
 // serve`) and kinesalite, each a child process on 127.0.0.1 with a free
 // port, stopped by its PID. And a signed raw `post` for wire-level checks.
 import { spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../../pkg/node.js';
 
@@ -68,4 +69,32 @@ export async function post(url, target, body, { credentials = CREDENTIALS, sign 
   }
   const type = json?.__type ? String(json.__type).replace(/^.*#/, '') : undefined;
   return { status: res.status, json, type, message: json?.message, headers: res.headers };
+}
+
+/**
+ * Every user record (deaggregated) of stream `name` on the server at
+ * `url`, as text: one page per shard from TRIM_HORIZON, in shard order.
+ */
+export async function readUserRecords(url, name) {
+  const { deaggregate } = await import('../../pkg/node.js');
+  const out = [];
+  const { json } = await post(url, 'Kinesis_20131202.ListShards', { StreamName: name });
+  for (const shard of json.Shards) {
+    const it = (await post(url, 'Kinesis_20131202.GetShardIterator', { StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).json.ShardIterator;
+    const page = (await post(url, 'Kinesis_20131202.GetRecords', { ShardIterator: it, Limit: 10000 })).json;
+    for (const r of page.Records) {
+      for (const u of deaggregate({ partitionKey: r.PartitionKey, data: new Uint8Array(Buffer.from(r.Data, 'base64')) })) out.push(new TextDecoder().decode(u.data));
+    }
+  }
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1 (for servers that cannot pick their own, e.g. workerd). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }

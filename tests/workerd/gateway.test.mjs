@@ -9,11 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEngine, stop, post, CREDENTIALS } from '../js/servers.mjs';
+import { startEngine, stop, post, freePort, CREDENTIALS } from '../js/servers.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const WORKERD = here('../node_modules/.bin/workerd');
@@ -21,15 +20,6 @@ const ORIGIN = 'https://shop.example';
 const STREAM = 'events';
 
 let engine, gateway, dir, url;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   // A throttled stream: 30 % of records refused as over the shard's
