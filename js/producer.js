@@ -83,8 +83,6 @@ class BaseProducer {
   #service;
   #region;
   #endpoint;
-  #host;
-  #path;
   #fetch;
   #credentials;
   #cached = null;
@@ -125,15 +123,11 @@ class BaseProducer {
     } catch {
       fail('InvalidArgument', `endpoint must be an absolute URL, got ${this.#endpoint}`);
     }
-    // What is signed: the Host a fetch sends (no default port) and a path
-    // SigV4 leaves as it is.
-    if (gateway) {
-      // Nothing is signed: the gateway holds the credentials.
-    } else if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.username || !/^(\/[A-Za-z0-9._~-]+)*\/?$/.test(url.pathname) || /\/\.\.?(\/|$)/.test(url.pathname)) {
-      fail('InvalidArgument', `endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments), got ${this.#endpoint}`);
+    // The core checks the host and path it signs; what only a URL has
+    // (scheme, query, user info) is checked here.
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.username) {
+      fail('InvalidArgument', `endpoint must be http(s)://host[:port]/path with no query or user info, got ${this.#endpoint}`);
     }
-    this.#host = url.host;
-    this.#path = url.pathname;
     this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (typeof this.#fetch !== 'function') fail('InvalidArgument', 'no fetch: pass options.fetch');
     const c = options.credentials;
@@ -157,6 +151,8 @@ class BaseProducer {
     this.#core = new __Producer(
       kind,
       name,
+      url.host,
+      url.pathname,
       whole(options, 'lingerMs', 100, 0, 600000),
       whole(options, 'maxInFlight', 4, 1, 1000),
       whole(options, 'recordTtlMs', 30000, 1, 86400000),
@@ -208,8 +204,7 @@ class BaseProducer {
     } catch (e) {
       return Promise.reject(e);
     }
-    const key = this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '';
-    const ehk = options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey);
+    const { key, ehk } = this.#routing(options);
     if (!this.#store) return new Promise((resolve, reject) => this.#push({ bytes, key, ehk, resolve, reject }));
     if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
     // Written to the store first (all puts of a tick in one transaction),
@@ -230,6 +225,15 @@ class BaseProducer {
     });
   }
 
+  // A record's partition key (random when none is given; none for
+  // Firehose and a gateway) and explicit hash key.
+  #routing(options) {
+    return {
+      key: this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '',
+      ehk: options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey),
+    };
+  }
+
   /**
    * `put` without waiting for room: says at once whether the record was
    * accepted (buffered, and then owned by the producer: it is delivered or
@@ -246,8 +250,7 @@ class BaseProducer {
       return { accepted: false, error: e };
     }
     if (this.#closed) return { accepted: false, error: error('Closed', 'the producer is closed: it accepts no more records') };
-    const key = this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '';
-    const ehk = options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey);
+    const { key, ehk } = this.#routing(options);
     let id;
     try {
       id = this.#core.push(Date.now(), bytes, key, ehk);
@@ -501,7 +504,7 @@ class BaseProducer {
         headers = [['content-type', 'application/json']]; // nothing to sign: the gateway holds the credentials
       } else {
         const c = await this.#credentialsNow();
-        const fields = `${this.#host}\0${this.#path}\0${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
+        const fields = `${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
         const hash = hashBody && body.length >= hashFrom ? hashBody(body) : '';
         const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
         headers = [];

@@ -60,6 +60,12 @@ pub fn is_plain_path(path: &str) -> bool {
         })
 }
 
+/// Whether an endpoint's `host` and `pathname` are ones this signer takes
+/// (see [`JsonPost`]).
+pub fn is_plain_endpoint(host: &str, path: &str) -> bool {
+    is_host(host) && is_plain_path(path)
+}
+
 fn is_host(host: &str) -> bool {
     !host.is_empty()
         && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:[]".contains(&b))
@@ -87,7 +93,7 @@ pub fn sign_json_post(
 ) -> Result<PostHeaders, SigningError> {
     check_scope_part("region", region)?;
     check_scope_part("service", service)?;
-    if !is_host(post.host) || !is_plain_path(post.path) {
+    if !is_plain_endpoint(post.host, post.path) {
         return Err(SigningError::new(
             SigningErrorKind::Url,
             "the endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments)",

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::coded_error;
+use super::{coded_error, nul_fields};
 
 use crate::aggregation::{self, UserRecord};
 use crate::credentials::Credentials;
@@ -69,18 +69,15 @@ pub fn sign(
     expires_in: u32,
     flags: u32,
 ) -> Result<String, JsValue> {
-    let mut rest = input;
-    let mut next = || {
-        let (field, tail) = rest.split_once('\0').unwrap_or((rest, ""));
-        rest = tail;
-        field
-    };
-    let [method, url, region, service, access_key_id, secret_access_key, session_token, payload_hash] =
-        [(); 8].map(|()| next());
+    let (
+        [method, url, region, service, access_key_id, secret_access_key, session_token, payload_hash],
+        mut rest,
+    ) = nul_fields::<8>(input);
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(header_count as usize);
     for _ in 0..header_count {
-        let name = next();
-        pairs.push((name, next()));
+        let ([name, value], tail) = nul_fields::<2>(rest);
+        pairs.push((name, value));
+        rest = tail;
     }
     let body: &[u8] = if flags & BODY_IS_TEXT != 0 { rest.as_bytes() } else { body_bytes };
 

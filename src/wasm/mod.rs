@@ -27,6 +27,19 @@ pub mod producer;
 
 use wasm_bindgen::prelude::*;
 
+/// The first `N` NUL-separated fields of `input` (empty when missing), and
+/// what follows them: how strings cross the boundary in one copy.
+#[cfg(not(feature = "engine"))]
+pub(crate) fn nul_fields<const N: usize>(input: &str) -> ([&str; N], &str) {
+    let mut rest = input;
+    let fields = [(); N].map(|()| {
+        let (field, tail) = rest.split_once('\0').unwrap_or((rest, ""));
+        rest = tail;
+        field
+    });
+    (fields, rest)
+}
+
 /// A JS `Error` with a `code` property (and `name`), as every error of the
 /// package is.
 pub(crate) fn coded_error(code: &str, message: &str) -> JsValue {

@@ -13,7 +13,7 @@ use crate::protocol::CONTENT_TYPE;
 use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
 use crate::time::Timestamp;
 
-use super::coded_error;
+use super::{coded_error, nul_fields};
 
 /// The producer.
 #[wasm_bindgen(js_name = "__Producer")]
@@ -21,6 +21,9 @@ pub struct WasmProducer {
     producer: Producer,
     errors: Vec<(usize, &'static str, String)>,
     keys: SigningKeyCache,
+    /// The endpoint's `Host` and path, as signed (checked once, here).
+    host: String,
+    path: String,
 }
 
 fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
@@ -49,12 +52,15 @@ fn write_error(out: &mut Vec<u8>, code: &str, message: &str) {
 
 #[wasm_bindgen(js_class = "__Producer")]
 impl WasmProducer {
-    /// `kind`: `kinesis` or `firehose`.
+    /// `kind`: `kinesis`, `firehose` or `gateway`; `host` and `path`: the
+    /// endpoint's, as a `URL` gives them (`host`, `pathname`).
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         kind: &str,
         stream: &str,
+        host: &str,
+        path: &str,
         linger_ms: u32,
         max_in_flight: u32,
         record_ttl_ms: u32,
@@ -72,8 +78,18 @@ impl WasmProducer {
             "gateway" => Destination::Gateway,
             _ => return Err(coded_error("InvalidArgument", "kind must be kinesis, firehose or gateway")),
         };
+        // What is signed must need no canonicalization (a gateway's requests
+        // are not signed).
+        if destination != Destination::Gateway && !crate::sigv4::is_plain_endpoint(host, path) {
+            return Err(coded_error(
+                "InvalidArgument",
+                "endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments)",
+            ));
+        }
         let defaults = ProducerConfig::new(destination);
         Ok(WasmProducer {
+            host: host.to_owned(),
+            path: path.to_owned(),
             errors: Vec::new(),
             keys: SigningKeyCache::new(),
             producer: Producer::new(ProducerConfig {
@@ -344,9 +360,9 @@ impl WasmProducer {
 
     /// Signs one of this producer's requests (a JSON 1.1 `POST` of `body`
     /// with `target`) at `now_ms` plus the clock offset learned from the
-    /// service: `fields` is the endpoint's `host` and `pathname` (as a
-    /// `URL` gives them), `region, service, accessKeyId, secretAccessKey,
-    /// sessionToken` (empty for none), separated by NUL; `body_hash` the
+    /// service, to the endpoint given at construction: `fields` is
+    /// `region, service, accessKeyId, secretAccessKey, sessionToken` (empty
+    /// for none), separated by NUL; `body_hash` the
     /// body's hex SHA-256 when the host hashed it (empty: hashed here).
     /// Returns the headers to send, `name\0value` pairs joined by NUL, the
     /// content type and target included. Derived keys are kept between
@@ -359,14 +375,7 @@ impl WasmProducer {
         body: &[u8],
         body_hash: &str,
     ) -> Result<String, JsValue> {
-        let mut rest = fields;
-        let mut next = || {
-            let (field, tail) = rest.split_once('\0').unwrap_or((rest, ""));
-            rest = tail;
-            field
-        };
-        let [host, path, region, service, access_key_id, secret_access_key, session_token] =
-            [(); 7].map(|()| next());
+        let ([region, service, access_key_id, secret_access_key, session_token], _) = nul_fields::<5>(fields);
         let credentials = Credentials::new(
             access_key_id,
             secret_access_key,
@@ -376,8 +385,8 @@ impl WasmProducer {
         let time = Timestamp::from_millis_f64(now_ms + self.producer.clock_offset_ms() as f64)
             .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))?;
         let post = JsonPost {
-            host,
-            path,
+            host: &self.host,
+            path: &self.path,
             content_type: CONTENT_TYPE,
             target,
             payload: if body_hash.is_empty() { Payload::Bytes(body) } else { Payload::Hash(body_hash) },
