@@ -711,8 +711,11 @@ impl Producer {
                 next = Some(next.map_or(t, |n| n.min(t)));
             }
         };
+        // A shard map is loaded (again) on a timer only for records waiting:
+        // an idle or closed producer does not retry ListShards forever (the
+        // next push or flush polls it).
         if let Some(due) = self.map_due {
-            if !self.listing_in_flight() {
+            if !self.listing_in_flight() && self.queue.front().is_some() {
                 consider(due);
             }
         }

@@ -630,3 +630,13 @@ fn a_gateway_refusing_every_event_answers_400_per_event() {
         matches!(p.poll_outcome(), Some(Outcome::Failed { id: i, code, message, .. }) if i == id && code == "InvalidEvent" && message == "sessionId must be a string")
     );
 }
+
+#[test]
+fn an_idle_producer_does_not_retry_list_shards_on_a_timer() {
+    let mut p = Producer::new(kinesis("s"));
+    let r = p.poll_request(t0()).expect("ListShards at once");
+    p.handle_transport_error(t0(), r.id, "NetworkError", "refused");
+    assert_eq!(p.poll_timeout(t0()), None, "nothing waits for the map");
+    p.push(t0(), b"x", "k", None).unwrap();
+    assert!(p.poll_timeout(t0()).is_some(), "a record waits for it");
+}

@@ -204,7 +204,8 @@ test('Producer.offer answers at once: accepted (then delivered) or refused with 
 
 test('endpoints the signer cannot take are refused at construction, with InvalidArgument', () => {
   const base = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS };
-  for (const endpoint of ['http://h/a//b', 'http://h/a/../b', 'http://h/a%20b', 'http://h/?x=1', 'ftp://h/', 'http://u:p@h/']) {
+  // (A URL resolves dot segments itself: http://h/a/../b is http://h/b.)
+  for (const endpoint of ['http://h/a//b', 'http://h/a%20b', 'http://h/?x=1', 'ftp://h/', 'http://u:p@h/']) {
     assert.throws(() => new Producer({ ...base, endpoint }), { code: 'InvalidArgument' }, endpoint);
   }
   assert.doesNotThrow(() => new Producer({ ...base, endpoint: 'http://127.0.0.1:4567/prefix/v1/', lifecycle: false }).close());
