@@ -26,7 +26,7 @@ test('the demo page signs in the browser, live', async () => {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(origin + '/');
+  await page.goto(origin + '/sign.html');
   await page.waitForSelector('body[data-ready="true"]');
   await page.fill('input[name=signingDate]', '2026-11-26T12:00:00Z');
   const form = await page.evaluate(() => Object.fromEntries(new FormData(document.getElementById('request'))));
