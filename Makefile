@@ -19,11 +19,12 @@ export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT := 120
 PORT ?= 8080
 
-.PHONY: help tools test build demo bench fmt lint test-native test-wasm test-node test-browser test-workerd size clean
+.PHONY: help tools test build demo screenshot bench fmt lint test-native test-wasm test-node test-browser test-workerd size clean
 
 help:
 	@echo "make test   install tools (idempotent) and run every test"
 	@echo "make demo   build the package and serve the tutorial on 127.0.0.1:$(PORT)"
+	@echo "make screenshot  regenerate docs/tutorial.png"
 	@echo "make build  build the npm package into pkg/"
 	@echo "make bench  benchmarks against the peers, printed as ratios"
 
@@ -114,6 +115,10 @@ test-workerd:
 # ---- demo, bench ----------------------------------------------------------
 demo: build
 	node tools/serve.mjs --port $(PORT)
+
+# The README's picture of the tutorial (committed).
+screenshot: build .tools/chromium
+	node tests/browser/screenshot.mjs docs/tutorial.png
 
 bench: build
 	node bench/sign.mjs

@@ -1,7 +1,10 @@
 // A static server for the tutorial: www/ at /, the built package at /pkg/.
 // Listens on 127.0.0.1 only. Usage: node tools/serve.mjs [--port N]
-// (port 0 picks a free one). Prints the URL it serves.
+// (port 0 picks a free one). Prints the URL it serves. Text and wasm are
+// sent compressed (brotli or gzip, as the browser accepts), as a static
+// host or CDN would.
 import { createServer } from 'node:http';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,19 @@ const mounts = [
   ['/pkg/', join(root, 'pkg')],
   ['/', join(root, 'www')],
 ];
+const compressed = new Map(); // `${encoding} ${file}` → [mtime, bytes]
+function compress(file, mtime, body, encoding) {
+  const key = `${encoding} ${file}`;
+  const hit = compressed.get(key);
+  if (hit && hit[0] === mtime) return hit[1];
+  const out = encoding === 'br'
+    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzipSync(body, { level: 9 });
+  compressed.set(key, [mtime, out]);
+  return out;
+}
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.ts']);
+
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -43,11 +59,20 @@ export function startServer(port = 0, { extra = [], routes = {} } = {}) {
       let file = normalize(join(dir, path.slice(prefix.length)));
       if (!file.startsWith(dir)) throw Object.assign(new Error('outside root'), { status: 403 });
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, {
+      let body = await readFile(file);
+      const headers = {
         'content-type': types[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
-      });
+        vary: 'accept-encoding',
+      };
+      const accepts = String(req.headers['accept-encoding'] ?? '');
+      const encoding = /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : null;
+      if (encoding && COMPRESSIBLE.has(extname(file)) && body.length > 1024) {
+        body = compress(file, (await stat(file)).mtimeMs, body, encoding);
+        headers['content-encoding'] = encoding;
+      }
+      headers['content-length'] = body.length;
+      res.writeHead(200, headers);
       res.end(body);
     } catch (err) {
       res.writeHead(err.status ?? 404, { 'content-type': 'text/plain' });
