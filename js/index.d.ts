@@ -172,6 +172,8 @@ export interface ProducerOptions {
   requestTimeoutMs?: number;
   /** In a page: send what is buffered with fetch's keepalive when the page is hidden or goes away (default true). */
   lifecycle?: boolean;
+  /** In a page or worker: send nothing while `navigator.onLine` is false, resume on `online` (default true). False for a `fetch` that does not use the network, such as the engine's. */
+  pauseWhenOffline?: boolean;
   /** Keep accepted records until acknowledged and resend them after a reload (indexedDbStore from kinesis-edge/persistence). */
   store?: { load(): Promise<unknown[]>; add(record: unknown): Promise<unknown>; remove(keys: unknown[]): void; stats?(): object; settled?(): Promise<void> };
   onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap'; [key: string]: unknown }) => void;

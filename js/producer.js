@@ -137,7 +137,7 @@ class BaseProducer {
     this.#credentials = c;
     this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
     this.#onFull = options.onFull ?? 'reject';
-    this.#watchPage(options.lifecycle ?? true);
+    this.#watchPage(options.lifecycle ?? true, options.pauseWhenOffline ?? true);
     if (options.store !== undefined) {
       const st = options.store;
       if (typeof st?.load !== 'function' || typeof st.add !== 'function' || typeof st.remove !== 'function') {
@@ -396,7 +396,7 @@ class BaseProducer {
   // In a page: when it is hidden or goes away, what is buffered goes out at
   // once with fetch's keepalive, so it survives the page (pages, workers:
   // online / offline). Listeners go at close().
-  #watchPage(lifecycle) {
+  #watchPage(lifecycle, pauseWhenOffline) {
     const g = globalThis;
     if (typeof g.addEventListener !== 'function') return;
     const listen = (target, type, listener) => {
@@ -409,7 +409,7 @@ class BaseProducer {
         if (g.document.visibilityState === 'hidden') this.#sendKeepalive();
       });
     }
-    if (typeof g.navigator?.onLine === 'boolean') {
+    if (pauseWhenOffline && typeof g.navigator?.onLine === 'boolean') {
       this.#offline = !g.navigator.onLine;
       listen(g, 'offline', () => {
         this.#offline = true;

@@ -113,7 +113,9 @@ function makeProducer() {
     credentials: CREDENTIALS,
     endpoint: ENDPOINT,
     fetch: engine.fetch,
+    // The engine is in the tab: no page-hide flush, and offline is fine.
     lifecycle: false,
+    pauseWhenOffline: false,
     // About a second of the heaviest load: past it, offer() refuses (BufferFull) and the page counts it.
     maxBufferedRecords: 5000,
     maxBufferedBytes: 8 * 1024 * 1024,
@@ -130,7 +132,7 @@ const countFailure = (e) => failures.set(e.code ?? 'Error', (failures.get(e.code
 
 const producerCode = (extra = '') => `const producer = new Producer({
   streamName: '${STREAM}', region: 'us-east-1', credentials,
-  endpoint: '${ENDPOINT}', fetch: engine.fetch,  // leave both out to send to AWS
+  endpoint: '${ENDPOINT}', fetch: engine.fetch, pauseWhenOffline: false,  // the in-tab engine: leave these out to send to AWS
   aggregation: ${producerOptions.aggregation}, lingerMs: ${producerOptions.lingerMs}, rateLimitPercent: ${producerOptions.rateLimitPercent},${extra}
 });`;
 
@@ -299,15 +301,16 @@ function renderStats() {
     ['Requests', fmt(s.requests)],
     ['Latency p50 / p99', `${s.latencyMs.p50} / ${s.latencyMs.p99} ms`],
   ];
+  for (const id of ['producer-stats', 'fault-stats']) {
+    $(id).replaceChildren(...rows.flatMap(([k, v]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      return [dt, dd];
+    }));
+  }
   const dl = $('producer-stats');
-  dl.replaceChildren(...rows.flatMap(([k, v]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = k;
-    const dd = document.createElement('dd');
-    dd.textContent = v;
-    dd.dataset.stat = k;
-    return [dt, dd];
-  }));
   dl.dataset.acknowledged = s.recordsAcknowledged;
   dl.dataset.retried = s.recordsRetried;
   dl.dataset.throttles = s.throttles;
@@ -675,7 +678,7 @@ $('firehose-form').addEventListener('submit', (e) => {
     firehose?.close().catch(() => {});
     firehose = new FirehoseProducer({
       deliveryStreamName: DELIVERY, region: 'us-east-1', credentials: CREDENTIALS,
-      endpoint: ENDPOINT, fetch: engine.fetch, delimiter: '\n', lingerMs: 50, lifecycle: false,
+      endpoint: ENDPOINT, fetch: engine.fetch, delimiter: '\n', lingerMs: 50, lifecycle: false, pauseWhenOffline: false,
     });
     bufferSince = null;
     $('fh-send').disabled = false;
@@ -743,7 +746,7 @@ function renderStep7() {
 engine.firehose.createDeliveryStream({ deliveryStreamName: '${DELIVERY}', bucket: '${BUCKET}', prefix: 'events/',
   bufferingHints: { sizeInMBs: ${hints.sizeInMBs}, intervalInSeconds: ${hints.intervalInSeconds} } });
 const firehose = new FirehoseProducer({ deliveryStreamName: '${DELIVERY}', region: 'us-east-1', credentials,
-  endpoint: '${ENDPOINT}', fetch: engine.fetch, delimiter: '\\n' });
+  endpoint: '${ENDPOINT}', fetch: engine.fetch, pauseWhenOffline: false, delimiter: '\\n' });
 await firehose.putMany(events.map((e) => ({ data: JSON.stringify(e) })));
 engine.listObjects({ bucket: '${BUCKET}' });  // then engine.getObject({ bucket, key })`;
 }
