@@ -410,11 +410,15 @@ class BaseProducer {
       });
     }
     if (pauseWhenOffline && typeof g.navigator?.onLine === 'boolean') {
+      // Time offline does not count toward a record's time to live.
+      let since = Date.now();
       this.#offline = !g.navigator.onLine;
       listen(g, 'offline', () => {
+        if (!this.#offline) since = Date.now();
         this.#offline = true;
       });
       listen(g, 'online', () => {
+        if (this.#offline) this.#core.resume(since, Date.now());
         this.#offline = false;
         this.#pump();
       });

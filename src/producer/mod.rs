@@ -601,6 +601,21 @@ impl Producer {
         self.next_record
     }
 
+    /// The adapter paused sending from `since` until `now` (the device was
+    /// offline): that time does not count toward a record's time to live,
+    /// which bounds its retries. Each waiting record gets the part of the
+    /// pause it was held for (pushed during the pause: from its push), so
+    /// deadlines keep growing with ids. (Requests in flight when the pause
+    /// began fail or time out and come back to wait, so they get it too.)
+    pub fn resume(&mut self, since: Timestamp, now: Timestamp) {
+        for r in self.queue.values_mut() {
+            let held = now.as_millis() - r.pushed.as_millis().max(since.as_millis());
+            if held > 0 {
+                r.deadline = r.deadline.add_millis(held);
+            }
+        }
+    }
+
     /// Milliseconds to add to the local clock when signing (learned from
     /// the service's clock-skew errors).
     pub fn clock_offset_ms(&self) -> i64 {

@@ -37,6 +37,10 @@ impl<T> Queue<T> {
         self.items.pop_front()
     }
 
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.items.iter_mut().map(|(_, item)| item)
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &(u64, T)> {
         self.items.iter()
     }

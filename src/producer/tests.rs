@@ -432,6 +432,41 @@ fn ttl_expires_records_with_their_last_error() {
 }
 
 #[test]
+fn time_offline_does_not_count_toward_the_ttl() {
+    // A is buffered, the device goes offline (the adapter stops polling)
+    // 10 ms later, B is put 30 s into the outage, the device is back after
+    // 60 s. With a 2 s TTL both would have expired; resumed, both arrive.
+    for resumed in [false, true] {
+        let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 2_000, ..kinesis("s") }, engine(1, true));
+        sim.push("a", b"before the outage".to_vec());
+        let since = sim.now.add_millis(10);
+        sim.now = sim.now.add_millis(30_000);
+        sim.push("b", b"during the outage".to_vec());
+        sim.now = sim.now.add_millis(30_000);
+        if resumed {
+            sim.producer.resume(since, sim.now);
+        }
+        sim.run();
+        for id in [1, 2] {
+            match (&sim.outcomes[&id], resumed) {
+                (Outcome::Acknowledged { .. }, true) => {}
+                (Outcome::Failed { code, .. }, false) => assert_eq!(code, "RecordExpired"),
+                (o, _) => panic!("resumed {resumed}: {o:?}"),
+            }
+        }
+    }
+    // Each record gets the part of the outage it was held for: B's deadline
+    // is 2 s after the outage, A's 2 s after its push plus the whole outage.
+    let mut p = Producer::new(ProducerConfig { record_ttl_ms: 2_000, linger_ms: 100_000, ..kinesis("s") });
+    let t = t0();
+    p.push(t, b"a", "a", None).unwrap();
+    p.push(t.add_millis(30_000), b"b", "b", None).unwrap();
+    p.resume(t.add_millis(1_000), t.add_millis(60_000));
+    let deadlines: Vec<i64> = p.queue.iter().map(|(_, r)| r.deadline.as_millis() - t.as_millis()).collect();
+    assert_eq!(deadlines, [61_000, 62_000]);
+}
+
+#[test]
 fn non_retryable_errors_fail_at_once_with_the_aws_code() {
     let mut sim = Sim::new(
         ProducerConfig { aggregation: false, rate_limit_percent: 0, ..kinesis("missing") },

@@ -414,6 +414,13 @@ impl WasmProducer {
         Ok(packed)
     }
 
+    /// Sending was paused (offline) from `since_ms` until `now_ms`: that
+    /// time does not count toward records' time to live.
+    pub fn resume(&mut self, since_ms: f64, now_ms: f64) -> Result<(), JsValue> {
+        self.producer.resume(at(since_ms)?, at(now_ms)?);
+        Ok(())
+    }
+
     /// Sends everything now.
     pub fn flush(&mut self) {
         self.producer.flush();

@@ -81,22 +81,24 @@ test('more than 64 KiB buffered: the oldest that fit go, in order; the rest stay
   await page.close();
 });
 
-test('offline: nothing is sent; online: sending resumes', async () => {
+test('offline: nothing is sent; online: sending resumes, and time offline does not use up the TTL', async () => {
   const stream = 'offline';
   await createStream(stream);
   const page = await browser.newPage();
   const context = page.context();
   let requests = 0;
   page.on('request', (r) => { if (r.method() === 'POST') requests++; });
-  await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}&aggregation=off&linger=10`);
+  await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}&aggregation=off&linger=10&ttl=1000`);
   await page.waitForFunction(() => window.__ready === true);
   await context.setOffline(true);
   const before = requests;
   await page.evaluate(() => window.__put(50));
-  await new Promise((r) => setTimeout(r, 500));
+  // Offline twice the records' 1 s time to live: they still go once online.
+  await new Promise((r) => setTimeout(r, 2000));
   assert.equal(requests, before, 'no request while offline');
   await context.setOffline(false);
   const got = await settle(stream, 50);
   assert.equal(got.length, 50);
+  assert.equal((await page.evaluate(() => window.__stats())).recordsExpired, 0);
   await page.close();
 });
