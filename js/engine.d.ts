@@ -24,6 +24,8 @@ export interface ShardEngineOptions {
   createDelayMs?: number;
   seed?: number;
   maxRecordsPerShard?: number;
+  /** Memory bound per shard in bytes (data plus partition keys; default 1 GiB): the oldest records go first. */
+  maxBytesPerShard?: number;
   defaultShardCount?: number;
   verifySignatures?: { accessKeyId: string; secretAccessKey: string };
   faults?: Faults;

@@ -48,6 +48,7 @@ export class ShardEngine {
    * @param {number} [options.createDelayMs=0] how long new streams stay CREATING
    * @param {number} [options.seed] seed of fault injection (same seed, same faults)
    * @param {number} [options.maxRecordsPerShard=1000000] memory bound per shard
+   * @param {number} [options.maxBytesPerShard=1073741824] memory bound per shard, in bytes (data plus partition keys; the oldest records go first)
    * @param {number} [options.defaultShardCount=4] ShardCount of a CreateStream that gives none
    * @param {{accessKeyId: string, secretAccessKey: string}} [options.verifySignatures]
    *   check SigV4 signatures of requests through `fetch` / `handleHttp` against these credentials
@@ -79,6 +80,7 @@ export class ShardEngine {
       whole('createDelayMs', 0, 0),
       seed,
       whole('maxRecordsPerShard', 1000000),
+      whole('maxBytesPerShard', 1073741824),
       whole('defaultShardCount', 4),
       verify?.accessKeyId,
       verify?.secretAccessKey,

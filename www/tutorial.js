@@ -23,7 +23,9 @@ const SAMPLE_KEYS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 
 
 // The engine's clock runs with the tab's, plus what "Skip" buttons add.
 let skew = 0;
-const engine = new ShardEngine({ now: () => Date.now() + skew, seed: 2026 });
+// A tab left producing at full speed keeps at most 16 MiB a shard (the
+// oldest records go first).
+const engine = new ShardEngine({ now: () => Date.now() + skew, seed: 2026, maxBytesPerShard: 16 * 1024 * 1024 });
 const engineNow = () => Date.now() + skew;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -206,8 +208,9 @@ function renderStep2() {
     $('pk-shard').textContent = '–';
     showError('pk-error', e);
   }
-  $('code-2').textContent = `import { hashKeyOf } from 'kinesis-edge';
+  $('code-2').textContent = `import { hashKeyOf, ShardMap } from 'kinesis-edge';
 
+const shardMap = ShardMap.fromListShards(engine.listShards({ streamName: '${STREAM}' }));
 hashKeyOf('${key}');  // MD5 as a 128-bit number: ${$('pk-hash').textContent}
 shardMap.shardFor('${key}'${explicit ? `, '${explicit}'` : ''});  // → '${$('pk-shard').textContent}'
 engine.putRecord({ streamName: '${STREAM}', partitionKey: '${key}',${explicit ? ` explicitHashKey: '${explicit}',` : ''} data: 'hello' });

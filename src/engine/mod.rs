@@ -66,6 +66,9 @@ pub struct EngineConfig {
     pub region: String,
     /// Most records a shard keeps, whatever the retention (memory bound).
     pub max_records_per_shard: usize,
+    /// Most bytes (data plus partition keys) a shard keeps, whatever the
+    /// retention (memory bound): the oldest records go first.
+    pub max_bytes_per_shard: u64,
     /// The record size limit of new streams.
     pub record_limits: RecordLimits,
     /// Most shards one stream may have (AWS's default account shard quota
@@ -98,6 +101,7 @@ impl Default for EngineConfig {
             account_id: "000000000000".to_owned(),
             region: "us-east-1".to_owned(),
             max_records_per_shard: 1_000_000,
+            max_bytes_per_shard: 1 << 30,
             record_limits: RecordLimits::default(),
             max_shards_per_stream: 10_000,
             create_delay_ms: 0,
@@ -208,6 +212,8 @@ struct ShardState {
     /// Set when a split or merge closed the shard: its last sequence number.
     ending_sequence_number: Option<String>,
     records: VecDeque<Kept>,
+    /// The bytes of `records`.
+    stored_bytes: u64,
     /// Last sequence counter given out.
     counter: u64,
     writes: Bucket,
@@ -233,6 +239,7 @@ impl ShardState {
             write_bytes: Bucket::new(config.write_bytes_per_sec, now),
             reads: Bucket::new(config.read_calls_per_sec, now),
             read_bytes: Bucket::new(config.read_bytes_per_sec, now),
+            stored_bytes: 0,
             stats: ShardStats::default(),
         }
     }
@@ -344,8 +351,8 @@ fn first_sequence_number(shard_number: u64) -> String {
 
 struct StreamState {
     name: String,
-    /// Most records a shard keeps (the engine's memory bound).
-    cap: usize,
+    /// Most records and bytes a shard keeps (the engine's memory bound).
+    cap: Cap,
     created: Timestamp,
     retention_hours: u32,
     record_limits: RecordLimits,
@@ -536,7 +543,7 @@ impl Engine {
             .collect();
         let mut state = StreamState {
             name: name.to_owned(),
-            cap: c.max_records_per_shard,
+            cap: Cap { records: c.max_records_per_shard, bytes: c.max_bytes_per_shard },
             created: now,
             retention_hours: DEFAULT_RETENTION_HOURS,
             record_limits: c.record_limits,
@@ -1053,12 +1060,26 @@ impl Engine {
     }
 }
 
+/// How much a shard keeps at most, whatever the retention.
+#[derive(Clone, Copy, Debug)]
+struct Cap {
+    records: usize,
+    bytes: u64,
+}
+
 /// Drops records older than the retention period, and the oldest beyond
 /// the per-shard cap.
-fn trim(sh: &mut ShardState, retention_hours: u32, cap: usize, now: Timestamp) {
+fn trim(sh: &mut ShardState, retention_hours: u32, cap: Cap, now: Timestamp) {
     let horizon = now.add_millis(-(i64::from(retention_hours) * 3_600_000));
-    while sh.records.front().is_some_and(|r| r.arrival < horizon) || sh.records.len() > cap {
-        sh.records.pop_front();
+    while sh.records.front().is_some_and(|r| {
+        // (the newest record stays, even when larger than the bound)
+        r.arrival < horizon
+            || sh.records.len() > cap.records
+            || (sh.stored_bytes > cap.bytes && sh.records.len() > 1)
+    }) {
+        if let Some(r) = sh.records.pop_front() {
+            sh.stored_bytes -= r.bytes.len() as u64;
+        }
     }
 }
 
@@ -1070,7 +1091,10 @@ fn store(
     throttling: bool,
     account: &str,
 ) -> PutOutcome {
-    let (retention, cap) = (s.retention_hours, s.cap.saturating_sub(1));
+    let size_in = (r.data.len() + r.partition_key.len()) as u64;
+    // Room for this record.
+    let cap = Cap { records: s.cap.records.saturating_sub(1), bytes: s.cap.bytes.saturating_sub(size_in) };
+    let retention = s.retention_hours;
     let Some(index) = s.open_shard_for(hash) else {
         return PutOutcome::Failed {
             code: "InternalFailure",
@@ -1101,6 +1125,7 @@ fn store(
     let mut bytes = Vec::with_capacity(r.partition_key.len() + r.data.len());
     bytes.extend_from_slice(r.partition_key.as_bytes());
     bytes.extend_from_slice(r.data);
+    sh.stored_bytes += bytes.len() as u64;
     sh.records.push_back(Kept {
         counter: sh.counter,
         arrival: now,

@@ -186,6 +186,26 @@ fn retention_and_memory_bound() {
 }
 
 #[test]
+fn memory_bound_in_bytes() {
+    // 100 bytes a shard: records of 1 + 30 bytes, three fit.
+    let mut e =
+        Engine::new(EngineConfig { max_bytes_per_shard: 100, throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    for i in 0..10u8 {
+        e.put_record("s", &rec("k", &[i; 30]), t(i64::from(i))).unwrap();
+    }
+    let shard = "shardId-000000000000";
+    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(100)).unwrap();
+    let got: Vec<u8> = e.get_records(&it, None, t(100)).unwrap().records.iter().map(|r| r.data[0]).collect();
+    assert_eq!(got, [7, 8, 9], "the oldest go first");
+    // A record larger than the bound is kept alone.
+    e.put_record("s", &rec("k", &[42; 200]), t(200)).unwrap();
+    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(300)).unwrap();
+    let got: Vec<u8> = e.get_records(&it, None, t(300)).unwrap().records.iter().map(|r| r.data[0]).collect();
+    assert_eq!(got, [42]);
+}
+
+#[test]
 fn sequence_numbers_grow_with_time_and_never_repeat() {
     let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
     e.create_stream("s", 2, t(0)).unwrap();

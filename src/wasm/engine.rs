@@ -50,6 +50,7 @@ impl WasmEngine {
         create_delay_ms: u32,
         seed: f64,
         max_records_per_shard: u32,
+        max_bytes_per_shard: f64,
         default_shard_count: u32,
         verify_access_key_id: Option<String>,
         verify_secret_access_key: Option<String>,
@@ -72,6 +73,7 @@ impl WasmEngine {
             create_delay_ms,
             seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
             max_records_per_shard: max_records_per_shard.max(1) as usize,
+            max_bytes_per_shard: if max_bytes_per_shard >= 1.0 { max_bytes_per_shard as u64 } else { 1 },
             default_shard_count: default_shard_count.max(1),
             verify_credentials,
             ..EngineConfig::default()

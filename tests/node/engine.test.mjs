@@ -155,3 +155,15 @@ test('engine.fetch verifies signatures and applies injected latency', async () =
   await slow.fetch(url, { method: 'POST', headers: { 'x-amz-target': 'Kinesis_20131202.PutRecord' }, body: '{"StreamName":"s","PartitionKey":"a","Data":"AA=="}' });
   assert.ok(Date.now() - started >= 100, 'the answer waited for the injected latency');
 });
+
+test('ShardEngine memory bounds: maxBytesPerShard keeps the newest records that fit', () => {
+  const engine = new ShardEngine({ throttling: false, maxBytesPerShard: 1000 });
+  engine.createStream({ streamName: 'small', shardCount: 1 });
+  for (let i = 0; i < 100; i++) engine.putRecord({ streamName: 'small', partitionKey: 'k', data: `${String(i).padStart(3, '0')}${'x'.repeat(96)}` });
+  const [shard] = engine.listShards({ streamName: 'small' });
+  const it = engine.getShardIterator({ streamName: 'small', shardId: shard.ShardId, type: 'TRIM_HORIZON' });
+  const got = engine.getRecords({ shardIterator: it }).records.map((r) => new TextDecoder().decode(r.data).slice(0, 3));
+  assert.deepEqual(got, ['090', '091', '092', '093', '094', '095', '096', '097', '098', '099'], '10 records of 100 bytes (key included)');
+  assert.equal(engine.stats({ streamName: 'small' }).totals.stored, 10);
+  assert.throws(() => new ShardEngine({ maxBytesPerShard: 0 }), { code: 'InvalidArgumentException' });
+});
