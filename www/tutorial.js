@@ -684,8 +684,7 @@ $('firehose-form').addEventListener('submit', (e) => {
       endpoint: ENDPOINT, fetch: engine.fetch, delimiter: '\n', lingerMs: 50, lifecycle: false, pauseWhenOffline: false,
     });
     bufferSince = null;
-    $('fh-send').disabled = false;
-    $('fh-skip').disabled = false;
+    $('fh-send').disabled = $('fh-send-many').disabled = $('fh-skip').disabled = false;
     $('fh-status').textContent = `${DELIVERY} is ACTIVE: it delivers to ${BUCKET}, after ${hints.sizeInMBs} MiB or ${hints.intervalInSeconds} s.`;
     showError('fh-error');
   } catch (err) {
@@ -694,9 +693,9 @@ $('firehose-form').addEventListener('submit', (e) => {
   renderStep7();
 });
 
-$('fh-send').addEventListener('click', async () => {
-  $('fh-send').disabled = true;
-  const batch = Array.from({ length: 100 }, () => ({
+async function sendEvents(count) {
+  $('fh-send').disabled = $('fh-send-many').disabled = true;
+  const batch = Array.from({ length: count }, () => ({
     data: JSON.stringify({ event: ++events, type: ['view', 'click', 'buy'][events % 3], at: new Date(engineNow()).toISOString() }),
   }));
   try {
@@ -705,9 +704,11 @@ $('fh-send').addEventListener('click', async () => {
   } catch (e) {
     showError('fh-error', e);
   }
-  $('fh-send').disabled = false;
+  $('fh-send').disabled = $('fh-send-many').disabled = false;
   renderStep7();
-});
+}
+$('fh-send').addEventListener('click', () => sendEvents(100));
+$('fh-send-many').addEventListener('click', () => sendEvents(20_000));
 
 $('fh-skip').addEventListener('click', () => {
   skew += 60_000;

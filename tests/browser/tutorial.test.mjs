@@ -334,6 +334,20 @@ test('7. Firehose buffers, then delivers objects into the bucket', async () => {
   const lines = (await text('#fh-object')).trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.event), Array.from({ length: 200 }, (_, i) => i + 1));
   await shot('7-firehose');
+  // Past the buffer's size, Firehose delivers without waiting for the interval.
+  await page.fill('#firehose-form input[name=interval]', '900');
+  await page.click('#firehose-form button[type=submit]');
+  const clock = await text('#status-clock');
+  await page.click('#fh-send-many');
+  await page.waitForSelector('#fh-send-many:not([disabled])', { timeout: 60_000 });
+  const [delivered, buffered] = await until('a delivery by size', async () => {
+    const d = Number(await page.getAttribute('#fh-delivered', 'data-records'));
+    const b = Number(await page.getAttribute('#fh-buffered', 'data-records'));
+    return d + b === 20_000 && [d, b];
+  });
+  // About 62 bytes an event: one 1 MiB object holds some 17,000; the rest waits.
+  assert.ok(delivered > 10_000 && buffered > 0, `${delivered} delivered, ${buffered} buffered`);
+  assert.equal(await text('#status-clock'), clock, 'no time skipped');
   // A buffer size outside the service's range: its error.
   await page.fill('#firehose-form input[name=size]', '500');
   await page.click('#firehose-form button[type=submit]');
