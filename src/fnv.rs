@@ -25,6 +25,3 @@ impl Hasher for Fnv {
 
 /// A hash map hashed with [`Fnv`].
 pub(crate) type FnvMap<K, V> = hashbrown::HashMap<K, V, BuildHasherDefault<Fnv>>;
-
-/// A hash set hashed with [`Fnv`].
-pub(crate) type FnvSet<K> = hashbrown::HashSet<K, BuildHasherDefault<Fnv>>;

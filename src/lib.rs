@@ -33,6 +33,7 @@ pub mod credentials;
 pub mod engine;
 mod fnv;
 pub mod json;
+mod keymap;
 pub mod limits;
 mod num;
 pub mod partition;

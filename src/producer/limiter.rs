@@ -8,7 +8,7 @@
 //! a little above, so the service's own bucket, not ours, decides at the
 //! edge).
 
-use crate::fnv::FnvMap;
+use crate::keymap::KeyMap;
 
 use crate::time::Timestamp;
 
@@ -36,12 +36,12 @@ struct ShardBucket {
 pub(crate) struct Limiter {
     /// Share of the shard limits, e.g. 1.5 for 150 %; 0 turns it off.
     share: f64,
-    shards: FnvMap<u128, ShardBucket>,
+    shards: KeyMap<ShardBucket>,
 }
 
 impl Limiter {
     pub(crate) fn new(percent: u32) -> Limiter {
-        Limiter { share: f64::from(percent) / 100.0, shards: FnvMap::default() }
+        Limiter { share: f64::from(percent) / 100.0, shards: KeyMap::default() }
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -50,7 +50,7 @@ impl Limiter {
 
     fn bucket(&mut self, shard: u128, now: Timestamp) -> &mut ShardBucket {
         let share = self.share;
-        let b = self.shards.entry(shard).or_insert_with(|| ShardBucket {
+        let b = self.shards.get_or_insert_with(shard, || ShardBucket {
             records: RECORDS_PER_SEC * share,
             bytes: BYTES_PER_SEC * share,
             updated: now,
@@ -115,7 +115,7 @@ impl Limiter {
     /// The adaptive share of a shard (1 = the configured rate).
     #[cfg(test)]
     pub(crate) fn factor(&self, shard: u128) -> f64 {
-        self.shards.get(&shard).map_or(1.0, |b| b.factor)
+        self.shards.get(shard).map_or(1.0, |b| b.factor)
     }
 }
 

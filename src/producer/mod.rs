@@ -29,7 +29,7 @@ use alloc::collections::{BinaryHeap, VecDeque};
 use core::cmp::Reverse;
 
 use crate::aggregation::{self, UserRecord, DEFAULT_MAX_AGGREGATE_BYTES};
-use crate::fnv::{FnvMap, FnvSet};
+use crate::keymap::{KeyMap, KeySet};
 use crate::limits::{
     FIREHOSE_BATCH_MAX_BYTES, FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_MAX_RECORD_BYTES, PUT_RECORDS_MAX_BYTES,
     PUT_RECORDS_MAX_RECORDS,
@@ -402,13 +402,13 @@ pub struct Producer {
     /// Requests in flight (at most `max_in_flight` and a ListShards).
     in_flight: Vec<(u64, InFlight)>,
     /// Shards with an entry in flight (ordered mode).
-    busy_shards: FnvSet<u128>,
+    busy_shards: KeySet,
     /// When records waiting out a backoff become ready, earliest first (may
     /// hold stale entries: only a wake-up hint).
     retry_wakeups: BinaryHeap<Reverse<(Timestamp, u64)>>,
     /// Shards the rate limiter held back at the last batch, and when they
     /// have tokens again.
-    blocked_until: FnvMap<u128, Timestamp>,
+    blocked_until: KeyMap<Timestamp>,
     next_record: u64,
     next_request: u64,
     outcomes: VecDeque<Outcome>,
@@ -453,9 +453,9 @@ impl Producer {
             config,
             queue: Queue::new(),
             in_flight: Vec::new(),
-            busy_shards: FnvSet::default(),
+            busy_shards: KeySet::default(),
             retry_wakeups: BinaryHeap::new(),
-            blocked_until: FnvMap::default(),
+            blocked_until: KeyMap::default(),
             next_record: 1,
             next_request: 1,
             outcomes: VecDeque::new(),
@@ -829,18 +829,18 @@ impl Producer {
         let mut bytes = 0usize;
         let mut due = limit.is_some();
         // Per shard: the limiter's tokens, and what this batch uses of them.
-        let mut budgets: FnvMap<u128, [f64; 4]> = FnvMap::default();
+        let mut budgets: KeyMap<[f64; 4]> = KeyMap::default();
         // Ordered mode, per slot: the bytes and kind (explicit hash key or
         // not) of the entry this batch takes from it.
-        let mut slot_bytes: FnvMap<u128, (usize, bool)> = FnvMap::default();
-        let mut skipped_slots: FnvSet<u128> = FnvSet::default();
+        let mut slot_bytes: KeyMap<(usize, bool)> = KeyMap::default();
+        let mut skipped_slots = KeySet::default();
         for (position, (id, r)) in self.queue.iter().enumerate() {
             let id = *id;
             if r.not_before > now {
                 if ordered {
                     // A record waiting out its backoff holds its shard's
                     // later records back.
-                    skipped_slots.insert(self.slot_of(r.hash));
+                    skipped_slots.add(self.slot_of(r.hash));
                 }
                 continue;
             }
@@ -851,17 +851,17 @@ impl Producer {
             }
             if ordered {
                 let slot = self.slot_of(r.hash);
-                if self.busy_shards.contains(&slot) || skipped_slots.contains(&slot) {
+                if self.busy_shards.contains(slot) || skipped_slots.contains(slot) {
                     continue;
                 }
-                if let Some((taken, ehk)) = slot_bytes.get(&slot) {
+                if let Some((taken, ehk)) = slot_bytes.get(slot) {
                     if !aggregate
                         || *ehk != r.ehk.is_some()
                         || taken + size + 16 > self.config.aggregation_max_bytes
                     {
                         // The slot's entry is complete: later records of the
                         // shard wait (their order must hold).
-                        skipped_slots.insert(slot);
+                        skipped_slots.add(slot);
                         if skipped_slots.len() + self.busy_shards.len() >= open_shards {
                             break;
                         }
@@ -870,10 +870,10 @@ impl Producer {
                 }
             }
             if let Some(s) = self.shard_of(r.hash) {
-                if self.blocked_until.contains_key(&s) {
+                if self.blocked_until.contains(s) {
                     continue;
                 }
-                let b = budgets.entry(s).or_insert_with(|| {
+                let b = budgets.get_or_insert_with(s, || {
                     let (records, bytes) = self.limiter.available(s, now);
                     [records, bytes, 0.0, 0.0]
                 });
@@ -881,7 +881,7 @@ impl Producer {
                 if b[0] - b[2] < need_records || b[1] - b[3] <= 0.0 {
                     self.blocked_until.insert(s, self.limiter.ready_at(s, now));
                     if ordered {
-                        skipped_slots.insert(self.slot_of(r.hash));
+                        skipped_slots.add(self.slot_of(r.hash));
                     }
                     if self.blocked_until.len() >= open_shards {
                         break;
@@ -892,7 +892,7 @@ impl Producer {
                 b[3] += size as f64;
             }
             if ordered {
-                let e = slot_bytes.entry(self.slot_of(r.hash)).or_insert((0, r.ehk.is_some()));
+                let e = slot_bytes.get_or_insert_with(self.slot_of(r.hash), || (0, r.ehk.is_some()));
                 e.0 += size;
             }
             if id <= self.flush_through || r.attempts > 0 || r.pushed.add_millis(linger) <= now {
@@ -1027,7 +1027,9 @@ impl Producer {
         let id = self.next_request;
         self.next_request += 1;
         let records: usize = entries.iter().map(|e| e.records.len()).sum();
-        self.busy_shards.extend(entries.iter().filter_map(|e| e.slot));
+        for s in entries.iter().filter_map(|e| e.slot) {
+            self.busy_shards.add(s);
+        }
         for e in &entries {
             for (_, r) in &e.records {
                 if r.attempts > 0 {
@@ -1072,7 +1074,7 @@ impl Producer {
         let (_, flight) = self.in_flight.swap_remove(at);
         if let InFlight::Put(entries) = &flight {
             for s in entries.iter().filter_map(|e| e.slot) {
-                self.busy_shards.remove(&s);
+                self.busy_shards.remove(s);
             }
         }
         Some(flight)
