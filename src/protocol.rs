@@ -571,14 +571,20 @@ impl ServiceError {
     pub fn is_clock_skew(&self) -> bool {
         CLOCK_SKEW.contains(&self.code.as_str())
             && (self.code != "InvalidSignatureException"
-                || self.message.contains("Signature expired")
-                || self.message.contains("not yet current"))
+                || has(&self.message, "Signature expired")
+                || has(&self.message, "not yet current"))
     }
 
     /// Whether this is throttling.
     pub fn is_throttling(&self) -> bool {
         THROTTLING.contains(&self.code.as_str())
     }
+}
+
+/// Whether `text` contains `needle` (a plain scan: core's two-way string
+/// searcher is 3 KB of the producer's wasm, for two short messages).
+fn has(text: &str, needle: &str) -> bool {
+    text.as_bytes().windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 impl core::fmt::Display for ServiceError {

@@ -96,7 +96,9 @@ pub struct Record {
 
 /// Checks a partition key's length: 1 to 256 Unicode characters.
 pub fn validate_partition_key(partition_key: &str, member: Member) -> Result<(), RecordError> {
-    let chars = partition_key.chars().count();
+    // Characters (Unicode scalar values): the bytes that do not continue
+    // a UTF-8 sequence (core's counter is 0.9 KB of the producer's wasm).
+    let chars = partition_key.bytes().filter(|&b| (b as i8) >= -0x40).count();
     if (PARTITION_KEY_MIN_CHARS..=PARTITION_KEY_MAX_CHARS).contains(&chars) {
         return Ok(());
     }
@@ -252,6 +254,18 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partition_keys_are_counted_in_characters() {
+        // One to four UTF-8 bytes a character: 256 pass, 257 do not.
+        for c in ['a', 'ü', '€', '😀'] {
+            let key: String = core::iter::repeat_n(c, 256).collect();
+            assert!(validate_partition_key(&key, Member::PutRecord).is_ok(), "{c}");
+            let key: String = core::iter::repeat_n(c, 257).collect();
+            assert!(validate_partition_key(&key, Member::PutRecord).is_err(), "{c}");
+        }
+        assert!(validate_partition_key("", Member::PutRecord).is_err());
+    }
 
     #[test]
     fn aws_messages() {

@@ -78,7 +78,7 @@ fn is_header_value(value: &str) -> bool {
         && value.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
         && !value.starts_with(' ')
         && !value.ends_with(' ')
-        && !value.contains("  ")
+        && !value.as_bytes().windows(2).any(|w| w == b"  ")
 }
 
 /// Signs `post` (header signing, session token signed, no
