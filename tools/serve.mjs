@@ -58,7 +58,11 @@ export function startServer(port = 0, { extra = [], routes = {} } = {}) {
       const [prefix, dir] = all.find(([p]) => path.startsWith(p));
       let file = normalize(join(dir, path.slice(prefix.length)));
       if (!file.startsWith(dir)) throw Object.assign(new Error('outside root'), { status: 403 });
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
       let body = await readFile(file);
       const headers = {
         'content-type': types[extname(file)] ?? 'application/octet-stream',
@@ -68,7 +72,7 @@ export function startServer(port = 0, { extra = [], routes = {} } = {}) {
       const accepts = String(req.headers['accept-encoding'] ?? '');
       const encoding = /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : null;
       if (encoding && COMPRESSIBLE.has(extname(file)) && body.length > 1024) {
-        body = compress(file, (await stat(file)).mtimeMs, body, encoding);
+        body = compress(file, info.mtimeMs, body, encoding);
         headers['content-encoding'] = encoding;
       }
       headers['content-length'] = body.length;

@@ -44,6 +44,9 @@ function showError(id, e) {
   }
 }
 
+/** Orders shards by where their hash key range starts. */
+const byStart = (a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1);
+
 /** The stream's shards, open and closed, with their lineage (ShardMap's view of ListShards). */
 const shardMap = () => ShardMap.fromListShards(engine.listShards({ streamName: STREAM }));
 const openShards = () => shardMap().shards.filter((s) => s.open);
@@ -76,7 +79,7 @@ async function readLineage() {
   while (done.size < shards.length) {
     const ready = shards
       .filter((s) => !done.has(s.shardId) && parentsOf(s).every((p) => done.has(p)))
-      .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
+      .sort(byStart);
     for (const s of ready) {
       const records = [];
       let iterator = await patiently(() => engine.getShardIterator({ streamName: STREAM, shardId: s.shardId, type: 'TRIM_HORIZON' }));
@@ -368,10 +371,16 @@ const read = { iterator: undefined, issuedAt: 0, shardId: '', count: 0, type: ''
 
 function renderStep4() {
   const select = $('read-shard');
-  const chosen = select.value;
   const shards = shardMap().shards;
-  select.replaceChildren(...shards.map((s) => new Option(`${s.shardId}${s.open ? '' : ' (closed)'}`, s.shardId)));
-  if (shards.some((s) => s.shardId === chosen)) select.value = chosen;
+  // Rebuilt only when the shards change: this runs every second, and a
+  // rebuilt list would close the menu a reader has open.
+  const listed = shards.map((s) => `${s.shardId}${s.open ? '' : ' (closed)'}`).join('\n');
+  if (select.dataset.listed !== listed) {
+    const chosen = select.value;
+    select.replaceChildren(...shards.map((s) => new Option(`${s.shardId}${s.open ? '' : ' (closed)'}`, s.shardId)));
+    if (shards.some((s) => s.shardId === chosen)) select.value = chosen;
+    select.dataset.listed = listed;
+  }
   const type = $('read-type').value;
   $('read-seq').disabled = !type.includes('SEQUENCE');
   $('read-ago').disabled = type !== 'AT_TIMESTAMP';
@@ -488,7 +497,7 @@ let previousMap = null;
 
 function renderStep5() {
   const all = shardMap();
-  const open = all.shards.filter((s) => s.open).sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
+  const open = all.shards.filter((s) => s.open).sort(byStart);
   drawHashBar($('bar-5'), open);
   drawLineage($('lineage'), all.shards);
   const split = $('split-shard');
