@@ -123,9 +123,19 @@ fn decodes_errors() {
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
+    use base64::Engine as _;
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn base64_equals_the_base64_crate(prefix in proptest::collection::vec(any::<u8>(), 0..4), data in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut out = prefix.clone();
+            write_base64(&mut out, &data);
+            let want = base64::engine::general_purpose::STANDARD.encode(&data);
+            prop_assert_eq!(&out[..prefix.len()], &prefix[..]);
+            prop_assert_eq!(&out[prefix.len()..], want.as_bytes());
+        }
+
         #[test]
         fn encoded_bodies_are_json_that_reads_back(records in proptest::collection::vec(("\\PC{1,20}", proptest::collection::vec(any::<u8>(), 0..100)), 1..20), name in "[a-zA-Z0-9_.-]{1,30}") {
             let input: Vec<UserRecord<'_>> = records.iter().map(|(k, d)| rec(k, d)).collect();
