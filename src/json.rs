@@ -233,7 +233,14 @@ impl<'a> Parser<'a> {
                 return Err(self.err("exponent digits"));
             }
         }
-        Ok(Value::Number(&self.s[start..self.i]))
+        Ok(Value::Number(self.slice(start)))
+    }
+
+    /// The text from `start` to here. Both ends sit next to ASCII (a quote,
+    /// a backslash, a digit), so on character boundaries; `get` says so
+    /// without the panic path that slicing `str` keeps alive in wasm.
+    fn slice(&self, start: usize) -> &'a str {
+        self.s.get(start..self.i).unwrap_or_default()
     }
 
     /// A string; `self.i` is at its opening quote.
@@ -245,7 +252,7 @@ impl<'a> Parser<'a> {
             match self.b.get(self.i) {
                 None => return Err(self.err("'\"'")),
                 Some(b'"') => {
-                    let s = &self.s[start..self.i];
+                    let s = self.slice(start);
                     self.i += 1;
                     return Ok(Cow::Borrowed(s));
                 }
@@ -254,7 +261,7 @@ impl<'a> Parser<'a> {
                 Some(_) => self.i += 1,
             }
         }
-        let mut out = String::from(&self.s[start..self.i]);
+        let mut out = String::from(self.slice(start));
         loop {
             match self.b.get(self.i) {
                 None => return Err(self.err("'\"'")),
@@ -305,7 +312,7 @@ impl<'a> Parser<'a> {
                     while self.b.get(self.i).is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20) {
                         self.i += 1;
                     }
-                    out.push_str(&self.s[from..self.i]);
+                    out.push_str(self.slice(from));
                 }
             }
         }
