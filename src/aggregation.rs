@@ -31,7 +31,7 @@
 //! one user record hashes outside the shard that received it; address the
 //! aggregate to that shard; send a lone record as it is.
 
-use crate::fnv::FnvMap;
+use crate::keymap::SortedMap;
 use crate::prelude::*;
 
 use md5::{Digest, Md5};
@@ -102,7 +102,7 @@ fn field_len(len: usize) -> usize {
     1 + varint_len(len as u64) + len
 }
 
-type Table<'a, V> = FnvMap<&'a str, V>;
+type Table<'a, V> = SortedMap<&'a str, V>;
 
 /// One aggregate being filled.
 struct Group<'a> {
@@ -152,12 +152,12 @@ impl<'a> Group<'a> {
     }
 
     fn add(&mut self, index: usize, r: &UserRecord<'a>, cost: usize) {
-        if !self.keys.contains_key(r.partition_key) {
+        if !self.keys.contains(r.partition_key) {
             self.keys.insert(r.partition_key, self.key_table.len() as u64);
             self.key_table.push(r.partition_key);
         }
         if let Some(ehk) = r.explicit_hash_key {
-            if !self.hash_keys.contains_key(ehk) {
+            if !self.hash_keys.contains(ehk) {
                 self.hash_keys.insert(ehk, self.hash_key_table.len() as u64);
                 self.hash_key_table.push(ehk);
             }
@@ -241,7 +241,7 @@ fn aggregate_dyn(
     // some deaggregators (aws-kinesis-agg for Node, through protobufjs's
     // defaults) report index 0 of the table for a record that has none, so
     // the two kinds never share an aggregate.
-    let mut open: FnvMap<(Option<u128>, bool), usize> = FnvMap::default();
+    let mut open: SortedMap<(Option<u128>, bool), usize> = SortedMap::default();
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
                                                                // Producers repeat keys (a session id, a user id): remember their MD5,
@@ -268,7 +268,7 @@ fn aggregate_dyn(
             continue;
         }
         let slot = (shard, r.explicit_hash_key.is_some());
-        let g = match open.get(&slot) {
+        let g = match open.get(slot) {
             Some(&g) if groups[g].protobuf_len + groups[g].cost(r) <= max_protobuf => g,
             _ => {
                 groups.push(Group::new());

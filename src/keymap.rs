@@ -1,40 +1,44 @@
-//! Small maps keyed by a shard's starting hash key (or an ordered slot): a
-//! sorted `Vec` searched by bisection. The producer keeps one entry per
-//! shard it writes to — a few, hundreds at most — where this is as fast as
-//! hashing and a fraction of a hash table's code in the `.wasm`.
+//! Small maps: a sorted `Vec` searched by bisection. The producer keeps one
+//! entry per shard it writes to (keyed by the shard's starting hash key),
+//! and the aggregator one per partition key of an aggregate — a few,
+//! hundreds at most — where this is as fast as hashing and a fraction of a
+//! hash table's code in the `.wasm`.
 
 use crate::prelude::*;
 
-/// A map from `u128` keys, kept sorted.
+/// A map kept sorted by key.
 #[derive(Clone, Debug)]
-pub(crate) struct KeyMap<V> {
-    items: Vec<(u128, V)>,
+pub(crate) struct SortedMap<K, V> {
+    items: Vec<(K, V)>,
 }
+
+/// A map from `u128` keys (shards' starting hash keys).
+pub(crate) type KeyMap<V> = SortedMap<u128, V>;
 
 /// A set of `u128` keys.
 pub(crate) type KeySet = KeyMap<()>;
 
-impl<V> Default for KeyMap<V> {
-    fn default() -> KeyMap<V> {
-        KeyMap { items: Vec::new() }
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> SortedMap<K, V> {
+        SortedMap { items: Vec::new() }
     }
 }
 
-impl<V> KeyMap<V> {
-    fn find(&self, key: u128) -> Result<usize, usize> {
+impl<K: Ord + Copy, V> SortedMap<K, V> {
+    fn find(&self, key: K) -> Result<usize, usize> {
         self.items.binary_search_by(|(k, _)| k.cmp(&key))
     }
 
-    pub(crate) fn get(&self, key: u128) -> Option<&V> {
+    pub(crate) fn get(&self, key: K) -> Option<&V> {
         self.find(key).ok().and_then(|i| self.items.get(i)).map(|(_, v)| v)
     }
 
-    pub(crate) fn contains(&self, key: u128) -> bool {
+    pub(crate) fn contains(&self, key: K) -> bool {
         self.find(key).is_ok()
     }
 
     /// Inserts or replaces.
-    pub(crate) fn insert(&mut self, key: u128, value: V) {
+    pub(crate) fn insert(&mut self, key: K, value: V) {
         match self.find(key) {
             Ok(i) => {
                 if let Some(e) = self.items.get_mut(i) {
@@ -46,7 +50,7 @@ impl<V> KeyMap<V> {
     }
 
     /// The value of `key`, inserted with `make` when missing.
-    pub(crate) fn get_or_insert_with(&mut self, key: u128, make: impl FnOnce() -> V) -> &mut V {
+    pub(crate) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
@@ -57,7 +61,7 @@ impl<V> KeyMap<V> {
         &mut self.items[i].1
     }
 
-    pub(crate) fn remove(&mut self, key: u128) {
+    pub(crate) fn remove(&mut self, key: K) {
         if let Ok(i) = self.find(key) {
             self.items.remove(i);
         }
@@ -82,9 +86,9 @@ impl KeySet {
     }
 }
 
-impl<V> IntoIterator for KeyMap<V> {
-    type Item = (u128, V);
-    type IntoIter = alloc::vec::IntoIter<(u128, V)>;
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = alloc::vec::IntoIter<(K, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()

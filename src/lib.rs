@@ -31,7 +31,6 @@ pub mod aggregation;
 pub mod credentials;
 #[cfg(feature = "std")]
 pub mod engine;
-mod fnv;
 pub mod json;
 mod keymap;
 pub mod limits;
