@@ -633,7 +633,7 @@ pub fn decode_error(status: u16, error_type_header: Option<&str>, body: &[u8]) -
     let code: Cow<'_, str> = match raw.map(sanitize_error_code).filter(|c| !c.is_empty()) {
         Some(c) => Cow::Borrowed(c),
         None if status >= 500 => Cow::Borrowed("InternalFailure"),
-        None => Cow::Owned(["Http", &json::u64_text(u64::from(status))].concat()),
+        None => Cow::Owned(crate::cat(&["Http", &json::u64_text(u64::from(status))])),
     };
     let message = field("message").or_else(|| field("Message")).unwrap_or("");
     ServiceError { code: code.into_owned(), message: message.to_owned(), status }

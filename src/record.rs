@@ -57,7 +57,7 @@ impl Member {
     fn path(self, field: &str) -> String {
         match self {
             Member::PutRecord => field.to_owned(),
-            Member::PutRecords(i) => ["records.", &u64_text(i as u64 + 1), ".member.", field].concat(),
+            Member::PutRecords(i) => crate::cat(&["records.", &u64_text(i as u64 + 1), ".member.", field]),
         }
     }
 }
@@ -113,7 +113,7 @@ pub fn validate_partition_key(partition_key: &str, member: Member) -> Result<(),
         limit,
         size: chars,
         // AWS quotes string members' values (as kinesalite records it).
-        message: [
+        message: crate::cat(&[
             "1 validation error detected: Value '",
             partition_key,
             "' at '",
@@ -122,8 +122,7 @@ pub fn validate_partition_key(partition_key: &str, member: Member) -> Result<(),
             relation,
             " ",
             &u64_text(limit as u64),
-        ]
-        .concat(),
+        ]),
     })
 }
 
@@ -142,13 +141,12 @@ pub fn validate(
             field: "data",
             limit: max,
             size: data_len,
-            message: [
+            message: crate::cat(&[
                 "1 validation error detected: Value at '",
                 &member.path("data"),
                 "' failed to satisfy constraint: Member must have length less than or equal to ",
                 &u64_text(max as u64),
-            ]
-            .concat(),
+            ]),
         });
     }
     validate_partition_key(partition_key, member)?;
@@ -160,25 +158,23 @@ pub fn validate(
                 field: "explicitHashKey",
                 limit: 0,
                 size: 0,
-                message: [
+                message: crate::cat(&[
                     "1 validation error detected: Value '",
                     text,
                     "' at '",
                     &member.path("explicitHashKey"),
                     "' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
-                ]
-                .concat(),
+                ]),
             },
             ExplicitHashKeyError::Range => RecordError {
                 code: "InvalidArgumentException",
                 field: "explicitHashKey",
                 limit: 0,
                 size: 0,
-                message: [
+                message: crate::cat(&[
                     "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ",
                     text,
-                ]
-                .concat(),
+                ]),
             },
         })?),
     };
@@ -193,14 +189,13 @@ pub fn validate(
             field: "data",
             limit: max,
             size: total,
-            message: [
+            message: crate::cat(&[
                 "Record size of ",
                 &u64_text(total as u64),
                 " bytes (data plus partition key) exceeds the maximum record size of ",
                 &u64_text(max as u64),
                 " bytes",
-            ]
-            .concat(),
+            ]),
         });
     }
     Ok(hash)

@@ -529,11 +529,10 @@ impl Producer {
                     field: "data",
                     limit: FIREHOSE_MAX_RECORD_BYTES,
                     size: bytes.len(),
-                    message: [
+                    message: crate::cat(&[
                         "1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ",
                         &crate::json::u64_text(FIREHOSE_MAX_RECORD_BYTES as u64),
-                    ]
-                    .concat(),
+                    ]),
                 }));
             }
             (String::new(), None, 0, bytes)
@@ -697,14 +696,13 @@ impl Producer {
                 let outcome = Outcome::Failed {
                     id,
                     code: "RecordExpired".to_owned(),
-                    message: [
+                    message: crate::cat(&[
                         "the record's time to live (",
                         &crate::json::u64_text(u64::from(self.config.record_ttl_ms)),
                         " ms) ran out after ",
                         &crate::json::u64_text(u64::from(rec.attempts)),
                         " attempt(s)",
-                    ]
-                    .concat(),
+                    ]),
                     attempts: rec.attempts,
                     last_error: rec.last_error.clone(),
                 };

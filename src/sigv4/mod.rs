@@ -685,8 +685,10 @@ fn check_scope_part(what: &'static str, value: &str) -> Result<(), SigningError>
     {
         return Err(SigningError::new(
             SigningErrorKind::Scope,
-            [what, " must be non-empty ASCII letters, digits, '-', '_' or '.' (e.g. us-east-1, kinesis)"]
-                .concat(),
+            crate::cat(&[
+                what,
+                " must be non-empty ASCII letters, digits, '-', '_' or '.' (e.g. us-east-1, kinesis)",
+            ]),
         ));
     }
     Ok(())
