@@ -107,8 +107,9 @@ const producerOptions = { aggregation: true, lingerMs: 100, rateLimitPercent: 10
 let producer;
 // Producers replaced by new options, still sending what they hold.
 const retiring = new Set();
-let refused = 0;
-const failures = new Map();
+// The page's counts for the current producer: offers it refused, and
+// records it failed for good, by code.
+let counts = { refused: 0, failed: 0 };
 
 function makeProducer() {
   const old = producer;
@@ -126,6 +127,8 @@ function makeProducer() {
     maxBufferedBytes: 8 * 1024 * 1024,
     ...producerOptions,
   });
+  // Counted afresh with it, as its stats() are.
+  counts = { refused: 0, failed: 0 };
   // The old one delivers what it holds, then stops.
   if (old) {
     retiring.add(old);
@@ -133,7 +136,13 @@ function makeProducer() {
   }
 }
 
-const countFailure = (e) => failures.set(e.code ?? 'Error', (failures.get(e.code ?? 'Error') ?? 0) + 1);
+/** Counts a record failed for good against the producer current when it was put. */
+const failureCounter = () => {
+  const c = counts;
+  return () => {
+    c.failed++;
+  };
+};
 
 const producerCode = (extra = '') => `const producer = new Producer({
   streamName: '${STREAM}', region: 'us-east-1', credentials,
@@ -243,12 +252,13 @@ let lastTotals = null;
 let clicks = 0;
 const SESSION_KEY = 'kinesis-edge-tutorial-session';
 const tracked = { put: (data, options) => { clicks++; return producer.put(data, options); } };
-let tracker = clickstream(tracked, { selector: '#shop [data-track]', pageViews: false, sessionKey: SESSION_KEY, onError: countFailure });
+const tracking = { selector: '#shop [data-track]', pageViews: false, sessionKey: SESSION_KEY, onError: () => counts.failed++ };
+let tracker = clickstream(tracked, tracking);
 
 $('new-visitor').addEventListener('click', () => {
   tracker.stop();
   try { sessionStorage.removeItem(SESSION_KEY); } catch { /* storage may be off */ }
-  tracker = clickstream(tracked, { selector: '#shop [data-track]', pageViews: false, sessionKey: SESSION_KEY, onError: countFailure });
+  tracker = clickstream(tracked, tracking);
   renderStep3();
 });
 
@@ -265,8 +275,8 @@ setInterval(() => {
     const device = hot ? 'device-hot' : `device-${Math.floor(Math.random() * 1000)}`;
     const body = `{"device":"${device}","reading":${++reading},"celsius":${(18 + Math.random() * 8).toFixed(2)}}`;
     const offer = producer.offer(body.padEnd(size, ' '), { partitionKey: device });
-    if (offer.accepted) offer.result.catch(countFailure);
-    else refused++;
+    if (offer.accepted) offer.result.catch(failureCounter());
+    else counts.refused++;
   }
 }, 100);
 
@@ -302,8 +312,8 @@ function renderStats() {
     ['Resent', fmt(s.recordsRetried)],
     ['Throttled by the stream', fmt(s.throttles)],
     ['Buffered', `${fmt(s.bufferedRecords)} (${(s.bufferedBytes / 1024).toFixed(0)} KiB)${draining ? `, and ${fmt(draining)} in producers closing after an option change` : ''}`],
-    ['Refused (BufferFull)', fmt(refused)],
-    ['Failed or expired', fmt([...failures.values()].reduce((a, b) => a + b, 0))],
+    ['Refused (BufferFull)', fmt(counts.refused)],
+    ['Failed or expired', fmt(counts.failed)],
     ['Requests', fmt(s.requests)],
     ['Latency p50 / p99', `${s.latencyMs.p50} / ${s.latencyMs.p99} ms`],
   ];
