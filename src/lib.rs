@@ -33,16 +33,6 @@ pub mod credentials;
 pub mod engine;
 pub mod json;
 mod keymap;
-
-/// The parts, one after the other (`[..].concat()` without its generic
-/// join code, 1 KB of the producer's `.wasm`).
-pub(crate) fn cat(parts: &[&str]) -> prelude::String {
-    let mut out = prelude::String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        out.push_str(p);
-    }
-    out
-}
 pub mod limits;
 mod num;
 pub mod partition;
@@ -70,4 +60,14 @@ static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
+}
+
+/// The parts, one after the other (`[..].concat()` without its generic
+/// join code, 1 KB of the producer's `.wasm`).
+pub(crate) fn cat(parts: &[&str]) -> prelude::String {
+    let mut out = prelude::String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }

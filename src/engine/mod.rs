@@ -1091,9 +1091,12 @@ fn store(
     throttling: bool,
     account: &str,
 ) -> PutOutcome {
-    let size_in = (r.data.len() + r.partition_key.len()) as u64;
+    // Data plus partition key: what the limits, the stats and the memory
+    // bound count.
+    let size = r.data.len() + r.partition_key.len();
     // Room for this record.
-    let cap = Cap { records: s.cap.records.saturating_sub(1), bytes: s.cap.bytes.saturating_sub(size_in) };
+    let cap =
+        Cap { records: s.cap.records.saturating_sub(1), bytes: s.cap.bytes.saturating_sub(size as u64) };
     let retention = s.retention_hours;
     let Some(index) = s.open_shard_for(hash) else {
         return PutOutcome::Failed {
@@ -1103,8 +1106,7 @@ fn store(
     };
     let StreamState { name, shards, .. } = s;
     let sh = &mut shards[index];
-    let size = (r.data.len() + r.partition_key.len()) as f64;
-    if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.has(size, now)) {
+    if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.has(size as f64, now)) {
         sh.stats.write_throttles += 1;
         return PutOutcome::Failed {
             code: "ProvisionedThroughputExceededException",
@@ -1113,7 +1115,7 @@ fn store(
     }
     if throttling {
         sh.writes.try_take(1.0, now);
-        sh.write_bytes.try_take(size, now);
+        sh.write_bytes.try_take(size as f64, now);
     }
     trim(sh, retention, cap, now);
     // The counter follows arrival time (ms, with room for 2^20 records a
@@ -1122,10 +1124,10 @@ fn store(
     sh.counter = (sh.counter + 1).max(at);
     sh.stats.records_in += 1;
     sh.stats.bytes_in += size as u64;
-    let mut bytes = Vec::with_capacity(r.partition_key.len() + r.data.len());
+    sh.stored_bytes += size as u64;
+    let mut bytes = Vec::with_capacity(size);
     bytes.extend_from_slice(r.partition_key.as_bytes());
     bytes.extend_from_slice(r.data);
-    sh.stored_bytes += bytes.len() as u64;
     sh.records.push_back(Kept {
         counter: sh.counter,
         arrival: now,
