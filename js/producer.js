@@ -205,7 +205,18 @@ class BaseProducer {
       return Promise.reject(e);
     }
     const { key, ehk } = this.#routing(options);
-    if (!this.#store) return new Promise((resolve, reject) => this.#push({ bytes, key, ehk, resolve, reject }));
+    if (!this.#store) {
+      let w;
+      const p = new Promise((resolve, reject) => {
+        w = { bytes, key, ehk, resolve, reject };
+      });
+      try {
+        this.#push(w);
+      } catch (e) {
+        w.reject(e);
+      }
+      return p;
+    }
     if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
     // Written to the store first (all puts of a tick in one transaction),
     // then buffered, in put order.
@@ -367,9 +378,10 @@ class BaseProducer {
       this.#waiting.push(w);
       return;
     }
+    const now = Date.now();
     let id;
     try {
-      id = this.#core.push(Date.now(), w.bytes, w.key, w.ehk);
+      id = this.#core.push(now, w.bytes, w.key, w.ehk);
     } catch (e) {
       if (e.code === 'BufferFull' && this.#onFull === 'wait') {
         this.#waiting.push(w);
@@ -378,7 +390,7 @@ class BaseProducer {
       return this.#refuse(w, e);
     }
     this.#pending.set(id, w);
-    this.#schedule(Date.now());
+    if (now < this.#timerAt) this.#schedule(now);
   }
 
   #schedule(at) {
@@ -531,17 +543,22 @@ class BaseProducer {
   #settle() {
     const outcomes = this.#core.pollOutcomes();
     if (outcomes) {
-      for (const o of JSON.parse(outcomes)) {
-        const w = this.#pending.get(o[0]);
+      // Seven fields an outcome (see pollOutcomes in src/wasm/producer.rs).
+      const f = outcomes.split('\0');
+      const gateway = this.#service === 'gateway';
+      for (let i = 0; i + 7 <= f.length; i += 7) {
+        const id = +f[i];
+        const w = this.#pending.get(id);
         if (!w) continue;
-        this.#pending.delete(o[0]);
+        this.#pending.delete(id);
         if (w.storeKey !== undefined) this.#store.remove([w.storeKey]);
-        if (o[1] === 1) {
-          const result = this.#service === 'gateway' ? { attempts: o[5] } : { shardId: o[2], sequenceNumber: o[3], attempts: o[5] };
-          if (o[4] !== null) result.subSequenceNumber = o[4];
+        if (f[i + 1] === '1') {
+          const result = gateway ? { attempts: +f[i + 5] } : { shardId: f[i + 2], sequenceNumber: f[i + 3], attempts: +f[i + 5] };
+          if (f[i + 4] !== '') result.subSequenceNumber = +f[i + 4];
           settleSlot(w, true, result);
         } else {
-          settleSlot(w, false, error(o[2], o[3], { attempts: o[4], lastError: o[5] ?? undefined }));
+          const lastError = f[i + 1] === '2' ? { code: f[i + 5], message: f[i + 6] } : undefined;
+          settleSlot(w, false, error(f[i + 2], f[i + 3], { attempts: +f[i + 4], lastError }));
         }
       }
     }

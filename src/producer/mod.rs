@@ -131,6 +131,12 @@ impl ProducerConfig {
     fn kinesis(&self) -> bool {
         matches!(self.destination, Destination::Kinesis(_))
     }
+
+    /// Whether records are routed by their predicted shard (which takes the
+    /// shard map, and each record's hash key: an MD5 of its partition key).
+    fn predicts_shards(&self) -> bool {
+        self.kinesis() && (self.aggregation || self.rate_limit_percent > 0 || self.ordered)
+    }
 }
 
 /// A service or transport error, as a record's last error carries it.
@@ -325,7 +331,8 @@ pub struct Stats {
 struct Rec {
     key: String,
     ehk: Option<String>,
-    /// The hash key the service will route by.
+    /// The hash key the service will route by (0 when shards are not
+    /// predicted: then nothing reads it).
     hash: u128,
     data: Vec<u8>,
     pushed: Timestamp,
@@ -446,7 +453,7 @@ impl Producer {
     /// A producer with nothing buffered.
     pub fn new(config: ProducerConfig) -> Producer {
         let kinesis = config.kinesis();
-        let needs_map = kinesis && (config.aggregation || config.rate_limit_percent > 0 || config.ordered);
+        let needs_map = config.predicts_shards();
         let limiter = Limiter::new(if kinesis { config.rate_limit_percent } else { 0 });
         let rng = crate::rng::Rng::new(config.seed);
         Producer {
@@ -491,22 +498,39 @@ impl Producer {
         partition_key: &str,
         explicit_hash_key: Option<&str>,
     ) -> Result<u64, PushError> {
+        self.push_owned(now, data.to_vec(), partition_key.to_owned(), explicit_hash_key)
+    }
+
+    /// [`Producer::push`] of data the caller hands over (kept as it is, no
+    /// copy: how the wasm adapter passes it).
+    pub fn push_owned(
+        &mut self,
+        now: Timestamp,
+        mut data: Vec<u8>,
+        partition_key: String,
+        explicit_hash_key: Option<&str>,
+    ) -> Result<u64, PushError> {
         if self.closed {
             return Err(PushError::Closed);
         }
-        let (key, ehk, hash, data) = if self.config.kinesis() {
+        let (key, ehk, hash) = if self.config.kinesis() {
             let explicit = validate(
-                partition_key,
+                &partition_key,
                 explicit_hash_key,
                 data.len(),
                 &self.config.record_limits,
                 Member::PutRecord,
             )
             .map_err(PushError::Invalid)?;
-            let hash = explicit.unwrap_or_else(|| hash_key(partition_key));
-            (partition_key.to_owned(), explicit_hash_key.map(str::to_owned), hash, data.to_vec())
+            // Without shard prediction the hash key is never read: no MD5.
+            let hash = match explicit {
+                Some(h) => h,
+                None if self.config.predicts_shards() => hash_key(&partition_key),
+                None => 0,
+            };
+            (partition_key, explicit_hash_key.map(str::to_owned), hash)
         } else if self.config.destination == Destination::Gateway {
-            if !matches!(crate::json::parse(data), Ok(crate::json::Value::Object(_)))
+            if !matches!(crate::json::parse(&data), Ok(crate::json::Value::Object(_)))
                 || data.len() > GATEWAY_MAX_BYTES - 16
             {
                 return Err(PushError::Invalid(RecordError {
@@ -518,24 +542,22 @@ impl Producer {
                         .to_owned(),
                 }));
             }
-            (String::new(), None, 0, data.to_vec())
+            (String::new(), None, 0)
         } else {
-            let mut bytes = Vec::with_capacity(data.len() + self.config.delimiter.len());
-            bytes.extend_from_slice(data);
-            bytes.extend_from_slice(&self.config.delimiter);
-            if bytes.len() > FIREHOSE_MAX_RECORD_BYTES {
+            data.extend_from_slice(&self.config.delimiter);
+            if data.len() > FIREHOSE_MAX_RECORD_BYTES {
                 return Err(PushError::Invalid(RecordError {
                     code: "ValidationException",
                     field: "data",
                     limit: FIREHOSE_MAX_RECORD_BYTES,
-                    size: bytes.len(),
+                    size: data.len(),
                     message: crate::cat(&[
                         "1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ",
                         &crate::json::u64_text(FIREHOSE_MAX_RECORD_BYTES as u64),
                     ]),
                 }));
             }
-            (String::new(), None, 0, bytes)
+            (String::new(), None, 0)
         };
         let size = key.len() + data.len();
         if self.buffered_records + 1 > self.config.max_buffered_records

@@ -42,12 +42,16 @@ fn pack_request(r: crate::producer::Request) -> Vec<u8> {
     out
 }
 
-fn write_error(out: &mut Vec<u8>, code: &str, message: &str) {
-    out.extend_from_slice(b"{\"code\":");
-    write_string(out, code);
-    out.extend_from_slice(b",\"message\":");
-    write_string(out, message);
-    out.push(b'}');
+/// `s` and a NUL after it; a NUL inside (only text from the service can
+/// hold one) becomes U+FFFD, so fields stay apart.
+fn write_field(out: &mut Vec<u8>, s: &str) {
+    for (i, part) in s.as_bytes().split(|&b| b == 0).enumerate() {
+        if i > 0 {
+            out.extend_from_slice("\u{FFFD}".as_bytes());
+        }
+        out.extend_from_slice(part);
+    }
+    out.push(0);
 }
 
 #[wasm_bindgen(js_class = "__Producer")]
@@ -113,12 +117,13 @@ impl WasmProducer {
     pub fn push(
         &mut self,
         now_ms: f64,
-        data: &[u8],
-        partition_key: &str,
+        data: Vec<u8>,
+        partition_key: String,
         explicit_hash_key: Option<String>,
     ) -> Result<f64, JsValue> {
+        // Taken over as JS copied them in: no second copy.
         self.producer
-            .push(at(now_ms)?, data, partition_key, explicit_hash_key.as_deref())
+            .push_owned(at(now_ms)?, data, partition_key, explicit_hash_key.as_deref())
             .map(|id| id as f64)
             .map_err(|e| coded_error(e.code(), &e.message()))
     }
@@ -260,51 +265,43 @@ impl WasmProducer {
         Ok(self.producer.poll_timeout(at(now_ms)?).map_or(f64::NAN, |t| t.as_millis() as f64))
     }
 
-    /// Settled records as JSON: `[[id, 1, shardId, sequenceNumber, sub|null,
-    /// attempts] | [id, 0, code, message, attempts, lastError|null]…]`, or
-    /// an empty string when there are none.
+    /// Settled records, seven NUL-terminated fields each (one `split` in
+    /// JS, no JSON): `id, 1, shardId, sequenceNumber, sub (empty: none),
+    /// attempts, ""` when acknowledged; `id, 0 | 2, code, message,
+    /// attempts, lastError code, lastError message` when given up on (2:
+    /// with a last error). Empty when there are none.
     #[wasm_bindgen(js_name = "pollOutcomes")]
     pub fn poll_outcomes(&mut self) -> String {
+        fn number(out: &mut Vec<u8>, n: u64) {
+            write_u64(out, n);
+            out.push(0);
+        }
         let mut out = Vec::new();
         while let Some(o) = self.producer.poll_outcome() {
-            out.push(if out.is_empty() { b'[' } else { b',' });
             match o {
                 Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
-                    out.push(b'[');
-                    write_u64(&mut out, id);
-                    out.extend_from_slice(b",1,");
-                    write_string(&mut out, &shard_id);
-                    out.push(b',');
-                    write_string(&mut out, &sequence_number);
-                    out.push(b',');
+                    number(&mut out, id);
+                    out.extend_from_slice(b"1\0");
+                    write_field(&mut out, &shard_id);
+                    write_field(&mut out, &sequence_number);
                     match sub_sequence_number {
-                        Some(n) => write_u64(&mut out, u64::from(n)),
-                        None => out.extend_from_slice(b"null"),
+                        Some(n) => number(&mut out, u64::from(n)),
+                        None => out.push(0),
                     }
-                    out.push(b',');
-                    write_u64(&mut out, u64::from(attempts));
-                    out.push(b']');
+                    number(&mut out, u64::from(attempts));
+                    out.push(0);
                 }
                 Outcome::Failed { id, code, message, attempts, last_error } => {
-                    out.push(b'[');
-                    write_u64(&mut out, id);
-                    out.extend_from_slice(b",0,");
-                    write_string(&mut out, &code);
-                    out.push(b',');
-                    write_string(&mut out, &message);
-                    out.push(b',');
-                    write_u64(&mut out, u64::from(attempts));
-                    out.push(b',');
-                    match last_error {
-                        Some(e) => write_error(&mut out, &e.code, &e.message),
-                        None => out.extend_from_slice(b"null"),
-                    }
-                    out.push(b']');
+                    number(&mut out, id);
+                    out.extend_from_slice(if last_error.is_some() { b"2\0" } else { b"0\0" });
+                    write_field(&mut out, &code);
+                    write_field(&mut out, &message);
+                    number(&mut out, u64::from(attempts));
+                    let (code, message) = last_error.as_ref().map_or(("", ""), |e| (&e.code, &e.message));
+                    write_field(&mut out, code);
+                    write_field(&mut out, message);
                 }
             }
-        }
-        if !out.is_empty() {
-            out.push(b']');
         }
         String::from_utf8(out).unwrap_or_default()
     }

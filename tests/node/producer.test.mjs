@@ -58,6 +58,37 @@ test('Producer through engine.fetch: faults, retries, everything stored', async 
   await assert.rejects(producer.put('late'), { code: 'Closed' });
 });
 
+test('Producer: what the service says reaches the caller as it said it (quotes, line breaks; a NUL shows as U+FFFD)', async () => {
+  // Outcomes cross from wasm as NUL-separated fields: a NUL in the
+  // service's text must not shift them (it shows as U+FFFD).
+  const message = 'bad "thing"\u0000 at\nline 2\\ 1\u00001\u0000';
+  const fetch = async () => new Response(JSON.stringify({ __type: 'ValidationException', message }), { status: 400, headers: { 'x-amzn-errortype': 'ValidationException' } });
+  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+  const [a, b] = await Promise.all(['x', 'y'].map((d) => producer.put(d, { partitionKey: 'k' }).catch((e) => e)));
+  for (const e of [a, b]) {
+    assert.equal(e.code, 'ValidationException');
+    assert.equal(e.message, 'bad "thing"\ufffd at\nline 2\\ 1\ufffd1\ufffd');
+    assert.equal(e.attempts, 1);
+  }
+  // A result and an expired record's last error, through the same fields.
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  engine.setFaults({ streamName: 's', recordFailureRate: 1 });
+  const doomed = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 0, recordTtlMs: 200, aggregation: false });
+  const err = await doomed.put('x', { partitionKey: 'k' }).catch((e) => e);
+  assert.equal(err.code, 'RecordExpired');
+  assert.deepEqual(Object.keys(err.lastError).sort(), ['code', 'message']);
+  assert.equal(err.lastError.code, 'InternalFailure');
+  assert.ok(err.lastError.message.length > 0);
+  engine.setFaults({ streamName: 's' });
+  const ok = await doomed.put('y', { partitionKey: 'k' });
+  assert.deepEqual(Object.keys(ok).sort(), ['attempts', 'sequenceNumber', 'shardId']);
+  assert.equal(ok.shardId, 'shardId-000000000000');
+  assert.match(ok.sequenceNumber, /^\d{56}$/);
+  assert.equal(ok.attempts, 1);
+  await Promise.all([producer.close(), doomed.close()]);
+});
+
 test('Producer: non-retryable errors reject with the AWS code; TTL expiry with RecordExpired; BufferFull', async () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 1 });
