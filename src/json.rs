@@ -247,19 +247,19 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.i += 1;
         let start = self.i;
-        // Fast path: no escapes.
-        loop {
-            match self.b.get(self.i) {
-                None => return Err(self.err("'\"'")),
-                Some(b'"') => {
-                    let s = self.slice(start);
-                    self.i += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&c) if c < 0x20 => return Err(self.err("an escaped control character")),
-                Some(_) => self.i += 1,
+        // Fast path: no escapes (one tight scan to the first byte that
+        // needs a look).
+        let tail = self.b.get(start..).unwrap_or_default();
+        self.i += tail.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(tail.len());
+        match self.b.get(self.i) {
+            None => return Err(self.err("'\"'")),
+            Some(b'"') => {
+                let s = self.slice(start);
+                self.i += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.err("an escaped control character")),
         }
         let mut out = String::from(self.slice(start));
         loop {
@@ -360,6 +360,12 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
+    if !bytes.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\') {
+        // The usual case (keys, ids, sequence numbers): one copy.
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut from = 0;
     for (i, &c) in bytes.iter().enumerate() {
         let escaped: &[u8] = match c {

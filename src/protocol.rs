@@ -60,22 +60,26 @@ pub enum Stream<'a> {
 fn write_base64(out: &mut Vec<u8>, data: &[u8]) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let sextet = |n: u32, shift: u32| ALPHABET[((n >> shift) & 63) as usize];
-    out.reserve(base64_len(data.len()));
+    // Written in place: one length change for the whole run, not a
+    // capacity check per 4 characters (half the time in `make bench`).
+    let from = out.len();
+    out.resize(from + base64_len(data.len()), b'=');
+    let Some(dest) = out.get_mut(from..) else { return };
     let mut chunks = data.chunks_exact(3);
-    for c in &mut chunks {
+    let mut quads = dest.chunks_exact_mut(4);
+    for (c, q) in (&mut chunks).zip(&mut quads) {
         let n = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
-        out.extend_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6), sextet(n, 0)]);
+        q.copy_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6), sextet(n, 0)]);
     }
-    match *chunks.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend_from_slice(&[sextet(n, 18), sextet(n, 12), b'=', b'=']);
+    let rest = chunks.remainder();
+    if let (Some(&a), Some(q)) = (rest.first(), quads.next()) {
+        let b = rest.get(1).copied();
+        let n = u32::from(a) << 16 | u32::from(b.unwrap_or(0)) << 8;
+        q[0] = sextet(n, 18);
+        q[1] = sextet(n, 12);
+        if b.is_some() {
+            q[2] = sextet(n, 6);
         }
-        [a, b] => {
-            let n = u32::from(a) << 16 | u32::from(b) << 8;
-            out.extend_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6), b'=']);
-        }
-        _ => {}
     }
 }
 

@@ -45,6 +45,11 @@ fn pack_request(r: crate::producer::Request) -> Vec<u8> {
 /// `s` and a NUL after it; a NUL inside (only text from the service can
 /// hold one) becomes U+FFFD, so fields stay apart.
 fn write_field(out: &mut Vec<u8>, s: &str) {
+    if !s.as_bytes().contains(&0) {
+        out.extend_from_slice(s.as_bytes());
+        out.push(0);
+        return;
+    }
     for (i, part) in s.as_bytes().split(|&b| b == 0).enumerate() {
         if i > 0 {
             out.extend_from_slice("\u{FFFD}".as_bytes());
