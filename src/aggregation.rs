@@ -110,9 +110,18 @@ struct Group<'a> {
     key_table: Vec<&'a str>,
     hash_keys: Table<'a, u64>,
     hash_key_table: Vec<&'a str>,
-    members: Vec<usize>,
+    /// Input index, partition key index, explicit hash key index.
+    members: Vec<(usize, u64, Option<u64>)>,
     /// Size of the protobuf so far.
     protobuf_len: usize,
+}
+
+/// Where a record's keys are in a group's tables (their index), or would
+/// go (a position for [`SortedMap::insert_at`]), and the bytes it adds.
+struct Placement {
+    cost: usize,
+    key: Result<u64, usize>,
+    hash_key: Option<Result<u64, usize>>,
 }
 
 impl<'a> Group<'a> {
@@ -127,43 +136,46 @@ impl<'a> Group<'a> {
         }
     }
 
-    /// Protobuf bytes that adding `r` would add.
-    fn cost(&self, r: &UserRecord<'a>) -> usize {
+    /// Where `r` would go, and the protobuf bytes it would add: one search
+    /// per key, reused by [`Group::add`].
+    fn place(&self, r: &UserRecord<'a>) -> Placement {
         let mut added = 0;
-        let key_index = match self.keys.get(r.partition_key) {
-            Some(&i) => i,
-            None => {
-                added += field_len(r.partition_key.len());
-                self.key_table.len() as u64
-            }
-        };
+        let key = self.keys.lookup(r.partition_key).copied();
+        let key_index = key.unwrap_or_else(|_| {
+            added += field_len(r.partition_key.len());
+            self.key_table.len() as u64
+        });
         let mut record = 1 + varint_len(key_index) + field_len(r.data.len());
-        if let Some(ehk) = r.explicit_hash_key {
-            let ehk_index = match self.hash_keys.get(ehk) {
-                Some(&i) => i,
-                None => {
-                    added += field_len(ehk.len());
-                    self.hash_key_table.len() as u64
-                }
-            };
-            record += 1 + varint_len(ehk_index);
-        }
-        added + field_len(record)
+        let hash_key = r.explicit_hash_key.map(|ehk| {
+            let found = self.hash_keys.lookup(ehk).copied();
+            let index = found.unwrap_or_else(|_| {
+                added += field_len(ehk.len());
+                self.hash_key_table.len() as u64
+            });
+            record += 1 + varint_len(index);
+            found
+        });
+        Placement { cost: added + field_len(record), key, hash_key }
     }
 
-    fn add(&mut self, index: usize, r: &UserRecord<'a>, cost: usize) {
-        if !self.keys.contains(r.partition_key) {
-            self.keys.insert(r.partition_key, self.key_table.len() as u64);
+    fn add(&mut self, index: usize, r: &UserRecord<'a>, at: Placement) {
+        let key_index = at.key.unwrap_or_else(|pos| {
+            let i = self.key_table.len() as u64;
+            self.keys.insert_at(pos, r.partition_key, i);
             self.key_table.push(r.partition_key);
-        }
-        if let Some(ehk) = r.explicit_hash_key {
-            if !self.hash_keys.contains(ehk) {
-                self.hash_keys.insert(ehk, self.hash_key_table.len() as u64);
+            i
+        });
+        let hash_key_index = match (r.explicit_hash_key, at.hash_key) {
+            (Some(ehk), Some(found)) => Some(found.unwrap_or_else(|pos| {
+                let i = self.hash_key_table.len() as u64;
+                self.hash_keys.insert_at(pos, ehk, i);
                 self.hash_key_table.push(ehk);
-            }
-        }
-        self.members.push(index);
-        self.protobuf_len += cost;
+                i
+            })),
+            _ => None,
+        };
+        self.members.push((index, key_index, hash_key_index));
+        self.protobuf_len += at.cost;
     }
 
     fn encode(&self, records: &[UserRecord<'a>]) -> Vec<u8> {
@@ -179,10 +191,8 @@ impl<'a> Group<'a> {
             put_varint(&mut out, key.len() as u64);
             out.extend_from_slice(key.as_bytes());
         }
-        for &i in &self.members {
+        for &(i, key_index, ehk_index) in &self.members {
             let r = &records[i];
-            let key_index = self.keys.get(r.partition_key).copied().unwrap_or(0);
-            let ehk_index = r.explicit_hash_key.map(|k| self.hash_keys.get(k).copied().unwrap_or(0));
             let len = 1
                 + varint_len(key_index)
                 + ehk_index.map_or(0, |i| 1 + varint_len(i))
@@ -225,13 +235,46 @@ pub fn aggregate(
     max_bytes: usize,
     shard_of: impl Fn(u128) -> u128,
 ) -> Vec<OutputRecord> {
-    aggregate_dyn(records, max_bytes, &shard_of)
+    // Producers repeat keys (a session id, a user id): remember their MD5,
+    // up to a bound, so a key is hashed once per call.
+    let mut memo: Table<'_, u128> = Table::default();
+    let hashes: Vec<Option<u128>> = records
+        .iter()
+        .map(|r| match r.explicit_hash_key {
+            Some(ehk) => crate::partition::parse_explicit_hash_key(ehk).ok(),
+            None => Some(match memo.lookup(r.partition_key) {
+                Ok(&h) => h,
+                Err(at) => {
+                    let h = hash_key(r.partition_key);
+                    if memo.len() < HASH_MEMO_ENTRIES {
+                        memo.insert_at(at, r.partition_key, h);
+                    }
+                    h
+                }
+            }),
+        })
+        .collect();
+    aggregate_dyn(records, &hashes, max_bytes, &shard_of)
+}
+
+/// [`aggregate`] of records whose hash keys are known: `hashes[i]` is
+/// `records[i]`'s explicit hash key, or the MD5 of its partition key
+/// (`None`: an explicit hash key that does not parse). The producer knows
+/// them from when each record was pushed.
+pub(crate) fn aggregate_hashed(
+    records: &[UserRecord<'_>],
+    hashes: &[Option<u128>],
+    max_bytes: usize,
+    shard_of: impl Fn(u128) -> u128,
+) -> Vec<OutputRecord> {
+    aggregate_dyn(records, hashes, max_bytes, &shard_of)
 }
 
 // One copy in the `.wasm` whatever the caller's closure (generic copies
 // measured 6 KB each).
 fn aggregate_dyn(
     records: &[UserRecord<'_>],
+    hashes: &[Option<u128>],
     max_bytes: usize,
     shard_of: &dyn Fn(u128) -> u128,
 ) -> Vec<OutputRecord> {
@@ -244,42 +287,32 @@ fn aggregate_dyn(
     let mut open: SortedMap<(Option<u128>, bool), usize> = SortedMap::default();
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut outputs: Vec<(usize, Option<usize>)> = Vec::new(); // (first input index, group) or lone
-                                                               // Producers repeat keys (a session id, a user id): remember their MD5,
-                                                               // up to a bound, so a key is hashed once per call.
-    let mut hashes: Table<'_, u128> = Table::default();
     for (index, r) in records.iter().enumerate() {
-        let hash = match r.explicit_hash_key {
-            Some(ehk) => crate::partition::parse_explicit_hash_key(ehk).ok(),
-            None => Some(match hashes.get(r.partition_key) {
-                Some(&h) => h,
-                None => {
-                    let h = hash_key(r.partition_key);
-                    if hashes.len() < HASH_MEMO_ENTRIES {
-                        hashes.insert(r.partition_key, h);
-                    }
-                    h
-                }
-            }),
-        };
-        let shard = hash.map(shard_of);
-        let alone = Group::new().cost(r);
-        if alone > max_protobuf || shard.is_none() {
+        let shard = hashes.get(index).copied().flatten().map(shard_of);
+        let alone = Group::new().place(r);
+        if alone.cost > max_protobuf || shard.is_none() {
             outputs.push((index, None));
             continue;
         }
         let slot = (shard, r.explicit_hash_key.is_some());
-        let g = match open.get(slot) {
-            Some(&g) if groups[g].protobuf_len + groups[g].cost(r) <= max_protobuf => g,
-            _ => {
+        let fits = open.get(slot).and_then(|&g| {
+            let group = groups.get(g)?;
+            let at = group.place(r);
+            (group.protobuf_len + at.cost <= max_protobuf).then_some((g, at))
+        });
+        let (g, at) = match fits {
+            Some(fits) => fits,
+            None => {
                 groups.push(Group::new());
                 let g = groups.len() - 1;
                 open.insert(slot, g);
                 outputs.push((index, Some(g)));
-                g
+                (g, alone)
             }
         };
-        let cost = groups[g].cost(r);
-        groups[g].add(index, r, cost);
+        if let Some(group) = groups.get_mut(g) {
+            group.add(index, r, at);
+        }
     }
     outputs
         .into_iter()
@@ -300,7 +333,13 @@ fn aggregate_dyn(
                     let head = &records[first];
                     let hash = match head.explicit_hash_key {
                         Some(ehk) => ehk.to_owned(),
-                        None => format_hash_key(hash_key(head.partition_key)),
+                        None => format_hash_key(
+                            hashes
+                                .get(first)
+                                .copied()
+                                .flatten()
+                                .unwrap_or_else(|| hash_key(head.partition_key)),
+                        ),
                     };
                     // One key and no explicit hash keys: the partition key
                     // alone routes the aggregate.
@@ -310,7 +349,7 @@ fn aggregate_dyn(
                         explicit_hash_key: (!same_key).then_some(hash),
                         data: group.encode(records),
                         user_records: group.members.len(),
-                        indices: group.members.clone(),
+                        indices: group.members.iter().map(|m| m.0).collect(),
                     }
                 }
                 _ => lone(first),

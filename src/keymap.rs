@@ -33,6 +33,19 @@ impl<K: Ord + Copy, V> SortedMap<K, V> {
         self.find(key).ok().and_then(|i| self.items.get(i)).map(|(_, v)| v)
     }
 
+    /// The value of `key`, or where `key` would go (for
+    /// [`SortedMap::insert_at`], with no change in between).
+    pub(crate) fn lookup(&self, key: K) -> Result<&V, usize> {
+        let i = self.find(key)?;
+        self.items.get(i).map(|(_, v)| v).ok_or(i)
+    }
+
+    /// Inserts `key`, missing, at `at` from [`SortedMap::lookup`]: one
+    /// search for a look-up followed by an insert.
+    pub(crate) fn insert_at(&mut self, at: usize, key: K, value: V) {
+        self.items.insert(at.min(self.items.len()), (key, value));
+    }
+
     pub(crate) fn contains(&self, key: K) -> bool {
         self.find(key).is_ok()
     }

@@ -174,6 +174,9 @@ mod properties {
             let map = ShardMap::uniform(shards).unwrap();
             let out = aggregate(&input, cap, |h| map.shard_for_hash_key(h).starting_hash_key);
             assert_round_trip(&input, &out);
+            // The producer's path (hash keys known from push) gives the same.
+            let hashes: Vec<Option<u128>> = records.iter().map(|(k, _, h)| Some(h.unwrap_or_else(|| crate::partition::hash_key(k)))).collect();
+            prop_assert_eq!(&aggregate_hashed(&input, &hashes, cap, |h| map.shard_for_hash_key(h).starting_hash_key), &out);
             for o in &out {
                 prop_assert!(o.user_records == 1 || o.data.len() <= cap.max(64));
             }

@@ -972,7 +972,7 @@ impl Producer {
         max_entries: usize,
         now: Timestamp,
     ) -> Vec<Entry> {
-        let map = self.map.clone();
+        let map = &self.map;
         let shard_of = |h: u128| map.as_ref().map_or(0, |m| m.shard_for_hash_key(h).starting_hash_key);
         let outputs = {
             let users: Vec<UserRecord<'_>> = recs
@@ -983,7 +983,9 @@ impl Producer {
                     data: &r.data,
                 })
                 .collect();
-            aggregation::aggregate(&users, self.config.aggregation_max_bytes, shard_of)
+            // Each record's hash key was worked out when it was pushed.
+            let hashes: Vec<Option<u128>> = recs.iter().map(|(_, r)| Some(r.hash)).collect();
+            aggregation::aggregate_hashed(&users, &hashes, self.config.aggregation_max_bytes, shard_of)
         };
         let mut slots: Vec<Option<(u64, Rec)>> = recs.drain(..).map(Some).collect();
         let mut entries = Vec::with_capacity(outputs.len().min(max_entries));
