@@ -23,7 +23,8 @@ after(async () => {
 const expected = { acknowledged: 2000, missing: 0, retried: true, aggregated: true, allStoredOnce: true };
 
 test('the scenario in Node', async () => {
-  assert.deepEqual(await producerScenario(api, ShardEngine), expected);
+  // Node's entry hashes large bodies with node:crypto, not WebCrypto.
+  assert.deepEqual(await producerScenario(api, ShardEngine), { ...expected, webCrypto: false });
 });
 
 for (const [where, path] of [
@@ -37,6 +38,7 @@ for (const [where, path] of [
     assert.equal(result.failure, undefined, result.failure);
     assert.deepEqual(result.errors, []);
     if (result.window !== undefined) assert.equal(result.window, 'undefined');
-    assert.deepEqual(result.scenario, expected);
+    // Large bodies hashed by WebCrypto, every signature checked.
+    assert.deepEqual(result.scenario, { ...expected, webCrypto: true });
   });
 }

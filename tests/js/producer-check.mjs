@@ -1,8 +1,36 @@
 // One producer scenario run alike in Node, a Chromium page, a dedicated
 // worker and workerd: 2,000 records through `engine.fetch` with faults,
 // then read back from the engine and compared.
+//
+// The engine checks every signature, so a body hashed wrong (by WebCrypto,
+// node:crypto or wasm) fails the run; `webCryptoHashes` says whether
+// WebCrypto hashed the large bodies (it does where the runtime has it and
+// no faster synchronous hash is installed: pages, workers, workerd).
 export async function producerScenario({ Producer, deaggregate }, ShardEngine) {
-  const engine = new ShardEngine({ seed: 3 });
+  const subtle = globalThis.crypto?.subtle;
+  let webCryptoHashes = 0;
+  const digest = subtle?.digest;
+  let watched = false;
+  if (digest) {
+    try {
+      subtle.digest = function (algorithm, data) {
+        if (algorithm === 'SHA-256' && data.byteLength >= 4096) webCryptoHashes++;
+        return digest.call(this, algorithm, data);
+      };
+      watched = subtle.digest !== digest;
+    } catch {
+      // A runtime whose SubtleCrypto takes no own properties: not watched.
+    }
+  }
+  try {
+    return { ...(await scenario(Producer, deaggregate, ShardEngine)), webCrypto: watched ? webCryptoHashes > 0 : null };
+  } finally {
+    if (watched) delete subtle.digest;
+  }
+}
+
+async function scenario(Producer, deaggregate, ShardEngine) {
+  const engine = new ShardEngine({ seed: 3, verifySignatures: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } });
   engine.createStream({ streamName: 'clicks', shardCount: 3 });
   engine.setFaults({ streamName: 'clicks', recordFailureRate: 0.2, requestFailureRate: 0.05 });
   const producer = new Producer({

@@ -108,7 +108,7 @@ ${packageModules}
     const run = spawnSync(WORKERD, ['test', join(dir, 'config.capnp')], { encoding: 'utf8', timeout: 120_000 });
     const output = `${run.stdout}\n${run.stderr}`;
     assert.equal(run.status, 0, output);
-    assert.match(output, /workerd producer: 2000 records acknowledged, 0 missing/);
+    assert.match(output, /workerd producer: 2000 records acknowledged, 0 missing, large bodies hashed by WebCrypto: true/);
     assert.match(output, /workerd engine: \d+ records read back, \d+ throttled, split, Firehose and signature checks pass/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
