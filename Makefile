@@ -132,6 +132,7 @@ bench: build
 	node bench/engine-http.mjs
 	node bench/engine-inprocess.mjs
 	node bench/producer.mjs
+	node bench/producer-browser.mjs
 
 size: build
 

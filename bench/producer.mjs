@@ -9,10 +9,11 @@
 //                              default; one shard, from ListShards)
 //   kinesis-edge/producer      put × 500 through the producer's own lean
 //                              .wasm (built for size)
-//   @aws-sdk/client-kinesis    PutRecordsCommand (default Node config; and
-//                              with sha256: Sha256 from @aws-crypto/sha256-js,
-//                              the pure-JS hashing browsers without a native
-//                              Node hash get)
+//   @aws-sdk/client-kinesis    PutRecordsCommand (default Node config; with
+//                              sha256: Sha256WebCrypto, the hashing its
+//                              browser build uses — "the SDK's browser
+//                              configuration" of issue 5; and with the
+//                              pure-JS Sha256 of @aws-crypto/sha256-js)
 //   JSON + aws4                a hand-rolled body (base64, JSON.stringify) signed by aws4
 import { createRequire } from 'node:module';
 import { Producer } from '../pkg/node.js';
@@ -22,6 +23,7 @@ import { compare, formatTable } from './harness.mjs';
 const require = createRequire(new URL('../tests/package.json', import.meta.url));
 const { KinesisClient, PutRecordsCommand } = require('@aws-sdk/client-kinesis');
 const { Sha256 } = require('@aws-crypto/sha256-js');
+const { Sha256WebCrypto } = require('@smithy/core/checksum');
 const aws4 = require('aws4');
 const rounds = Number(process.env.ROUNDS ?? 5);
 
@@ -40,9 +42,13 @@ function answerFor(n) {
   return a;
 }
 
-/** Entries in a PutRecords body: count `"PartitionKey"` members. */
+/**
+ * Entries in a PutRecords body: count `"PartitionKey"` members, with a
+ * native search whether the body is a string (the SDK's) or bytes (ours),
+ * so that the transport costs every contender alike.
+ */
 function entries(body) {
-  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let n = 0;
   for (let i = text.indexOf('"PartitionKey"'); i !== -1; i = text.indexOf('"PartitionKey"', i + 14)) n++;
   return n;
@@ -77,6 +83,7 @@ for (const size of [100, 1024]) {
   });
   const plain = makeProducer(false);
   const sdk = new KinesisClient({ region: 'us-east-1', credentials, requestHandler: sdkHandler(), maxAttempts: 1 });
+  const sdkWeb = new KinesisClient({ region: 'us-east-1', credentials, requestHandler: sdkHandler(), maxAttempts: 1, sha256: Sha256WebCrypto });
   const sdkJs = new KinesisClient({ region: 'us-east-1', credentials, requestHandler: sdkHandler(), maxAttempts: 1, sha256: Sha256 });
   const sdkRecords = keys.map((k) => ({ PartitionKey: k, Data: payload }));
   const producerOp = (p) => async () => {
@@ -98,6 +105,7 @@ for (const size of [100, 1024]) {
     ['kinesis-edge aggregated', producerOp(aggregated)],
     ['kinesis-edge/producer', producerOp(lean)],
     ['@aws-sdk/client-kinesis (Node)', () => sdk.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
+    ['@aws-sdk/client-kinesis (WebCrypto)', () => sdkWeb.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
     ['@aws-sdk/client-kinesis (sha256-js)', () => sdkJs.send(new PutRecordsCommand({ StreamName: 'bench', Records: sdkRecords }))],
     ['JSON + aws4', async () => {
       const body = JSON.stringify({ StreamName: 'bench', Records: keys.map((k) => ({ Data: Buffer.from(payload).toString('base64'), PartitionKey: k })) });
@@ -109,7 +117,7 @@ for (const size of [100, 1024]) {
   const table = formatTable(`Producer, 500 × ${size} B records to a signed PutRecords request, Node ${process.version} (medians of ${rounds} interleaved rounds; ops = 500 records)`, results);
   console.log(table);
   const ours = Math.max(results[0].opsPerSec, results[1].opsPerSec) * 500;
-  const sdkJsRate = results[5].opsPerSec * 500;
-  console.log(`  kinesis-edge: ${Math.round(ours).toLocaleString('en-US')} records/s (${size === 100 ? `target ≥ 2,000,000: ${ours >= 2e6 ? 'met' : 'not met'}` : `target ≥ 2× the SDK's browser configuration: ${(ours / sdkJsRate).toFixed(2)}×, ${ours >= 2 * sdkJsRate ? 'met' : 'not met'}`})\n`);
+  const sdkWebRate = results[5].opsPerSec * 500;
+  console.log(`  kinesis-edge: ${Math.round(ours).toLocaleString('en-US')} records/s (${size === 100 ? `target ≥ 2,000,000: ${ours >= 2e6 ? 'met' : 'not met'}` : `target ≥ 2× the SDK's browser configuration (WebCrypto): ${(ours / sdkWebRate).toFixed(2)}×, ${ours >= 2 * sdkWebRate ? 'met' : 'not met'}`})\n`);
   for (const p of [plain, batched, aggregated, lean]) await p.close();
 }
