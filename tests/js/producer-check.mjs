@@ -10,6 +10,7 @@ export async function producerScenario({ Producer, deaggregate }, ShardEngine) {
   const subtle = globalThis.crypto?.subtle;
   let webCryptoHashes = 0;
   const digest = subtle?.digest;
+  const own = subtle !== undefined && Object.prototype.hasOwnProperty.call(subtle, 'digest');
   let watched = false;
   if (digest) {
     try {
@@ -25,7 +26,8 @@ export async function producerScenario({ Producer, deaggregate }, ShardEngine) {
   try {
     return { ...(await scenario(Producer, deaggregate, ShardEngine)), webCrypto: watched ? webCryptoHashes > 0 : null };
   } finally {
-    if (watched) delete subtle.digest;
+    if (watched && own) subtle.digest = digest;
+    else if (watched) delete subtle.digest;
   }
 }
 
