@@ -79,6 +79,21 @@ export function putRecordsBody(bytes) {
   return JSON.stringify({ StreamName: 'clickstream', Records: records }).slice(0, Math.max(bytes, 60));
 }
 
+/** Headers of the service's answers in the producer benchmarks. */
+export const OK_HEADERS = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'bench' };
+
+const answers = new Map();
+/** The service's answer to a PutRecords of `n` entries, all stored (built once per n). */
+export function putRecordsAnswer(n) {
+  let a = answers.get(n);
+  if (!a) {
+    const records = Array.from({ length: n }, (_, i) => ({ SequenceNumber: `4960${String(i).padStart(52, '0')}`, ShardId: 'shardId-000000000000' }));
+    a = new TextEncoder().encode(JSON.stringify({ FailedRecordCount: 0, Records: records }));
+    answers.set(n, a);
+  }
+  return a;
+}
+
 /**
  * A table of ops/s; each peer's row gives how many times faster each of
  * kinesis-edge's entries (names starting with "kinesis-edge") is.

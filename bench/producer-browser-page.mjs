@@ -6,22 +6,10 @@ import { Producer } from '/pkg/browser.js';
 import { __setBodyHasher } from '/pkg/producer.js';
 import { Producer as LeanProducer } from '/pkg/producer/browser.js';
 import { KinesisClient, PutRecordsCommand } from '/bench/producer-peers.js';
-import { compare, formatTable } from '/bench/harness.mjs';
+import { compare, formatTable, putRecordsAnswer as answerFor, OK_HEADERS as okHeaders } from '/bench/harness.mjs';
 
 const rounds = Number(new URLSearchParams(location.search).get('rounds') ?? 5);
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const encoder = new TextEncoder();
-const answers = new Map();
-function answerFor(n) {
-  let a = answers.get(n);
-  if (!a) {
-    const records = Array.from({ length: n }, (_, i) => ({ SequenceNumber: `4960${String(i).padStart(52, '0')}`, ShardId: 'shardId-000000000000' }));
-    a = encoder.encode(JSON.stringify({ FailedRecordCount: 0, Records: records }));
-    answers.set(n, a);
-  }
-  return a;
-}
-const okHeaders = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'bench' };
 const fakeFetch = async () => new Response(answerFor(500), { status: 200, headers: okHeaders });
 const sdkHandler = {
   async handle() {

@@ -18,7 +18,7 @@
 import { createRequire } from 'node:module';
 import { Producer } from '../pkg/node.js';
 import { Producer as LeanProducer } from '../pkg/producer/node.js';
-import { compare, formatTable } from './harness.mjs';
+import { compare, formatTable, putRecordsAnswer as answerFor, OK_HEADERS as okHeaders } from './harness.mjs';
 
 const require = createRequire(new URL('../tests/package.json', import.meta.url));
 const { KinesisClient, PutRecordsCommand } = require('@aws-sdk/client-kinesis');
@@ -29,18 +29,6 @@ const rounds = Number(process.env.ROUNDS ?? 5);
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const encoder = new TextEncoder();
-
-// The service's answer for n records, built once per n.
-const answers = new Map();
-function answerFor(n) {
-  let a = answers.get(n);
-  if (!a) {
-    const records = Array.from({ length: n }, (_, i) => ({ SequenceNumber: `4960${String(i).padStart(52, '0')}`, ShardId: 'shardId-000000000000' }));
-    a = encoder.encode(JSON.stringify({ FailedRecordCount: 0, Records: records }));
-    answers.set(n, a);
-  }
-  return a;
-}
 
 /**
  * Entries in a PutRecords body: count `"PartitionKey"` members, with a
@@ -54,7 +42,6 @@ function entries(body) {
   return n;
 }
 
-const okHeaders = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'bench' };
 // ListShards (for aggregation's shard map): one shard over the whole range.
 const oneShard = encoder.encode(JSON.stringify({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '340282366920938463463374607431768211455' }, SequenceNumberRange: { StartingSequenceNumber: '4960' } }] }));
 async function fakeFetch(_url, init) {
