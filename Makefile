@@ -61,13 +61,13 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --out-name kinesis_edge \
 	  target/$(WASM_TARGET)/release/kinesis_edge.wasm
-	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/kinesis_edge_bg.wasm -o pkg/kinesis_edge_bg.wasm
+	$(WASM_OPT) -O3 --strip-producers --strip-target-features $(WASM_FEATURES) pkg/kinesis_edge_bg.wasm -o pkg/kinesis_edge_bg.wasm
 	rm -f pkg/kinesis_edge_bg.wasm.d.ts pkg/kinesis_edge.d.ts
 	# The shard engine: its own .wasm (kinesis-edge/engine), so the producer's stays small.
 	$(CARGO) build --release --target $(WASM_TARGET) --lib --features engine
 	wasm-bindgen --target web --out-dir pkg/engine --out-name kinesis_edge_engine \
 	  target/$(WASM_TARGET)/release/kinesis_edge.wasm
-	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/engine/kinesis_edge_engine_bg.wasm -o pkg/engine/kinesis_edge_engine_bg.wasm
+	$(WASM_OPT) -O3 --strip-producers --strip-target-features $(WASM_FEATURES) pkg/engine/kinesis_edge_engine_bg.wasm -o pkg/engine/kinesis_edge_engine_bg.wasm
 	rm -f pkg/engine/*.d.ts
 	# The producer alone (kinesis-edge/producer): its own no_std .wasm, built
 	# for size, with a copy of producer.js beside its glue. core and alloc are
