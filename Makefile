@@ -32,7 +32,8 @@ help:
 # ---- tools (each step is a no-op when already done) -------------------------
 tools: .tools/rust .tools/wasm-bindgen .tools/chromium $(NODE_BIN)/.installed
 
-.tools/rust:
+# Re-run when the Makefile changes what it installs (rust-src came later).
+.tools/rust: Makefile
 	rustup target add $(WASM_TARGET)
 	rustup component add clippy rustfmt rust-src
 	@mkdir -p .tools && touch $@
