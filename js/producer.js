@@ -28,10 +28,12 @@ let hashBody =
     : null;
 let hashFrom = 4096;
 
-/** @internal Installed by the Node entry points. */
+/** @internal Installed by the Node entry points; returns the previous [hasher, threshold]. */
 export function __setBodyHasher(hasher, threshold) {
+  const previous = [hashBody, hashFrom];
   hashBody = hasher;
   hashFrom = threshold;
+  return previous;
 }
 // Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;

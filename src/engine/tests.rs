@@ -14,6 +14,12 @@ fn engine_with(shards: u32) -> Engine {
     e
 }
 
+/// The first byte of every record of shard 0, read from TRIM_HORIZON at `now`.
+fn first_bytes(e: &mut Engine, now: Timestamp) -> Vec<u8> {
+    let it = e.get_shard_iterator("s", "shardId-000000000000", IteratorType::TrimHorizon, now).unwrap();
+    e.get_records(&it, None, now).unwrap().records.iter().map(|r| r.data[0]).collect()
+}
+
 fn stored(o: &PutOutcome) -> (&str, &str) {
     match o {
         PutOutcome::Stored { sequence_number, shard_id } => (sequence_number, shard_id),
@@ -175,14 +181,10 @@ fn retention_and_memory_bound() {
     for i in 0..25u8 {
         e.put_record("s", &rec("a", &[i]), t(i64::from(i))).unwrap();
     }
-    let shard = "shardId-000000000000";
-    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(100)).unwrap();
-    let got: Vec<u8> = e.get_records(&it, None, t(100)).unwrap().records.iter().map(|r| r.data[0]).collect();
-    assert_eq!(got, (15..25).collect::<Vec<u8>>(), "the oldest go first");
+    assert_eq!(first_bytes(&mut e, t(100)), (15..25).collect::<Vec<u8>>(), "the oldest go first");
     // After 24 hours, everything is trimmed.
     let day = 24 * 3_600_000;
-    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(day + 100)).unwrap();
-    assert!(e.get_records(&it, None, t(day + 100)).unwrap().records.is_empty());
+    assert!(first_bytes(&mut e, t(day + 100)).is_empty());
 }
 
 #[test]
@@ -194,15 +196,10 @@ fn memory_bound_in_bytes() {
     for i in 0..10u8 {
         e.put_record("s", &rec("k", &[i; 30]), t(i64::from(i))).unwrap();
     }
-    let shard = "shardId-000000000000";
-    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(100)).unwrap();
-    let got: Vec<u8> = e.get_records(&it, None, t(100)).unwrap().records.iter().map(|r| r.data[0]).collect();
-    assert_eq!(got, [7, 8, 9], "the oldest go first");
+    assert_eq!(first_bytes(&mut e, t(100)), [7, 8, 9], "the oldest go first");
     // A record larger than the bound is kept alone.
     e.put_record("s", &rec("k", &[42; 200]), t(200)).unwrap();
-    let it = e.get_shard_iterator("s", shard, IteratorType::TrimHorizon, t(300)).unwrap();
-    let got: Vec<u8> = e.get_records(&it, None, t(300)).unwrap().records.iter().map(|r| r.data[0]).collect();
-    assert_eq!(got, [42]);
+    assert_eq!(first_bytes(&mut e, t(300)), [42]);
 }
 
 #[test]
