@@ -49,12 +49,13 @@ pub mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-// The `no_std` build's runtime: std's allocator, and a panic handler that
-// traps without formatting anything (no panic is expected on any input;
-// this only keeps the formatting machinery out of the `.wasm`).
+// The `no_std` build's runtime: talc's allocator (smaller than std's
+// dlmalloc), and a panic handler that traps without formatting anything (no
+// panic is expected on any input; this only keeps the formatting machinery
+// out of the `.wasm`).
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 #[panic_handler]
