@@ -76,7 +76,7 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	# and Debug output is empty: 2.6 KB gzipped less. These are unstable
 	# flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(LEAN_RUSTFLAGS)" $(CARGO) build -Zbuild-std=core,alloc \
-	  --profile lean --target $(WASM_TARGET) --lib --no-default-features --target-dir target/lean-std
+	  --profile lean --target $(WASM_TARGET) --lib --no-default-features --features compact --target-dir target/lean-std
 	wasm-bindgen --target web --out-dir pkg/producer --out-name kinesis_edge \
 	  target/lean-std/$(WASM_TARGET)/lean/kinesis_edge.wasm
 	$(WASM_OPT) -Oz $(WASM_FEATURES) pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
@@ -103,10 +103,12 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --features engine -- -D warnings
-	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features -- -D warnings
+	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features --features compact -- -D warnings
 
 test-native:
 	$(CARGO) test
+	# The producer's build hashes with SHA-256 rolled up (`compact`).
+	$(CARGO) test --features compact --test sigv4_vectors
 
 test-wasm:
 	$(CARGO) test --target $(WASM_TARGET)
