@@ -73,29 +73,41 @@ pub fn parse_explicit_hash_key(text: &str) -> Result<u128, ExplicitHashKeyError>
 
 /// A hash key as Kinesis writes it: decimal, no leading zeros.
 pub fn format_hash_key(key: u128) -> String {
-    // By hand, in base 10^19 (u64) digits: `u128`'s `Display` keeps core's
-    // formatting machinery in the producer's `.wasm`.
-    const BASE: u128 = 10_000_000_000_000_000_000;
-    let (high, low) = (key / BASE, (key % BASE) as u64);
-    let (top, middle) = ((high / BASE) as u64, (high % BASE) as u64);
+    // By hand, in base 10^9 digits, dividing with 64-bit arithmetic:
+    // `u128`'s `Display` keeps core's formatting machinery in the producer's
+    // `.wasm`, and `u128` division its 1 KB software divider.
+    const BASE: u32 = 1_000_000_000;
+    let mut chunks = [0u32; 5];
+    let (mut n, mut count) = (key, 0);
+    while count == 0 || n != 0 {
+        let (q, r) = div_u32(n, BASE);
+        // At most five: 39 digits.
+        let Some(chunk) = chunks.get_mut(count) else { break };
+        *chunk = r;
+        n = q;
+        count += 1;
+    }
     let mut out = Vec::with_capacity(39);
-    let padded = |out: &mut Vec<u8>, n: u64| {
-        let mut digits = Vec::with_capacity(19);
-        crate::json::write_u64(&mut digits, n);
-        out.resize(out.len() + 19 - digits.len(), b'0');
+    for (i, &c) in chunks.iter().take(count).rev().enumerate() {
+        let mut digits = Vec::with_capacity(9);
+        crate::json::write_u64(&mut digits, u64::from(c));
+        if i > 0 {
+            out.resize(out.len() + 9 - digits.len(), b'0');
+        }
         out.extend_from_slice(&digits);
-    };
-    if top > 0 {
-        crate::json::write_u64(&mut out, top);
-        padded(&mut out, middle);
-        padded(&mut out, low);
-    } else if middle > 0 {
-        crate::json::write_u64(&mut out, middle);
-        padded(&mut out, low);
-    } else {
-        crate::json::write_u64(&mut out, low);
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// `n / d` and `n % d`, by long division over 32-bit limbs.
+fn div_u32(n: u128, d: u32) -> (u128, u32) {
+    let (mut q, mut r) = (0u128, 0u64);
+    for shift in [96, 64, 32, 0] {
+        let cur = (r << 32) | u64::from((n >> shift) as u32);
+        q |= u128::from((cur / u64::from(d)) as u32) << shift;
+        r = cur % u64::from(d);
+    }
+    (q, r as u32)
 }
 
 /// How a client picks partition keys.
@@ -137,6 +149,12 @@ mod tests {
             10u128.pow(19) - 1,
             10u128.pow(19),
             10u128.pow(19) + 7,
+            10u128.pow(9) - 1,
+            10u128.pow(9),
+            10u128.pow(18),
+            10u128.pow(27) - 1,
+            10u128.pow(27),
+            10u128.pow(36) + 1,
             10u128.pow(38),
             u128::MAX,
             u128::MAX / 3,
