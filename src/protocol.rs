@@ -288,6 +288,27 @@ pub fn list_shards(call: &ListShards<'_>) -> Encoded {
     Encoded { target: target::LIST_SHARDS, body: out }
 }
 
+/// ListShards as the producer sends it, one page of a stream named by
+/// name: the same body [`list_shards`] writes for it, without the code for
+/// the members the producer never sends (0.5 KB of its `.wasm`).
+pub fn list_shards_page(stream_name: &str, next_token: Option<&str>, max_results: u32) -> Encoded {
+    let mut out = Vec::with_capacity(64);
+    match next_token {
+        Some(t) => {
+            out.extend_from_slice(b"{\"NextToken\":");
+            write_string(&mut out, t);
+        }
+        None => {
+            out.extend_from_slice(b"{\"StreamName\":");
+            write_string(&mut out, stream_name);
+        }
+    }
+    out.extend_from_slice(b",\"MaxResults\":");
+    json::write_u64(&mut out, u64::from(max_results));
+    out.push(b'}');
+    Encoded { target: target::LIST_SHARDS, body: out }
+}
+
 /// Firehose PutRecord: `{"DeliveryStreamName","Record":{"Data"}}`.
 pub fn firehose_put_record(delivery_stream_name: &str, data: &[u8]) -> Encoded {
     let mut out = Vec::with_capacity(base64_len(data.len()) + delivery_stream_name.len() + 48);
@@ -617,8 +638,13 @@ impl core::error::Error for ServiceError {}
 /// `com.amazonaws.kinesis#ResourceNotFoundException:http://…` → the code:
 /// the part after any `#`, before any `:` (as the AWS SDKs sanitize it).
 pub fn sanitize_error_code(raw: &str) -> &str {
-    let raw = raw.split(':').next().unwrap_or(raw);
-    raw.rsplit('#').next().unwrap_or(raw).trim()
+    // Byte scans (`:` and `#` are ASCII, so the ends are on character
+    // boundaries): core's character searchers are 1 KB of the producer's
+    // `.wasm`.
+    let b = raw.as_bytes();
+    let end = b.iter().position(|&c| c == b':').unwrap_or(b.len());
+    let start = b.get(..end).unwrap_or_default().iter().rposition(|&c| c == b'#').map_or(0, |i| i + 1);
+    raw.get(start..end).unwrap_or_default().trim_ascii()
 }
 
 /// Decodes an error response: the code from the `X-Amzn-Errortype` header
@@ -629,7 +655,7 @@ pub fn decode_error(status: u16, error_type_header: Option<&str>, body: &[u8]) -
     let parsed = json::parse(body).ok();
     let field = |name: &str| parsed.as_ref().and_then(|v| text(v, name));
     let raw = error_type_header
-        .filter(|h| !h.trim().is_empty())
+        .filter(|h| !h.trim_ascii().is_empty())
         .or_else(|| field("__type"))
         .or_else(|| field("code"))
         // An ingestion gateway's `{"error": …, "message": …}`.

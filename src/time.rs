@@ -284,7 +284,7 @@ impl Timestamp {
         const MONTHS: [&str; 12] =
             ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let bad = TimeError { what: "expected an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT" };
-        let b = text.trim().as_bytes();
+        let b = text.as_bytes().trim_ascii();
         if b.len() != 29 || &b[3..5] != b", " || &b[25..] != b" GMT" || b[19] != b':' || b[22] != b':' {
             return Err(bad);
         }

@@ -35,7 +35,7 @@ use crate::limits::{
     PUT_RECORDS_MAX_RECORDS,
 };
 use crate::partition::hash_key;
-use crate::protocol::{self, ListShards, RecordResult, Stream};
+use crate::protocol::{self, RecordResult, Stream};
 use crate::record::{validate, Member, RecordError, RecordLimits};
 use crate::shard_map::ShardMap;
 use crate::time::Timestamp;
@@ -815,12 +815,7 @@ impl Producer {
         }
         let Destination::Kinesis(stream) = &self.config.destination else { return None };
         let token = self.listing.as_ref().and_then(|(_, t)| t.clone());
-        let encoded = protocol::list_shards(&ListShards {
-            stream: Some(Stream::Name(stream)),
-            next_token: token.as_deref(),
-            max_results: Some(1000),
-            ..ListShards::default()
-        });
+        let encoded = protocol::list_shards_page(stream, token.as_deref(), 1000);
         let id = self.next_request;
         self.next_request += 1;
         self.in_flight.push((id, InFlight::ListShards));
@@ -1157,7 +1152,7 @@ impl Producer {
     fn correct_clock(&mut self, now: Timestamp, response: &HttpResponse<'_>, message: &str) {
         let from_header = response.date.and_then(|d| Timestamp::parse_http_date(d).ok());
         let from_message = || {
-            let start = message.rfind('(')? + 1;
+            let start = message.as_bytes().iter().rposition(|&b| b == b'(')? + 1;
             let stamp = message.get(start..start + 16)?;
             Timestamp::parse_amz_date(stamp).ok()
         };

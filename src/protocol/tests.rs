@@ -151,6 +151,19 @@ mod properties {
         }
 
         #[test]
+        fn the_producers_list_shards_page_is_list_shards(name in "\\PC{1,20}", token in proptest::option::of("\\PC{0,40}"), max in any::<u32>()) {
+            let general = list_shards(&ListShards {
+                stream: Some(Stream::Name(&name)),
+                next_token: token.as_deref(),
+                max_results: Some(max),
+                ..ListShards::default()
+            });
+            let page = list_shards_page(&name, token.as_deref(), max);
+            prop_assert_eq!(page.target, general.target);
+            prop_assert_eq!(text(&page), text(&general));
+        }
+
+        #[test]
         fn decoding_never_panics(body in proptest::collection::vec(any::<u8>(), 0..400), status in 100u16..600) {
             let _ = decode_put_records(&body);
             let _ = decode_put_record_batch(&body);

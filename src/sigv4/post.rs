@@ -52,11 +52,11 @@ pub fn is_plain_path(path: &str) -> bool {
     let Some(rest) = path.strip_prefix('/') else { return false };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     rest.is_empty()
-        || rest.split('/').all(|seg| {
+        || rest.as_bytes().split(|&b| b == b'/').all(|seg| {
             !seg.is_empty()
-                && seg != "."
-                && seg != ".."
-                && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+                && seg != b"."
+                && seg != b".."
+                && seg.iter().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(b))
         })
 }
 
