@@ -289,7 +289,7 @@ class BaseProducer {
   }
 
   /**
-   * Many records at once (one call into wasm, one promise): resolves to
+   * Many records at once (one promise): resolves to
    * their results in order, or rejects with the first record's error (as
    * `Promise.all` over `put` would).
    */
@@ -298,49 +298,33 @@ class BaseProducer {
     if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
     if (this.#waiting.length > 0 || this.#store) return Promise.all(records.map((r) => this.put(r.data, r)));
     const n = records.length;
-    const kinesis = this.#service === 'kinesis';
-    const parts = new Array(n);
-    let total = 0;
+    const items = new Array(n);
     try {
-      for (let i = 0; i < n; i++) {
-        const r = records[i];
-        const data = bytesOf(r.data);
-        const key = kinesis ? encoder.encode(r.partitionKey ?? randomPartitionKey()) : EMPTY;
-        const ehk = kinesis && r.explicitHashKey !== undefined ? encoder.encode(String(r.explicitHashKey)) : null;
-        parts[i] = [key, data, ehk];
-        total += 12 + key.length + data.length + (ehk ? ehk.length : 0);
-      }
+      for (let i = 0; i < n; i++) items[i] = { bytes: bytesOf(records[i].data), ...this.#routing(records[i]) };
     } catch (e) {
       return Promise.reject(e);
     }
-    const packed = new Uint8Array(total);
-    const view = new DataView(packed.buffer);
-    let at = 0;
-    for (const [key, data, ehk] of parts) {
-      view.setUint32(at, key.length);
-      packed.set(key, at + 4);
-      at += 4 + key.length;
-      view.setUint32(at, data.length);
-      packed.set(data, at + 4);
-      at += 4 + data.length;
-      view.setUint32(at, ehk ? ehk.length : 0xffffffff);
-      if (ehk) packed.set(ehk, at + 4);
-      at += 4 + (ehk ? ehk.length : 0);
-    }
-    const ids = this.#core.pushMany(Date.now(), packed, n);
     return new Promise((resolve, reject) => {
       const batch = { results: new Array(n), left: n, resolve, reject, failed: false };
-      for (let i = 0; i < n; i++) if (ids[i] > 0) this.#pending.set(ids[i], { batch, index: i });
-      if (ids.includes(0)) {
-        const decode = (k) => (k.length ? new TextDecoder().decode(k) : '');
-        for (const [i, code, message] of JSON.parse(this.#core.takePushErrors())) {
-          if (code === 'BufferFull' && this.#onFull === 'wait') {
-            const [key, bytes, ehk] = parts[i];
-            this.#waiting.push({ bytes, key: decode(key), ehk: ehk ? decode(ehk) : undefined, batch, index: i });
-          } else {
-            settleSlot({ batch, index: i }, false, error(code, message));
+      const now = Date.now();
+      // After a BufferFull (or Closed), the rest get the same answer: room
+      // freed later must not let later records overtake earlier ones.
+      let stop = null;
+      for (let i = 0; i < n; i++) {
+        const { bytes, key, ehk } = items[i];
+        const slot = { batch, index: i };
+        let e = stop;
+        if (!e) {
+          try {
+            this.#pending.set(this.#core.push(now, bytes, key, ehk), slot);
+            continue;
+          } catch (err) {
+            e = err;
+            if (err.code === 'BufferFull' || err.code === 'Closed') stop = err;
           }
         }
+        if (e.code === 'BufferFull' && this.#onFull === 'wait') this.#waiting.push({ bytes, key, ehk, ...slot });
+        else settleSlot(slot, false, e);
       }
       this.#schedule(Date.now());
     });

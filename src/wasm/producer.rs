@@ -19,7 +19,6 @@ use super::{coded_error, nul_fields};
 #[wasm_bindgen(js_name = "__Producer")]
 pub struct WasmProducer {
     producer: Producer,
-    errors: Vec<(usize, &'static str, String)>,
     keys: SigningKeyCache,
     /// The endpoint's `Host` and path, as signed (checked once, here).
     host: String,
@@ -99,7 +98,6 @@ impl WasmProducer {
         Ok(WasmProducer {
             host: host.to_owned(),
             path: path.to_owned(),
-            errors: Vec::new(),
             keys: SigningKeyCache::new(),
             producer: Producer::new(ProducerConfig {
                 linger_ms,
@@ -131,84 +129,6 @@ impl WasmProducer {
             .push_owned(at(now_ms)?, data, partition_key, explicit_hash_key.as_deref())
             .map(|id| id as f64)
             .map_err(|e| coded_error(e.code(), &e.message()))
-    }
-
-    /// Accepts many records packed in one buffer: per record `u32` key
-    /// length, key (UTF-8), `u32` data length, data, `u32` explicit hash key
-    /// length (`0xFFFFFFFF`: none), key. Per record its id, or 0 when it was
-    /// refused (the reasons: [`WasmProducer::take_push_errors`]). Stops at
-    /// the first `BufferFull` or `Closed`: the rest get 0 with that reason.
-    #[wasm_bindgen(js_name = "pushMany")]
-    pub fn push_many(&mut self, now_ms: f64, packed: &[u8], count: u32) -> Result<Vec<f64>, JsValue> {
-        let now = at(now_ms)?;
-        let mut ids = Vec::with_capacity(count as usize);
-        let mut at_byte = 0usize;
-        let mut take = |n: usize| -> Option<&[u8]> {
-            let s = packed.get(at_byte..at_byte.checked_add(n)?)?;
-            at_byte += n;
-            Some(s)
-        };
-        fn len(b: Option<&[u8]>) -> Option<u32> {
-            b.and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_be_bytes)
-        }
-        let malformed = || coded_error("InvalidArgument", "pushMany: malformed packed records");
-        let mut stop: Option<(&'static str, String)> = None;
-        self.errors.clear();
-        for i in 0..count as usize {
-            let key_len = len(take(4)).ok_or_else(malformed)? as usize;
-            let key = core::str::from_utf8(take(key_len).ok_or_else(malformed)?).map_err(|_| malformed())?;
-            let data_len = len(take(4)).ok_or_else(malformed)? as usize;
-            let data = take(data_len).ok_or_else(malformed)?;
-            let ehk_len = len(take(4)).ok_or_else(malformed)?;
-            let ehk = if ehk_len == u32::MAX {
-                None
-            } else {
-                Some(
-                    core::str::from_utf8(take(ehk_len as usize).ok_or_else(malformed)?)
-                        .map_err(|_| malformed())?,
-                )
-            };
-            if let Some((code, message)) = &stop {
-                self.errors.push((i, code, message.clone()));
-                ids.push(0.0);
-                continue;
-            }
-            match self.producer.push(now, data, key, ehk) {
-                Ok(id) => ids.push(id as f64),
-                Err(e) => {
-                    let (code, message) = (e.code(), e.message());
-                    if matches!(
-                        e,
-                        crate::producer::PushError::BufferFull | crate::producer::PushError::Closed
-                    ) {
-                        stop = Some((code, message.clone()));
-                    }
-                    self.errors.push((i, code, message));
-                    ids.push(0.0);
-                }
-            }
-        }
-        Ok(ids)
-    }
-
-    /// The refusals of the last `pushMany`, as JSON `[[index, code, message]…]`.
-    #[wasm_bindgen(js_name = "takePushErrors")]
-    pub fn take_push_errors(&mut self) -> String {
-        let mut out = vec![b'['];
-        for (n, (i, code, message)) in self.errors.drain(..).enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.push(b'[');
-            write_u64(&mut out, i as u64);
-            out.push(b',');
-            write_string(&mut out, code);
-            out.push(b',');
-            write_string(&mut out, &message);
-            out.push(b']');
-        }
-        out.push(b']');
-        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Whether a record of `size` bytes fits now.

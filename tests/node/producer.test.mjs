@@ -193,7 +193,7 @@ test('FirehoseProducer delivers newline-delimited records into the engine\'s buc
   assert.deepEqual(lines.map((l) => JSON.parse(l).n).sort((a, b) => a - b), Array.from({ length: 1200 }, (_, i) => i));
 });
 
-test('Producer.putMany: one call for many records; results in order; refusals reject; onFull wait', async () => {
+test('Producer.putMany: results in order; refusals reject; after a BufferFull the rest wait (onFull wait) or are refused', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 2 });
   engine.setFaults({ streamName: 's', recordFailureRate: 0.2 });
