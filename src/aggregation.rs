@@ -314,48 +314,43 @@ fn aggregate_dyn(
             group.add(index, r, at);
         }
     }
-    outputs
-        .into_iter()
-        .map(|(first, group)| {
-            let lone = |i: usize| {
-                let r = &records[i];
+    // A loop, not `map(…).collect()` (1 KB less of the producer's `.wasm`).
+    let mut out = Vec::with_capacity(outputs.len());
+    for (first, group) in outputs {
+        let Some(head) = records.get(first) else { continue };
+        out.push(match group.and_then(|g| groups.get(g)).filter(|g| g.members.len() > 1) {
+            Some(group) => {
+                let hash = match head.explicit_hash_key {
+                    Some(ehk) => ehk.to_owned(),
+                    None => format_hash_key(
+                        hashes.get(first).copied().flatten().unwrap_or_else(|| hash_key(head.partition_key)),
+                    ),
+                };
+                // One key and no explicit hash keys: the partition key
+                // alone routes the aggregate.
+                let same_key = group.key_table.len() == 1 && group.hash_key_table.is_empty();
+                let mut indices = Vec::with_capacity(group.members.len());
+                for m in &group.members {
+                    indices.push(m.0);
+                }
                 OutputRecord {
-                    partition_key: r.partition_key.to_owned(),
-                    explicit_hash_key: r.explicit_hash_key.map(str::to_owned),
-                    data: r.data.to_vec(),
-                    user_records: 1,
-                    indices: vec![i],
+                    partition_key: head.partition_key.to_owned(),
+                    explicit_hash_key: (!same_key).then_some(hash),
+                    data: group.encode(records),
+                    user_records: group.members.len(),
+                    indices,
                 }
-            };
-            match group {
-                Some(g) if groups[g].members.len() > 1 => {
-                    let group = &groups[g];
-                    let head = &records[first];
-                    let hash = match head.explicit_hash_key {
-                        Some(ehk) => ehk.to_owned(),
-                        None => format_hash_key(
-                            hashes
-                                .get(first)
-                                .copied()
-                                .flatten()
-                                .unwrap_or_else(|| hash_key(head.partition_key)),
-                        ),
-                    };
-                    // One key and no explicit hash keys: the partition key
-                    // alone routes the aggregate.
-                    let same_key = group.key_table.len() == 1 && group.hash_key_table.is_empty();
-                    OutputRecord {
-                        partition_key: head.partition_key.to_owned(),
-                        explicit_hash_key: (!same_key).then_some(hash),
-                        data: group.encode(records),
-                        user_records: group.members.len(),
-                        indices: group.members.iter().map(|m| m.0).collect(),
-                    }
-                }
-                _ => lone(first),
             }
-        })
-        .collect()
+            None => OutputRecord {
+                partition_key: head.partition_key.to_owned(),
+                explicit_hash_key: head.explicit_hash_key.map(str::to_owned),
+                data: head.data.to_vec(),
+                user_records: 1,
+                indices: vec![first],
+            },
+        });
+    }
+    out
 }
 
 /// A user record read back from a Kinesis record, borrowing from it.

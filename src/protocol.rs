@@ -467,7 +467,8 @@ pub fn gateway_events<'d>(events: impl IntoIterator<Item = &'d [u8]>) -> Encoded
 /// "rejected": [{"index", "code", "message"}…]}`, every index once.
 pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, DecodeError> {
     let v = json::parse(body)?;
-    let mut records: Vec<Option<RecordResult>> = (0..count).map(|_| None).collect();
+    let mut records: Vec<Option<RecordResult>> = Vec::new();
+    records.resize_with(count, || None);
     let index = |v: &Value<'_>| v.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < count);
     let shape =
         DecodeError::Shape("not a gateway answer: {accepted: [index], rejected: [{index, code, message}]}");
@@ -484,8 +485,13 @@ pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, D
         });
         failed += 1;
     }
-    let records = records.into_iter().collect::<Option<Vec<_>>>().ok_or(shape)?;
-    Ok(BatchResult { failed, records })
+    // Every index answered (a loop: `collect::<Option<Vec<_>>>` is 0.3 KB
+    // of the producer's `.wasm`).
+    let mut answered = Vec::with_capacity(count);
+    for r in records {
+        answered.push(r.ok_or(shape.clone())?);
+    }
+    Ok(BatchResult { failed, records: answered })
 }
 
 /// Decodes a PutRecords result (HTTP 200, even when records failed).

@@ -123,7 +123,12 @@ impl ShardMap {
         if let Some(w) = by_id.windows(2).find(|w| shards[w[0]].id == shards[w[1]].id) {
             return Err(ShardMapError::DuplicateId(shards[w[0]].id.clone()));
         }
-        let mut open: Vec<usize> = (0..shards.len()).filter(|&i| shards[i].open).collect();
+        let mut open = Vec::with_capacity(shards.len());
+        for (i, s) in shards.iter().enumerate() {
+            if s.open {
+                open.push(i);
+            }
+        }
         heap_sort_by(&mut open, |&a, &b| shards[a].starting_hash_key < shards[b].starting_hash_key);
         let mut next: Option<u128> = Some(0);
         for &i in &open {

@@ -934,13 +934,15 @@ impl Producer {
         let entries = if aggregate {
             self.aggregate_entries(&mut recs, max_records, now)
         } else {
-            recs.into_iter()
-                .map(|(id, r)| {
-                    let shard = self.shard_of(r.hash);
-                    let slot = ordered.then(|| self.slot_of(r.hash));
-                    Entry { shard, slot, records: vec![(id, r)], aggregate: None }
-                })
-                .collect()
+            // A loop, not `map(…).collect()`: the in-place collect is 0.4 KB
+            // of the producer's `.wasm`.
+            let mut entries = Vec::with_capacity(recs.len());
+            for (id, r) in recs {
+                let shard = self.shard_of(r.hash);
+                let slot = ordered.then(|| self.slot_of(r.hash));
+                entries.push(Entry { shard, slot, records: vec![(id, r)], aggregate: None });
+            }
+            entries
         };
         if entries.is_empty() {
             return None;
@@ -970,25 +972,33 @@ impl Producer {
         let map = &self.map;
         let shard_of = |h: u128| map.as_ref().map_or(0, |m| m.shard_for_hash_key(h).starting_hash_key);
         let outputs = {
-            let users: Vec<UserRecord<'_>> = recs
-                .iter()
-                .map(|(_, r)| UserRecord {
+            let mut users = Vec::with_capacity(recs.len());
+            // Each record's hash key was worked out when it was pushed.
+            let mut hashes = Vec::with_capacity(recs.len());
+            for (_, r) in recs.iter() {
+                users.push(UserRecord {
                     partition_key: &r.key,
                     explicit_hash_key: r.ehk.as_deref(),
                     data: &r.data,
-                })
-                .collect();
-            // Each record's hash key was worked out when it was pushed.
-            let hashes: Vec<Option<u128>> = recs.iter().map(|(_, r)| Some(r.hash)).collect();
+                });
+                hashes.push(Some(r.hash));
+            }
             aggregation::aggregate_hashed(&users, &hashes, self.config.aggregation_max_bytes, shard_of)
         };
-        let mut slots: Vec<Option<(u64, Rec)>> = recs.drain(..).map(Some).collect();
+        let mut slots = Vec::with_capacity(recs.len());
+        for r in recs.drain(..) {
+            slots.push(Some(r));
+        }
         let mut entries = Vec::with_capacity(outputs.len().min(max_entries));
         let mut total = 0usize;
         for (n, out) in outputs.into_iter().enumerate() {
             let wire = out.data.len().div_ceil(3) * 4 + out.partition_key.len() + 96;
-            let records: Vec<(u64, Rec)> =
-                out.indices.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
+            let mut records = Vec::with_capacity(out.indices.len());
+            for &i in &out.indices {
+                if let Some(r) = slots.get_mut(i).and_then(Option::take) {
+                    records.push(r);
+                }
+            }
             if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES {
                 // Back to the queue, untouched.
                 for (id, r) in records {
@@ -1012,26 +1022,27 @@ impl Producer {
     fn encode_body(&self, entries: &[Entry]) -> protocol::Encoded {
         match &self.config.destination {
             Destination::Kinesis(stream) => {
-                let users: Vec<UserRecord<'_>> = entries
-                    .iter()
-                    .filter_map(|e| match &e.aggregate {
-                        Some((k, h, d)) => {
-                            Some(UserRecord { partition_key: k, explicit_hash_key: h.as_deref(), data: d })
+                let mut users = Vec::with_capacity(entries.len());
+                for e in entries {
+                    users.push(match (&e.aggregate, e.records.first()) {
+                        (Some((k, h, d)), _) => {
+                            UserRecord { partition_key: k, explicit_hash_key: h.as_deref(), data: d }
                         }
-                        None => e.records.first().map(|(_, r)| UserRecord {
+                        (None, Some((_, r))) => UserRecord {
                             partition_key: &r.key,
                             explicit_hash_key: r.ehk.as_deref(),
                             data: &r.data,
-                        }),
-                    })
-                    .collect();
+                        },
+                        (None, None) => continue,
+                    });
+                }
                 protocol::put_records(Stream::Name(stream), &users)
             }
             Destination::Firehose(name) => {
-                let data: Vec<&[u8]> = entries
-                    .iter()
-                    .filter_map(|e| e.records.first().map(|(_, r)| r.data.as_slice()))
-                    .collect();
+                let mut data = Vec::with_capacity(entries.len());
+                for (_, r) in entries.iter().filter_map(|e| e.records.first()) {
+                    data.push(r.data.as_slice());
+                }
                 protocol::firehose_put_record_batch(name, data)
             }
             Destination::Gateway => protocol::gateway_events(

@@ -49,14 +49,14 @@ impl<T> Queue<T> {
     /// returns them in order; the others keep theirs.
     pub(crate) fn take(&mut self, positions: &[usize]) -> Vec<(u64, T)> {
         let Some(&last) = positions.last() else { return Vec::new() };
-        let scanned: Vec<(u64, T)> =
-            self.items.drain(..=last.min(self.items.len().saturating_sub(1))).collect();
         let mut taken = Vec::with_capacity(positions.len());
-        let mut kept = Vec::with_capacity(scanned.len() - positions.len().min(scanned.len()));
+        let mut kept = Vec::new();
         let mut wanted = positions.iter().peekable();
-        for (i, item) in scanned.into_iter().enumerate() {
-            if wanted.peek() == Some(&&i) {
-                wanted.next();
+        // Popped one by one (no drain-and-collect: less code in the
+        // producer's `.wasm`, as fast).
+        for i in 0..=last {
+            let Some(item) = self.items.pop_front() else { break };
+            if wanted.next_if_eq(&&i).is_some() {
                 taken.push(item);
             } else {
                 kept.push(item);
