@@ -366,39 +366,75 @@ enum InFlight {
     ListShards,
 }
 
-/// Histogram of push→ack latencies in 1 ms buckets up to 60 s (then one
-/// overflow bucket): percentiles without keeping samples.
+/// Histogram of push→ack latencies, log-linear: 1 ms buckets below 128 ms,
+/// then 64 buckets per doubling (each within 1/64 of its value) up to 60 s,
+/// where the last bucket takes everything longer. Percentiles without
+/// keeping samples, in 5.5 KB per producer (1 ms buckets up to 60 s were
+/// 480 KB).
 #[derive(Clone, Debug)]
 struct Latency {
     buckets: Vec<u64>,
     count: u64,
 }
 
+/// Buckets per doubling above [`LATENCY_EXACT_MS`].
+const LATENCY_SUB_BUCKETS: u64 = 64;
+/// Below this, one bucket per millisecond.
+const LATENCY_EXACT_MS: u64 = 2 * LATENCY_SUB_BUCKETS;
+/// The longest latency told apart.
+const LATENCY_MAX_MS: u64 = 60_000;
+
 impl Latency {
     fn new() -> Latency {
-        Latency { buckets: vec![0; 60_001], count: 0 }
+        Latency { buckets: vec![0; Latency::bucket(LATENCY_MAX_MS) + 1], count: 0 }
+    }
+
+    /// The bucket of `ms` (at most [`LATENCY_MAX_MS`]).
+    fn bucket(ms: u64) -> usize {
+        let ms = ms.min(LATENCY_MAX_MS);
+        if ms < LATENCY_EXACT_MS {
+            return ms as usize;
+        }
+        // ms in [2^k, 2^(k+1)), k ≥ 7: its top seven bits pick one of 64.
+        let k = u64::from(63 - ms.leading_zeros());
+        let sub = (ms >> (k - 6)) - LATENCY_SUB_BUCKETS;
+        (LATENCY_EXACT_MS + (k - 7) * LATENCY_SUB_BUCKETS + sub) as usize
+    }
+
+    /// The smallest latency in bucket `b`.
+    fn lowest(b: usize) -> u64 {
+        let b = b as u64;
+        if b < LATENCY_EXACT_MS {
+            return b;
+        }
+        let (k, sub) =
+            ((b - LATENCY_EXACT_MS) / LATENCY_SUB_BUCKETS + 7, (b - LATENCY_EXACT_MS) % LATENCY_SUB_BUCKETS);
+        (LATENCY_SUB_BUCKETS + sub) << (k - 6)
     }
 
     fn add(&mut self, ms: i64) {
-        let i = ms.clamp(0, 60_000) as usize;
-        self.buckets[i] += 1;
+        if let Some(n) = self.buckets.get_mut(Latency::bucket(ms.max(0) as u64)) {
+            *n += 1;
+        }
         self.count += 1;
     }
 
-    /// The `p`th percentile (1..=100), in whole milliseconds.
+    /// The `p`th percentile (1..=100), in whole milliseconds: exact below
+    /// 128 ms, above it the smallest value of its bucket (at most 1/64
+    /// less than the true value; 60 s and longer read 59.9 s).
     fn percentile(&self, p: u64) -> u64 {
         if self.count == 0 {
             return 0;
         }
         let target = (p * self.count).div_ceil(100).max(1);
         let mut seen = 0;
-        for (ms, n) in self.buckets.iter().enumerate() {
+        for (b, n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= target {
-                return ms as u64;
+                return Latency::lowest(b);
             }
         }
-        60_000
+        Latency::lowest(self.buckets.len().saturating_sub(1))
     }
 }
 

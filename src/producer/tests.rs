@@ -675,3 +675,42 @@ fn an_idle_producer_does_not_retry_list_shards_on_a_timer() {
     p.push(t0(), b"x", "k", None).unwrap();
     assert!(p.poll_timeout(t0()).is_some(), "a record waits for it");
 }
+
+#[test]
+fn latency_percentiles_exact_below_128_ms_and_within_a_64th_above() {
+    let mut last = 0;
+    for ms in 0..=70_000u64 {
+        let b = Latency::bucket(ms);
+        assert!(b >= last, "buckets grow with the latency ({ms} ms)");
+        last = b;
+        let (low, ms) = (Latency::lowest(b), ms.min(LATENCY_MAX_MS));
+        assert!(low <= ms, "{ms} ms: bucket starts at {low}");
+        if ms < 128 {
+            assert_eq!(low, ms);
+        } else {
+            assert!((ms - low) * 64 < ms, "{ms} ms read as {low}");
+        }
+        assert_eq!(Latency::bucket(low), b, "a bucket's smallest value is in it");
+    }
+    let l = Latency::new();
+    assert_eq!(l.buckets.len(), 694, "5.5 KB, not one bucket per millisecond");
+
+    let mut l = Latency::new();
+    assert_eq!(l.percentile(50), 0);
+    for ms in 1..=100 {
+        l.add(ms);
+    }
+    assert_eq!((l.percentile(50), l.percentile(90), l.percentile(99), l.percentile(100)), (50, 90, 99, 100));
+    let mut l = Latency::new();
+    for _ in 0..98 {
+        l.add(10);
+    }
+    l.add(5_000);
+    l.add(-3);
+    assert_eq!(l.percentile(1), 0);
+    assert_eq!(l.percentile(98), 10);
+    let p100 = l.percentile(100);
+    assert!(p100 <= 5_000 && 5_000 - p100 < 5_000 / 64, "{p100}");
+    l.add(600_000);
+    assert_eq!(l.percentile(100), Latency::lowest(693));
+}
