@@ -1,7 +1,8 @@
 //! The producer's JS adapter: `js/producer.js` wraps it as `Producer` and
 //! `FirehoseProducer`, and does the I/O (fetch, timers, credentials). Flat
-//! arguments in; requests out as one packed byte string; outcomes and stats
-//! as JSON text (one parse per batch, not one object per field).
+//! arguments in; requests out as one packed byte string; outcomes as
+//! NUL-separated fields (one `split` per batch), events and stats as JSON
+//! text (one parse per batch, not one object per field).
 
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
