@@ -714,3 +714,41 @@ fn latency_percentiles_exact_below_128_ms_and_within_a_64th_above() {
     l.add(600_000);
     assert_eq!(l.percentile(100), Latency::lowest(693));
 }
+
+#[test]
+fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
+    // Per attempt, how long until the record is offered again, for a
+    // record the stream keeps failing with `code`.
+    let delays = |code: &str| {
+        let mut p = Producer::new(ProducerConfig {
+            linger_ms: 0,
+            aggregation: false,
+            rate_limit_percent: 0,
+            record_ttl_ms: 3_600_000,
+            ..ProducerConfig::new(Destination::Kinesis("s".into()))
+        });
+        let mut now = t0();
+        p.push(now, b"x", "k", None).unwrap();
+        let answer =
+            format!(r#"{{"FailedRecordCount":1,"Records":[{{"ErrorCode":"{code}","ErrorMessage":"no"}}]}}"#);
+        let mut delays = Vec::new();
+        for _ in 0..10 {
+            let r = p.poll_request(now).expect("the record, offered again");
+            p.handle_response(
+                now,
+                r.id,
+                &HttpResponse { status: 200, error_type: None, date: None, body: answer.as_bytes() },
+            );
+            assert!(p.poll_outcome().is_none(), "retried, not given up");
+            let next = p.poll_timeout(now).expect("a retry is due");
+            delays.push(next.as_millis() - now.as_millis());
+            now = next;
+        }
+        delays
+    };
+    let throttled = delays("ProvisionedThroughputExceededException");
+    assert!(throttled.iter().all(|&d| d <= 1_000), "{throttled:?}");
+    let failed = delays("InternalFailure");
+    assert!(failed.iter().any(|&d| d > 1_000), "exponential up to 10 s: {failed:?}");
+    assert!(failed.iter().all(|&d| d <= 10_000), "{failed:?}");
+}
