@@ -374,8 +374,12 @@ enum Backoff {
 
 /// The longest a record the stream throttled waits before it is offered
 /// again. Its shard's limiter, which the throttle slowed down, paces the
-/// resend (the KPL's way: its rate limiter, not a per-record backoff,
-/// holds a hot shard back). With the full backoff (up to 10 s) on top, a
+/// resend: the KPL's way ("Records that fail are automatically added back
+/// to the KPL buffer … There is no backoff algorithm … Spamming due to
+/// excessive retries is prevented by rate limiting",
+/// <https://docs.aws.amazon.com/streams/latest/dev/kinesis-producer-adv-retries-rate-limiting.html>);
+/// a short jittered wait keeps this producer's own retries from landing in
+/// one burst. With the full backoff (up to 10 s) on top, a
 /// record refused a few times in a row spent most of its time to live
 /// waiting while its shard had room: the gateway test (30 % of records
 /// throttled, 25 s time to live) took 7–26 s and lost one record in one of
