@@ -1346,9 +1346,7 @@ impl Producer {
         // Per-record failures are retryable by definition (AWS: throttling
         // and InternalFailure; Firehose: ServiceUnavailable).
         if let Some(error) = throttle_error {
-            // The shard's limiter, slowed down by the throttle, paces these;
-            // a long backoff on top would only age them toward their time
-            // to live while the shard has room again.
+            // Paced by the shard's limiter (see THROTTLED_BACKOFF_MAX_MS).
             self.requeue(now, request, throttled, &error, Backoff::Throttled);
         }
         if let Some(error) = last_error {
