@@ -50,6 +50,12 @@ function fail(code, message) {
   throw error(code, message);
 }
 
+// The core's reasons come as `code\0message`.
+function coreError(text) {
+  const [code, message] = text.split('\0');
+  return error(code, message);
+}
+
 function bytesOf(data) {
   if (typeof data === 'string') return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
@@ -179,6 +185,11 @@ class BaseProducer {
       delimiter,
       Math.floor(Math.random() * 2 ** 52),
     );
+    const problem = this.#core.error();
+    if (problem) {
+      this.#core.free();
+      throw coreError(problem);
+    }
     if (this.#store) this.#ready = this.#restore();
   }
 
@@ -196,7 +207,7 @@ class BaseProducer {
     for (const r of records) {
       let id;
       try {
-        id = this.#core.push(now, r.data, r.partitionKey, r.explicitHashKey);
+        id = this.#add(now, r.data, r.partitionKey, r.explicitHashKey);
       } catch (e) {
         if (e.code === 'BufferFull') break; // kept: sent after the next reload
         this.#store.remove([r.key]);
@@ -279,7 +290,7 @@ class BaseProducer {
     const { key, ehk } = this.#routing(options);
     let id;
     try {
-      id = this.#core.push(Date.now(), bytes, key, ehk);
+      id = this.#add(Date.now(), bytes, key, ehk);
     } catch (e) {
       return { accepted: false, error: e };
     }
@@ -316,7 +327,7 @@ class BaseProducer {
         let e = stop;
         if (!e) {
           try {
-            this.#pending.set(this.#core.push(now, bytes, key, ehk), slot);
+            this.#pending.set(this.#add(now, bytes, key, ehk), slot);
             continue;
           } catch (err) {
             e = err;
@@ -380,7 +391,7 @@ class BaseProducer {
     const now = Date.now();
     let id;
     try {
-      id = this.#core.push(now, w.bytes, w.key, w.ehk);
+      id = this.#add(now, w.bytes, w.key, w.ehk);
     } catch (e) {
       if (e.code === 'BufferFull' && this.#onFull === 'wait') {
         this.#waiting.push(w);
@@ -390,6 +401,13 @@ class BaseProducer {
     }
     this.#pending.set(id, w);
     if (now < this.#timerAt) this.#schedule(now);
+  }
+
+  // The core's push: the record's id, or throws why it was refused.
+  #add(now, bytes, key, ehk) {
+    const id = this.#core.push(now, bytes, key, ehk);
+    if (id === 0) throw coreError(this.#core.error());
+    return id;
   }
 
   #schedule(at) {
@@ -524,6 +542,7 @@ class BaseProducer {
         // waiting on another thread's hash).
         const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
         const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
+        if (packedHeaders[0] === '') throw error(packedHeaders[1], packedHeaders[2]);
         headers = [];
         for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
       }
@@ -579,7 +598,7 @@ class BaseProducer {
     while (this.#waiting.length > 0 && this.#core.hasRoom(this.#waiting[0].bytes.byteLength + this.#waiting[0].key.length)) {
       const w = this.#waiting.shift();
       try {
-        const id = this.#core.push(Date.now(), w.bytes, w.key, w.ehk);
+        const id = this.#add(Date.now(), w.bytes, w.key, w.ehk);
         this.#pending.set(id, w);
       } catch (e) {
         if (e.code === 'BufferFull') {

@@ -25,8 +25,6 @@ mod engine;
 #[cfg(not(feature = "engine"))]
 pub mod producer;
 
-use wasm_bindgen::prelude::*;
-
 /// The first `N` NUL-separated fields of `input` (empty when missing), and
 /// what follows them: how strings cross the boundary in one copy.
 #[cfg(not(feature = "engine"))]
@@ -45,10 +43,11 @@ pub(crate) fn nul_fields<const N: usize>(input: &str) -> ([&str; N], &str) {
 
 /// A JS `Error` with a `code` property (and `name`), as every error of the
 /// package is.
-pub(crate) fn coded_error(code: &str, message: &str) -> JsValue {
+#[cfg(feature = "std")]
+pub(crate) fn coded_error(code: &str, message: &str) -> wasm_bindgen::JsValue {
     let error = js_sys::Error::new(message);
     error.set_name("KinesisEdgeError");
     // Setting a property on a fresh Error cannot fail.
-    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    let _ = js_sys::Reflect::set(&error, &"code".into(), &code.into());
     error.into()
 }

@@ -14,7 +14,7 @@ use crate::protocol::CONTENT_TYPE;
 use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
 use crate::time::Timestamp;
 
-use super::{coded_error, nul_fields};
+use super::nul_fields;
 
 /// The producer.
 #[wasm_bindgen(js_name = "__Producer")]
@@ -24,11 +24,23 @@ pub struct WasmProducer {
     /// The endpoint's `Host` and path, as signed (checked once, here).
     host: String,
     path: String,
+    /// Why the configuration or the last refused push failed, as
+    /// [`error_text`] ("" when nothing did).
+    error: String,
+    /// Whether the endpoint is one the signer takes as it is.
+    signable: bool,
 }
 
-fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
-    Timestamp::from_millis_f64(now_ms)
-        .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))
+/// The adapter's clock (`Date.now()`, always valid); an impossible time
+/// reads as the epoch rather than failing every call.
+fn at(now_ms: f64) -> Timestamp {
+    Timestamp::from_millis_f64(now_ms).unwrap_or(Timestamp::EPOCH)
+}
+
+/// An error for JS: `code\0message` (it builds the `Error`: no JS values
+/// cross from here, so the glue carries no error plumbing).
+fn error_text(code: &str, message: &str) -> String {
+    crate::cat(&[code, "\0", message])
 }
 
 /// A request for JS: id (4 bytes, big-endian), target length (1 byte),
@@ -62,7 +74,9 @@ fn write_field(out: &mut Vec<u8>, s: &str) {
 #[wasm_bindgen(js_class = "__Producer")]
 impl WasmProducer {
     /// `kind`: `kinesis`, `firehose` or `gateway`; `host` and `path`: the
-    /// endpoint's, as a `URL` gives them (`host`, `pathname`).
+    /// endpoint's, as a `URL` gives them (`host`, `pathname`). A
+    /// configuration this refuses leaves [`WasmProducer::error`] set
+    /// (JS checks it at once) and the producer signing nothing.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -80,25 +94,28 @@ impl WasmProducer {
         rate_limit_percent: u32,
         delimiter: &[u8],
         seed: f64,
-    ) -> Result<WasmProducer, JsValue> {
+    ) -> WasmProducer {
         let destination = match kind {
             "kinesis" => Destination::Kinesis(stream.to_owned()),
             "firehose" => Destination::Firehose(stream.to_owned()),
-            "gateway" => Destination::Gateway,
-            _ => return Err(coded_error("InvalidArgument", "kind must be kinesis, firehose or gateway")),
+            _ => Destination::Gateway,
         };
         // What is signed must need no canonicalization (a gateway's requests
         // are not signed).
-        if destination != Destination::Gateway && !crate::sigv4::is_plain_endpoint(host, path) {
-            return Err(coded_error(
+        let signable = crate::sigv4::is_plain_endpoint(host, path);
+        let mut error = String::new();
+        if destination != Destination::Gateway && !signable {
+            error = error_text(
                 "InvalidArgument",
                 "endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments)",
-            ));
+            );
         }
         let defaults = ProducerConfig::new(destination);
-        Ok(WasmProducer {
+        WasmProducer {
             host: host.to_owned(),
             path: path.to_owned(),
+            error,
+            signable,
             keys: SigningKeyCache::new(),
             producer: Producer::new(ProducerConfig {
                 linger_ms,
@@ -113,23 +130,33 @@ impl WasmProducer {
                 seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
                 ..defaults
             }),
-        })
+        }
     }
 
-    /// Accepts a record; its id, or an Error with a code (`BufferFull`,
-    /// `Closed`, or the AWS validation code).
+    /// Why the constructor refused its configuration, or why the last
+    /// [`WasmProducer::push`] refused its record: `code\0message`, or "".
+    pub fn error(&self) -> String {
+        self.error.clone()
+    }
+
+    /// Accepts a record: its id (from 1), or 0 when refused, with the
+    /// reason (`BufferFull`, `Closed`, or the AWS validation code) in
+    /// [`WasmProducer::error`].
     pub fn push(
         &mut self,
         now_ms: f64,
         data: Vec<u8>,
         partition_key: String,
         explicit_hash_key: Option<String>,
-    ) -> Result<f64, JsValue> {
+    ) -> f64 {
         // Taken over as JS copied them in: no second copy.
-        self.producer
-            .push_owned(at(now_ms)?, data, partition_key, explicit_hash_key.as_deref())
-            .map(|id| id as f64)
-            .map_err(|e| coded_error(e.code(), &e.message()))
+        match self.producer.push_owned(at(now_ms), data, partition_key, explicit_hash_key.as_deref()) {
+            Ok(id) => id as f64,
+            Err(e) => {
+                self.error = error_text(e.code(), &e.message());
+                0.0
+            }
+        }
     }
 
     /// Whether a record of `size` bytes fits now.
@@ -141,18 +168,16 @@ impl WasmProducer {
     /// The next request, packed: id (4 bytes, big-endian), target length
     /// (1 byte), target, body; or `undefined`.
     #[wasm_bindgen(js_name = "pollRequest")]
-    pub fn poll_request(&mut self, now_ms: f64) -> Result<Option<Vec<u8>>, JsValue> {
-        let now = at(now_ms)?;
-        Ok(self.producer.poll_request(now).map(pack_request))
+    pub fn poll_request(&mut self, now_ms: f64) -> Option<Vec<u8>> {
+        self.producer.poll_request(at(now_ms)).map(pack_request)
     }
 
     /// A request of at most `max_body` bytes of body, now, whatever the
     /// linger and the requests in flight (a page going away: `keepalive`),
     /// packed as [`WasmProducer::poll_request`]'s; or `undefined`.
     #[wasm_bindgen(js_name = "pollRequestWithin")]
-    pub fn poll_request_within(&mut self, now_ms: f64, max_body: u32) -> Result<Option<Vec<u8>>, JsValue> {
-        let now = at(now_ms)?;
-        Ok(self.producer.poll_request_within(now, max_body as usize).map(pack_request))
+    pub fn poll_request_within(&mut self, now_ms: f64, max_body: u32) -> Option<Vec<u8>> {
+        self.producer.poll_request_within(at(now_ms), max_body as usize).map(pack_request)
     }
 
     /// An answer to request `id`.
@@ -165,30 +190,22 @@ impl WasmProducer {
         error_type: Option<String>,
         date: Option<String>,
         body: &[u8],
-    ) -> Result<(), JsValue> {
+    ) {
         let response =
             HttpResponse { status, error_type: error_type.as_deref(), date: date.as_deref(), body };
-        self.producer.handle_response(at(now_ms)?, u64::from(id), &response);
-        Ok(())
+        self.producer.handle_response(at(now_ms), u64::from(id), &response);
     }
 
     /// Request `id` failed in transit.
     #[wasm_bindgen(js_name = "handleTransportError")]
-    pub fn handle_transport_error(
-        &mut self,
-        now_ms: f64,
-        id: u32,
-        code: &str,
-        message: &str,
-    ) -> Result<(), JsValue> {
-        self.producer.handle_transport_error(at(now_ms)?, u64::from(id), code, message);
-        Ok(())
+    pub fn handle_transport_error(&mut self, now_ms: f64, id: u32, code: &str, message: &str) {
+        self.producer.handle_transport_error(at(now_ms), u64::from(id), code, message);
     }
 
     /// When to poll again (ms since the epoch), or NaN.
     #[wasm_bindgen(js_name = "pollTimeout")]
-    pub fn poll_timeout(&mut self, now_ms: f64) -> Result<f64, JsValue> {
-        Ok(self.producer.poll_timeout(at(now_ms)?).map_or(f64::NAN, |t| t.as_millis() as f64))
+    pub fn poll_timeout(&mut self, now_ms: f64) -> f64 {
+        self.producer.poll_timeout(at(now_ms)).map_or(f64::NAN, |t| t.as_millis() as f64)
     }
 
     /// Settled records, seven NUL-terminated fields each (one `split` in
@@ -288,25 +305,34 @@ impl WasmProducer {
     /// for none), separated by NUL; `body_hash` the
     /// body's hex SHA-256 when the host hashed it (empty: hashed here).
     /// Returns the headers to send, `name\0value` pairs joined by NUL, the
-    /// content type and target included. Derived keys are kept between
+    /// content type and target included; or, when it cannot sign, an empty
+    /// first field and then `code\0message`. Derived keys are kept between
     /// calls.
-    pub fn sign(
+    pub fn sign(&mut self, now_ms: f64, fields: &str, target: &str, body: &[u8], body_hash: &str) -> String {
+        self.sign_packed(now_ms, fields, target, body, body_hash).unwrap_or_else(|e| crate::cat(&["\0", &e]))
+    }
+}
+
+impl WasmProducer {
+    fn sign_packed(
         &mut self,
         now_ms: f64,
         fields: &str,
         target: &str,
         body: &[u8],
         body_hash: &str,
-    ) -> Result<String, JsValue> {
+    ) -> Result<String, String> {
+        if !self.signable {
+            return Err(error_text("InvalidArgument", "this endpoint cannot be signed"));
+        }
         let ([region, service, access_key_id, secret_access_key, session_token], _) = nul_fields::<5>(fields);
         let credentials = Credentials::new(
             access_key_id,
             secret_access_key,
             (!session_token.is_empty()).then(|| session_token.to_owned()),
         )
-        .map_err(|e| coded_error("InvalidCredentials", e.reason()))?;
-        let time = Timestamp::from_millis_f64(now_ms + self.producer.clock_offset_ms() as f64)
-            .ok_or_else(|| coded_error("InvalidArgument", "the clock gave an invalid time"))?;
+        .map_err(|e| error_text("InvalidCredentials", e.reason()))?;
+        let time = at(now_ms + self.producer.clock_offset_ms() as f64);
         let post = JsonPost {
             host: &self.host,
             path: &self.path,
@@ -315,7 +341,7 @@ impl WasmProducer {
             payload: if body_hash.is_empty() { Payload::Bytes(body) } else { Payload::Hash(body_hash) },
         };
         let signed = sign_json_post(&post, &credentials, region, service, time, &mut self.keys)
-            .map_err(|e| coded_error(e.code(), e.message()))?;
+            .map_err(|e| error_text(e.code(), e.message()))?;
         let mut packed = String::with_capacity(600);
         for (name, value) in [
             ("content-type", CONTENT_TYPE),
@@ -336,12 +362,14 @@ impl WasmProducer {
         }
         Ok(packed)
     }
+}
 
+#[wasm_bindgen(js_class = "__Producer")]
+impl WasmProducer {
     /// Sending was paused (offline) from `since_ms` until `now_ms`: that
     /// time does not count toward records' time to live.
-    pub fn resume(&mut self, since_ms: f64, now_ms: f64) -> Result<(), JsValue> {
-        self.producer.resume(at(since_ms)?, at(now_ms)?);
-        Ok(())
+    pub fn resume(&mut self, since_ms: f64, now_ms: f64) {
+        self.producer.resume(at(since_ms), at(now_ms));
     }
 
     /// Sends everything now.
