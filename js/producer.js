@@ -35,6 +35,9 @@ export function __setBodyHasher(hasher, threshold) {
   hashFrom = threshold;
   return previous;
 }
+// stats() and onEvent members, in the order the core writes them.
+const STAT_NAMES = ['recordsPut', 'recordsAcknowledged', 'recordsFailed', 'recordsExpired', 'recordsRetried', 'bytesAcknowledged', 'requests', 'throttles', 'transportErrors', 'clockCorrections', 'bufferedRecords', 'bufferedBytes'];
+const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
@@ -370,7 +373,13 @@ class BaseProducer {
 
   /** Counters: records put / acknowledged / failed / retried / expired, bytes, requests, throttles, per shard, latency. */
   stats() {
-    const stats = JSON.parse(this.#core.stats());
+    // Fields in the core's order (see stats in src/wasm/producer.rs).
+    const f = this.#core.stats().split('\0').map((v, i) => (i < 15 || i % 2 === 0 ? +v : v));
+    const stats = {};
+    STAT_NAMES.forEach((name, i) => (stats[name] = f[i]));
+    stats.latencyMs = { p50: f[12], p90: f[13], p99: f[14] };
+    stats.perShard = {};
+    for (let i = 15; i + 1 < f.length; i += 2) stats.perShard[f[i]] = f[i + 1];
     if (this.#store) stats.store = { ...this.#store.stats?.(), restored: this.#restored };
     return stats;
   }
@@ -582,15 +591,20 @@ class BaseProducer {
         }
       }
     }
-    if (this.#onEvent) {
-      const events = this.#core.pollEvents();
-      if (events) {
-        for (const e of JSON.parse(events)) {
-          try {
-            this.#onEvent(e);
-          } catch {
-            // A callback's error must not stop the producer.
-          }
+    // Drained whether or not anyone listens: the core keeps events until
+    // polled. Six fields an event (see pollEvents in src/wasm/producer.rs).
+    const events = this.#core.pollEvents();
+    if (this.#onEvent && events) {
+      const f = events.split('\0');
+      for (let i = 0; i + 6 <= f.length; i += 6) {
+        const e = { type: f[i] };
+        EVENT_MEMBERS.forEach((name, j) => {
+          if (f[i + j + 1] !== '') e[name] = name === 'code' ? f[i + j + 1] : +f[i + j + 1];
+        });
+        try {
+          this.#onEvent(e);
+        } catch {
+          // A callback's error must not stop the producer.
         }
       }
     }

@@ -8,7 +8,7 @@ use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::credentials::Credentials;
-use crate::json::{write_string, write_u64};
+use crate::json::write_u64;
 use crate::producer::{Destination, HttpResponse, Outcome, Producer, ProducerConfig};
 use crate::protocol::CONTENT_TYPE;
 use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
@@ -249,51 +249,39 @@ impl WasmProducer {
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Events as JSON objects (`[{type, …}…]`), or an empty string.
+    /// Events, six NUL-terminated fields each (empty when the event has
+    /// no such member): `type, request, entries, records, openShards,
+    /// code`. Empty when there are none.
     #[wasm_bindgen(js_name = "pollEvents")]
     pub fn poll_events(&mut self) -> String {
         use crate::producer::Event;
         let mut out = Vec::new();
         while let Some(e) = self.producer.poll_event() {
-            out.push(if out.is_empty() { b'[' } else { b',' });
-            // `{"type":…,` then members, numbers and one code.
-            let field = |out: &mut Vec<u8>, name: &str, n: u64| {
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b"\":");
-                write_u64(out, n);
-            };
-            let (kind, code) = match &e {
-                Event::Sent { .. } => ("sent", None),
-                Event::Acknowledged { .. } => ("acknowledged", None),
-                Event::Retried { code, .. } => ("retried", Some(code)),
-                Event::Failed { code, .. } => ("failed", Some(code)),
-                Event::ShardMap { .. } => ("shardMap", None),
-            };
-            out.extend_from_slice(b"{\"type\":\"");
-            out.extend_from_slice(kind.as_bytes());
-            out.push(b'"');
-            match &e {
+            let (kind, request, entries, records, open_shards, code) = match &e {
                 Event::Sent { request, entries, records } => {
-                    field(&mut out, "request", *request);
-                    field(&mut out, "entries", *entries as u64);
-                    field(&mut out, "records", *records as u64);
+                    ("sent", Some(*request), Some(*entries), Some(*records), None, "")
                 }
-                Event::Acknowledged { request, records } | Event::Retried { request, records, .. } => {
-                    field(&mut out, "request", *request);
-                    field(&mut out, "records", *records as u64);
+                Event::Acknowledged { request, records } => {
+                    ("acknowledged", Some(*request), None, Some(*records), None, "")
                 }
-                Event::Failed { records, .. } => field(&mut out, "records", *records as u64),
-                Event::ShardMap { open_shards } => field(&mut out, "openShards", *open_shards as u64),
+                Event::Retried { request, records, code } => {
+                    ("retried", Some(*request), None, Some(*records), None, code.as_str())
+                }
+                Event::Failed { records, code } => {
+                    ("failed", None, None, Some(*records), None, code.as_str())
+                }
+                Event::ShardMap { open_shards } => ("shardMap", None, None, None, Some(*open_shards), ""),
+            };
+            write_field(&mut out, kind);
+            for n in
+                [request, entries.map(|n| n as u64), records.map(|n| n as u64), open_shards.map(|n| n as u64)]
+            {
+                if let Some(n) = n {
+                    write_u64(&mut out, n);
+                }
+                out.push(0);
             }
-            if let Some(code) = code {
-                out.extend_from_slice(b",\"code\":");
-                write_string(&mut out, code);
-            }
-            out.push(b'}');
-        }
-        if !out.is_empty() {
-            out.push(b']');
+            write_field(&mut out, code);
         }
         String::from_utf8(out).unwrap_or_default()
     }
@@ -388,48 +376,40 @@ impl WasmProducer {
         self.producer.next_id() as f64
     }
 
-    /// Counters as JSON.
+    /// Counters, NUL-separated: `recordsPut, recordsAcknowledged,
+    /// recordsFailed, recordsExpired, recordsRetried, bytesAcknowledged,
+    /// requests, throttles, transportErrors, clockCorrections,
+    /// bufferedRecords, bufferedBytes`, latency `p50, p90, p99`, then
+    /// `shardId, records` per shard.
     pub fn stats(&self) -> String {
         let s = self.producer.stats();
-        let mut out = Vec::with_capacity(512);
-        for (i, (name, n)) in [
-            ("recordsPut", s.records_put),
-            ("recordsAcknowledged", s.records_acknowledged),
-            ("recordsFailed", s.records_failed),
-            ("recordsExpired", s.records_expired),
-            ("recordsRetried", s.records_retried),
-            ("bytesAcknowledged", s.bytes_acknowledged),
-            ("requests", s.requests),
-            ("throttles", s.throttles),
-            ("transportErrors", s.transport_errors),
-            ("clockCorrections", s.clock_corrections),
-            ("bufferedRecords", s.buffered_records),
-            ("bufferedBytes", s.buffered_bytes),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            out.push(if i == 0 { b'{' } else { b',' });
-            write_string(&mut out, name);
-            out.push(b':');
+        let mut out = Vec::with_capacity(256);
+        for n in [
+            s.records_put,
+            s.records_acknowledged,
+            s.records_failed,
+            s.records_expired,
+            s.records_retried,
+            s.bytes_acknowledged,
+            s.requests,
+            s.throttles,
+            s.transport_errors,
+            s.clock_corrections,
+            s.buffered_records,
+            s.buffered_bytes,
+            s.latency_p50_ms,
+            s.latency_p90_ms,
+            s.latency_p99_ms,
+        ] {
             write_u64(&mut out, n);
+            out.push(0);
         }
-        out.extend_from_slice(b",\"latencyMs\":{\"p50\":");
-        write_u64(&mut out, s.latency_p50_ms);
-        out.extend_from_slice(b",\"p90\":");
-        write_u64(&mut out, s.latency_p90_ms);
-        out.extend_from_slice(b",\"p99\":");
-        write_u64(&mut out, s.latency_p99_ms);
-        out.extend_from_slice(b"},\"perShard\":{");
-        for (i, (shard, n)) in s.per_shard.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_string(&mut out, shard);
-            out.push(b':');
+        for (shard, n) in &s.per_shard {
+            write_field(&mut out, shard);
             write_u64(&mut out, *n);
+            out.push(0);
         }
-        out.extend_from_slice(b"}}");
+        out.pop();
         String::from_utf8(out).unwrap_or_default()
     }
 }

@@ -38,7 +38,7 @@ test('Producer through engine.fetch: faults, retries, everything stored', async 
   engine.createStream({ streamName: 'clicks', shardCount: 4 });
   engine.setFaults({ streamName: 'clicks', recordFailureRate: 0.2, requestFailureRate: 0.05 });
   const events = [];
-  const producer = new Producer({ streamName: 'clicks', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 20, onEvent: (e) => events.push(e.type) });
+  const producer = new Producer({ streamName: 'clicks', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 20, onEvent: (e) => events.push(e) });
   const sent = Array.from({ length: 5000 }, (_, i) => [`session-${i % 37}`, JSON.stringify({ n: i, page: `/p/${i % 11}` })]);
   const results = await Promise.all(sent.map(([partitionKey, data]) => producer.put(data, { partitionKey })));
   assert.equal(results.length, 5000);
@@ -53,7 +53,20 @@ test('Producer through engine.fetch: faults, retries, everything stored', async 
   const stats = producer.stats();
   assert.equal(stats.recordsAcknowledged, 5000);
   assert.ok(stats.recordsRetried > 0);
-  assert.ok(events.includes('sent') && events.includes('retried') && events.includes('shardMap'));
+  const types = events.map((e) => e.type);
+  assert.ok(types.includes('sent') && types.includes('retried') && types.includes('shardMap'), types.join());
+  // Each event carries its members, numbers as numbers.
+  const members = { sent: ['request', 'entries', 'records'], acknowledged: ['request', 'records'], retried: ['request', 'records', 'code'], failed: ['records', 'code'], shardMap: ['openShards'] };
+  for (const e of events) {
+    assert.deepEqual(Object.keys(e).sort(), ['type', ...members[e.type]].sort(), JSON.stringify(e));
+    for (const m of members[e.type]) assert.equal(typeof e[m], m === 'code' ? 'string' : 'number', JSON.stringify(e));
+  }
+  assert.deepEqual(events.find((e) => e.type === 'shardMap'), { type: 'shardMap', openShards: 4 });
+  assert.equal(events.filter((e) => e.type === 'acknowledged').reduce((n, e) => n + e.records, 0), 5000);
+  assert.equal(Object.values(stats.perShard).reduce((a, b) => a + b, 0), 5000);
+  assert.ok(Object.keys(stats.perShard).every((s) => /^shardId-\d{12}$/.test(s)), JSON.stringify(stats.perShard));
+  assert.ok(stats.latencyMs.p50 <= stats.latencyMs.p90 && stats.latencyMs.p90 <= stats.latencyMs.p99, JSON.stringify(stats.latencyMs));
+  assert.equal(stats.bufferedRecords, 0);
   await producer.close();
   await assert.rejects(producer.put('late'), { code: 'Closed' });
 });
