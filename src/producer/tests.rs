@@ -606,6 +606,302 @@ mod properties {
             prop_assert_eq!(settled, records);
             prop_assert_eq!(p.pending(), 0);
         }
+
+        /// Well-formed but hostile answers, in any order, to requests of
+        /// every destination: partial failures with any code, wrong counts
+        /// and failed counts, sequence numbers and shard ids that are empty,
+        /// unexpected or hold NUL; ListShards pages with gaps, overlaps,
+        /// keys out of range and tokens that never end; clock-skew errors
+        /// with dates in any year or none; answers of the wrong kind. The
+        /// producer never panics, its counters always match what it holds,
+        /// and every record ends in exactly one outcome.
+        #[test]
+        fn hostile_answers_in_any_order_settle_every_record_once(
+            replies in proptest::collection::vec((0u8..8, any::<u64>()), 1..80),
+            records in 1usize..80,
+            destination in 0u8..3,
+            aggregation in any::<bool>(),
+            ordered in any::<bool>(),
+            rate_limit in prop_oneof![Just(0u32), Just(150)],
+        ) {
+            let config = match destination {
+                0 => ProducerConfig { aggregation, ordered, rate_limit_percent: rate_limit, record_ttl_ms: 5_000, max_in_flight: 3, ..kinesis("s") },
+                1 => ProducerConfig { record_ttl_ms: 5_000, delimiter: b"\n".to_vec(), ..ProducerConfig::new(Destination::Firehose("f".into())) },
+                _ => ProducerConfig { record_ttl_ms: 5_000, ..ProducerConfig::new(Destination::Gateway) },
+            };
+            let mut p = Producer::new(config);
+            let mut now = t0();
+            let mut pushed = std::collections::HashSet::new();
+            let mut settled = std::collections::HashSet::new();
+            let mut replies = replies.into_iter().cycle();
+            let mut rng = crate::rng::Rng::new(records as u64);
+            let mut in_flight: Vec<Request> = Vec::new();
+            let push = |p: &mut Producer, now: Timestamp, i: usize, pushed: &mut std::collections::HashSet<u64>| {
+                let data = if destination == 2 { format!("{{\"n\":{i}}}") } else { format!("r{i}") };
+                if let Ok(id) = p.push(now, data.as_bytes(), &format!("k{}", i % 7), None) {
+                    pushed.insert(id);
+                }
+            };
+            for i in 0..records / 2 {
+                push(&mut p, now, i, &mut pushed);
+            }
+            for step in 0..3_000 {
+                if step == 20 {
+                    for i in records / 2..records {
+                        push(&mut p, now, i, &mut pushed);
+                    }
+                    p.flush();
+                }
+                if step == 40 {
+                    p.close();
+                }
+                while let Some(req) = p.poll_request(now) {
+                    in_flight.push(req);
+                }
+                // Answer one request in flight, any of them.
+                if !in_flight.is_empty() {
+                    let req = in_flight.swap_remove((rng.next_u64() % in_flight.len() as u64) as usize);
+                    let (kind, seed) = replies.next().unwrap();
+                    match hostile_reply(&req, kind, seed) {
+                        None => p.handle_transport_error(now, req.id, "NetworkError", "lost"),
+                        Some((status, error_type, date, body)) => p.handle_response(
+                            now,
+                            req.id,
+                            &HttpResponse { status, error_type: error_type.as_deref(), date: date.as_deref(), body: &body },
+                        ),
+                    }
+                }
+                while let Some(o) = p.poll_outcome() {
+                    prop_assert!(pushed.contains(&o.id()), "an outcome for a record never pushed: {:?}", o);
+                    prop_assert!(settled.insert(o.id()), "a second outcome: {:?}", o);
+                }
+                while p.poll_event().is_some() {}
+                let stats = p.stats();
+                prop_assert_eq!(stats.buffered_records as usize, pushed.len() - settled.len());
+                prop_assert_eq!(
+                    stats.records_acknowledged + stats.records_failed + stats.records_expired,
+                    settled.len() as u64
+                );
+                if settled.len() == pushed.len() && in_flight.is_empty() && step > 40 {
+                    break;
+                }
+                if in_flight.is_empty() || rng.next_u64() % 4 == 0 {
+                    now = p.poll_timeout(now).unwrap_or(now.add_millis(100)).max(now.add_millis(1));
+                }
+            }
+            prop_assert_eq!(settled.len(), pushed.len());
+            prop_assert_eq!(p.pending(), 0);
+            prop_assert_eq!(p.stats().buffered_bytes, 0);
+        }
+    }
+
+    /// The number of entries a request carries (Kinesis records or
+    /// aggregates, Firehose records, gateway events).
+    fn entries_in(req: &Request) -> usize {
+        let body = crate::json::parse(&req.body).unwrap();
+        ["Records", "events"]
+            .iter()
+            .find_map(|name| body.get(name).and_then(crate::json::Value::as_array).map(<[_]>::len))
+            .unwrap_or(0)
+    }
+
+    /// A JSON string literal of `s`.
+    fn lit(s: &str) -> String {
+        let mut out = Vec::new();
+        crate::json::write_string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// What a hostile but mostly well-formed service answers to `req`:
+    /// `None` for a lost answer, else status, `x-amzn-errortype`, `Date`
+    /// and body.
+    #[allow(clippy::type_complexity)]
+    fn hostile_reply(
+        req: &Request,
+        kind: u8,
+        seed: u64,
+    ) -> Option<(u16, Option<String>, Option<String>, Vec<u8>)> {
+        let mut rng = crate::rng::Rng::new(seed);
+        let mut pick = |n: usize| (rng.next_u64() % n as u64) as usize;
+        let odd = [
+            "",
+            "\u{0}",
+            "é\u{0}x",
+            "shardId-000000000000",
+            "49590338271490256608559692538361571095921575989136588898",
+            "\"}",
+        ];
+        let body: String = match kind {
+            0 => return None,
+            // An error answer, a clock-skew one among them.
+            1 | 2 => {
+                let codes = [
+                    "ValidationException",
+                    "AccessDeniedException",
+                    "ResourceNotFoundException",
+                    "ProvisionedThroughputExceededException",
+                    "InternalFailure",
+                    "KMSThrottlingException",
+                    "InvalidSignatureException",
+                    "Weird\u{0}Code",
+                    "",
+                ];
+                let code = codes[pick(codes.len())];
+                let stamps = [
+                    "20261126T150000Z",
+                    "99991231T235959Z",
+                    "00000101T000000Z",
+                    "2026112",
+                    "abcdefghijklmnop",
+                ];
+                let message = crate::cat(&[
+                    "Signature expired: 20261126T150000Z is now earlier than 20261126T151000Z (",
+                    stamps[pick(stamps.len())],
+                    " - 5 min.)",
+                ]);
+                let dates = [
+                    None,
+                    Some("Sun, 06 Nov 1994 08:49:37 GMT"),
+                    Some("Fri, 31 Dec 9999 23:59:59 GMT"),
+                    Some("yesterday"),
+                ];
+                let statuses = [400, 403, 404, 413, 429, 500, 503];
+                let body = format!("{{\"__type\":{},\"message\":{}}}", lit(code), lit(&message));
+                let error_type = (pick(2) == 0).then(|| code.to_owned());
+                return Some((
+                    statuses[pick(statuses.len())],
+                    error_type,
+                    dates[pick(dates.len())].map(str::to_owned),
+                    body.into_bytes(),
+                ));
+            }
+            // Bytes that are not JSON.
+            3 => {
+                let n = pick(40);
+                return Some((200, None, None, (0..n).map(|_| pick(256) as u8).collect()));
+            }
+            // An answer of another kind.
+            4 => [
+                "{\"Shards\":[]}",
+                "{\"FailedRecordCount\":0,\"Records\":[]}",
+                "{\"accepted\":[],\"rejected\":[]}",
+                "{}",
+                "[]",
+                "null",
+            ][pick(6)]
+            .to_owned(),
+            // A ListShards page, a PutRecords / PutRecordBatch result, or a
+            // gateway's answer, well-formed but hostile.
+            _ if req.target.ends_with("ListShards") => {
+                // Mostly a valid map of one to four shards; else any shards.
+                let valid = pick(4) != 0;
+                let n = if valid { 1 + pick(4) } else { pick(5) };
+                let mut shards = Vec::new();
+                for (i, (low, high)) in crate::shard_map::uniform_ranges(n.max(1) as u32).take(n).enumerate()
+                {
+                    let (start, end) = match if valid { 0 } else { pick(3) } {
+                        0 => {
+                            (crate::partition::format_hash_key(low), crate::partition::format_hash_key(high))
+                        }
+                        1 => (
+                            crate::partition::format_hash_key(pick(usize::MAX) as u128),
+                            crate::partition::format_hash_key((pick(usize::MAX) as u128) << 64),
+                        ),
+                        _ => ("340282366920938463463374607431768211456".to_owned(), "-1".to_owned()),
+                    };
+                    let closed = if !valid && pick(4) == 0 {
+                        ",\"SequenceNumberRange\":{\"EndingSequenceNumber\":\"1\"}"
+                    } else {
+                        ""
+                    };
+                    let parent = if pick(3) == 0 {
+                        format!(",\"ParentShardId\":{}", lit(odd[pick(odd.len())]))
+                    } else {
+                        String::new()
+                    };
+                    shards.push(format!(
+                        "{{\"ShardId\":{},\"HashKeyRange\":{{\"StartingHashKey\":\"{start}\",\"EndingHashKey\":\"{end}\"}}{closed}{parent}}}",
+                        lit(&format!("shardId-{:012}", if valid { i } else { pick(3) }))
+                    ));
+                }
+                let token = if pick(if valid { 6 } else { 2 }) == 0 {
+                    format!(",\"NextToken\":{}", lit(odd[pick(odd.len())]))
+                } else {
+                    String::new()
+                };
+                format!("{{\"Shards\":[{}]{token}}}", shards.join(","))
+            }
+            _ => {
+                let entries = entries_in(req);
+                // Mostly the right count; sometimes one more or one less.
+                let count = match pick(8) {
+                    0 => entries + 1,
+                    1 => entries.saturating_sub(1),
+                    _ => entries,
+                };
+                let codes = [
+                    "ProvisionedThroughputExceededException",
+                    "InternalFailure",
+                    "ServiceUnavailableException",
+                    "InvalidEvent",
+                    "Something\u{0}Else",
+                    "",
+                ];
+                let mut results = Vec::new();
+                let mut failed = 0;
+                let mut accepted = Vec::new();
+                let mut rejected = Vec::new();
+                for i in 0..count {
+                    let ok = pick(3) != 0;
+                    if req.target.is_empty() {
+                        if ok {
+                            accepted.push(i.to_string());
+                        } else {
+                            rejected.push(format!(
+                                "{{\"index\":{i},\"code\":{},\"message\":{}}}",
+                                lit(codes[pick(codes.len())]),
+                                lit(odd[pick(odd.len())])
+                            ));
+                        }
+                    } else if ok {
+                        let shard = if pick(4) == 0 {
+                            odd[pick(odd.len())].to_owned()
+                        } else {
+                            format!("shardId-{:012}", pick(3))
+                        };
+                        let seq = if pick(4) == 0 {
+                            odd[pick(odd.len())]
+                        } else {
+                            "49590338271490256608559692538361571095921575989136588898"
+                        };
+                        results.push(format!(
+                            "{{\"SequenceNumber\":{},\"RecordId\":{},\"ShardId\":{}}}",
+                            lit(seq),
+                            lit(seq),
+                            lit(&shard)
+                        ));
+                    } else {
+                        failed += 1;
+                        results.push(format!(
+                            "{{\"ErrorCode\":{},\"ErrorMessage\":{}}}",
+                            lit(codes[pick(codes.len())]),
+                            lit(odd[pick(odd.len())])
+                        ));
+                    }
+                }
+                if pick(10) == 0 {
+                    failed += 1; // a failed count that does not add up
+                }
+                if req.target.is_empty() {
+                    format!("{{\"accepted\":[{}],\"rejected\":[{}]}}", accepted.join(","), rejected.join(","))
+                } else {
+                    format!("{{\"FailedRecordCount\":{failed},\"FailedPutCount\":{failed},\"Records\":[{r}],\"RequestResponses\":[{r}]}}", r = results.join(","))
+                }
+            }
+        };
+        // Gateways answer per event whatever the status.
+        let status = if req.target.is_empty() && pick(3) == 0 { [400, 503][pick(2)] } else { 200 };
+        Some((status, None, None, body.into_bytes()))
     }
 }
 
