@@ -1,8 +1,10 @@
 //! The producer's JS adapter: `js/producer.js` wraps it as `Producer` and
 //! `FirehoseProducer`, and does the I/O (fetch, timers, credentials). Flat
-//! arguments in; requests out as one packed byte string; outcomes as
-//! NUL-separated fields (one `split` per batch), events and stats as JSON
-//! text (one parse per batch, not one object per field).
+//! arguments in; requests out as one packed byte string; outcomes, events,
+//! stats and errors as NUL-separated fields (one `split` each, not one
+//! crossing per field). No JS value is built here: the JS makes the
+//! objects and `Error`s, so the glue carries no externref or error
+//! plumbing.
 
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
