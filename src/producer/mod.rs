@@ -386,6 +386,19 @@ enum Backoff {
 /// about twenty runs here.
 const THROTTLED_BACKOFF_MAX_MS: u32 = 1_000;
 
+/// Answers from ListShards that could not be used (errors the SDKs retry,
+/// unreadable pages, shards that do not form a map) before the producer
+/// sends without shard prediction (no aggregation, no per-shard limits).
+const MAP_ATTEMPTS: u32 = 5;
+
+/// The most ListShards pages one listing may take. At the 1,000 shards a
+/// page the producer asks for, that is a million shards, 50 times the
+/// largest default shard quota of an account (20,000 in us-east-1,
+/// us-west-2 and eu-west-1; "Quotas and limits",
+/// <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>);
+/// more means a listing that never ends.
+const LIST_SHARDS_MAX_PAGES: u32 = 1_000;
+
 #[derive(Clone, Debug)]
 enum InFlight {
     Put(Vec<Entry>),
@@ -486,7 +499,7 @@ pub struct Producer {
     buffered_records: usize,
     map: Option<ShardMap>,
     /// Shards gathered from ListShards pages so far, and the next token.
-    listing: Option<(Vec<crate::shard_map::Shard>, Option<String>)>,
+    listing: Option<(Vec<crate::shard_map::Shard>, Option<String>, u32)>,
     /// When to (re)load the shard map: `None` = no need.
     map_due: Option<Timestamp>,
     map_attempts: u32,
@@ -881,7 +894,7 @@ impl Producer {
             return None;
         }
         let Destination::Kinesis(stream) = &self.config.destination else { return None };
-        let token = self.listing.as_ref().and_then(|(_, t)| t.clone());
+        let token = self.listing.as_ref().and_then(|(_, t, _)| t.clone());
         let encoded = protocol::list_shards_page(stream, token.as_deref(), 1000);
         let id = self.next_request;
         self.next_request += 1;
@@ -1187,30 +1200,28 @@ impl Producer {
             if e.is_clock_skew() {
                 self.correct_clock(now, response, &e.message);
                 self.map_due = Some(now);
-            } else if e.is_retryable() && self.map_attempts < 5 {
+            } else if e.is_retryable() && self.map_attempts < MAP_ATTEMPTS {
                 self.retry_map(now);
             } else {
                 // Not allowed to list shards (or the stream is gone): send
                 // without prediction rather than not at all.
-                self.map_due = None;
-                self.listing = None;
-                if self.map.is_none() {
-                    self.map_unavailable = true;
-                }
+                self.give_up_map();
             }
             return;
         }
         let page = match protocol::decode_list_shards(response.body) {
             Ok(p) => p,
-            Err(_) => {
-                self.retry_map(now);
-                return;
-            }
+            Err(_) => return self.map_failed(now),
         };
-        let (mut shards, _) = self.listing.take().unwrap_or_default();
+        let (mut shards, token, pages) = self.listing.take().unwrap_or_default();
         shards.extend(page.shards);
-        if let Some(token) = page.next_token {
-            self.listing = Some((shards, Some(token)));
+        if let Some(next) = page.next_token {
+            // A token that comes back unchanged, or pages without end: the
+            // listing would never finish. Send without prediction.
+            if token.as_deref() == Some(next.as_str()) || pages + 1 >= LIST_SHARDS_MAX_PAGES {
+                return self.give_up_map();
+            }
+            self.listing = Some((shards, Some(next), pages + 1));
             self.map_due = Some(now);
             return;
         }
@@ -1221,7 +1232,29 @@ impl Producer {
                 self.map_due = None;
                 self.map_attempts = 0;
             }
-            Err(_) => self.retry_map(now),
+            Err(_) => self.map_failed(now),
+        }
+    }
+
+    /// A listing that could not be used (an answer that is not a ListShards
+    /// result, or shards that are not a map): tried again a few times, then
+    /// records go without prediction rather than wait for a map that
+    /// never comes (and expire).
+    fn map_failed(&mut self, now: Timestamp) {
+        if self.map_attempts < MAP_ATTEMPTS {
+            self.retry_map(now);
+        } else {
+            self.give_up_map();
+        }
+    }
+
+    /// No (new) map: records go without prediction (the map in use, if
+    /// any, stays).
+    fn give_up_map(&mut self) {
+        self.map_due = None;
+        self.listing = None;
+        if self.map.is_none() {
+            self.map_unavailable = true;
         }
     }
 

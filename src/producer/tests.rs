@@ -1048,3 +1048,97 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
     assert!(failed.iter().any(|&d| d > 1_000), "exponential up to 10 s: {failed:?}");
     assert!(failed.iter().all(|&d| d <= 10_000), "{failed:?}");
 }
+
+/// Drives `p` with `list_shards` answering every ListShards request and
+/// PutRecords stored in full, until every pushed record settles (or 60
+/// simulated seconds pass): how many ListShards requests it took, and
+/// the outcomes.
+fn run_with_listing(p: &mut Producer, list_shards: impl Fn(u32) -> String) -> (u32, Vec<Outcome>) {
+    let mut now = t0();
+    let mut listings = 0;
+    let mut outcomes = Vec::new();
+    while now < t0().add_millis(60_000) {
+        while let Some(req) = p.poll_request(now) {
+            let body = if req.target.ends_with("ListShards") {
+                listings += 1;
+                list_shards(listings)
+            } else {
+                let entries =
+                    crate::json::parse(&req.body).unwrap().get("Records").unwrap().as_array().unwrap().len();
+                let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
+                format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; entries].join(","))
+            };
+            p.handle_response(
+                now,
+                req.id,
+                &HttpResponse { status: 200, error_type: None, date: None, body: body.as_bytes() },
+            );
+        }
+        while let Some(o) = p.poll_outcome() {
+            outcomes.push(o);
+        }
+        if p.pending() == 0 {
+            break;
+        }
+        now = p.poll_timeout(now).unwrap_or(now.add_millis(100));
+    }
+    (listings, outcomes)
+}
+
+fn one_shard_page(token: Option<&str>) -> String {
+    let token = token.map_or(String::new(), |t| format!(",\"NextToken\":\"{t}\""));
+    format!(
+        "{{\"Shards\":[{{\"ShardId\":\"shardId-000000000000\",\"HashKeyRange\":{{\"StartingHashKey\":\"0\",\"EndingHashKey\":\"{}\"}}}}]{token}}}",
+        u128::MAX
+    )
+}
+
+#[test]
+fn a_listing_that_cannot_be_used_does_not_hold_records_back_for_ever() {
+    // Shards that do not cover the hash key space, every time: five
+    // attempts, then the records go without prediction (not aggregated)
+    // and are stored, instead of waiting for a map until they expire.
+    let gap = "{\"Shards\":[{\"ShardId\":\"shardId-000000000000\",\"HashKeyRange\":{\"StartingHashKey\":\"0\",\"EndingHashKey\":\"5\"}}]}";
+    for answer in [gap.to_owned(), "{\"Shards\":\"not a list\"}".to_owned(), "<html>".to_owned()] {
+        let mut p = Producer::new(ProducerConfig { record_ttl_ms: 60_000, ..kinesis("s") });
+        for i in 0..10 {
+            p.push(t0(), b"x", &format!("k{i}"), None).unwrap();
+        }
+        let (listings, outcomes) = run_with_listing(&mut p, |_| answer.clone());
+        assert_eq!(listings, MAP_ATTEMPTS + 1, "{answer}");
+        assert_eq!(outcomes.len(), 10);
+        assert!(
+            outcomes.iter().all(|o| matches!(o, Outcome::Acknowledged { sub_sequence_number: None, .. })),
+            "{outcomes:?}"
+        );
+        assert!(p.shard_map().is_none());
+    }
+}
+
+#[test]
+fn a_listing_without_end_is_given_up_and_records_go_without_prediction() {
+    // A token that comes back unchanged: given up at the second page.
+    let mut p = Producer::new(kinesis("s"));
+    p.push(t0(), b"x", "k", None).unwrap();
+    let (listings, outcomes) = run_with_listing(&mut p, |_| one_shard_page(Some("again")));
+    assert_eq!(listings, 2);
+    assert!(matches!(outcomes[..], [Outcome::Acknowledged { .. }]), "{outcomes:?}");
+    // New tokens for ever: given up after LIST_SHARDS_MAX_PAGES pages.
+    let mut p = Producer::new(kinesis("s"));
+    p.push(t0(), b"x", "k", None).unwrap();
+    let (listings, outcomes) = run_with_listing(&mut p, |n| one_shard_page(Some(&format!("t{n}"))));
+    assert_eq!(listings, LIST_SHARDS_MAX_PAGES);
+    assert!(matches!(outcomes[..], [Outcome::Acknowledged { .. }]), "{outcomes:?}");
+    // A listing of three pages is read to its end and used.
+    let mut p = Producer::new(kinesis("s"));
+    p.push(t0(), b"x", "k", None).unwrap();
+    let (listings, _) = run_with_listing(&mut p, |n| {
+        if n < 3 {
+            format!("{{\"Shards\":[],\"NextToken\":\"t{n}\"}}")
+        } else {
+            one_shard_page(None)
+        }
+    });
+    assert_eq!(listings, 3);
+    assert!(p.shard_map().is_some());
+}
