@@ -498,7 +498,8 @@ pub struct Producer {
     buffered_bytes: usize,
     buffered_records: usize,
     map: Option<ShardMap>,
-    /// Shards gathered from ListShards pages so far, and the next token.
+    /// Shards gathered from ListShards pages so far, the next token, and
+    /// the pages read.
     listing: Option<(Vec<crate::shard_map::Shard>, Option<String>, u32)>,
     /// When to (re)load the shard map: `None` = no need.
     map_due: Option<Timestamp>,
@@ -1200,8 +1201,8 @@ impl Producer {
             if e.is_clock_skew() {
                 self.correct_clock(now, response, &e.message);
                 self.map_due = Some(now);
-            } else if e.is_retryable() && self.map_attempts < MAP_ATTEMPTS {
-                self.retry_map(now);
+            } else if e.is_retryable() {
+                self.map_failed(now);
             } else {
                 // Not allowed to list shards (or the stream is gone): send
                 // without prediction rather than not at all.
@@ -1236,8 +1237,9 @@ impl Producer {
         }
     }
 
-    /// A listing that could not be used (an answer that is not a ListShards
-    /// result, or shards that are not a map): tried again a few times, then
+    /// A listing that could not be used (an error the SDKs retry, an answer
+    /// that is not a ListShards result, shards that are not a map): tried
+    /// again a few times, then
     /// records go without prediction rather than wait for a map that
     /// never comes (and expire).
     fn map_failed(&mut self, now: Timestamp) {
