@@ -560,6 +560,16 @@ fn firehose_delivers_with_delimiters() {
     assert!(sim.requests >= 3, "500 records a batch at most");
 }
 
+/// The number of entries a request carries (Kinesis records or
+/// aggregates, Firehose records, gateway events).
+fn entries_in(req: &Request) -> usize {
+    let body = crate::json::parse(&req.body).unwrap();
+    ["Records", "events"]
+        .iter()
+        .find_map(|name| body.get(name).and_then(crate::json::Value::as_array).map(<[_]>::len))
+        .unwrap_or(0)
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
@@ -693,16 +703,6 @@ mod properties {
             prop_assert_eq!(p.pending(), 0);
             prop_assert_eq!(p.stats().buffered_bytes, 0);
         }
-    }
-
-    /// The number of entries a request carries (Kinesis records or
-    /// aggregates, Firehose records, gateway events).
-    fn entries_in(req: &Request) -> usize {
-        let body = crate::json::parse(&req.body).unwrap();
-        ["Records", "events"]
-            .iter()
-            .find_map(|name| body.get(name).and_then(crate::json::Value::as_array).map(<[_]>::len))
-            .unwrap_or(0)
     }
 
     /// A JSON string literal of `s`.
@@ -1063,8 +1063,7 @@ fn run_with_listing(p: &mut Producer, list_shards: impl Fn(u32) -> String) -> (u
                 listings += 1;
                 list_shards(listings)
             } else {
-                let entries =
-                    crate::json::parse(&req.body).unwrap().get("Records").unwrap().as_array().unwrap().len();
+                let entries = entries_in(&req);
                 let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
                 format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; entries].join(","))
             };
