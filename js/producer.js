@@ -475,7 +475,7 @@ class BaseProducer {
       if (room <= 0) break;
       const packed = this.#core.pollRequestWithin(now, room);
       if (!packed) break;
-      const size = packed.length - 5 - packed[4];
+      const size = packed.length - 5 - packed[packed.length - 5];
       this.#keepaliveBytes += size;
       this.#send(packed, true).finally(() => {
         this.#keepaliveBytes -= size;
@@ -533,11 +533,12 @@ class BaseProducer {
   }
 
   async #send(packed, keepalive = false) {
-    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
-    const id = view.getUint32(0);
-    const targetLength = packed[4];
-    const target = decoder.decode(packed.subarray(5, 5 + targetLength));
-    const body = packed.subarray(5 + targetLength);
+    // Packed by the core: body, target, target length, id (4 bytes, big-endian).
+    const n = packed.length - 5;
+    const id = new DataView(packed.buffer, packed.byteOffset + n + 1, 4).getUint32(0);
+    const bodyLength = n - packed[n];
+    const target = decoder.decode(packed.subarray(bodyLength, n));
+    const body = packed.subarray(0, bodyLength);
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
     const timeout = controller ? setTimeout(() => controller.abort(), this.#requestTimeoutMs) : null;
     try {
@@ -550,7 +551,8 @@ class BaseProducer {
         // A keepalive request goes out now (the page is going away: no
         // waiting on another thread's hash).
         const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
-        const packedHeaders = this.#core.sign(Date.now(), fields, target, body, hash).split('\0');
+        // A body hashed here does not cross into wasm again.
+        const packedHeaders = this.#core.sign(Date.now(), fields, target, hash ? EMPTY : body, hash).split('\0');
         if (packedHeaders[0] === '') throw error(packedHeaders[1], packedHeaders[2]);
         headers = [];
         for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);

@@ -1119,16 +1119,16 @@ impl Producer {
                 }
                 protocol::put_records(Stream::Name(stream), &users)
             }
-            Destination::Firehose(name) => {
+            Destination::Firehose(_) | Destination::Gateway => {
                 let mut data = Vec::with_capacity(entries.len());
                 for (_, r) in entries.iter().filter_map(|e| e.records.first()) {
                     data.push(r.data.as_slice());
                 }
-                protocol::firehose_put_record_batch(name, data)
+                match &self.config.destination {
+                    Destination::Firehose(name) => protocol::firehose_put_record_batch(name, &data),
+                    _ => protocol::gateway_events(&data),
+                }
             }
-            Destination::Gateway => protocol::gateway_events(
-                entries.iter().filter_map(|e| e.records.first().map(|(_, r)| r.data.as_slice())),
-            ),
         }
     }
 

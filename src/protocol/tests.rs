@@ -48,7 +48,7 @@ fn other_bodies() {
         r#"{"NextToken":"t","MaxResults":100,"ShardFilter":{"Type":"AT_TIMESTAMP","Timestamp":1700000000}}"#
     );
     assert_eq!(
-        text(&firehose_put_record_batch("d", [&b"a\n"[..], b""])),
+        text(&firehose_put_record_batch("d", &[&b"a\n"[..], b""])),
         r#"{"DeliveryStreamName":"d","Records":[{"Data":"YQo="},{"Data":""}]}"#
     );
     assert_eq!(
@@ -129,11 +129,19 @@ mod properties {
     proptest! {
         #[test]
         fn base64_equals_the_base64_crate(prefix in proptest::collection::vec(any::<u8>(), 0..4), data in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let want = base64::engine::general_purpose::STANDARD.encode(&data);
             let mut out = prefix.clone();
             write_base64(&mut out, &data);
-            let want = base64::engine::general_purpose::STANDARD.encode(&data);
             prop_assert_eq!(&out[..prefix.len()], &prefix[..]);
             prop_assert_eq!(&out[prefix.len()..], want.as_bytes());
+            // Each build's loop (this one runs the other's only here).
+            for groups in [base64_chunks, base64_blocks] {
+                let mut out = prefix.clone();
+                let rest = groups(&mut out, &data);
+                prop_assert_eq!(rest, &data[data.len() / 3 * 3..]);
+                prop_assert_eq!(&out[..prefix.len()], &prefix[..]);
+                prop_assert_eq!(&out[prefix.len()..], &want.as_bytes()[..data.len() / 3 * 4]);
+            }
         }
 
         #[test]

@@ -408,5 +408,5 @@ pub fn encode_put_record_batch(
         records.push(&data[offset..end]);
         offset = end;
     }
-    Ok(protocol::firehose_put_record_batch(delivery_stream_name, records).body)
+    Ok(protocol::firehose_put_record_batch(delivery_stream_name, &records).body)
 }
