@@ -391,6 +391,14 @@ const THROTTLED_BACKOFF_MAX_MS: u32 = 1_000;
 /// sends without shard prediction (no aggregation, no per-shard limits).
 const MAP_ATTEMPTS: u32 = 5;
 
+/// After [`MAP_ATTEMPTS`] (or a refusal), how long records go without
+/// prediction before ListShards is tried again, once each time: the KPL's
+/// longest wait between shard map updates (`ShardMap::kMaxBackoff`, 30 s,
+/// in `aws/kinesis/core/shard_map.cc` of awslabs/amazon-kinesis-producer,
+/// which keeps trying as long as it runs). A long-lived producer (a
+/// Worker, a page left open) gets its map back once the outage ends.
+const MAP_RETRY_MS: i64 = 30_000;
+
 /// The most ListShards pages one listing may take. At the 1,000 shards a
 /// page the producer asks for, that is a million shards, 50 times the
 /// largest default shard quota of an account (20,000 in us-east-1,
@@ -947,7 +955,12 @@ impl Producer {
             }
             if ordered {
                 let slot = self.slot_of(r.hash);
-                if self.busy_shards.contains(slot) || skipped_slots.contains(slot) {
+                // An entry sent for the whole stream, before a map came,
+                // holds every shard.
+                if self.busy_shards.contains(slot)
+                    || self.busy_shards.contains(u128::MAX)
+                    || skipped_slots.contains(slot)
+                {
                     continue;
                 }
                 if let Some((taken, ehk)) = slot_bytes.get(slot) {
@@ -1205,8 +1218,9 @@ impl Producer {
                 self.map_failed(now);
             } else {
                 // Not allowed to list shards (or the stream is gone): send
-                // without prediction rather than not at all.
-                self.give_up_map();
+                // without prediction rather than not at all, and ask again
+                // later (permissions change).
+                self.give_up_map(Some(now));
             }
             return;
         }
@@ -1219,8 +1233,9 @@ impl Producer {
         if let Some(next) = page.next_token {
             // A token that comes back unchanged, or pages without end: the
             // listing would never finish. Send without prediction.
+            // Not asked again: a service listing without end would again.
             if token.as_deref() == Some(next.as_str()) || pages + 1 >= LIST_SHARDS_MAX_PAGES {
-                return self.give_up_map();
+                return self.give_up_map(None);
             }
             self.listing = Some((shards, Some(next), pages + 1));
             self.map_due = Some(now);
@@ -1232,6 +1247,7 @@ impl Producer {
                 self.map = Some(map);
                 self.map_due = None;
                 self.map_attempts = 0;
+                self.map_unavailable = false;
             }
             Err(_) => self.map_failed(now),
         }
@@ -1246,14 +1262,15 @@ impl Producer {
         if self.map_attempts < MAP_ATTEMPTS {
             self.retry_map(now);
         } else {
-            self.give_up_map();
+            self.give_up_map(Some(now));
         }
     }
 
-    /// No (new) map: records go without prediction (the map in use, if
-    /// any, stays).
-    fn give_up_map(&mut self) {
-        self.map_due = None;
+    /// No (new) map for now: records go without prediction (the map in
+    /// use, if any, stays); ListShards is asked again [`MAP_RETRY_MS`]
+    /// after `retry_from`, if given.
+    fn give_up_map(&mut self, retry_from: Option<Timestamp>) {
+        self.map_due = retry_from.map(|t| t.add_millis(MAP_RETRY_MS));
         self.listing = None;
         if self.map.is_none() {
             self.map_unavailable = true;

@@ -1053,24 +1053,28 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
 /// PutRecords stored in full, until every pushed record settles (or 60
 /// simulated seconds pass): how many ListShards requests it took, and
 /// the outcomes.
-fn run_with_listing(p: &mut Producer, list_shards: impl Fn(u32) -> String) -> (u32, Vec<Outcome>) {
-    let mut now = t0();
+fn run_with_listing(
+    p: &mut Producer,
+    start: Timestamp,
+    list_shards: impl Fn(u32) -> (u16, String),
+) -> (u32, Vec<Outcome>, Timestamp) {
+    let mut now = start;
     let mut listings = 0;
     let mut outcomes = Vec::new();
-    while now < t0().add_millis(60_000) {
+    while now < start.add_millis(60_000) {
         while let Some(req) = p.poll_request(now) {
-            let body = if req.target.ends_with("ListShards") {
+            let (status, body) = if req.target.ends_with("ListShards") {
                 listings += 1;
                 list_shards(listings)
             } else {
                 let entries = entries_in(&req);
                 let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
-                format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; entries].join(","))
+                (200, format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; entries].join(",")))
             };
             p.handle_response(
                 now,
                 req.id,
-                &HttpResponse { status: 200, error_type: None, date: None, body: body.as_bytes() },
+                &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
             );
         }
         while let Some(o) = p.poll_outcome() {
@@ -1081,7 +1085,7 @@ fn run_with_listing(p: &mut Producer, list_shards: impl Fn(u32) -> String) -> (u
         }
         now = p.poll_timeout(now).unwrap_or(now.add_millis(100));
     }
-    (listings, outcomes)
+    (listings, outcomes, now)
 }
 
 fn one_shard_page(token: Option<&str>) -> String {
@@ -1103,7 +1107,7 @@ fn a_listing_that_cannot_be_used_does_not_hold_records_back_for_ever() {
         for i in 0..10 {
             p.push(t0(), b"x", &format!("k{i}"), None).unwrap();
         }
-        let (listings, outcomes) = run_with_listing(&mut p, |_| answer.clone());
+        let (listings, outcomes, _) = run_with_listing(&mut p, t0(), |_| (200, answer.clone()));
         assert_eq!(listings, MAP_ATTEMPTS + 1, "{answer}");
         assert_eq!(outcomes.len(), 10);
         assert!(
@@ -1119,25 +1123,112 @@ fn a_listing_without_end_is_given_up_and_records_go_without_prediction() {
     // A token that comes back unchanged: given up at the second page.
     let mut p = Producer::new(kinesis("s"));
     p.push(t0(), b"x", "k", None).unwrap();
-    let (listings, outcomes) = run_with_listing(&mut p, |_| one_shard_page(Some("again")));
+    let (listings, outcomes, _) = run_with_listing(&mut p, t0(), |_| (200, one_shard_page(Some("again"))));
     assert_eq!(listings, 2);
     assert!(matches!(outcomes[..], [Outcome::Acknowledged { .. }]), "{outcomes:?}");
     // New tokens for ever: given up after LIST_SHARDS_MAX_PAGES pages.
     let mut p = Producer::new(kinesis("s"));
     p.push(t0(), b"x", "k", None).unwrap();
-    let (listings, outcomes) = run_with_listing(&mut p, |n| one_shard_page(Some(&format!("t{n}"))));
+    let (listings, outcomes, _) =
+        run_with_listing(&mut p, t0(), |n| (200, one_shard_page(Some(&format!("t{n}")))));
     assert_eq!(listings, LIST_SHARDS_MAX_PAGES);
     assert!(matches!(outcomes[..], [Outcome::Acknowledged { .. }]), "{outcomes:?}");
     // A listing of three pages is read to its end and used.
     let mut p = Producer::new(kinesis("s"));
     p.push(t0(), b"x", "k", None).unwrap();
-    let (listings, _) = run_with_listing(&mut p, |n| {
+    let (listings, _, _) = run_with_listing(&mut p, t0(), |n| {
         if n < 3 {
-            format!("{{\"Shards\":[],\"NextToken\":\"t{n}\"}}")
+            (200, format!("{{\"Shards\":[],\"NextToken\":\"t{n}\"}}"))
         } else {
-            one_shard_page(None)
+            (200, one_shard_page(None))
         }
     });
     assert_eq!(listings, 3);
     assert!(p.shard_map().is_some());
+}
+
+#[test]
+fn a_shard_map_lost_to_an_outage_or_a_refusal_is_asked_for_again_and_used() {
+    let failure = |code: &str| format!("{{\"__type\":\"{code}\",\"message\":\"no\"}}");
+    for (status, code, failing) in
+        [(500, "InternalFailure", MAP_ATTEMPTS + 1), (400, "AccessDeniedException", 1)]
+    {
+        let mut p = Producer::new(kinesis("s"));
+        for i in 0..10 {
+            p.push(t0(), b"x", &format!("k{i}"), None).unwrap();
+        }
+        let answer =
+            |n: u32| if n <= failing { (status, failure(code)) } else { (200, one_shard_page(None)) };
+        // The outage: records go unaggregated, without waiting for a map.
+        let (listings, outcomes, end) = run_with_listing(&mut p, t0(), answer);
+        assert_eq!(listings, failing, "{code}");
+        assert_eq!(outcomes.len(), 10);
+        assert!(outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Acknowledged { sub_sequence_number: None, .. })));
+        assert!(p.shard_map().is_none());
+        // Not asked again before MAP_RETRY_MS, even with records waiting.
+        p.push(end, b"y", "k", None).unwrap();
+        let (_, outcomes, _) = run_with_listing(&mut p, end, |_| panic!("ListShards asked too soon"));
+        assert!(
+            matches!(outcomes[..], [Outcome::Acknowledged { sub_sequence_number: None, .. }]),
+            "{outcomes:?}"
+        );
+        // Later records: the map is asked for again, loaded, and used
+        // (aggregated).
+        let later = end.add_millis(MAP_RETRY_MS);
+        for i in 0..10 {
+            p.push(later, b"z", &format!("k{i}"), None).unwrap();
+        }
+        let (listings, outcomes, _) = run_with_listing(&mut p, later, |n| answer(n + failing));
+        assert_eq!(listings, 1, "{code}");
+        assert_eq!(outcomes.len(), 10);
+        assert!(outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Acknowledged { sub_sequence_number: Some(_), .. })));
+        assert!(p.shard_map().is_some());
+    }
+}
+
+#[test]
+fn in_ordered_mode_an_entry_sent_before_the_map_came_holds_every_shard() {
+    let mut p = Producer::new(ProducerConfig {
+        ordered: true,
+        aggregation: false,
+        record_ttl_ms: 300_000,
+        ..kinesis("s")
+    });
+    let ok = |n: usize| {
+        let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
+        format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
+    };
+    let answer = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
+        p.handle_response(
+            now,
+            id,
+            &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
+        );
+    };
+    let a1 = p.push(t0(), b"1", "a", None).unwrap();
+    let listing = p.poll_request(t0()).unwrap();
+    assert!(listing.target.ends_with("ListShards"));
+    answer(&mut p, t0(), listing.id, 400, "{\"__type\":\"AccessDeniedException\",\"message\":\"no\"}");
+    let now = t0().add_millis(1_000);
+    // Without a map: the whole stream is one slot.
+    let first = p.poll_request(now).unwrap();
+    assert_eq!(entries_in(&first), 1);
+    // The map comes while that entry is in flight.
+    let a2 = p.push(now, b"2", "a", None).unwrap();
+    let later = now.add_millis(MAP_RETRY_MS);
+    let listing = p.poll_request(later).unwrap();
+    assert!(listing.target.ends_with("ListShards"));
+    answer(&mut p, later, listing.id, 200, &one_shard_page(None));
+    assert!(p.shard_map().is_some());
+    // The record of the same key waits for the entry in flight.
+    assert!(p.poll_request(later.add_millis(1_000)).is_none());
+    answer(&mut p, later, first.id, 200, &ok(1));
+    let second = p.poll_request(later.add_millis(1_000)).unwrap();
+    answer(&mut p, later, second.id, 200, &ok(1));
+    let ids: Vec<u64> = std::iter::from_fn(|| p.poll_outcome()).map(|o| o.id()).collect();
+    assert_eq!(ids, [a1, a2]);
 }
