@@ -27,6 +27,8 @@ export interface ShardEngineOptions {
   /** Memory bound per shard in bytes (data plus partition keys; default 1 GiB): the oldest records go first. */
   maxBytesPerShard?: number;
   defaultShardCount?: number;
+  /** Largest record of new streams, data plus partition key: 1 MiB (the default) up to 10 MiB (as after UpdateMaxRecordSize). */
+  maxRecordBytes?: number;
   verifySignatures?: { accessKeyId: string; secretAccessKey: string };
   faults?: Faults;
   now?: () => number;

@@ -50,15 +50,17 @@ export class ShardEngine {
    * @param {number} [options.maxRecordsPerShard=1000000] memory bound per shard
    * @param {number} [options.maxBytesPerShard=1073741824] memory bound per shard, in bytes (data plus partition keys; the oldest records go first)
    * @param {number} [options.defaultShardCount=4] ShardCount of a CreateStream that gives none
+   * @param {number} [options.maxRecordBytes=1048576] largest record of new streams, data plus partition
+   *   key (up to 10485760, as a stream that raised it with UpdateMaxRecordSize)
    * @param {{accessKeyId: string, secretAccessKey: string}} [options.verifySignatures]
    *   check SigV4 signatures of requests through `fetch` / `handleHttp` against these credentials
    * @param {object} [options.faults] default faults of every stream (see `setFaults`)
    * @param {() => number} [options.now=Date.now] the clock (ms), e.g. a simulated one
    */
   constructor(options = {}) {
-    const whole = (name, fallback, min = 1) => {
+    const whole = (name, fallback, min = 1, max = 0xffffffff) => {
       const v = options[name] ?? fallback;
-      if (!Number.isInteger(v) || v < min || v > 0xffffffff) fail('InvalidArgumentException', `${name} must be a whole number from ${min} to 4294967295`);
+      if (!Number.isInteger(v) || v < min || v > max) fail('InvalidArgumentException', `${name} must be a whole number from ${min} to ${max}`);
       return v;
     };
     this.#now = options.now ?? Date.now;
@@ -84,6 +86,7 @@ export class ShardEngine {
       whole('defaultShardCount', 4),
       verify?.accessKeyId,
       verify?.secretAccessKey,
+      whole('maxRecordBytes', 1048576, 1048576, 10485760),
     );
     if (options.faults) this.setFaults(options.faults);
     this.firehose = new FirehoseApi(this, this.#inner, this.#now);

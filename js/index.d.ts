@@ -169,6 +169,8 @@ export interface ProducerOptions {
   onFull?: 'reject' | 'wait';
   ordered?: boolean;
   rateLimitPercent?: number;
+  /** The stream's largest record, data plus partition key: 1 MiB (the default) up to 10 MiB for a stream that raised it (UpdateMaxRecordSize). Kinesis only. */
+  maxRecordBytes?: number;
   requestTimeoutMs?: number;
   /** In a page: send what is buffered with fetch's keepalive when the page is hidden or goes away (default true). */
   lifecycle?: boolean;

@@ -187,6 +187,8 @@ class BaseProducer {
       whole(options, 'rateLimitPercent', 150, 0, 10000),
       delimiter,
       Math.floor(Math.random() * 2 ** 52),
+      // A stream's records: 1 MiB, or up to 10 MiB once raised (UpdateMaxRecordSize).
+      whole(options, 'maxRecordBytes', 1048576, 1048576, 10485760),
     );
     const problem = this.#core.error();
     if (problem) {

@@ -1106,7 +1106,7 @@ fn store(
     };
     let StreamState { name, shards, .. } = s;
     let sh = &mut shards[index];
-    if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.has(size as f64, now)) {
+    if throttling && !(sh.writes.has(1.0, now) && sh.write_bytes.admits(size as f64, now)) {
         sh.stats.write_throttles += 1;
         return PutOutcome::Failed {
             code: "ProvisionedThroughputExceededException",
@@ -1115,7 +1115,7 @@ fn store(
     }
     if throttling {
         sh.writes.try_take(1.0, now);
-        sh.write_bytes.try_take(size as f64, now);
+        sh.write_bytes.take_debt(size as f64, now);
     }
     trim(sh, retention, cap, now);
     // The counter follows arrival time (ms, with room for 2^20 records a

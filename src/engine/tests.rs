@@ -87,6 +87,26 @@ fn writes_over_the_shard_limit_fail_alone() {
     assert!(e.put_record("s", &rec("k", &big), t(0)).is_ok());
     let err = e.put_record("s", &rec("k", &big), t(1)).unwrap_err();
     assert_eq!(err.code, "ProvisionedThroughputExceededException", "1 MiB/s per shard");
+    // A stream with large records: a record over a second's allowance goes
+    // from a full bucket and leaves it in debt, paid back at 1 MiB/s.
+    let limits = crate::record::RecordLimits::new(10 << 20).unwrap();
+    let mut e = Engine::new(EngineConfig { record_limits: limits, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    let large = vec![0u8; 3 << 20];
+    assert!(e.put_record("s", &rec("k", &large), t(0)).is_ok());
+    let throttled = |e: &mut Engine, at: i64| {
+        e.put_record("s", &rec("k", b"x"), t(at))
+            .is_err_and(|e| e.code == "ProvisionedThroughputExceededException")
+    };
+    // (The bucket held 1 MiB: 2 MiB of debt.)
+    assert!(throttled(&mut e, 1));
+    assert!(throttled(&mut e, 1_900), "still paying back the 3 MiB");
+    assert!(!throttled(&mut e, 2_100));
+    assert!(
+        e.put_record("s", &rec("k", &large), t(2_500)).is_err(),
+        "the next large record waits for a full bucket"
+    );
+    assert!(e.put_record("s", &rec("k", &large), t(3_100)).is_ok());
     // Without throttling, anything goes.
     let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
     e.create_stream("s", 1, t(0)).unwrap();

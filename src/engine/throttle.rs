@@ -54,6 +54,18 @@ impl Bucket {
         self.refill(now);
         amount <= self.tokens
     }
+
+    /// Whether `amount` may be taken: there are that many tokens, or, for
+    /// more than the bucket holds, it is full. A record over a second's
+    /// allowance (a stream with large records, up to 10 MiB) then leaves
+    /// the bucket in debt, which later writes wait out: "To accommodate
+    /// large records, Kinesis Data streams bursts up to 10 MiBs, while
+    /// averaging out to 1 MiB per second" ("Handle large records",
+    /// <https://docs.aws.amazon.com/streams/latest/dev/large-records.html>).
+    pub(crate) fn admits(&mut self, amount: f64, now: Timestamp) -> bool {
+        self.refill(now);
+        amount <= self.tokens || self.tokens >= self.capacity
+    }
 }
 
 #[cfg(test)]

@@ -1232,3 +1232,60 @@ fn in_ordered_mode_an_entry_sent_before_the_map_came_holds_every_shard() {
     let ids: Vec<u64> = std::iter::from_fn(|| p.poll_outcome()).map(|o| o.id()).collect();
     assert_eq!(ids, [a1, a2]);
 }
+
+#[test]
+fn records_up_to_a_raised_limit_are_taken_and_one_over_the_request_budget_goes_alone() {
+    let big = vec![7u8; 2 << 20];
+    let huge = vec![9u8; 6 << 20];
+    // The default limit (1 MiB) refuses, with AWS's message.
+    let mut p = Producer::new(kinesis("s"));
+    match p.push(t0(), &big, "k", None) {
+        Err(PushError::Invalid(e)) => {
+            assert_eq!(e.code, "ValidationException");
+            assert!(e.message.contains("less than or equal to 1048576"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A stream raised to 10 MiB: taken; one record over the request's
+    // budget (5 MiB) still goes, alone.
+    let limits = crate::record::RecordLimits::new(10 << 20).unwrap();
+    let mut p = Producer::new(ProducerConfig { record_limits: limits, aggregation: false, ..kinesis("s") });
+    let ids = [
+        p.push(t0(), &big, "a", None).unwrap(),
+        p.push(t0(), &huge, "b", None).unwrap(),
+        p.push(t0(), b"small", "c", None).unwrap(),
+    ];
+    assert!(matches!(p.push(t0(), &vec![0u8; 10 << 20], "k", None), Err(PushError::Invalid(_))));
+    let mut now = t0();
+    let listing = p.poll_request(now).unwrap();
+    p.handle_response(
+        now,
+        listing.id,
+        &HttpResponse { status: 200, error_type: None, date: None, body: one_shard_page(None).as_bytes() },
+    );
+    let mut sizes = Vec::new();
+    while sizes.iter().map(|(n, _)| n).sum::<usize>() < 3 {
+        now = p.poll_timeout(now).unwrap_or(now);
+        while let Some(req) = p.poll_request(now) {
+            let n = entries_in(&req);
+            sizes.push((n, req.body.len()));
+            let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
+            let body = format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","));
+            p.handle_response(
+                now,
+                req.id,
+                &HttpResponse { status: 200, error_type: None, date: None, body: body.as_bytes() },
+            );
+        }
+    }
+    assert_eq!(sizes.len(), 3, "{sizes:?}");
+    assert!(sizes.iter().all(|(n, _)| *n == 1), "{sizes:?}");
+    assert!(sizes[1].1 > 8 << 20, "the 6 MiB record, in base64: {sizes:?}");
+    let settled: Vec<u64> = std::iter::from_fn(|| p.poll_outcome())
+        .map(|o| {
+            assert!(matches!(o, Outcome::Acknowledged { .. }), "{o:?}");
+            o.id()
+        })
+        .collect();
+    assert_eq!(settled, ids);
+}

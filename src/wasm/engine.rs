@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use crate::credentials::Credentials;
 use crate::engine::{Engine, EngineConfig, Faults, HttpRequest, RecordFault, Response};
 use crate::json::write_string;
+use crate::record::RecordLimits;
 use crate::time::Timestamp;
 
 use super::coded_error;
@@ -54,6 +55,7 @@ impl WasmEngine {
         default_shard_count: u32,
         verify_access_key_id: Option<String>,
         verify_secret_access_key: Option<String>,
+        max_record_bytes: u32,
     ) -> Result<WasmEngine, JsValue> {
         let verify_credentials = match (verify_access_key_id, verify_secret_access_key) {
             (Some(id), Some(secret)) => Some(
@@ -76,6 +78,9 @@ impl WasmEngine {
             max_bytes_per_shard: if max_bytes_per_shard >= 1.0 { max_bytes_per_shard as u64 } else { 1 },
             default_shard_count: default_shard_count.max(1),
             verify_credentials,
+            record_limits: RecordLimits::new(max_record_bytes as usize).ok_or_else(|| {
+                coded_error("InvalidArgumentException", "maxRecordBytes must be from 1048576 to 10485760")
+            })?,
             ..EngineConfig::default()
         })))
     }

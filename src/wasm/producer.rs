@@ -13,6 +13,7 @@ use crate::credentials::Credentials;
 use crate::json::write_u64;
 use crate::producer::{Destination, HttpResponse, Outcome, Producer, ProducerConfig};
 use crate::protocol::CONTENT_TYPE;
+use crate::record::RecordLimits;
 use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
 use crate::time::Timestamp;
 
@@ -97,6 +98,7 @@ impl WasmProducer {
         rate_limit_percent: u32,
         delimiter: &[u8],
         seed: f64,
+        max_record_bytes: u32,
     ) -> WasmProducer {
         let destination = match kind {
             "kinesis" => Destination::Kinesis(stream.to_owned()),
@@ -131,6 +133,7 @@ impl WasmProducer {
                 rate_limit_percent: if defaults.rate_limit_percent > 0 { rate_limit_percent } else { 0 },
                 delimiter: delimiter.to_vec(),
                 seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
+                record_limits: RecordLimits::new(max_record_bytes as usize).unwrap_or_default(),
                 ..defaults
             }),
         }

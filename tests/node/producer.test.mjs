@@ -126,6 +126,35 @@ test('Producer: non-retryable errors reject with the AWS code; TTL expiry with R
   await assert.rejects(waiting.put('', { partitionKey: '' }), { code: 'ValidationException' });
 });
 
+test('Producer: records up to a stream\'s raised limit (maxRecordBytes, UpdateMaxRecordSize) arrive whole; 1 MiB by default', async () => {
+  const engine = new ShardEngine({ maxRecordBytes: 10 * 1024 * 1024 });
+  engine.createStream({ streamName: 'large', shardCount: 2 });
+  const base = { streamName: 'large', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 };
+  const big = new Uint8Array(2 * 1024 * 1024 + 7).map((_, i) => (i * 31 + 7) & 255);
+  // By default, the stream's default: refused before anything is sent, with AWS's message.
+  const plain = new Producer(base);
+  await assert.rejects(plain.put(big, { partitionKey: 'k' }), { code: 'ValidationException', message: /less than or equal to 1048576/ });
+  assert.equal(plain.stats().requests, 0);
+  await plain.close();
+  const producer = new Producer({ ...base, maxRecordBytes: 10 * 1024 * 1024 });
+  // (Both keys land on shard 1: the small record waits out the debt the
+  // large one left on the shard's 1 MiB/s, as the service makes it.)
+  const [a, b] = await Promise.all([producer.put(big, { partitionKey: 'big' }), producer.put('small', { partitionKey: 'small' })]);
+  assert.equal(a.attempts, 1);
+  assert.equal(b.shardId, a.shardId);
+  const it = engine.getShardIterator({ streamName: 'large', shardId: a.shardId, type: 'AT_SEQUENCE_NUMBER', sequenceNumber: a.sequenceNumber });
+  const [stored] = engine.getRecords({ shardIterator: it }).records;
+  assert.equal(stored.partitionKey, 'big');
+  assert.deepEqual(stored.data, big);
+  // Data plus partition key over the raised limit: AWS's answer.
+  await assert.rejects(producer.put(new Uint8Array(10 * 1024 * 1024), { partitionKey: 'k' }), { code: 'InvalidArgumentException', message: /exceeds the maximum record size of 10485760 bytes/ });
+  await producer.close();
+  for (const maxRecordBytes of [1048575, 10485761, 2.5, '2097152']) {
+    assert.throws(() => new Producer({ ...base, maxRecordBytes }), { code: 'InvalidArgument', message: /maxRecordBytes must be a whole number from 1048576 to 10485760/ });
+    assert.throws(() => new ShardEngine({ maxRecordBytes }), { code: 'InvalidArgumentException', message: /maxRecordBytes must be a whole number from 1048576 to 10485760/ });
+  }
+});
+
 test('Producer: clock skew corrected from the service, credentials from a provider refreshed before expiry', async () => {
   let offset = -20 * 60 * 1000; // the local clock is 20 minutes slow
   const engine = new ShardEngine({ verifySignatures: CREDENTIALS, now: () => Date.now() - offset });
