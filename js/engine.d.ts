@@ -76,12 +76,14 @@ export declare class ShardEngine {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   call(action: string, input?: object): any;
   callFirehose(action: string, input?: object): any;
-  createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string> }): void;
+  createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string>; maxRecordSizeInKiB?: number }): void;
+  /** The stream's record limit, 1024 to 10240 KiB; the stream is named by its ARN, as AWS takes it. */
+  updateMaxRecordSize(input: { streamArn: string; maxRecordSizeInKiB: number }): void;
   deleteStream(input: { streamName: string }): void;
   listStreams(): string[];
   describeStreamSummary(input: { streamName: string }): {
     streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE';
-    retentionPeriodHours: number; openShardCount: number; streamCreationTimestamp: Date;
+    retentionPeriodHours: number; openShardCount: number; maxRecordSizeInKiB: number; streamCreationTimestamp: Date;
   };
   putRecord(input: { streamName: string; data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }): { sequenceNumber: string; shardId: string };
   putRecords(input: { streamName: string; records: { data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }[] }): { failedRecordCount: number; records: PutResult[] };

@@ -156,8 +156,13 @@ export class ShardEngine {
   }
 
   /** CreateStream (`tags`: an object of tag keys to values). */
-  createStream({ streamName, shardCount, tags }) {
-    this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}) });
+  createStream({ streamName, shardCount, tags, maxRecordSizeInKiB }) {
+    this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}), MaxRecordSizeInKiB: maxRecordSizeInKiB });
+  }
+
+  /** UpdateMaxRecordSize: the stream's record limit (1024 to 10240 KiB); the stream is named by its ARN, as AWS takes it. */
+  updateMaxRecordSize({ streamArn, maxRecordSizeInKiB }) {
+    this.call('UpdateMaxRecordSize', { StreamARN: streamArn, MaxRecordSizeInKiB: maxRecordSizeInKiB });
   }
 
   /** DeleteStream. */
@@ -186,6 +191,7 @@ export class ShardEngine {
       streamStatus: d.StreamStatus,
       retentionPeriodHours: d.RetentionPeriodHours,
       openShardCount: d.OpenShardCount,
+      maxRecordSizeInKiB: d.MaxRecordSizeInKiB,
       streamCreationTimestamp: new Date(d.StreamCreationTimestamp * 1000),
     };
   }

@@ -482,6 +482,49 @@ impl Engine {
         self.streams.get_mut(name).ok_or_else(|| error("InternalFailure", "stream vanished"))
     }
 
+    /// The stream an ARN names, if it is one of this engine's (its region
+    /// and account); `ResourceNotFoundException` otherwise.
+    pub fn stream_named_by_arn(&self, arn: &str) -> Result<String, EngineError> {
+        let not_found = || error("ResourceNotFoundException", format!("Stream {arn} not found."));
+        let (region, account, name) = parse_stream_arn(arn).ok_or_else(not_found)?;
+        if region != self.config.region || account != self.config.account_id {
+            return Err(not_found());
+        }
+        if !self.streams.contains_key(name) {
+            return Err(self.not_found(name));
+        }
+        Ok(name.to_owned())
+    }
+
+    /// A stream's record limit (data plus partition key), in bytes.
+    pub fn max_record_bytes(&self, stream: &str) -> Option<usize> {
+        self.streams.get(stream).map(|s| s.record_limits.max_record_bytes())
+    }
+
+    /// UpdateMaxRecordSize: the stream's record limit, from 1 MiB to
+    /// 10 MiB (`ResourceInUseException` while it is `CREATING`).
+    pub fn update_max_record_size(
+        &mut self,
+        stream: &str,
+        kib: u32,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        self.updatable_stream_mut(stream, now)?;
+        self.set_max_record_kib(stream, kib)
+    }
+
+    fn set_max_record_kib(&mut self, stream: &str, kib: u32) -> Result<(), EngineError> {
+        let limits = RecordLimits::new((kib as usize).saturating_mul(1024)).ok_or_else(|| {
+            let bound = if kib < 1024 { "greater than or equal to 1024" } else { "less than or equal to 10240" };
+            error(
+                "ValidationException",
+                format!("1 validation error detected: Value '{kib}' at 'maxRecordSizeInKiB' failed to satisfy constraint: Member must have value {bound}"),
+            )
+        })?;
+        self.stream_mut(stream)?.record_limits = limits;
+        Ok(())
+    }
+
     /// A stream that can be resharded or scaled: `ResourceInUseException`
     /// while it is `CREATING`.
     fn updatable_stream_mut(&mut self, name: &str, now: Timestamp) -> Result<&mut StreamState, EngineError> {
@@ -1184,3 +1227,21 @@ fn injected(s: &mut StreamState, hash: u128, fault: RecordFault, account: &str) 
 
 #[cfg(test)]
 mod tests;
+
+/// `arn:aws…:kinesis:<region>:<12-digit account>:stream/<name>`: region,
+/// account and name.
+pub(crate) fn parse_stream_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("kinesis"), Some(region), Some(account), Some(resource)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let name = resource.strip_prefix("stream/")?;
+    let plain = |s: &str| !s.is_empty() && !s.bytes().any(|b| b.is_ascii_whitespace());
+    (partition.starts_with("aws")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && plain(name))
+    .then_some((region, account, name))
+}

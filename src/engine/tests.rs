@@ -289,6 +289,95 @@ mod json_front {
     }
 
     #[test]
+    fn max_record_size_is_set_at_creation_or_updated_by_arn_and_bounds_puts() {
+        let mut e = Engine::new(EngineConfig::default());
+        let kib = |e: &mut Engine, name: &str| {
+            let body = call(e, "DescribeStreamSummary", &format!(r#"{{"StreamName":"{name}"}}"#)).body;
+            parse(&body)
+                .unwrap()
+                .get("StreamDescriptionSummary")
+                .and_then(|s| s.get("MaxRecordSizeInKiB"))
+                .and_then(Value::as_u64)
+        };
+        let put = |e: &mut Engine, name: &str, bytes: usize| {
+            let data = vec![1u8; bytes];
+            let records = [UserRecord { partition_key: "k", explicit_hash_key: None, data: &data }];
+            let req = protocol::put_records(Stream::Name(name), &records);
+            let resp = e.handle(t(100), req.target, &req.body);
+            (resp.status, String::from_utf8_lossy(&resp.body).into_owned())
+        };
+        assert_eq!(call(&mut e, "CreateStream", r#"{"StreamName":"s","ShardCount":1}"#).status, 200);
+        assert_eq!(kib(&mut e, "s"), Some(1024));
+        let (status, body) = put(&mut e, "s", 2 << 20);
+        assert_eq!(status, 400);
+        assert!(body.contains("less than or equal to 1048576"), "{body}");
+        // By ARN only.
+        let arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+        let ok = call(
+            &mut e,
+            "UpdateMaxRecordSize",
+            &format!(r#"{{"StreamARN":"{arn}","MaxRecordSizeInKiB":4096}}"#),
+        );
+        assert_eq!((ok.status, ok.body.len()), (200, 0));
+        assert_eq!(kib(&mut e, "s"), Some(4096));
+        assert_eq!(put(&mut e, "s", 2 << 20).0, 200);
+        let (status, body) = put(&mut e, "s", (4 << 20) + 1);
+        assert_eq!(status, 400);
+        assert!(body.contains("less than or equal to 4194304"), "{body}");
+        for (body, code) in [
+            (
+                r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","MaxRecordSizeInKiB":1023}"#,
+                "ValidationException",
+            ),
+            (
+                r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","MaxRecordSizeInKiB":10241}"#,
+                "ValidationException",
+            ),
+            (r#"{"StreamName":"s","MaxRecordSizeInKiB":2048}"#, "ValidationException"),
+            (r#"{"StreamARN":"s","MaxRecordSizeInKiB":2048}"#, "ValidationException"),
+            (
+                r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/nope","MaxRecordSizeInKiB":2048}"#,
+                "ResourceNotFoundException",
+            ),
+            (
+                r#"{"StreamARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/s","MaxRecordSizeInKiB":2048}"#,
+                "ResourceNotFoundException",
+            ),
+        ] {
+            let r = call(&mut e, "UpdateMaxRecordSize", body);
+            assert_eq!(r.status, 400, "{body}");
+            assert!(
+                String::from_utf8_lossy(&r.body).contains(code),
+                "{body}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+        assert_eq!(kib(&mut e, "s"), Some(4096));
+        // At creation; out of range, no stream.
+        assert_eq!(
+            call(&mut e, "CreateStream", r#"{"StreamName":"big","ShardCount":1,"MaxRecordSizeInKiB":10240}"#)
+                .status,
+            200
+        );
+        assert_eq!(kib(&mut e, "big"), Some(10240));
+        assert_eq!(
+            call(&mut e, "CreateStream", r#"{"StreamName":"bad","ShardCount":1,"MaxRecordSizeInKiB":20000}"#)
+                .status,
+            400
+        );
+        assert_eq!(call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"bad"}"#).status, 400);
+        // Not while CREATING.
+        let mut e = Engine::new(EngineConfig { create_delay_ms: 1_000, ..EngineConfig::default() });
+        call(&mut e, "CreateStream", r#"{"StreamName":"s","ShardCount":1}"#);
+        let r = call(
+            &mut e,
+            "UpdateMaxRecordSize",
+            r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","MaxRecordSizeInKiB":2048}"#,
+        );
+        assert!(String::from_utf8_lossy(&r.body).contains("ResourceInUseException"));
+    }
+
+    #[test]
     fn list_shards_pages() {
         let mut e = Engine::new(EngineConfig::default());
         call(&mut e, "CreateStream", r#"{"StreamName":"s","ShardCount":5}"#);

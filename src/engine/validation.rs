@@ -59,6 +59,20 @@ pub(crate) const STREAM_NAME: Kind = Kind::Str {
 /// Shard ids (API reference: `[a-zA-Z0-9_.-]+`, 1..=128).
 pub(crate) const SHARD_ID: Kind = STREAM_NAME;
 
+/// Stream ARNs (API reference: `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`,
+/// 1..=2048).
+pub(crate) const STREAM_ARN: Kind = Kind::Str {
+    min: 1,
+    max: 2048,
+    pattern: Some(("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", |s| {
+        crate::engine::parse_stream_arn(s).is_some()
+    })),
+};
+
+/// A stream's record limit in KiB (API reference, UpdateMaxRecordSize and
+/// CreateStream: `MaxRecordSizeInKiB`, 1024..=10240).
+pub(crate) const MAX_RECORD_SIZE_KIB: Kind = Kind::Int { min: 1024, max: 10240 };
+
 fn serialization(message: &str) -> EngineError {
     EngineError { code: "SerializationException", message: message.to_owned() }
 }

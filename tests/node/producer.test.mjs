@@ -127,7 +127,7 @@ test('Producer: non-retryable errors reject with the AWS code; TTL expiry with R
 });
 
 test('Producer: records up to a stream\'s raised limit (maxRecordBytes, UpdateMaxRecordSize) arrive whole; 1 MiB by default', async () => {
-  const engine = new ShardEngine({ maxRecordBytes: 10 * 1024 * 1024 });
+  const engine = new ShardEngine();
   engine.createStream({ streamName: 'large', shardCount: 2 });
   const base = { streamName: 'large', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 };
   const big = new Uint8Array(2 * 1024 * 1024 + 7).map((_, i) => (i * 31 + 7) & 255);
@@ -136,6 +136,10 @@ test('Producer: records up to a stream\'s raised limit (maxRecordBytes, UpdateMa
   await assert.rejects(plain.put(big, { partitionKey: 'k' }), { code: 'ValidationException', message: /less than or equal to 1048576/ });
   assert.equal(plain.stats().requests, 0);
   await plain.close();
+  // The stream raised to 10 MiB (UpdateMaxRecordSize, by ARN).
+  const { streamArn } = engine.describeStreamSummary({ streamName: 'large' });
+  engine.updateMaxRecordSize({ streamArn, maxRecordSizeInKiB: 10240 });
+  assert.equal(engine.describeStreamSummary({ streamName: 'large' }).maxRecordSizeInKiB, 10240);
   const producer = new Producer({ ...base, maxRecordBytes: 10 * 1024 * 1024 });
   // (Both keys land on shard 1: the small record waits out the debt the
   // large one left on the shard's 1 MiB/s, as the service makes it.)
@@ -153,6 +157,12 @@ test('Producer: records up to a stream\'s raised limit (maxRecordBytes, UpdateMa
     assert.throws(() => new Producer({ ...base, maxRecordBytes }), { code: 'InvalidArgument', message: /maxRecordBytes must be a whole number from 1048576 to 10485760/ });
     assert.throws(() => new ShardEngine({ maxRecordBytes }), { code: 'InvalidArgumentException', message: /maxRecordBytes must be a whole number from 1048576 to 10485760/ });
   }
+  // New streams of an engine created with a raised default.
+  const raised = new ShardEngine({ maxRecordBytes: 4 * 1024 * 1024 });
+  raised.createStream({ streamName: 's' });
+  raised.createStream({ streamName: 't', maxRecordSizeInKiB: 1024 });
+  assert.equal(raised.describeStreamSummary({ streamName: 's' }).maxRecordSizeInKiB, 4096);
+  assert.equal(raised.describeStreamSummary({ streamName: 't' }).maxRecordSizeInKiB, 1024);
 });
 
 test('Producer: clock skew corrected from the service, credentials from a provider refreshed before expiry', async () => {

@@ -11,7 +11,7 @@ import { startEngine, CREDENTIALS } from '../js/servers.mjs';
 import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListStreamsCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordsCommand, PutRecordCommand, ListStreamsCommand, DescribeStreamSummaryCommand, UpdateMaxRecordSizeCommand, GetShardIteratorCommand, GetRecordsCommand } = require('@aws-sdk/client-kinesis');
 const { FirehoseClient, CreateDeliveryStreamCommand, PutRecordBatchCommand, DescribeDeliveryStreamCommand } = require('@aws-sdk/client-firehose');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
 
@@ -28,6 +28,30 @@ test('@aws-sdk/client-kinesis over HTTP: 10,000 records, every shard, a split an
   } finally {
     const { code } = await server.stop();
     assert.equal(code, 0);
+  }
+});
+
+test('@aws-sdk/client-kinesis over HTTP: large records after UpdateMaxRecordSize (by ARN), MaxRecordSizeInKiB at CreateStream and in DescribeStreamSummary', async () => {
+  const server = await startEngine([]);
+  try {
+    const client = kinesis(server.url);
+    await client.send(new CreateStreamCommand({ StreamName: 'large', ShardCount: 1 }));
+    await client.send(new CreateStreamCommand({ StreamName: 'raised', ShardCount: 1, MaxRecordSizeInKiB: 8192 }));
+    const summary = async (StreamName) => (await client.send(new DescribeStreamSummaryCommand({ StreamName }))).StreamDescriptionSummary;
+    assert.equal((await summary('raised')).MaxRecordSizeInKiB, 8192);
+    const { StreamARN, MaxRecordSizeInKiB } = await summary('large');
+    assert.equal(MaxRecordSizeInKiB, 1024);
+    const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 255);
+    await assert.rejects(client.send(new PutRecordCommand({ StreamName: 'large', PartitionKey: 'k', Data: data })), { name: 'ValidationException' });
+    await client.send(new UpdateMaxRecordSizeCommand({ StreamARN, MaxRecordSizeInKiB: 10240 }));
+    assert.equal((await summary('large')).MaxRecordSizeInKiB, 10240);
+    const put = await client.send(new PutRecordCommand({ StreamName: 'large', PartitionKey: 'k', Data: data }));
+    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: 'large', ShardId: put.ShardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: put.SequenceNumber }));
+    const { Records } = await client.send(new GetRecordsCommand({ ShardIterator }));
+    assert.deepEqual(Records[0].Data, data);
+    await assert.rejects(client.send(new UpdateMaxRecordSizeCommand({ StreamARN, MaxRecordSizeInKiB: 20000 })), { name: 'ValidationException' });
+  } finally {
+    await server.stop();
   }
 });
 

@@ -1,6 +1,6 @@
 //! CreateStream.
 
-use super::super::validation::{check, Kind, Member, STREAM_NAME};
+use super::super::validation::{check, Kind, Member, MAX_RECORD_SIZE_KIB, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use crate::json::Value;
 use crate::time::Timestamp;
@@ -15,6 +15,12 @@ pub(in crate::engine) const MEMBERS: &[Member] = &[
         required: false,
     },
     Member { name: "Tags", path: "tags", kind: Kind::Map { min: 0, max: 50 }, required: false },
+    Member {
+        name: "MaxRecordSizeInKiB",
+        path: "maxRecordSizeInKiB",
+        kind: MAX_RECORD_SIZE_KIB,
+        required: false,
+    },
 ];
 
 pub(in crate::engine) fn run(
@@ -30,8 +36,10 @@ pub(in crate::engine) fn run(
         .unwrap_or(u64::from(engine.config.default_shard_count));
     let tags = super::tags::tag_map(body)?;
     engine.create_stream(name, u32::try_from(count).unwrap_or(u32::MAX), now)?;
-    if let Err(e) = engine.add_tags(name, &tags) {
-        // A stream is created with its tags or not at all.
+    let kib = body.get("MaxRecordSizeInKiB").and_then(Value::as_u64);
+    let sized = kib.map_or(Ok(()), |k| engine.set_max_record_kib(name, u32::try_from(k).unwrap_or(u32::MAX)));
+    if let Err(e) = sized.and_then(|()| engine.add_tags(name, &tags)) {
+        // A stream is created with its tags and record limit or not at all.
         let _ = engine.delete_stream(name);
         return Err(e);
     }

@@ -30,6 +30,7 @@ pub(in crate::engine) fn run(
     inner.string("EncryptionType", "NONE");
     inner.number("OpenShardCount", shards.iter().filter(|s| s.ending_sequence_number.is_none()).count());
     inner.number("ConsumerCount", 0);
+    inner.number("MaxRecordSizeInKiB", engine.max_record_bytes(name).unwrap_or(0) / 1024);
     let mut w = Writer::new();
     w.key("StreamDescriptionSummary").extend_from_slice(&inner.finish());
     Ok(w.finish())

@@ -12,6 +12,7 @@ pub(super) mod put_records;
 pub(super) mod reshard;
 pub(super) mod stream_admin;
 pub(super) mod tags;
+pub(super) mod update_max_record_size;
 pub(super) mod update_shard_count;
 
 use crate::json::{write_string, Value};
@@ -38,6 +39,7 @@ pub(super) const KINESIS: &[&str] = &[
     "PutRecords",
     "RemoveTagsFromStream",
     "SplitShard",
+    "UpdateMaxRecordSize",
     "UpdateShardCount",
 ];
 
@@ -66,6 +68,7 @@ pub(super) fn run(
         "PutRecords" => put_records::run(engine, v, now),
         "RemoveTagsFromStream" => tags::remove(engine, v),
         "SplitShard" => reshard::split(engine, v, now),
+        "UpdateMaxRecordSize" => update_max_record_size::run(engine, v, now),
         "UpdateShardCount" => update_shard_count::run(engine, v, now),
         _ => Err(EngineError { code: "UnknownOperationException", message: String::new() }),
     }
