@@ -49,7 +49,7 @@ fn error_text(code: &str, message: &str) -> String {
 /// A request for JS: body, target, target length (1 byte), id (4 bytes,
 /// big-endian). A trailer, not a header: appended to the body in place
 /// (the encoder leaves room), where a header meant copying the body again
-/// (1.9 % of the time at 1 KB records in `make bench`).
+/// (1.9 % of the time in a profile of 1 KB records).
 fn pack_request(r: crate::producer::Request) -> Vec<u8> {
     let mut out = r.body;
     out.extend_from_slice(r.target.as_bytes());

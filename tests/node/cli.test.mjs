@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = require('@aws-sdk/client-kinesis');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
 
 const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
@@ -35,7 +35,7 @@ function stop(child) {
 }
 
 test('the AWS SDK uses the served engine as its endpoint', async () => {
-  const { child, url } = await start(['--shards-per-stream', '3']);
+  const { child, url } = await start(['--shards-per-stream', '3', '--max-record-bytes', '4194304']);
   try {
     const client = new KinesisClient({
       region: 'us-east-1',
@@ -47,6 +47,8 @@ test('the AWS SDK uses the served engine as its endpoint', async () => {
     await client.send(new CreateStreamCommand({ StreamName: 'served' }));
     const { Shards } = await client.send(new ListShardsCommand({ StreamName: 'served' }));
     assert.equal(Shards.length, 3, '--shards-per-stream');
+    const { StreamDescriptionSummary } = await client.send(new DescribeStreamSummaryCommand({ StreamName: 'served' }));
+    assert.equal(StreamDescriptionSummary.MaxRecordSizeInKiB, 4096, '--max-record-bytes');
     const Records = Array.from({ length: 300 }, (_, i) => ({ PartitionKey: `k${i}`, Data: new TextEncoder().encode(`event ${i}`) }));
     const put = await client.send(new PutRecordsCommand({ StreamName: 'served', Records }));
     assert.equal(put.FailedRecordCount, 0);
@@ -80,7 +82,7 @@ test('the AWS SDK uses the served engine as its endpoint', async () => {
 });
 
 test('unknown or unsupported options are refused', async () => {
-  for (const args of [['--bogus'], ['--fault-rate', '2'], ['--port', 'x'], ['--verify-signatures', 'nocolon'], ['--seed', '-1']]) {
+  for (const args of [['--bogus'], ['--fault-rate', '2'], ['--port', 'x'], ['--verify-signatures', 'nocolon'], ['--seed', '-1'], ['--max-record-bytes', '1048575'], ['--max-record-bytes', '10485761']]) {
     await assert.rejects(start(args), /exited with 2/);
   }
 });
