@@ -91,9 +91,14 @@ test('a page and its Web Worker, bundled with esbuild from the installed package
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`http://127.0.0.1:${server.address().port}/app/page.html?endpoint=${encodeURIComponent(endpoint)}`);
-    await page.click('#buy');
-    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('stored in') && document.querySelector('#status').dataset.worker, null, { timeout: 30_000 })
+    const waitFor = (condition) => page.waitForFunction(condition, null, { timeout: 30_000 })
       .catch(async (e) => { throw new Error(`${e.message}; status ${await page.textContent('#status')}; errors ${errors.join(' | ')}`); });
+    // page.js awaits the .wasm (top-level await): `load` may come before
+    // its click listener is there, and a click then is lost. The worker,
+    // which page.js starts last, answering says page.js has run.
+    await waitFor(() => document.querySelector('#status').dataset.worker);
+    await page.click('#buy');
+    await waitFor(() => document.querySelector('#status').textContent.startsWith('stored in'));
     const status = await page.textContent('#status');
     assert.match(status, /^stored in shardId-00000000000[01] as \d+$/);
     assert.match(await page.getAttribute('#status', 'data-worker'), /^shardId-00000000000[01]$/);
