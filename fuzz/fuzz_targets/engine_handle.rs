@@ -21,6 +21,7 @@ const ACTIONS: &[&str] = &[
     "Kinesis_20131202.SplitShard",
     "Kinesis_20131202.MergeShards",
     "Kinesis_20131202.UpdateShardCount",
+    "Kinesis_20131202.UpdateMaxRecordSize",
     "Kinesis_20131202.DeleteStream",
     "Kinesis_20131202.DescribeStream",
     "Kinesis_20131202.IncreaseStreamRetentionPeriod",
