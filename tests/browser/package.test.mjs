@@ -90,15 +90,17 @@ test('a page and its Web Worker, bundled with esbuild from the installed package
     const errors = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(String(e)));
+    // A slow network: the .wasm comes 2 s late. The click, made at once,
+    // waits for it and is not lost (page.js imports the producer with
+    // import(), so its listener is there before the .wasm).
+    await page.route('**/kinesis_edge_bg.wasm', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.continue();
+    });
     await page.goto(`http://127.0.0.1:${server.address().port}/app/page.html?endpoint=${encodeURIComponent(endpoint)}`);
-    const waitFor = (condition) => page.waitForFunction(condition, null, { timeout: 30_000 })
-      .catch(async (e) => { throw new Error(`${e.message}; status ${await page.textContent('#status')}; errors ${errors.join(' | ')}`); });
-    // page.js awaits the .wasm (top-level await): `load` may come before
-    // its click listener is there, and a click then is lost. The worker,
-    // which page.js starts last, answering says page.js has run.
-    await waitFor(() => document.querySelector('#status').dataset.worker);
     await page.click('#buy');
-    await waitFor(() => document.querySelector('#status').textContent.startsWith('stored in'));
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('stored in') && document.querySelector('#status').dataset.worker, null, { timeout: 30_000 })
+      .catch(async (e) => { throw new Error(`${e.message}; status ${await page.textContent('#status')}; errors ${errors.join(' | ')}`); });
     const status = await page.textContent('#status');
     assert.match(status, /^stored in shardId-00000000000[01] as \d+$/);
     assert.match(await page.getAttribute('#status', 'data-worker'), /^shardId-00000000000[01]$/);
