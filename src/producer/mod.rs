@@ -938,6 +938,9 @@ impl Producer {
         // not) of the entry this batch takes from it.
         let mut slot_bytes: KeyMap<(usize, bool)> = KeyMap::default();
         let mut skipped_slots = KeySet::default();
+        // An entry sent for the whole stream, before a map came, holds
+        // every shard.
+        let stream_busy = ordered && self.busy_shards.contains(u128::MAX);
         for (position, (id, r)) in self.queue.iter().enumerate() {
             let id = *id;
             if r.not_before > now {
@@ -955,12 +958,7 @@ impl Producer {
             }
             if ordered {
                 let slot = self.slot_of(r.hash);
-                // An entry sent for the whole stream, before a map came,
-                // holds every shard.
-                if self.busy_shards.contains(slot)
-                    || self.busy_shards.contains(u128::MAX)
-                    || skipped_slots.contains(slot)
-                {
+                if stream_busy || self.busy_shards.contains(slot) || skipped_slots.contains(slot) {
                     continue;
                 }
                 if let Some((taken, ehk)) = slot_bytes.get(slot) {
