@@ -2,8 +2,10 @@
 // (aws4 and kinesis-edge's signRequest are synchronous and are called so;
 // the others return Promises and are awaited one at a time.)
 // every round runs each contender for about `slice` ms, rounds interleave
-// the contenders so drift on a noisy machine hits all of them alike, and
-// the result is each contender's median ops/s over the rounds.
+// the contenders so drift on a noisy machine hits all of them alike, each
+// round starts one contender further on (whoever runs after another pays
+// for its garbage; no contender always goes first), and the result is
+// each contender's median ops/s over the rounds.
 
 const now = () => performance.now();
 
@@ -41,7 +43,8 @@ export async function compare(contenders, { rounds = 7, sliceMs = 150 } = {}) {
     batches.set(name, Math.max(1, Math.round(sliceMs / Math.max(perOp, 1e-6))));
   }
   for (let r = 0; r < rounds; r++) {
-    for (const [name, fn] of contenders) {
+    for (let k = 0; k < contenders.length; k++) {
+      const [name, fn] = contenders[(r + k) % contenders.length];
       const n = batches.get(name);
       const t0 = now();
       await runBatch(fn, sync.get(name), n);
