@@ -524,6 +524,15 @@ pub struct Producer {
     latency: Latency,
 }
 
+/// Each entry's data (Firehose and gateway entries hold one record each).
+fn entry_data(entries: &[Entry]) -> Vec<&[u8]> {
+    let mut data = Vec::with_capacity(entries.len());
+    for (_, r) in entries.iter().filter_map(|e| e.records.first()) {
+        data.push(r.data.as_slice());
+    }
+    data
+}
+
 /// The batch limits of the destination: records, bytes, bytes per record.
 fn batch_limits(config: &ProducerConfig) -> (usize, usize) {
     match config.destination {
@@ -1130,16 +1139,8 @@ impl Producer {
                 }
                 protocol::put_records(Stream::Name(stream), &users)
             }
-            Destination::Firehose(_) | Destination::Gateway => {
-                let mut data = Vec::with_capacity(entries.len());
-                for (_, r) in entries.iter().filter_map(|e| e.records.first()) {
-                    data.push(r.data.as_slice());
-                }
-                match &self.config.destination {
-                    Destination::Firehose(name) => protocol::firehose_put_record_batch(name, &data),
-                    _ => protocol::gateway_events(&data),
-                }
-            }
+            Destination::Firehose(name) => protocol::firehose_put_record_batch(name, &entry_data(entries)),
+            Destination::Gateway => protocol::gateway_events(&entry_data(entries)),
         }
     }
 
