@@ -391,12 +391,16 @@ const THROTTLED_BACKOFF_MAX_MS: u32 = 1_000;
 /// sends without shard prediction (no aggregation, no per-shard limits).
 const MAP_ATTEMPTS: u32 = 5;
 
-/// After [`MAP_ATTEMPTS`] (or a refusal), how long records go without
-/// prediction before ListShards is tried again, once each time: the KPL's
-/// longest wait between shard map updates (`ShardMap::kMaxBackoff`, 30 s,
-/// in `aws/kinesis/core/shard_map.cc` of awslabs/amazon-kinesis-producer,
-/// which keeps trying as long as it runs). A long-lived producer (a
-/// Worker, a page left open) gets its map back once the outage ends.
+/// After [`MAP_ATTEMPTS`] (or a refusal), at most how long records go
+/// without prediction before ListShards is tried again, once each time: the
+/// KPL's longest wait between shard map updates (`ShardMap::kMaxBackoff`,
+/// 30 s, in `aws/kinesis/core/shard_map.cc` of
+/// awslabs/amazon-kinesis-producer, which keeps trying as long as it runs).
+/// A long-lived producer (a Worker, a page left open) gets its map back
+/// once the outage ends. The wait is drawn from the second half of this
+/// ("equal jitter", AWS Architecture Blog, "Exponential Backoff And
+/// Jitter"; the KPL does not jitter it): pages that lost their maps to the
+/// same outage do not all ask again in the same instant.
 const MAP_RETRY_MS: i64 = 30_000;
 
 /// The most ListShards pages one listing may take. At the 1,000 shards a
@@ -1266,10 +1270,12 @@ impl Producer {
     }
 
     /// No (new) map for now: records go without prediction (the map in
-    /// use, if any, stays); ListShards is asked again [`MAP_RETRY_MS`]
-    /// after `retry_from`, if given.
+    /// use, if any, stays); ListShards is asked again [`MAP_RETRY_MS`] / 2
+    /// to [`MAP_RETRY_MS`] after `retry_from`, if given.
     fn give_up_map(&mut self, retry_from: Option<Timestamp>) {
-        self.map_due = retry_from.map(|t| t.add_millis(MAP_RETRY_MS));
+        let half = MAP_RETRY_MS as u64 / 2;
+        let wait = half + self.rng.next_u64() % (half + 1);
+        self.map_due = retry_from.map(|t| t.add_millis(wait as i64));
         self.listing = None;
         if self.map.is_none() {
             self.map_unavailable = true;

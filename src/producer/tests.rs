@@ -1191,6 +1191,48 @@ fn a_shard_map_lost_to_an_outage_or_a_refusal_is_asked_for_again_and_used() {
 }
 
 #[test]
+fn producers_that_lose_the_map_together_ask_again_at_different_times() {
+    let ok = |n: usize| {
+        let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
+        format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
+    };
+    let mut asked_again = Vec::new();
+    for seed in 1..=8 {
+        let mut p = Producer::new(ProducerConfig { seed, ..kinesis("s") });
+        p.push(t0(), b"x", "k", None).unwrap();
+        let mut at = t0();
+        let mut again = None;
+        let mut listings = 0;
+        while again.is_none() && at < t0().add_millis(MAP_RETRY_MS + 1_000) {
+            while let Some(req) = p.poll_request(at) {
+                let (status, body) = if req.target.ends_with("ListShards") {
+                    listings += 1;
+                    if listings == 2 {
+                        again = Some(at.as_millis() - t0().as_millis());
+                    }
+                    (400, "{\"__type\":\"AccessDeniedException\",\"message\":\"no\"}".to_owned())
+                } else {
+                    (200, ok(entries_in(&req)))
+                };
+                p.handle_response(
+                    at,
+                    req.id,
+                    &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
+                );
+            }
+            at = at.add_millis(250);
+            p.push(at, b"x", "k", None).unwrap();
+        }
+        let again = again.expect("ListShards asked again within MAP_RETRY_MS");
+        assert!((MAP_RETRY_MS / 2..=MAP_RETRY_MS).contains(&again), "{again}");
+        asked_again.push(again);
+    }
+    asked_again.sort_unstable();
+    asked_again.dedup();
+    assert!(asked_again.len() >= 4, "{asked_again:?}");
+}
+
+#[test]
 fn in_ordered_mode_an_entry_sent_before_the_map_came_holds_every_shard() {
     let mut p = Producer::new(ProducerConfig {
         ordered: true,
