@@ -41,6 +41,7 @@ pub mod producer;
 pub mod protocol;
 pub mod record;
 mod rng;
+mod sha256;
 pub mod shard_map;
 pub mod sigv4;
 mod sort;

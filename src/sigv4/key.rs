@@ -5,23 +5,13 @@
 //! per day and scope and kept (aws4fetch and the AWS SDKs do the same).
 
 use crate::prelude::*;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
-/// An HMAC-SHA256 keyed with `key`.
-pub(crate) fn keyed(key: &[u8]) -> HmacSha256 {
-    // HMAC takes keys of any length (`KeyInit` for `Hmac` never fails).
-    <HmacSha256 as hmac::digest::KeyInit>::new_from_slice(key)
-        .unwrap_or_else(|_| <HmacSha256 as hmac::digest::KeyInit>::new(&Default::default()))
-}
+pub(crate) use crate::sha256::HmacSha256;
 
 /// `HMAC-SHA256(key, data)`.
 pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = keyed(key);
+    let mut mac = HmacSha256::new(key);
     mac.update(data);
-    mac.finalize().into_bytes().into()
+    mac.finalize()
 }
 
 /// Derives the signing key for a day (`YYYYMMDD`), region and service.
@@ -85,7 +75,7 @@ impl SigningKeyCache {
             return self.entries[0].mac.clone();
         }
         let key = derive_signing_key(secret, date, region, service);
-        let mac = keyed(&key);
+        let mac = HmacSha256::new(&key);
         if self.entries.len() == CAPACITY {
             self.entries.pop();
         }
@@ -133,7 +123,7 @@ mod tests {
         let mut cache = SigningKeyCache::new();
         let tag = |mut mac: HmacSha256| {
             mac.update(b"x");
-            <[u8; 32]>::from(mac.finalize().into_bytes())
+            mac.finalize()
         };
         let a = tag(cache.get("s", b"20150830", "us-east-1", "kinesis"));
         assert_eq!(a, hmac_sha256(&derive_signing_key("s", b"20150830", "us-east-1", "kinesis"), b"x"));

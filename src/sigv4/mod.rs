@@ -26,8 +26,7 @@ mod url;
 use alloc::borrow::Cow;
 use core::fmt;
 
-use hmac::Mac;
-use sha2::{Digest, Sha256};
+use crate::sha256::Sha256;
 
 use crate::credentials::Credentials;
 use crate::sort::insertion_sort_by;
@@ -516,7 +515,7 @@ fn sign_with_cache(
     ];
     let mut mac = keys.get(creds.secret_access_key(), &date_bytes, params.region, params.service);
     mac.update(string_to_sign.as_bytes());
-    let signature = encode::hex(&mac.finalize().into_bytes());
+    let signature = encode::hex(&mac.finalize());
 
     let url_out = match expires_in {
         Some(_) => {

@@ -6,8 +6,7 @@
 //! `.wasm` carries only this.
 
 use crate::prelude::*;
-use hmac::Mac;
-use sha2::{Digest, Sha256};
+use crate::sha256::Sha256;
 
 use super::encode::hex_into;
 use super::{
@@ -169,7 +168,7 @@ pub fn sign_json_post(
     ] {
         authorization.push_str(part);
     }
-    hex_into(&mut authorization, &mac.finalize().into_bytes());
+    hex_into(&mut authorization, &mac.finalize());
     Ok(PostHeaders { amz_date: amz_date.to_owned(), security_token: token.map(str::to_owned), authorization })
 }
 
