@@ -55,7 +55,7 @@ pub fn is_plain_path(path: &str) -> bool {
             !seg.is_empty()
                 && seg != b"."
                 && seg != b".."
-                && seg.iter().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(b))
+                && seg.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
         })
 }
 
@@ -67,7 +67,7 @@ pub fn is_plain_endpoint(host: &str, path: &str) -> bool {
 
 fn is_host(host: &str) -> bool {
     !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:[]".contains(&b))
+        && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b':' | b'[' | b']'))
 }
 
 fn is_header_value(value: &str) -> bool {

@@ -61,7 +61,7 @@ fn pack_request(r: crate::producer::Request) -> Vec<u8> {
 /// `s` and a NUL after it; a NUL inside (only text from the service can
 /// hold one) becomes U+FFFD, so fields stay apart.
 fn write_field(out: &mut Vec<u8>, s: &str) {
-    if !s.as_bytes().contains(&0) {
+    if !s.bytes().any(|b| b == 0) {
         out.extend_from_slice(s.as_bytes());
         out.push(0);
         return;
