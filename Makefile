@@ -154,6 +154,6 @@ FUZZ_SECONDS ?= 120
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	# cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
-	cd fuzz && for t in deaggregate decode_response engine_handle producer_drive; do \
+	cd fuzz && for t in deaggregate decode_response engine_handle producer_drive sign_request; do \
 	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; \
 	done

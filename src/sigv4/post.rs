@@ -67,7 +67,9 @@ pub fn is_plain_endpoint(host: &str, path: &str) -> bool {
 
 fn is_host(host: &str) -> bool {
     !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b':' | b'[' | b']'))
+        && host.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b':' | b'[' | b']')
+        })
 }
 
 fn is_header_value(value: &str) -> bool {

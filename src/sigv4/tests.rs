@@ -289,3 +289,145 @@ fn header_values_are_trimmed_and_folded_or_borrowed() {
         assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{input:?}");
     }
 }
+
+/// Any strings a caller of `signRequest` / `presignUrl` can pass: a typed
+/// error or a signature, never a panic (a panic in wasm poisons the
+/// instance).
+#[cfg(not(target_arch = "wasm32"))]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text made mostly of what URLs, paths and headers are parsed on.
+    fn wild(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => proptest::sample::select(&[
+                    "/", "?", "#", "&", "=", "%", "%2", "%2F", "%zz", "%C3%A9", ".", "..", ":", "@", "[", "]",
+                    "::1", " ", "  ", "\t", "\n", "\r", "\0", "+", "~", "é", "😀", "\u{2028}", "a", "Z", "0", "9",
+                    "-", "_", ";", ",", "\\", "\"", "'", "*",
+                ][..])
+                .prop_map(str::to_owned),
+                1 => "\\PC{0,3}",
+                1 => "[\\x00-\\x7f]{0,3}",
+            ],
+            0..max,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    fn url() -> impl Strategy<Value = String> {
+        let good_rest = "(/[a-zA-Z0-9._~%-]{0,6}){0,4}(\\?([a-zA-Z0-9%=&+._~-]{0,12}))?";
+        (
+            prop_oneof![
+                3 => Just("https://"),
+                1 => proptest::sample::select(&["http://", "HTTPS://", "ftp://", "", "https://user:pw@", "https://[", "//"][..]),
+            ],
+            proptest::sample::select(&["e.com", "E.Com", "[::1]", "1.2.3.4", "", "a..b", "xn--bcher-kva.example"][..]),
+            prop_oneof![
+                3 => Just(""),
+                1 => proptest::sample::select(&[":", ":0", ":443", ":80", ":65535", ":65536", ":99999999999", ":x"][..]),
+            ],
+            prop_oneof![wild(24), good_rest],
+        )
+            .prop_map(|(scheme, host, port, rest)| [scheme, host, port, &rest].concat())
+    }
+
+    fn settings() -> impl Strategy<Value = SigningSettings> {
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), proptest::option::of(any::<u32>()))
+            .prop_map(|(normalize, double, checksum, token_signed, expires)| SigningSettings {
+                location: expires.map_or(SignatureLocation::Headers, |expires_in| SignatureLocation::Query {
+                    expires_in: expires_in % 700_000,
+                }),
+                path_normalization: if normalize {
+                    PathNormalization::Enabled
+                } else {
+                    PathNormalization::Disabled
+                },
+                percent_encoding: if double { PercentEncoding::Double } else { PercentEncoding::Single },
+                payload_checksum_header: if checksum {
+                    PayloadChecksumHeader::Sha256
+                } else {
+                    PayloadChecksumHeader::Omit
+                },
+                session_token_placement: if token_signed {
+                    SessionTokenPlacement::Signed
+                } else {
+                    SessionTokenPlacement::AppendedAfterSigning
+                },
+            })
+    }
+
+    /// One generated request, signed.
+    #[allow(clippy::too_many_arguments)]
+    fn sign_generated(
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+        hash: Option<&str>,
+        region: &str,
+        service: &str,
+        credentials: &Credentials,
+        millis: i64,
+        settings: SigningSettings,
+    ) -> Result<SigningOutput, SigningError> {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let payload = hash.map_or(Payload::Bytes(body), Payload::Hash);
+        let time = Timestamp::from_millis(millis).unwrap_or(Timestamp::EPOCH);
+        sign(
+            &SignableRequest { method, url, headers: &headers, payload },
+            &SigningParams { credentials, region, service, time, settings },
+        )
+    }
+
+    #[test]
+    fn the_generator_reaches_signatures_and_each_error() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..5_000 {
+            let (method, url, s) = (wild(4), url(), settings()).new_tree(&mut runner).unwrap().current();
+            let method = if method.len() % 2 == 0 { "GET".to_owned() } else { method };
+            let kind =
+                match sign_generated(&method, &url, &[], b"", None, "us-east-1", "kinesis", &creds(), 0, s) {
+                    Ok(_) => "ok",
+                    Err(e) => e.code(),
+                };
+            *seen.entry(kind).or_insert(0) += 1;
+        }
+        for kind in ["ok", "InvalidMethod", "InvalidUrl", "InvalidExpiresIn"] {
+            assert!(seen.get(kind).copied().unwrap_or(0) >= 100, "{seen:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn signing_any_input_gives_a_signature_or_a_typed_error(
+            method in prop_oneof![Just("GET".to_owned()), Just("POST".to_owned()), wild(4)],
+            url in url(),
+            headers in proptest::collection::vec((prop_oneof![3 => Just("x-amz-date".to_owned()), 3 => Just("host".to_owned()), 3 => "[a-zA-Z-]{1,8}", 1 => wild(4)], wild(8)), 0..4),
+            body in proptest::collection::vec(any::<u8>(), 0..100),
+            hash in proptest::option::of(wild(8)),
+            region in prop_oneof![Just("us-east-1".to_owned()), wild(4)],
+            service in prop_oneof![Just("s3".to_owned()), Just("kinesis".to_owned()), wild(4)],
+            key in prop_oneof![Just("AKID".to_owned()), wild(4)],
+            secret in wild(6),
+            token in proptest::option::of(wild(6)),
+            millis in any::<i64>(),
+            settings in settings(),
+        ) {
+            let Ok(credentials) = Credentials::new(key, secret, token) else { return Ok(()) };
+            match sign_generated(&method, &url, &headers, &body, hash.as_deref(), &region, &service, &credentials, millis, settings) {
+                Ok(out) => {
+                    prop_assert_eq!(out.signature.len(), 64);
+                    prop_assert!(out.signature.bytes().all(|b| b.is_ascii_hexdigit()));
+                }
+                Err(e) => prop_assert!(!e.message().is_empty() && e.code().starts_with("Invalid")),
+            }
+        }
+    }
+}
