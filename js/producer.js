@@ -189,6 +189,9 @@ class BaseProducer {
       Math.floor(Math.random() * 2 ** 52),
       // A stream's records: 1 MiB, or up to 10 MiB once raised (UpdateMaxRecordSize).
       whole(options, 'maxRecordBytes', 1048576, 1048576, 10485760),
+      // A provider can give fresh credentials when the service says they
+      // expired (ExpiredTokenException): records are then resent, not failed.
+      typeof c === 'function',
     );
     const problem = this.#core.error();
     if (problem) {
@@ -598,9 +601,13 @@ class BaseProducer {
     // Drained whether or not anyone listens: the core keeps events until
     // polled. Six fields an event (see pollEvents in src/wasm/producer.rs).
     const events = this.#core.pollEvents();
-    if (this.#onEvent && events) {
+    if (events) {
       const f = events.split('\0');
       for (let i = 0; i + 6 <= f.length; i += 6) {
+        // The service said the credentials expired: the provider is asked
+        // again before the next signature.
+        if (f[i] === 'credentialsExpired') this.#cached = null;
+        if (!this.#onEvent) continue;
         const e = { type: f[i] };
         EVENT_MEMBERS.forEach((name, j) => {
           if (f[i + j + 1] !== '') e[name] = name === 'code' ? f[i + j + 1] : +f[i + j + 1];

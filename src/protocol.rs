@@ -677,6 +677,16 @@ impl ServiceError {
     pub fn is_throttling(&self) -> bool {
         THROTTLING.contains(&self.code.as_str())
     }
+
+    /// Whether the session token expired: `ExpiredTokenException` (HTTP
+    /// 400, "The security token included in the request is expired", as
+    /// Kinesis answers it: awslabs/amazon-kinesis-producer issue #49,
+    /// vectordotdev/vector issue #18491), or `ExpiredToken` as services on
+    /// the query protocol name it. Sending again helps only with fresh
+    /// credentials.
+    pub fn is_expired_credentials(&self) -> bool {
+        matches!(self.code.as_str(), "ExpiredTokenException" | "ExpiredToken")
+    }
 }
 
 /// Whether `text` contains `needle` (a plain scan: core's two-way string

@@ -103,6 +103,13 @@ pub struct ProducerConfig {
     pub seed: u64,
     /// Firehose: bytes appended to every record (e.g. `\n`).
     pub delimiter: Vec<u8>,
+    /// The credentials come from a provider that can give fresh ones (an
+    /// async function in JS): when the service says the session token
+    /// expired (`ExpiredTokenException`), the producer emits
+    /// [`Event::CredentialsExpired`] (the adapter asks the provider again)
+    /// and resends the records, instead of failing them. Off: static
+    /// credentials cannot be renewed, so the records fail with that code.
+    pub refreshable_credentials: bool,
 }
 
 impl ProducerConfig {
@@ -125,6 +132,7 @@ impl ProducerConfig {
             backoff_max_ms: 10_000,
             seed: 0x7072_6f64_7563_6572,
             delimiter: Vec::new(),
+            refreshable_credentials: false,
         }
     }
 
@@ -288,6 +296,11 @@ pub enum Event {
         /// Open shards.
         open_shards: usize,
     },
+    /// The service refused the credentials as expired, and they can be
+    /// renewed ([`ProducerConfig::refreshable_credentials`]): the adapter
+    /// must get fresh ones before it signs again. The records concerned
+    /// are resent (a [`Event::Retried`] follows).
+    CredentialsExpired,
 }
 
 /// Counters for `stats()`.
@@ -1217,7 +1230,7 @@ impl Producer {
             if e.is_clock_skew() {
                 self.correct_clock(now, response, &e.message);
                 self.map_due = Some(now);
-            } else if e.is_retryable() {
+            } else if e.is_retryable() || self.credentials_expired(&e) {
                 self.map_failed(now);
             } else {
                 // Not allowed to list shards (or the stream is gone): send
@@ -1254,6 +1267,16 @@ impl Producer {
             }
             Err(_) => self.map_failed(now),
         }
+    }
+
+    /// Whether `e` says the credentials expired and they can be renewed;
+    /// if so, tells the adapter ([`Event::CredentialsExpired`]).
+    fn credentials_expired(&mut self, e: &protocol::ServiceError) -> bool {
+        let renew = self.config.refreshable_credentials && e.is_expired_credentials();
+        if renew {
+            self.events.push_back(Event::CredentialsExpired);
+        }
+        renew
     }
 
     /// A listing that could not be used (an error the SDKs retry, an answer
@@ -1312,6 +1335,11 @@ impl Producer {
                 self.correct_clock(now, response, &e.message);
                 // Resent at once, signed with the corrected clock.
                 self.requeue(now, request, entries, &error, Backoff::None);
+            } else if self.credentials_expired(&e) {
+                // Resent with fresh credentials; backed off, in case the
+                // provider gives the same ones again (the records' TTL
+                // bounds it).
+                self.requeue(now, request, entries, &error, Backoff::Full);
             } else if e.is_retryable() {
                 if e.is_throttling() {
                     self.stats.throttles += 1;

@@ -517,6 +517,109 @@ fn clock_skew_is_learned_from_the_message_and_the_batch_resent() {
 }
 
 #[test]
+fn an_expired_session_token_is_renewed_and_the_records_resent() {
+    let expired = r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
+    let ok = |n: usize| {
+        let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
+        format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
+    };
+    let answer = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
+        p.handle_response(
+            now,
+            id,
+            &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
+        );
+        let events: Vec<Event> = std::iter::from_fn(|| p.poll_event()).collect();
+        let outcomes: Vec<Outcome> = std::iter::from_fn(|| p.poll_outcome()).collect();
+        (events, outcomes)
+    };
+    let config = |refreshable_credentials| ProducerConfig {
+        aggregation: false,
+        rate_limit_percent: 0,
+        refreshable_credentials,
+        ..kinesis("s")
+    };
+    // From a provider: it is asked again (the event) and the records go again.
+    let mut p = Producer::new(config(true));
+    for i in 0..3 {
+        p.push(t0(), b"x", &format!("k{i}"), None).unwrap();
+    }
+    p.flush();
+    let first = p.poll_request(t0()).unwrap();
+    let (events, outcomes) = answer(&mut p, t0(), first.id, 400, expired);
+    assert!(events.contains(&Event::CredentialsExpired), "{events:?}");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Retried { records: 3, code, .. } if code == "ExpiredTokenException")));
+    assert!(outcomes.is_empty(), "{outcomes:?}");
+    let later = t0().add_millis(10_000);
+    let again = p.poll_request(later).unwrap();
+    assert_eq!(entries_in(&again), 3);
+    let (_, outcomes) = answer(&mut p, later, again.id, 200, &ok(3));
+    assert_eq!(outcomes.len(), 3);
+    assert!(outcomes.iter().all(|o| matches!(o, Outcome::Acknowledged { attempts: 2, .. })), "{outcomes:?}");
+
+    // Static credentials cannot be renewed: the records fail with the code.
+    let mut p = Producer::new(config(false));
+    p.push(t0(), b"x", "k", None).unwrap();
+    p.flush();
+    let first = p.poll_request(t0()).unwrap();
+    let (events, outcomes) = answer(&mut p, t0(), first.id, 400, expired);
+    assert!(!events.contains(&Event::CredentialsExpired));
+    assert!(
+        matches!(&outcomes[..], [Outcome::Failed { code, attempts: 1, .. }] if code == "ExpiredTokenException"),
+        "{outcomes:?}"
+    );
+
+    // A provider that keeps giving expired credentials: resent with
+    // backoff until the time to live runs out, then `RecordExpired` with
+    // the last error.
+    let mut p = Producer::new(ProducerConfig { record_ttl_ms: 5_000, ..config(true) });
+    p.push(t0(), b"x", "k", None).unwrap();
+    p.flush();
+    let mut now = t0();
+    let mut sent = 0;
+    let outcome = loop {
+        if let Some(req) = p.poll_request(now) {
+            sent += 1;
+            let (_, outcomes) = answer(&mut p, now, req.id, 400, expired);
+            assert!(outcomes.is_empty());
+        }
+        if let Some(o) = p.poll_outcome() {
+            break o;
+        }
+        now = p.poll_timeout(now).expect("a record waits: a timer is due");
+    };
+    assert!(sent >= 3, "{sent}");
+    match outcome {
+        Outcome::Failed { code, attempts, last_error: Some(last), .. } => {
+            assert_eq!(code, "RecordExpired");
+            assert_eq!(attempts, sent);
+            assert_eq!(last.code, "ExpiredTokenException");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(now <= t0().add_millis(5_000));
+
+    // ListShards refused the same way: asked again with fresh credentials.
+    let mut p = Producer::new(ProducerConfig { refreshable_credentials: true, ..kinesis("s") });
+    p.push(t0(), b"x", "k", None).unwrap();
+    let listing = p.poll_request(t0()).unwrap();
+    assert!(listing.target.ends_with("ListShards"));
+    let (events, _) = answer(&mut p, t0(), listing.id, 400, expired);
+    assert_eq!(events, [Event::CredentialsExpired]);
+    let mut now = t0();
+    let next = loop {
+        now = p.poll_timeout(now).unwrap();
+        if let Some(req) = p.poll_request(now) {
+            break req;
+        }
+    };
+    assert!(next.target.ends_with("ListShards"));
+    assert!(now < t0().add_millis(10_000));
+}
+
+#[test]
 fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
     let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 3_600_000, ..kinesis("s") }, engine(2, true));
     for i in 0..20_000u64 {

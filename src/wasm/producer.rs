@@ -99,6 +99,7 @@ impl WasmProducer {
         delimiter: &[u8],
         seed: f64,
         max_record_bytes: u32,
+        refreshable_credentials: bool,
     ) -> WasmProducer {
         let destination = match kind {
             "kinesis" => Destination::Kinesis(stream.to_owned()),
@@ -134,6 +135,7 @@ impl WasmProducer {
                 delimiter: delimiter.to_vec(),
                 seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
                 record_limits: RecordLimits::new(max_record_bytes as usize).unwrap_or_default(),
+                refreshable_credentials,
                 ..defaults
             }),
         }
@@ -277,6 +279,7 @@ impl WasmProducer {
                     ("failed", None, None, Some(*records), None, code.as_str())
                 }
                 Event::ShardMap { open_shards } => ("shardMap", None, None, None, Some(*open_shards), ""),
+                Event::CredentialsExpired => ("credentialsExpired", None, None, None, None, ""),
             };
             write_field(&mut out, kind);
             for n in
