@@ -37,6 +37,10 @@ export function __setBodyHasher(hasher, threshold) {
 }
 // stats() and onEvent members, in the order the core writes them.
 const STAT_NAMES = ['recordsPut', 'recordsAcknowledged', 'recordsFailed', 'recordsExpired', 'recordsRetried', 'bytesAcknowledged', 'requests', 'throttles', 'transportErrors', 'clockCorrections', 'bufferedRecords', 'bufferedBytes'];
+// Lateness of a timer beyond which the host held the producer back (hidden
+// pages' timers run at most once a second; longer is throttling, a frozen
+// page or sleep).
+const LATE_TIMER_MS = 1000;
 const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
@@ -432,6 +436,12 @@ class BaseProducer {
     this.#timer = setTimeout(() => {
       this.#timerAt = Infinity;
       this.#timer = null;
+      // A timer that fires late (a background tab's throttled timers, a
+      // frozen page, a machine asleep): the time it was held back does not
+      // count toward records' time to live, as time offline does not —
+      // records must not expire unsent because the host did not run us.
+      const now = Date.now();
+      if (now - at > LATE_TIMER_MS) this.#core.resume(at, now);
       this.#pump();
     }, Math.max(0, at - Date.now()));
   }

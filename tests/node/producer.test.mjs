@@ -209,6 +209,38 @@ test('Producer: an ExpiredTokenException makes a provider be asked again and the
   await fixed.close();
 });
 
+test('Producer: time its timer was held back (a throttled background tab, a frozen page, a machine asleep) does not use up records\' time to live', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const realSetTimeout = globalThis.setTimeout;
+  const realNow = Date.now;
+  let skew = 0;
+  let held = 0;
+  // The host runs the producer's next timer a minute late.
+  Date.now = () => realNow() + skew;
+  globalThis.setTimeout = (fn, ms, ...args) =>
+    realSetTimeout(() => {
+      if (held > 0) {
+        held--;
+        skew += 60_000;
+      }
+      fn(...args);
+    }, ms);
+  try {
+    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, recordTtlMs: 30_000, aggregation: false, rateLimitPercent: 0 });
+    held = 1;
+    const r = await producer.put('late', { partitionKey: 'k' });
+    assert.equal(r.attempts, 1);
+    assert.ok(skew >= 60_000, 'the timer was held back');
+    assert.deepEqual(readAll(engine, 's'), [['k', 'late']]);
+    assert.equal(producer.stats().recordsExpired, 0);
+    await producer.close();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    Date.now = realNow;
+  }
+});
+
 test('Producer ordered: per-key order holds under faults', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 2 });
