@@ -29,7 +29,7 @@ export interface ShardEngineOptions {
   defaultShardCount?: number;
   /** Largest record of new streams, data plus partition key: 1 MiB (the default) up to 10 MiB (as after UpdateMaxRecordSize). */
   maxRecordBytes?: number;
-  verifySignatures?: { accessKeyId: string; secretAccessKey: string };
+  verifySignatures?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date | number };
   faults?: Faults;
   now?: () => number;
 }
@@ -105,6 +105,7 @@ export declare class ShardEngine {
   addTagsToStream(input: { streamName: string; tags: Record<string, string> }): void;
   removeTagsFromStream(input: { streamName: string; tagKeys: string[] }): void;
   listTagsForStream(input: { streamName: string }): Record<string, string>;
+  setVerifySignatures(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date | number } | null): void;
   setFaults(input?: Faults & { streamName?: string }): void;
   stats(input: { streamName: string }): { shards: ShardStats[]; totals: Omit<ShardStats, 'shardId' | 'parentShardId' | 'adjacentParentShardId' | 'open' | 'startingHashKey' | 'endingHashKey'> };
   listBuckets(): string[];

@@ -52,8 +52,10 @@ export class ShardEngine {
    * @param {number} [options.defaultShardCount=4] ShardCount of a CreateStream that gives none
    * @param {number} [options.maxRecordBytes=1048576] largest record of new streams, data plus partition
    *   key (up to 10485760, as a stream that raised it with UpdateMaxRecordSize)
-   * @param {{accessKeyId: string, secretAccessKey: string}} [options.verifySignatures]
+   * @param {{accessKeyId: string, secretAccessKey: string, sessionToken?: string, expiration?: Date | number}} [options.verifySignatures]
    *   check SigV4 signatures of requests through `fetch` / `handleHttp` against these credentials
+   *   (with a session token, requests must carry it, and after `expiration` they get
+   *   ExpiredTokenException; see `setVerifySignatures`)
    * @param {object} [options.faults] default faults of every stream (see `setFaults`)
    * @param {() => number} [options.now=Date.now] the clock (ms), e.g. a simulated one
    */
@@ -67,10 +69,6 @@ export class ShardEngine {
     if (typeof this.#now !== 'function') fail('InvalidArgumentException', 'now must be a function returning milliseconds');
     const seed = options.seed ?? 0x6b696e65;
     if (!Number.isSafeInteger(seed) || seed < 0) fail('InvalidArgumentException', 'seed must be a non-negative safe integer');
-    const verify = options.verifySignatures;
-    if (verify !== undefined && (typeof verify?.accessKeyId !== 'string' || typeof verify?.secretAccessKey !== 'string')) {
-      fail('InvalidArgumentException', 'verifySignatures must be { accessKeyId, secretAccessKey }');
-    }
     this.#inner = new __ShardEngine(
       options.throttling ?? true,
       whole('writeRecordsPerSecond', 1000),
@@ -84,10 +82,9 @@ export class ShardEngine {
       whole('maxRecordsPerShard', 1000000),
       whole('maxBytesPerShard', 1073741824),
       whole('defaultShardCount', 4),
-      verify?.accessKeyId,
-      verify?.secretAccessKey,
       whole('maxRecordBytes', 1048576, 1048576, 10485760),
     );
+    if (options.verifySignatures !== undefined) this.setVerifySignatures(options.verifySignatures);
     if (options.faults) this.setFaults(options.faults);
     this.firehose = new FirehoseApi(this, this.#inner, this.#now);
   }
@@ -283,6 +280,24 @@ export class ShardEngine {
       if (!out.HasMoreTags) return tags;
       input = { StreamName: streamName, ExclusiveStartTagKey: out.Tags[out.Tags.length - 1].Key };
     }
+  }
+
+  /**
+   * The credentials requests through `fetch` / `handleHttp` must be signed
+   * with from now on (`null`: nothing is checked). Temporary credentials
+   * carry a `sessionToken` that requests must send, and may `expiration`
+   * (a Date or ms): from then on their requests get ExpiredTokenException,
+   * as AWS answers an expired STS token. Call again to rotate them.
+   */
+  setVerifySignatures(credentials) {
+    if (credentials === null) return this.#inner.setVerifySignatures(undefined, undefined, undefined, undefined);
+    const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials ?? {};
+    if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || (sessionToken !== undefined && typeof sessionToken !== 'string')) {
+      fail('InvalidArgumentException', 'verifySignatures must be { accessKeyId, secretAccessKey, sessionToken?, expiration? }');
+    }
+    const expires = expiration instanceof Date ? expiration.getTime() : expiration;
+    if (expires !== undefined && !Number.isFinite(expires)) fail('InvalidArgumentException', 'expiration must be a Date or milliseconds since the epoch');
+    this.#inner.setVerifySignatures(accessKeyId, secretAccessKey, sessionToken, expires);
   }
 
   /**

@@ -177,6 +177,37 @@ fn query_claim(query: &str) -> Result<Claim, EngineError> {
     })
 }
 
+/// With temporary credentials (`expected` has a session token), whether
+/// `req` carries that token, and whether it is still valid at `now`. AWS's
+/// answers: a token it does not know (or none, for a temporary key) is
+/// `UnrecognizedClientException`; an expired one `ExpiredTokenException`
+/// "The security token included in the request is expired" (HTTP 400, as
+/// Kinesis answers it: awslabs/amazon-kinesis-producer issue #49). Checked
+/// once the signature is: a request signed with another token fails that
+/// check first.
+pub(crate) fn check_token(
+    req: &HttpRequest<'_>,
+    expected: &Credentials,
+    expires: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), EngineError> {
+    let Some(token) = expected.session_token() else { return Ok(()) };
+    let (_, query) = req.path.split_once('?').unwrap_or((req.path, ""));
+    let sent = req.header("x-amz-security-token").map(str::to_owned).or_else(|| {
+        query.split('&').find_map(|p| p.strip_prefix("X-Amz-Security-Token=")).and_then(percent_decode)
+    });
+    if sent.as_deref() != Some(token) {
+        return Err(error(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ));
+    }
+    if expires.is_some_and(|at| now >= at) {
+        return Err(error("ExpiredTokenException", "The security token included in the request is expired"));
+    }
+    Ok(())
+}
+
 /// Checks `req`'s signature against `expected` credentials at `now`.
 pub(crate) fn verify(
     req: &HttpRequest<'_>,
@@ -325,7 +356,9 @@ impl Engine {
             let known = self.knows(target);
             let parses = crate::json::parse(if req.body.is_empty() { b"{}" } else { req.body }).is_ok();
             if known && parses {
-                if let Err(e) = verify(req, expected, &self.config.region, now) {
+                let checked = verify(req, expected, &self.config.region, now)
+                    .and_then(|()| check_token(req, expected, self.config.verify_token_expires, now));
+                if let Err(e) = checked {
                     return Response::error(&e);
                 }
             }
@@ -354,7 +387,11 @@ mod tests {
 
     /// Headers of a request signed with `secret` at `at`.
     fn signed(secret: &str, at: Timestamp, region: &str) -> Vec<(String, String)> {
-        let creds = Credentials::new("AKIDEXAMPLE", secret, None).unwrap();
+        signed_with(&Credentials::new("AKIDEXAMPLE", secret, None).unwrap(), at, region)
+    }
+
+    /// Headers of a request signed with `creds` at `at`.
+    fn signed_with(creds: &Credentials, at: Timestamp, region: &str) -> Vec<(String, String)> {
         let headers = [
             ("Content-Type", "application/x-amz-json-1.1"),
             ("X-Amz-Target", "Kinesis_20131202.CreateStream"),
@@ -367,7 +404,7 @@ mod tests {
                 payload: Payload::Bytes(BODY),
             },
             &SigningParams {
-                credentials: &creds,
+                credentials: creds,
                 region,
                 service: "kinesis",
                 time: at,
@@ -412,6 +449,40 @@ mod tests {
         let (_, body) =
             send(&mut e, &signed("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", t(0), "eu-west-1"), t(0));
         assert!(body.contains("Credential should be scoped to a valid region, not 'eu-west-1'. "), "{body}");
+    }
+
+    #[test]
+    fn temporary_credentials_need_their_token_until_it_expires() {
+        let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        let creds = Credentials::new("AKIDEXAMPLE", secret, Some("token-a".to_owned())).unwrap();
+        let mut e = Engine::new(EngineConfig {
+            verify_credentials: Some(creds),
+            verify_token_expires: Some(t(60_000)),
+            ..EngineConfig::default()
+        });
+        let with_token = |token: Option<&str>, at: Timestamp| {
+            let creds = Credentials::new("AKIDEXAMPLE", secret, token.map(str::to_owned)).unwrap();
+            signed_with(&creds, at, "us-east-1")
+        };
+        assert_eq!(send(&mut e, &with_token(Some("token-a"), t(0)), t(0)), (200, String::new()));
+        let invalid = r#"{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}"#;
+        assert_eq!(send(&mut e, &with_token(Some("token-b"), t(0)), t(0)), (400, invalid.to_owned()));
+        assert_eq!(send(&mut e, &with_token(None, t(0)), t(0)), (400, invalid.to_owned()));
+        let expired = r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
+        assert_eq!(
+            send(&mut e, &with_token(Some("token-a"), t(60_000)), t(60_000)),
+            (400, expired.to_owned())
+        );
+        // Rotated: the new token is accepted, the old one is not.
+        e.set_verify_credentials(
+            Some(Credentials::new("AKIDEXAMPLE", secret, Some("token-b".to_owned())).unwrap()),
+            None,
+        );
+        // (Past authentication: the stream the first request created exists.)
+        let (_, body) = send(&mut e, &with_token(Some("token-b"), t(61_000)), t(61_000));
+        assert!(body.contains("ResourceInUseException"), "{body}");
+        let (status, body) = send(&mut e, &with_token(Some("token-a"), t(61_000)), t(61_000));
+        assert_eq!((status, body.as_str()), (400, invalid));
     }
 
     #[test]

@@ -86,8 +86,13 @@ pub struct EngineConfig {
     /// Faults of every stream that has none of its own.
     pub faults: Faults,
     /// When set, requests through [`Engine::handle_http`] must be signed
-    /// (SigV4) with these credentials.
+    /// (SigV4) with these credentials. With a session token (temporary
+    /// credentials), requests must carry that token.
     pub verify_credentials: Option<crate::credentials::Credentials>,
+    /// When the session token of [`EngineConfig::verify_credentials`]
+    /// expires: from then on, requests carrying it are refused with
+    /// `ExpiredTokenException`, as AWS refuses an expired STS token.
+    pub verify_token_expires: Option<Timestamp>,
 }
 
 impl Default for EngineConfig {
@@ -109,6 +114,7 @@ impl Default for EngineConfig {
             seed: 0x6b69_6e65_7369_7321,
             faults: Faults::default(),
             verify_credentials: None,
+            verify_token_expires: None,
         }
     }
 }
@@ -466,6 +472,18 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Engine {
         let rng = Rng::new(config.seed);
         Engine { config, streams: BTreeMap::new(), rng, firehose: firehose::Firehose::default() }
+    }
+
+    /// The credentials requests must be signed with from now on (`None`:
+    /// nothing is checked), and when their session token expires: rotated
+    /// temporary credentials, as STS hands out new ones.
+    pub fn set_verify_credentials(
+        &mut self,
+        credentials: Option<crate::credentials::Credentials>,
+        token_expires: Option<Timestamp>,
+    ) {
+        self.config.verify_credentials = credentials;
+        self.config.verify_token_expires = token_expires;
     }
 
     fn not_found(&self, name: &str) -> EngineError {

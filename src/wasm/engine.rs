@@ -53,17 +53,8 @@ impl WasmEngine {
         max_records_per_shard: u32,
         max_bytes_per_shard: f64,
         default_shard_count: u32,
-        verify_access_key_id: Option<String>,
-        verify_secret_access_key: Option<String>,
         max_record_bytes: u32,
     ) -> Result<WasmEngine, JsValue> {
-        let verify_credentials = match (verify_access_key_id, verify_secret_access_key) {
-            (Some(id), Some(secret)) => Some(
-                Credentials::new(id, secret, None)
-                    .map_err(|e| coded_error("InvalidCredentials", e.reason()))?,
-            ),
-            _ => None,
-        };
         Ok(WasmEngine(Engine::new(EngineConfig {
             throttling,
             write_records_per_sec,
@@ -77,7 +68,6 @@ impl WasmEngine {
             max_records_per_shard: max_records_per_shard.max(1) as usize,
             max_bytes_per_shard: if max_bytes_per_shard >= 1.0 { max_bytes_per_shard as u64 } else { 1 },
             default_shard_count: default_shard_count.max(1),
-            verify_credentials,
             record_limits: RecordLimits::new(max_record_bytes as usize).ok_or_else(|| {
                 coded_error("InvalidArgumentException", "maxRecordBytes must be from 1048576 to 10485760")
             })?,
@@ -111,6 +101,29 @@ impl WasmEngine {
     }
 
     /// Sets the faults of a stream (or, without one, of every stream).
+    /// The credentials requests through `handleHttp` must be signed with
+    /// (none: nothing is checked), with the session token of temporary
+    /// credentials and when it expires (ms since the epoch; none: never).
+    #[wasm_bindgen(js_name = "setVerifySignatures")]
+    pub fn set_verify_signatures(
+        &mut self,
+        access_key_id: Option<String>,
+        secret_access_key: Option<String>,
+        session_token: Option<String>,
+        expires_ms: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let credentials = match (access_key_id, secret_access_key) {
+            (Some(id), Some(secret)) => Some(
+                Credentials::new(id, secret, session_token.filter(|t| !t.is_empty()))
+                    .map_err(|e| coded_error("InvalidCredentials", e.reason()))?,
+            ),
+            _ => None,
+        };
+        let expires = expires_ms.map(at).transpose()?;
+        self.0.set_verify_credentials(credentials, expires);
+        Ok(())
+    }
+
     #[wasm_bindgen(js_name = "setFaults")]
     pub fn set_faults(
         &mut self,

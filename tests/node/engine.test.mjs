@@ -156,6 +156,25 @@ test('engine.fetch verifies signatures and applies injected latency', async () =
   assert.ok(Date.now() - started >= 100, 'the answer waited for the injected latency');
 });
 
+test('engine.fetch with temporary credentials: the token is required, expires, and can be rotated; the AWS SDK reads the errors', async () => {
+  const c = clock();
+  const temporary = { accessKeyId: 'ASIATEMP', secretAccessKey: 'SECRET', sessionToken: 'token-1' };
+  const engine = new ShardEngine({ now: c.now, verifySignatures: { ...temporary, expiration: new Date(c.now() + 60_000) } });
+  const sdk = (credentials) => new KinesisClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4567', credentials, requestHandler: engineHandler(engine), maxAttempts: 1, systemClockOffset: c.now() - Date.now() });
+  await sdk(temporary).send(new CreateStreamCommand({ StreamName: 's', ShardCount: 1 }));
+  const put = (credentials) => sdk(credentials).send(new PutRecordCommand({ StreamName: 's', PartitionKey: 'k', Data: new Uint8Array([1]) }));
+  await assert.rejects(put({ ...temporary, sessionToken: 'other' }), (e) => e.name === 'UnrecognizedClientException' && e.message === 'The security token included in the request is invalid.');
+  await assert.rejects(put({ accessKeyId: 'ASIATEMP', secretAccessKey: 'SECRET' }), (e) => e.name === 'UnrecognizedClientException');
+  c.advance(60_000);
+  await assert.rejects(put(temporary), (e) => e.name === 'ExpiredTokenException' && e.message === 'The security token included in the request is expired' && e.$metadata.httpStatusCode === 400);
+  engine.setVerifySignatures({ ...temporary, sessionToken: 'token-2' });
+  const r = await put({ ...temporary, sessionToken: 'token-2' });
+  assert.equal(r.ShardId, 'shardId-000000000000');
+  engine.setVerifySignatures(null);
+  await put({ accessKeyId: 'anything', secretAccessKey: 'goes' });
+  assert.throws(() => engine.setVerifySignatures({ accessKeyId: 'A' }), (e) => e.code === 'InvalidArgumentException');
+});
+
 test('ShardEngine memory bounds: maxBytesPerShard keeps the newest records that fit', () => {
   const engine = new ShardEngine({ throttling: false, maxBytesPerShard: 1000 });
   engine.createStream({ streamName: 'small', shardCount: 1 });

@@ -186,14 +186,18 @@ test('Producer: clock skew corrected from the service, credentials from a provid
 });
 
 test('Producer: an ExpiredTokenException makes a provider be asked again and the records resent; static credentials fail with the code', async () => {
-  const engine = new ShardEngine({ throttling: false });
+  // The engine checks signatures and the session token: the first one has
+  // expired (a provider that gave no expiration, or a token ended early).
+  const engine = new ShardEngine({ throttling: false, verifySignatures: { ...CREDENTIALS, sessionToken: 'first', expiration: new Date(Date.now() - 1000) } });
   engine.createStream({ streamName: 's', shardCount: 2 });
-  // The service refuses the first session token as expired (a provider
-  // that gave no expiration, or a token revoked early).
-  const expired = () => new Response(JSON.stringify({ __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' }), { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' } });
-  const fetch = async (url, init) => (new Headers(init.headers).get('x-amz-security-token') === 'first' ? expired() : engine.fetch(url, init));
+  const fetch = engine.fetch;
   let calls = 0;
-  const provider = async () => ({ ...CREDENTIALS, sessionToken: ++calls === 1 ? 'first' : 'second' }); // no expiration
+  const provider = async () => {
+    if (++calls === 1) return { ...CREDENTIALS, sessionToken: 'first' }; // no expiration
+    // Asked again: new temporary credentials, which the service knows.
+    engine.setVerifySignatures({ ...CREDENTIALS, sessionToken: 'second' });
+    return { ...CREDENTIALS, sessionToken: 'second' };
+  };
   const events = [];
   const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: provider, endpoint: 'http://engine.local/', fetch, lingerMs: 5, onEvent: (e) => events.push(e) });
   const results = await producer.putMany(Array.from({ length: 20 }, (_, i) => ({ data: `r${i}`, partitionKey: `k${i}` })));
@@ -204,6 +208,7 @@ test('Producer: an ExpiredTokenException makes a provider be asked again and the
   await producer.close();
 
   // Static credentials: nothing to renew; the records fail with the code.
+  engine.setVerifySignatures({ ...CREDENTIALS, sessionToken: 'first', expiration: new Date(Date.now() - 1000) });
   const fixed = new Producer({ streamName: 's', region: 'us-east-1', credentials: { ...CREDENTIALS, sessionToken: 'first' }, endpoint: 'http://engine.local/', fetch, lingerMs: 5, aggregation: false, rateLimitPercent: 0 });
   await assert.rejects(fixed.put('x', { partitionKey: 'k' }), (e) => e.code === 'ExpiredTokenException' && e.attempts === 1);
   await fixed.close();
