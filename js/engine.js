@@ -290,7 +290,10 @@ export class ShardEngine {
    * as AWS answers an expired STS token. Call again to rotate them.
    */
   setVerifySignatures(credentials) {
-    if (credentials === null) return this.#inner.setVerifySignatures(undefined, undefined, undefined, undefined);
+    if (credentials === null) {
+      this.#inner.setVerifySignatures(undefined, undefined, undefined, undefined);
+      return;
+    }
     const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials ?? {};
     if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || (sessionToken !== undefined && typeof sessionToken !== 'string')) {
       fail('InvalidArgumentException', 'verifySignatures must be { accessKeyId, secretAccessKey, sessionToken?, expiration? }');

@@ -3,7 +3,8 @@
 //! `sha2` does the hashing ([`sha2::compress256`]); this is only the
 //! buffering, padding and HMAC around it. The `digest` crate's generic
 //! wrappers (`CoreWrapper`, `CtVariableCoreWrapper`, `hmac`'s `HmacCore`)
-//! are about 3.3 KB of the producer's `.wasm` for the same few lines.
+//! did the same in 0.75 KB more of the producer's `.wasm` (0.42 KB
+//! gzipped), for no speed (measured side by side).
 //! Tested against `sha2::Sha256` and `hmac::Hmac` (and by every SigV4
 //! vector).
 

@@ -177,14 +177,22 @@ fn query_claim(query: &str) -> Result<Claim, EngineError> {
     })
 }
 
+/// The session token `req` sent: the `X-Amz-Security-Token` header, or
+/// the query parameter of a presigned URL.
+fn sent_token(req: &HttpRequest<'_>) -> Option<String> {
+    let (_, query) = req.path.split_once('?').unwrap_or((req.path, ""));
+    req.header("x-amz-security-token").map(str::to_owned).or_else(|| {
+        query.split('&').find_map(|p| p.strip_prefix("X-Amz-Security-Token=")).and_then(percent_decode)
+    })
+}
+
 /// With temporary credentials (`expected` has a session token), whether
 /// `req` carries that token, and whether it is still valid at `now`. AWS's
 /// answers: a token it does not know (or none, for a temporary key) is
 /// `UnrecognizedClientException`; an expired one `ExpiredTokenException`
 /// "The security token included in the request is expired" (HTTP 400, as
 /// Kinesis answers it: awslabs/amazon-kinesis-producer issue #49). Checked
-/// once the signature is: a request signed with another token fails that
-/// check first.
+/// after the signature, which covers whatever token the request sent.
 pub(crate) fn check_token(
     req: &HttpRequest<'_>,
     expected: &Credentials,
@@ -192,11 +200,7 @@ pub(crate) fn check_token(
     now: Timestamp,
 ) -> Result<(), EngineError> {
     let Some(token) = expected.session_token() else { return Ok(()) };
-    let (_, query) = req.path.split_once('?').unwrap_or((req.path, ""));
-    let sent = req.header("x-amz-security-token").map(str::to_owned).or_else(|| {
-        query.split('&').find_map(|p| p.strip_prefix("X-Amz-Security-Token=")).and_then(percent_decode)
-    });
-    if sent.as_deref() != Some(token) {
+    if sent_token(req).as_deref() != Some(token) {
         return Err(error(
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
@@ -307,11 +311,9 @@ pub(crate) fn verify(
         Some(_) => format!("http://{host}{path}"),
         None => format!("http://{host}{}", req.path),
     };
-    let token = req.header("x-amz-security-token").map(str::to_owned).or_else(|| {
-        query.split('&').find_map(|p| p.strip_prefix("X-Amz-Security-Token=")).and_then(percent_decode)
-    });
-    let credentials = Credentials::new(expected.access_key_id(), expected.secret_access_key(), token)
-        .map_err(|_| invalid(MISMATCH))?;
+    let credentials =
+        Credentials::new(expected.access_key_id(), expected.secret_access_key(), sent_token(req))
+            .map_err(|_| invalid(MISMATCH))?;
     let mut settings = SigningSettings::for_service(service);
     if let Some((expires, _)) = claim.presigned {
         settings.location = SignatureLocation::Query { expires_in: expires.max(1) };

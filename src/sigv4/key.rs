@@ -5,7 +5,7 @@
 //! per day and scope and kept (aws4fetch and the AWS SDKs do the same).
 
 use crate::prelude::*;
-pub(crate) use crate::sha256::HmacSha256;
+use crate::sha256::HmacSha256;
 
 /// `HMAC-SHA256(key, data)`.
 pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
