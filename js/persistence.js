@@ -69,10 +69,25 @@ class IndexedDbStore {
     if (!this.#db) {
       const open = globalThis.indexedDB.open(this.#name, 1);
       open.onupgradeneeded = () => open.result.createObjectStore(STORE, { autoIncrement: true });
-      this.#db = request(open);
-      this.#db.catch(() => {
-        this.#db = null; // tried again at the next write
-      });
+      const db = request(open);
+      this.#db = db;
+      db.then(
+        (connection) => {
+          // Closed by the browser (site data cleared), or wanted by another
+          // page's upgrade: the next write opens it again.
+          const drop = () => {
+            if (this.#db === db) this.#db = null;
+          };
+          connection.onclose = drop;
+          connection.onversionchange = () => {
+            connection.close();
+            drop();
+          };
+        },
+        () => {
+          if (this.#db === db) this.#db = null; // tried again at the next write
+        },
+      );
     }
     return this.#db;
   }
@@ -134,15 +149,25 @@ class IndexedDbStore {
     }, 0);
   }
 
+  // Any failure (the database cannot be opened, a connection the browser
+  // closed, a transaction that aborts, a full disk) refuses this write's
+  // records — their put() rejects, none hangs — keeps its removals for the
+  // next write, and opens the database again then.
   async #write(adds, removes) {
-    let db;
     try {
-      await this.#loading.catch(() => {});
-      db = await this.#open();
+      await this.#writeOnce(adds, removes);
     } catch (e) {
+      const db = this.#db;
+      this.#db = null;
+      db?.then((connection) => connection.close(), () => {});
+      this.#removes.push(...removes);
       for (const a of adds) a.reject(fail('StoreUnavailable', `IndexedDB: ${e?.message ?? e}`));
-      return;
     }
+  }
+
+  async #writeOnce(adds, removes) {
+    await this.#loading.catch(() => {});
+    const db = await this.#open();
     const tx = db.transaction(STORE, 'readwrite');
     const store = tx.objectStore(STORE);
     for (const k of removes) {
@@ -185,12 +210,7 @@ class IndexedDbStore {
       batchBytes += a.size;
     }
     const written = batch.map((a) => ({ a, r: store.add(a.record) }));
-    try {
-      await done(tx);
-    } catch (e) {
-      for (const { a } of written) a.reject(fail('StoreUnavailable', `IndexedDB: ${e?.message ?? e}`));
-      return;
-    }
+    await done(tx);
     for (const { a, r } of written) {
       this.#sizes.set(r.result, a.size);
       this.#bytes += a.size;

@@ -2,7 +2,9 @@
 // page puts 1,000 records while its requests to the stream are blocked,
 // reloads, and once requests go through again all 1,000 reach the engine's
 // HTTP server (read back and compared; duplicates counted: at least once).
-// And a full store: 'reject' refuses with StoreFull, 'dropOldest' counts.
+// And a full store: 'reject' refuses with StoreFull, 'dropOldest' counts; a
+// connection the browser closes refuses the records of that write
+// (StoreUnavailable: no put() hangs) and the next write opens it again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
@@ -89,4 +91,28 @@ test('a full store: reject refuses with StoreFull; dropOldest keeps the newest a
     assert.equal(stats.store.dropped, expectDropped, onFull);
     await page.close();
   }
+});
+
+test('a database connection the browser closes: that write\'s puts reject with StoreUnavailable, and the next write opens it again', { timeout: 30_000 }, async () => {
+  const stream = 'store-closed';
+  assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 1 })).status, 200);
+  const page = await browser.newPage();
+  await page.goto(url(stream));
+  await page.waitForFunction(() => window.__ready === true);
+  assert.deepEqual(await page.evaluate(() => window.__putAndWait(1)), ['ok']);
+  // The browser closes the store's connection (site data cleared, storage
+  // pressure): its next transaction throws InvalidStateError.
+  const codes = await page.evaluate(() => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (...args) {
+      IDBDatabase.prototype.transaction = transaction;
+      this.close();
+      return transaction.apply(this, args);
+    };
+    return window.__putAndWait(2);
+  });
+  assert.deepEqual(codes, ['StoreUnavailable', 'StoreUnavailable']);
+  assert.deepEqual(await page.evaluate(() => window.__putAndWait(2)), ['ok', 'ok']);
+  await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 10_000 });
+  await page.close();
 });
