@@ -519,16 +519,8 @@ fn clock_skew_is_learned_from_the_message_and_the_batch_resent() {
 #[test]
 fn an_expired_session_token_is_renewed_and_the_records_resent() {
     let expired = r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
-    let ok = |n: usize| {
-        let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
-        format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
-    };
     let answer = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
-        p.handle_response(
-            now,
-            id,
-            &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
-        );
+        answer(p, now, id, status, body);
         let events: Vec<Event> = std::iter::from_fn(|| p.poll_event()).collect();
         let outcomes: Vec<Outcome> = std::iter::from_fn(|| p.poll_outcome()).collect();
         (events, outcomes)
@@ -555,7 +547,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     let later = t0().add_millis(10_000);
     let again = p.poll_request(later).unwrap();
     assert_eq!(entries_in(&again), 3);
-    let (_, outcomes) = answer(&mut p, later, again.id, 200, &ok(3));
+    let (_, outcomes) = answer(&mut p, later, again.id, 200, &all_stored(3));
     assert_eq!(outcomes.len(), 3);
     assert!(outcomes.iter().all(|o| matches!(o, Outcome::Acknowledged { attempts: 2, .. })), "{outcomes:?}");
 
@@ -665,6 +657,17 @@ fn firehose_delivers_with_delimiters() {
 
 /// The number of entries a request carries (Kinesis records or
 /// aggregates, Firehose records, gateway events).
+/// A PutRecords result of `n` records, all stored (on shard 0).
+fn all_stored(n: usize) -> String {
+    let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
+    format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
+}
+
+/// Hands `p` an answer to request `id`.
+fn answer(p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str) {
+    p.handle_response(now, id, &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() });
+}
+
 fn entries_in(req: &Request) -> usize {
     let body = crate::json::parse(&req.body).unwrap();
     ["Records", "events"]
@@ -1170,9 +1173,7 @@ fn run_with_listing(
                 listings += 1;
                 list_shards(listings)
             } else {
-                let entries = entries_in(&req);
-                let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
-                (200, format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; entries].join(",")))
+                (200, all_stored(entries_in(&req)))
             };
             p.handle_response(
                 now,
@@ -1295,10 +1296,6 @@ fn a_shard_map_lost_to_an_outage_or_a_refusal_is_asked_for_again_and_used() {
 
 #[test]
 fn producers_that_lose_the_map_together_ask_again_at_different_times() {
-    let ok = |n: usize| {
-        let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
-        format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
-    };
     let mut asked_again = Vec::new();
     for seed in 1..=8 {
         let mut p = Producer::new(ProducerConfig { seed, ..kinesis("s") });
@@ -1315,13 +1312,9 @@ fn producers_that_lose_the_map_together_ask_again_at_different_times() {
                     }
                     (400, "{\"__type\":\"AccessDeniedException\",\"message\":\"no\"}".to_owned())
                 } else {
-                    (200, ok(entries_in(&req)))
+                    (200, all_stored(entries_in(&req)))
                 };
-                p.handle_response(
-                    at,
-                    req.id,
-                    &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
-                );
+                answer(&mut p, at, req.id, status, &body);
             }
             at = at.add_millis(250);
             p.push(at, b"x", "k", None).unwrap();
@@ -1343,17 +1336,6 @@ fn in_ordered_mode_an_entry_sent_before_the_map_came_holds_every_shard() {
         record_ttl_ms: 300_000,
         ..kinesis("s")
     });
-    let ok = |n: usize| {
-        let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
-        format!("{{\"FailedRecordCount\":0,\"Records\":[{}]}}", vec![one; n].join(","))
-    };
-    let answer = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
-        p.handle_response(
-            now,
-            id,
-            &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
-        );
-    };
     let a1 = p.push(t0(), b"1", "a", None).unwrap();
     let listing = p.poll_request(t0()).unwrap();
     assert!(listing.target.ends_with("ListShards"));
@@ -1371,9 +1353,9 @@ fn in_ordered_mode_an_entry_sent_before_the_map_came_holds_every_shard() {
     assert!(p.shard_map().is_some());
     // The record of the same key waits for the entry in flight.
     assert!(p.poll_request(later.add_millis(1_000)).is_none());
-    answer(&mut p, later, first.id, 200, &ok(1));
+    answer(&mut p, later, first.id, 200, &all_stored(1));
     let second = p.poll_request(later.add_millis(1_000)).unwrap();
-    answer(&mut p, later, second.id, 200, &ok(1));
+    answer(&mut p, later, second.id, 200, &all_stored(1));
     let ids: Vec<u64> = std::iter::from_fn(|| p.poll_outcome()).map(|o| o.id()).collect();
     assert_eq!(ids, [a1, a2]);
 }
