@@ -108,7 +108,9 @@ lint:
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features --features compact -- -D warnings
 
 test-native:
-	$(CARGO) test
+	# --show-output: the producer's chaos run prints its figures (records,
+	# failures injected, retries, duplicates, lost); no other test prints.
+	$(CARGO) test -- --show-output
 	# The producer's build hashes with SHA-256 rolled up (`compact`).
 	$(CARGO) test --features compact --test sigv4_vectors
 
