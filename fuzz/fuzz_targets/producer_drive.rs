@@ -1,5 +1,7 @@
 //! The producer driven by arbitrary bytes: pushes of any size and key,
-//! polls, answers with any status and body (or a well-formed PutRecords
+//! polls, answers with any status, code (InternalFailure,
+//! ExpiredTokenException with renewable credentials or not,
+//! AccessDeniedException) and body (or a well-formed PutRecords
 //! result of the request's length, to reach the success paths), transport
 //! errors, time jumps, flush, close and resume, in any order. It never
 //! panics, its buffer counter always matches what it holds, no record gets
@@ -39,9 +41,15 @@ fuzz_target!(|data: &[u8]| {
             rate_limit_percent: if setup & 16 != 0 { 150 } else { 0 },
             record_ttl_ms: ttl,
             max_buffered_records: 64,
+            refreshable_credentials: setup & 32 != 0,
             ..ProducerConfig::new(Destination::Kinesis("s".into()))
         },
-        1 => ProducerConfig { record_ttl_ms: ttl, delimiter: b"\n".to_vec(), ..ProducerConfig::new(Destination::Firehose("f".into())) },
+        1 => ProducerConfig {
+            record_ttl_ms: ttl,
+            delimiter: b"\n".to_vec(),
+            refreshable_credentials: setup & 32 != 0,
+            ..ProducerConfig::new(Destination::Firehose("f".into()))
+        },
         _ => ProducerConfig { record_ttl_ms: ttl, ..ProducerConfig::new(Destination::Gateway) },
     };
     let mut p = Producer::new(config);
@@ -82,7 +90,9 @@ fuzz_target!(|data: &[u8]| {
                     let n = usize::from(next().unwrap_or(0));
                     (0..n).map_while(|_| next()).collect()
                 };
-                let error_type = (status != 200).then_some("InternalFailure");
+                let code = ["InternalFailure", "ExpiredTokenException", "AccessDeniedException"]
+                    [usize::from(next().unwrap_or(0)) % 3];
+                let error_type = (status != 200).then_some(code);
                 p.handle_response(now, req.id, &HttpResponse { status, error_type, date: None, body: &body });
             }
             4 if !in_flight.is_empty() => {
