@@ -519,7 +519,8 @@ fn clock_skew_is_learned_from_the_message_and_the_batch_resent() {
 #[test]
 fn an_expired_session_token_is_renewed_and_the_records_resent() {
     let expired = r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
-    let answer = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
+    // Answers, then takes what the answer produced.
+    let answered = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
         answer(p, now, id, status, body);
         let events: Vec<Event> = std::iter::from_fn(|| p.poll_event()).collect();
         let outcomes: Vec<Outcome> = std::iter::from_fn(|| p.poll_outcome()).collect();
@@ -538,7 +539,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     }
     p.flush();
     let first = p.poll_request(t0()).unwrap();
-    let (events, outcomes) = answer(&mut p, t0(), first.id, 400, expired);
+    let (events, outcomes) = answered(&mut p, t0(), first.id, 400, expired);
     assert!(events.contains(&Event::CredentialsExpired), "{events:?}");
     assert!(events
         .iter()
@@ -547,7 +548,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     let later = t0().add_millis(10_000);
     let again = p.poll_request(later).unwrap();
     assert_eq!(entries_in(&again), 3);
-    let (_, outcomes) = answer(&mut p, later, again.id, 200, &all_stored(3));
+    let (_, outcomes) = answered(&mut p, later, again.id, 200, &all_stored(3));
     assert_eq!(outcomes.len(), 3);
     assert!(outcomes.iter().all(|o| matches!(o, Outcome::Acknowledged { attempts: 2, .. })), "{outcomes:?}");
 
@@ -556,7 +557,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     p.push(t0(), b"x", "k", None).unwrap();
     p.flush();
     let first = p.poll_request(t0()).unwrap();
-    let (events, outcomes) = answer(&mut p, t0(), first.id, 400, expired);
+    let (events, outcomes) = answered(&mut p, t0(), first.id, 400, expired);
     assert!(!events.contains(&Event::CredentialsExpired));
     assert!(
         matches!(&outcomes[..], [Outcome::Failed { code, attempts: 1, .. }] if code == "ExpiredTokenException"),
@@ -574,7 +575,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     let outcome = loop {
         if let Some(req) = p.poll_request(now) {
             sent += 1;
-            let (_, outcomes) = answer(&mut p, now, req.id, 400, expired);
+            let (_, outcomes) = answered(&mut p, now, req.id, 400, expired);
             assert!(outcomes.is_empty());
         }
         if let Some(o) = p.poll_outcome() {
@@ -598,7 +599,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     p.push(t0(), b"x", "k", None).unwrap();
     let listing = p.poll_request(t0()).unwrap();
     assert!(listing.target.ends_with("ListShards"));
-    let (events, _) = answer(&mut p, t0(), listing.id, 400, expired);
+    let (events, _) = answered(&mut p, t0(), listing.id, 400, expired);
     assert_eq!(events, [Event::CredentialsExpired]);
     let mut now = t0();
     let next = loop {
