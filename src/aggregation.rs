@@ -34,7 +34,7 @@
 use crate::keymap::SortedMap;
 use crate::prelude::*;
 
-use md5::{Digest, Md5};
+use crate::md5::md5;
 
 use crate::limits::DEFAULT_MAX_RECORD_BYTES;
 use crate::partition::{format_hash_key, hash_key};
@@ -210,7 +210,7 @@ impl<'a> Group<'a> {
             put_varint(&mut out, r.data.len() as u64);
             out.extend_from_slice(r.data);
         }
-        let digest = Md5::digest(&out[MAGIC.len()..]);
+        let digest = md5(&out[MAGIC.len()..]);
         out.extend_from_slice(&digest);
         out
     }
@@ -467,7 +467,7 @@ pub fn view(data: &[u8]) -> Option<AggregateView<'_>> {
         return None;
     }
     let (body, digest) = data[MAGIC.len()..].split_at(data.len() - MAGIC.len() - DIGEST_LEN);
-    if Md5::digest(body).as_slice() != digest {
+    if md5(body) != digest {
         return None;
     }
     let mut partition_keys: Vec<&str> = Vec::new();

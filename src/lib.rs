@@ -34,6 +34,7 @@ pub mod engine;
 pub mod json;
 mod keymap;
 pub mod limits;
+mod md5;
 mod num;
 pub mod partition;
 mod prelude;

@@ -9,13 +9,11 @@
 use crate::prelude::*;
 use core::fmt;
 
-use md5::{Digest, Md5};
-
 use crate::limits::EXPLICIT_HASH_KEY_MAX_DIGITS;
 
 /// The hash key of a partition key: MD5 of its UTF-8 bytes, big-endian.
 pub fn hash_key(partition_key: &str) -> u128 {
-    u128::from_be_bytes(Md5::digest(partition_key.as_bytes()).into())
+    u128::from_be_bytes(crate::md5::md5(partition_key.as_bytes()))
 }
 
 /// Why an ExplicitHashKey was refused.

@@ -1,5 +1,7 @@
 use super::*;
 use crate::shard_map::ShardMap;
+// The `md-5` crate, as an independent reference for the checksums.
+use md5::{Digest, Md5};
 
 fn rec<'a>(key: &'a str, data: &'a [u8]) -> UserRecord<'a> {
     UserRecord { partition_key: key, explicit_hash_key: None, data }
