@@ -165,56 +165,80 @@ class IndexedDbStore {
     }
   }
 
+  // The store's counts change only once the transaction has committed: a
+  // write that fails rolls back in IndexedDB (its removals and the oldest
+  // records it dropped are still there), and so in the counts.
   async #writeOnce(adds, removes) {
     await this.#loading.catch(() => {});
     const db = await this.#open();
     const tx = db.transaction(STORE, 'readwrite');
-    const store = tx.objectStore(STORE);
-    for (const k of removes) {
-      store.delete(k);
-      const size = this.#sizes.get(k);
-      if (size !== undefined) {
+    try {
+      const store = tx.objectStore(STORE);
+      const gone = new Map(); // key → bytes, of kept records this write deletes
+      for (const k of removes) {
+        store.delete(k);
+        const size = this.#sizes.get(k);
+        if (size !== undefined) gone.set(k, size);
+      }
+      let goneBytes = 0;
+      for (const size of gone.values()) goneBytes += size;
+      // Which of this batch to write: a full store drops its oldest kept
+      // records first, then (dropOldest) the oldest of this batch — still
+      // sent by this page, only no longer kept.
+      const batch = [];
+      const unkept = [];
+      let dropped = 0;
+      let batchBytes = 0;
+      const kept = this.#sizes.entries();
+      const full = (size) =>
+        this.#sizes.size - gone.size + batch.length + 1 > this.#maxRecords ||
+        this.#bytes - goneBytes + batchBytes + size > this.#maxBytes;
+      for (const a of adds) {
+        if (a.size > this.#maxBytes) {
+          a.reject(fail('StoreFull', `a record of ${a.size} bytes is larger than the store (maxBytes ${this.#maxBytes})`));
+          continue;
+        }
+        while (full(a.size) && this.#onFull === 'dropOldest') {
+          if (this.#sizes.size > gone.size) {
+            let oldest = kept.next().value;
+            while (gone.has(oldest[0])) oldest = kept.next().value;
+            store.delete(oldest[0]);
+            gone.set(oldest[0], oldest[1]);
+            goneBytes += oldest[1];
+          } else {
+            const first = batch.shift();
+            batchBytes -= first.size;
+            unkept.push(first);
+          }
+          dropped++;
+        }
+        if (full(a.size)) {
+          a.reject(fail('StoreFull', `the store is full (maxRecords ${this.#maxRecords}, maxBytes ${this.#maxBytes})`));
+          continue;
+        }
+        batch.push(a);
+        batchBytes += a.size;
+      }
+      const written = batch.map((a) => ({ a, r: store.add(a.record) }));
+      await done(tx);
+      for (const [k, size] of gone) {
         this.#sizes.delete(k);
         this.#bytes -= size;
       }
-    }
-    // Which of this batch to write: a full store drops its oldest kept
-    // records first, then (dropOldest) the oldest of this batch — still
-    // sent by this page, only no longer kept.
-    const batch = [];
-    let batchBytes = 0;
-    const full = (size) => this.#sizes.size + batch.length + 1 > this.#maxRecords || this.#bytes + batchBytes + size > this.#maxBytes;
-    for (const a of adds) {
-      if (a.size > this.#maxBytes) {
-        a.reject(fail('StoreFull', `a record of ${a.size} bytes is larger than the store (maxBytes ${this.#maxBytes})`));
-        continue;
+      this.#dropped += dropped;
+      for (const a of unkept) a.resolve(undefined); // accepted, not kept
+      for (const { a, r } of written) {
+        this.#sizes.set(r.result, a.size);
+        this.#bytes += a.size;
+        a.resolve(r.result);
       }
-      while (full(a.size) && this.#onFull === 'dropOldest') {
-        if (this.#sizes.size > 0) {
-          const [oldest, size] = this.#sizes.entries().next().value;
-          store.delete(oldest);
-          this.#sizes.delete(oldest);
-          this.#bytes -= size;
-        } else {
-          const first = batch.shift();
-          batchBytes -= first.size;
-          first.resolve(undefined); // accepted, not kept
-        }
-        this.#dropped++;
+    } catch (e) {
+      try {
+        tx.abort(); // a write that threw before committing: nothing of it stays
+      } catch {
+        // Already aborted or finished.
       }
-      if (full(a.size)) {
-        a.reject(fail('StoreFull', `the store is full (maxRecords ${this.#maxRecords}, maxBytes ${this.#maxBytes})`));
-        continue;
-      }
-      batch.push(a);
-      batchBytes += a.size;
-    }
-    const written = batch.map((a) => ({ a, r: store.add(a.record) }));
-    await done(tx);
-    for (const { a, r } of written) {
-      this.#sizes.set(r.result, a.size);
-      this.#bytes += a.size;
-      a.resolve(r.result);
+      throw e;
     }
   }
 }

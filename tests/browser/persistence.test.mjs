@@ -4,7 +4,8 @@
 // HTTP server (read back and compared; duplicates counted: at least once).
 // And a full store: 'reject' refuses with StoreFull, 'dropOldest' counts; a
 // connection the browser closes refuses the records of that write
-// (StoreUnavailable: no put() hangs) and the next write opens it again.
+// (StoreUnavailable: no put() hangs) and the next write opens it again; a
+// write that aborts leaves the store, and its counts, as they were.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
@@ -115,4 +116,43 @@ test('a database connection the browser closes: that write\'s puts reject with S
   assert.deepEqual(await page.evaluate(() => window.__putAndWait(2)), ['ok', 'ok']);
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 10_000 });
   await page.close();
+});
+
+test('a write that fails rolls back in IndexedDB and in the counts: the oldest records it dropped are still kept, and still arrive', { timeout: 60_000 }, async () => {
+  const stream = 'store-rollback';
+  assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 1 })).status, 200);
+  const page = await browser.newPage();
+  blocked = true;
+  try {
+    await page.goto(url(stream, '&max=3&onFull=dropOldest'));
+    await page.waitForFunction(() => window.__ready === true);
+    await page.evaluate(() => window.__put(3));
+    await page.waitForFunction(() => window.__stats().store.stored === 3, null, { timeout: 10_000 });
+    // A full store: the next two puts drop the two oldest records, in the
+    // same transaction that adds them, and that transaction aborts (a full
+    // disk, a quota): nothing of it may stay, in IndexedDB or in the counts.
+    const codes = await page.evaluate(() => {
+      const add = IDBObjectStore.prototype.add;
+      IDBObjectStore.prototype.add = function (...args) {
+        IDBObjectStore.prototype.add = add;
+        const r = add.apply(this, args);
+        this.transaction.abort();
+        return r;
+      };
+      return window.__putAndWait(2);
+    });
+    assert.deepEqual(codes, ['StoreUnavailable', 'StoreUnavailable']);
+    const { store } = await page.evaluate(() => window.__stats());
+    assert.equal(store.stored, 3, 'the three records are still kept');
+    assert.equal(store.dropped, 0, 'nothing was dropped');
+    await page.reload();
+    await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 3, null, { timeout: 10_000 });
+    blocked = false;
+    await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 30_000 });
+    const got = new Set(await readUserRecords(engine.url, stream));
+    for (const want of ['event 00000', 'event 00001', 'event 00002']) assert.ok(got.has(want), `${want} arrived`);
+  } finally {
+    blocked = false;
+    await page.close();
+  }
 });
