@@ -564,6 +564,20 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
         "{outcomes:?}"
     );
 
+    // A key or token the service does not know is not renewed, even from a
+    // provider: the records fail at once with the code.
+    let unknown = r#"{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}"#;
+    let mut p = Producer::new(config(true));
+    p.push(t0(), b"x", "k", None).unwrap();
+    p.flush();
+    let first = p.poll_request(t0()).unwrap();
+    let (events, outcomes) = answered(&mut p, t0(), first.id, 400, unknown);
+    assert!(!events.contains(&Event::CredentialsExpired));
+    assert!(
+        matches!(&outcomes[..], [Outcome::Failed { code, attempts: 1, .. }] if code == "UnrecognizedClientException"),
+        "{outcomes:?}"
+    );
+
     // A provider that keeps giving expired credentials: resent with
     // backoff until the time to live runs out, then `RecordExpired` with
     // the last error.
@@ -656,8 +670,6 @@ fn firehose_delivers_with_delimiters() {
     assert!(sim.requests >= 3, "500 records a batch at most");
 }
 
-/// The number of entries a request carries (Kinesis records or
-/// aggregates, Firehose records, gateway events).
 /// A PutRecords result of `n` records, all stored (on shard 0).
 fn all_stored(n: usize) -> String {
     let one = "{\"SequenceNumber\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
@@ -669,6 +681,8 @@ fn answer(p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str) {
     p.handle_response(now, id, &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() });
 }
 
+/// The number of entries a request carries (Kinesis records or
+/// aggregates, Firehose records, gateway events).
 fn entries_in(req: &Request) -> usize {
     let body = crate::json::parse(&req.body).unwrap();
     ["Records", "events"]
