@@ -178,7 +178,7 @@ export interface ProducerOptions {
   pauseWhenOffline?: boolean;
   /** Keep accepted records until acknowledged and resend them after a reload (indexedDbStore from kinesis-edge/persistence). */
   store?: { load(): Promise<unknown[]>; add(record: unknown): Promise<unknown>; remove(keys: unknown[]): void; stats?(): object; settled?(): Promise<void> };
-  onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap' | 'credentialsExpired'; [key: string]: unknown }) => void;
+  onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap' | 'credentialsExpired' | 'networkDown' | 'networkUp'; [key: string]: unknown }) => void;
 }
 
 export interface PutResult {

@@ -301,6 +301,14 @@ pub enum Event {
     /// must get fresh ones before it signs again. The records concerned
     /// are resent (a [`Event::Retried`] follows).
     CredentialsExpired,
+    /// Requests in a row got no answer ([`NETWORK_DOWN_AFTER`]): sending
+    /// pauses, and one request at a time tests the network, with backoff.
+    NetworkDown {
+        /// The last failure's code (`NetworkError`, `TimeoutError`, …).
+        code: String,
+    },
+    /// An answer came while the network was down: sending resumes.
+    NetworkUp,
 }
 
 /// Counters for `stats()`.
@@ -398,6 +406,22 @@ enum Backoff {
 /// throttled, 25 s time to live) took 7–26 s and lost one record in one of
 /// about twenty runs here.
 const THROTTLED_BACKOFF_MAX_MS: u32 = 1_000;
+
+/// Requests in a row that got no answer at all (network errors, timeouts:
+/// [`Producer::handle_transport_error`]) before the producer takes the
+/// network as down. Then it pauses all sending, not only the failed
+/// records: new records would fail the same way. One request at a time
+/// tests the network, after a pause that doubles from
+/// [`NETWORK_PAUSE_MIN_MS`] to [`NETWORK_PAUSE_MAX_MS`] ("equal jitter",
+/// as for ListShards); any answer ends it. Records' time to live keeps
+/// counting (a Worker must settle them before it is stopped).
+const NETWORK_DOWN_AFTER: u32 = 3;
+
+/// The first pause once the network is down.
+const NETWORK_PAUSE_MIN_MS: u64 = 1_000;
+
+/// The longest pause between two requests that test the network.
+const NETWORK_PAUSE_MAX_MS: u64 = 30_000;
 
 /// Answers from ListShards that could not be used (errors the SDKs retry,
 /// unreadable pages, shards that do not form a map) before the producer
@@ -536,6 +560,10 @@ pub struct Producer {
     clock_offset_ms: i64,
     /// Records pushed up to this id ignore the linger (flush).
     flush_through: u64,
+    /// Requests in a row that got no answer (the network is down from
+    /// [`NETWORK_DOWN_AFTER`]), and when the next may test it.
+    unanswered: u32,
+    network_retry_at: Timestamp,
     closed: bool,
     stats: Stats,
     latency: Latency,
@@ -588,6 +616,8 @@ impl Producer {
             rng,
             clock_offset_ms: 0,
             flush_through: 0,
+            unanswered: 0,
+            network_retry_at: Timestamp::EPOCH,
             closed: false,
             stats: Stats::default(),
             latency: Latency::new(),
@@ -739,6 +769,8 @@ impl Producer {
     /// deadlines keep growing with ids. (Requests in flight when the pause
     /// began fail or time out and come back to wait, so they get it too.)
     pub fn resume(&mut self, since: Timestamp, now: Timestamp) {
+        // Back online: the network is tested at once.
+        self.network_retry_at = self.network_retry_at.min(now);
         for r in self.queue.values_mut() {
             let held = now.as_millis() - r.pushed.as_millis().max(since.as_millis());
             if held > 0 {
@@ -856,7 +888,17 @@ impl Producer {
     /// adapter by themselves). Call it after `poll_request` returned `None`.
     pub fn poll_timeout(&mut self, now: Timestamp) -> Option<Timestamp> {
         let mut next: Option<Timestamp> = None;
-        let mut consider = |t: Timestamp| {
+        // The network is down: nothing is sent before the pause ends, nor
+        // while a request tests it (its answer or failure wakes the adapter).
+        let down = self.network_down();
+        if down && !self.in_flight.is_empty() {
+            return self.queue.front().map(|(_, first)| first.deadline).filter(|t| *t > now);
+        }
+        let floor = if down { self.network_retry_at } else { Timestamp::EPOCH };
+        // `send`: a time to send at (not before the pause ends); or a
+        // record's deadline.
+        let mut consider = |t: Timestamp, send: bool| {
+            let t = if send { t.max(floor) } else { t };
             if t > now {
                 next = Some(next.map_or(t, |n| n.min(t)));
             }
@@ -866,27 +908,29 @@ impl Producer {
         // next push or flush polls it).
         if let Some(due) = self.map_due {
             if !self.listing_in_flight() && self.queue.front().is_some() {
-                consider(due);
+                consider(due, true);
             }
         }
         // Deadlines grow with ids (a retried record keeps its own), so the
         // first record has the earliest; the same holds for the linger of
         // records not yet tried.
         if let Some((_, first)) = self.queue.front() {
-            consider(first.deadline);
+            consider(first.deadline, false);
             if self.in_flight.len() < self.config.max_in_flight {
                 let linger = i64::from(self.config.linger_ms);
                 let fresh = self.queue.iter().find(|(_, r)| r.attempts == 0);
                 match fresh {
-                    Some((fid, r)) if *fid > self.flush_through => consider(r.pushed.add_millis(linger)),
-                    Some((_, r)) => consider(r.not_before),
+                    Some((fid, r)) if *fid > self.flush_through => {
+                        consider(r.pushed.add_millis(linger), true)
+                    }
+                    Some((_, r)) => consider(r.not_before, true),
                     None => {}
                 }
                 if let Some(Reverse((t, _))) = self.retry_wakeups.peek() {
-                    consider(*t);
+                    consider(*t, true);
                 }
                 for t in self.blocked_until.values() {
-                    consider(*t);
+                    consider(*t, true);
                 }
             }
         }
@@ -897,6 +941,11 @@ impl Producer {
     pub fn poll_request(&mut self, now: Timestamp) -> Option<Request> {
         self.expire(now);
         if self.in_flight.len() >= self.config.max_in_flight {
+            return None;
+        }
+        // The network is down: one request at a time tests it, once the
+        // pause is over.
+        if self.network_down() && (now < self.network_retry_at || !self.in_flight.is_empty()) {
             return None;
         }
         if let Some(request) = self.poll_list_shards(now) {
@@ -917,6 +966,11 @@ impl Producer {
     pub fn poll_request_within(&mut self, now: Timestamp, max_body: usize) -> Option<Request> {
         self.expire(now);
         self.poll_put(now, Some(max_body))
+    }
+
+    /// Whether requests in a row got no answer: sending pauses.
+    fn network_down(&self) -> bool {
+        self.unanswered >= NETWORK_DOWN_AFTER
     }
 
     fn listing_in_flight(&self) -> bool {
@@ -1187,6 +1241,11 @@ impl Producer {
     /// The service answered request `id`.
     pub fn handle_response(&mut self, now: Timestamp, id: u64, response: &HttpResponse<'_>) {
         let Some(flight) = self.take_flight(id) else { return };
+        // Any answer, an error too, means the network works.
+        if self.network_down() {
+            self.events.push_back(Event::NetworkUp);
+        }
+        self.unanswered = 0;
         match flight {
             InFlight::ListShards => self.on_list_shards(now, response),
             InFlight::Put(entries) => self.on_put(now, id, entries, response),
@@ -1198,6 +1257,15 @@ impl Producer {
     pub fn handle_transport_error(&mut self, now: Timestamp, id: u64, code: &str, message: &str) {
         let Some(flight) = self.take_flight(id) else { return };
         self.stats.transport_errors += 1;
+        self.unanswered = self.unanswered.saturating_add(1);
+        if let Some(n) = self.unanswered.checked_sub(NETWORK_DOWN_AFTER) {
+            if n == 0 {
+                self.events.push_back(Event::NetworkDown { code: code.to_owned() });
+            }
+            let cap = (NETWORK_PAUSE_MIN_MS << n.min(5)).min(NETWORK_PAUSE_MAX_MS);
+            let pause = cap / 2 + self.rng.next_u64() % (cap / 2 + 1);
+            self.network_retry_at = now.add_millis(pause as i64);
+        }
         let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
         match flight {
             InFlight::ListShards => self.retry_map(now),

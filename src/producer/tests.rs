@@ -627,6 +627,119 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
 }
 
 #[test]
+fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the_network() {
+    let config = ProducerConfig {
+        aggregation: false,
+        rate_limit_percent: 0,
+        record_ttl_ms: 600_000,
+        linger_ms: 10,
+        ..kinesis("s")
+    };
+    let mut p = Producer::new(config.clone());
+    let drain = |p: &mut Producer| std::iter::from_fn(|| p.poll_event()).collect::<Vec<_>>();
+    let mut now = t0();
+    let mut pushed = 0u32;
+    let mut push = |p: &mut Producer, now: Timestamp| {
+        p.push(now, b"x", &format!("k{pushed}"), None).unwrap();
+        pushed += 1;
+    };
+    // Three requests fail in transit: the network is down.
+    for n in 1..=3 {
+        push(&mut p, now);
+        now = now.add_millis(10);
+        let req = p.poll_request(now).expect("sent while the network is up");
+        p.handle_transport_error(now, req.id, "NetworkError", "fetch failed");
+        let events = drain(&mut p);
+        assert_eq!(
+            events.contains(&Event::NetworkDown { code: "NetworkError".to_owned() }),
+            n == 3,
+            "{n}: {events:?}"
+        );
+    }
+    // New records wait too (they would fail the same way): no request
+    // before the pause (0.5 to 1 s) ends, and no busy loop.
+    push(&mut p, now);
+    let later = now.add_millis(100);
+    assert!(p.poll_request(later).is_none(), "sending is paused");
+    let probe_at = p.poll_timeout(later).expect("a timer for the test");
+    let pause = probe_at.as_millis() - now.as_millis();
+    assert!((500..=1_000).contains(&pause), "{pause} ms");
+    // One request tests the network; nothing else goes while it is out.
+    let probe = p.poll_request(probe_at).expect("the test");
+    push(&mut p, probe_at);
+    assert!(p.poll_request(probe_at.add_millis(50)).is_none(), "one at a time");
+    assert_eq!(
+        p.poll_timeout(probe_at.add_millis(50)),
+        Some(probe_at.add_millis(600_000)),
+        "only the waiting record's deadline: the answer wakes the adapter"
+    );
+    // It fails too: the next pause is longer (1 to 2 s).
+    now = probe_at.add_millis(50);
+    p.handle_transport_error(now, probe.id, "TimeoutError", "no answer");
+    let next = p.poll_timeout(now).unwrap();
+    let pause = next.as_millis() - now.as_millis();
+    assert!((1_000..=2_000).contains(&pause), "{pause} ms");
+    // The next test gets an answer (an error answer would do too): the
+    // network is up, and everything waiting goes at once.
+    let probe = p.poll_request(next).expect("the second test");
+    push(&mut p, next);
+    push(&mut p, next);
+    let after = next.add_millis(10); // their linger
+    assert!(p.poll_request(after).is_none(), "one at a time");
+    answer(&mut p, after, probe.id, 200, &all_stored(entries_in(&probe)));
+    assert!(drain(&mut p).contains(&Event::NetworkUp));
+    let rest = p.poll_request(after).expect("the rest goes without waiting");
+    assert_eq!(entries_in(&rest), 2);
+    answer(&mut p, after, rest.id, 200, &all_stored(2));
+    let acknowledged =
+        std::iter::from_fn(|| p.poll_outcome()).filter(|o| matches!(o, Outcome::Acknowledged { .. })).count();
+    assert_eq!(acknowledged, pushed as usize, "every record arrived");
+
+    // While the network is down, records' time to live keeps counting:
+    // they expire on time, not at the next test.
+    let mut p = Producer::new(ProducerConfig { record_ttl_ms: 5_000, ..config.clone() });
+    let mut now = t0();
+    for i in 0..3 {
+        p.push(now, b"x", &format!("k{i}"), None).unwrap();
+        now = now.add_millis(10);
+        let req = p.poll_request(now).unwrap();
+        p.handle_transport_error(now, req.id, "NetworkError", "down");
+    }
+    let outcome = loop {
+        if let Some(req) = p.poll_request(now) {
+            p.handle_transport_error(now, req.id, "NetworkError", "down");
+        }
+        if let Some(o) = p.poll_outcome() {
+            break o;
+        }
+        now = p.poll_timeout(now).expect("a timer while records wait");
+    };
+    assert!(matches!(outcome, Outcome::Failed { ref code, .. } if code == "RecordExpired"), "{outcome:?}");
+    assert!(now <= t0().add_millis(5_000), "expired at its deadline");
+
+    // A page going away sends what fits at once, paused or not; and back
+    // online (`resume`), the network is tested at once.
+    let mut p = Producer::new(config);
+    let mut now = t0();
+    for i in 0..3 {
+        p.push(now, b"x", &format!("k{i}"), None).unwrap();
+        now = now.add_millis(10);
+        let req = p.poll_request(now).unwrap();
+        p.handle_transport_error(now, req.id, "NetworkError", "down");
+    }
+    p.push(now, b"y", "k", None).unwrap();
+    assert!(p.poll_request(now).is_none());
+    let keepalive = p.poll_request_within(now, 65_536).expect("sent as the page goes away");
+    p.handle_transport_error(now, keepalive.id, "NetworkError", "down");
+    p.push(now, b"z", "k", None).unwrap();
+    let soon = now.add_millis(10); // its linger
+    assert!(p.poll_request(soon).is_none(), "paused");
+    p.resume(soon, soon);
+    let probe = p.poll_request(soon).expect("tested at once when back online");
+    assert_eq!(entries_in(&probe), 1, "the new record; the others wait out their own backoff");
+}
+
+#[test]
 fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
     let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 3_600_000, ..kinesis("s") }, engine(2, true));
     for i in 0..20_000u64 {

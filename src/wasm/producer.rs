@@ -280,6 +280,8 @@ impl WasmProducer {
                 }
                 Event::ShardMap { open_shards } => ("shardMap", None, None, None, Some(*open_shards), ""),
                 Event::CredentialsExpired => ("credentialsExpired", None, None, None, None, ""),
+                Event::NetworkDown { code } => ("networkDown", None, None, None, None, code.as_str()),
+                Event::NetworkUp => ("networkUp", None, None, None, None, ""),
             };
             write_field(&mut out, kind);
             for n in

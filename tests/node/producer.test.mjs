@@ -246,6 +246,39 @@ test('Producer: time its timer was held back (a throttled background tab, a froz
   }
 });
 
+test('Producer: requests in a row that get no answer pause all sending (one at a time tests the network, with backoff); an answer resumes it', async (t) => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  // The network is down (no answer at all), though nothing said offline.
+  let down = true;
+  let calls = 0;
+  const fetch = async (url, init) => {
+    calls++;
+    if (down) throw new TypeError('fetch failed');
+    return engine.fetch(url, init);
+  };
+  const events = [];
+  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, lingerMs: 10, aggregation: false, rateLimitPercent: 0, recordTtlMs: 60_000, onEvent: (e) => events.push(e) });
+  // A clickstream keeps putting for 1.5 s meanwhile.
+  const puts = [];
+  const started = Date.now();
+  while (Date.now() - started < 1500) {
+    puts.push(producer.put(`r${puts.length}`, { partitionKey: `k${puts.length % 7}` }));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // Without the pause, a request a linger (about 70); with it, three, then
+  // a test after 0.5 to 1 s, then another after 1 to 2 s.
+  t.diagnostic(`${calls} requests while the network was down, for ${puts.length} puts`);
+  assert.ok(calls <= 6, `${calls} requests while the network was down (${puts.length} puts)`);
+  assert.ok(events.some((e) => e.type === 'networkDown' && e.code === 'NetworkError'), JSON.stringify(events));
+  down = false;
+  const results = await Promise.all(puts);
+  assert.equal(results.length, puts.length);
+  assert.ok(events.some((e) => e.type === 'networkUp'), JSON.stringify(events.slice(-5)));
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d).sort(), puts.map((_, i) => `r${i}`).sort());
+  await producer.close();
+});
+
 test('Producer ordered: per-key order holds under faults', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 2 });
