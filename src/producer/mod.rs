@@ -417,10 +417,11 @@ const THROTTLED_BACKOFF_MAX_MS: u32 = 1_000;
 /// counting (a Worker must settle them before it is stopped).
 const NETWORK_DOWN_AFTER: u32 = 3;
 
-/// The first pause once the network is down.
+/// The first pause once the network is down, at most (equal jitter: half
+/// of it to all of it).
 const NETWORK_PAUSE_MIN_MS: u64 = 1_000;
 
-/// The longest pause between two requests that test the network.
+/// The longest pause between two requests that test the network, at most.
 const NETWORK_PAUSE_MAX_MS: u64 = 30_000;
 
 /// Answers from ListShards that could not be used (errors the SDKs retry,
@@ -814,6 +815,13 @@ impl Producer {
 
     fn backoff(&mut self, attempts: u32) -> i64 {
         self.backoff_within(attempts, self.config.backoff_max_ms)
+    }
+
+    /// A wait from half of `cap_ms` to all of it ("equal jitter", AWS
+    /// Architecture Blog, "Exponential Backoff And Jitter"): never short,
+    /// and producers that failed together do not all try again together.
+    fn equal_jitter(&mut self, cap_ms: u64) -> i64 {
+        (cap_ms / 2 + self.rng.next_u64() % (cap_ms - cap_ms / 2 + 1)) as i64
     }
 
     /// Full-jitter exponential backoff, at most `max_ms`.
@@ -1263,8 +1271,7 @@ impl Producer {
                 self.events.push_back(Event::NetworkDown { code: code.to_owned() });
             }
             let cap = (NETWORK_PAUSE_MIN_MS << n.min(5)).min(NETWORK_PAUSE_MAX_MS);
-            let pause = cap / 2 + self.rng.next_u64() % (cap / 2 + 1);
-            self.network_retry_at = now.add_millis(pause as i64);
+            self.network_retry_at = now.add_millis(self.equal_jitter(cap));
         }
         let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
         match flight {
@@ -1364,9 +1371,8 @@ impl Producer {
     /// use, if any, stays); ListShards is asked again [`MAP_RETRY_MS`] / 2
     /// to [`MAP_RETRY_MS`] after `retry_from`, if given.
     fn give_up_map(&mut self, retry_from: Option<Timestamp>) {
-        let half = MAP_RETRY_MS as u64 / 2;
-        let wait = half + self.rng.next_u64() % (half + 1);
-        self.map_due = retry_from.map(|t| t.add_millis(wait as i64));
+        let wait = self.equal_jitter(MAP_RETRY_MS as u64);
+        self.map_due = retry_from.map(|t| t.add_millis(wait));
         self.listing = None;
         if self.map.is_none() {
             self.map_unavailable = true;

@@ -552,31 +552,26 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     assert_eq!(outcomes.len(), 3);
     assert!(outcomes.iter().all(|o| matches!(o, Outcome::Acknowledged { attempts: 2, .. })), "{outcomes:?}");
 
+    // One record answered with `body`: it fails at once with `code`, and
+    // no credentials are renewed.
+    let fails_at_once = |refreshable: bool, body: &str, code: &str| {
+        let mut p = Producer::new(config(refreshable));
+        p.push(t0(), b"x", "k", None).unwrap();
+        p.flush();
+        let first = p.poll_request(t0()).unwrap();
+        let (events, outcomes) = answered(&mut p, t0(), first.id, 400, body);
+        assert!(!events.contains(&Event::CredentialsExpired), "{code}: {events:?}");
+        assert!(
+            matches!(&outcomes[..], [Outcome::Failed { code: c, attempts: 1, .. }] if c == code),
+            "{outcomes:?}"
+        );
+    };
     // Static credentials cannot be renewed: the records fail with the code.
-    let mut p = Producer::new(config(false));
-    p.push(t0(), b"x", "k", None).unwrap();
-    p.flush();
-    let first = p.poll_request(t0()).unwrap();
-    let (events, outcomes) = answered(&mut p, t0(), first.id, 400, expired);
-    assert!(!events.contains(&Event::CredentialsExpired));
-    assert!(
-        matches!(&outcomes[..], [Outcome::Failed { code, attempts: 1, .. }] if code == "ExpiredTokenException"),
-        "{outcomes:?}"
-    );
-
+    fails_at_once(false, expired, "ExpiredTokenException");
     // A key or token the service does not know is not renewed, even from a
     // provider: the records fail at once with the code.
     let unknown = r#"{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}"#;
-    let mut p = Producer::new(config(true));
-    p.push(t0(), b"x", "k", None).unwrap();
-    p.flush();
-    let first = p.poll_request(t0()).unwrap();
-    let (events, outcomes) = answered(&mut p, t0(), first.id, 400, unknown);
-    assert!(!events.contains(&Event::CredentialsExpired));
-    assert!(
-        matches!(&outcomes[..], [Outcome::Failed { code, attempts: 1, .. }] if code == "UnrecognizedClientException"),
-        "{outcomes:?}"
-    );
+    fails_at_once(true, unknown, "UnrecognizedClientException");
 
     // A provider that keeps giving expired credentials: resent with
     // backoff until the time to live runs out, then `RecordExpired` with
