@@ -690,16 +690,23 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
         std::iter::from_fn(|| p.poll_outcome()).filter(|o| matches!(o, Outcome::Acknowledged { .. })).count();
     assert_eq!(acknowledged, pushed as usize, "every record arrived");
 
+    // Three records, each request failing in transit: the network is down.
+    // Returns the time after the third.
+    fn take_the_network_down(p: &mut Producer) -> Timestamp {
+        let mut now = t0();
+        for i in 0..3 {
+            p.push(now, b"x", &format!("k{i}"), None).unwrap();
+            now = now.add_millis(10);
+            let req = p.poll_request(now).unwrap();
+            p.handle_transport_error(now, req.id, "NetworkError", "down");
+        }
+        now
+    }
+
     // While the network is down, records' time to live keeps counting:
     // they expire on time, not at the next test.
     let mut p = Producer::new(ProducerConfig { record_ttl_ms: 5_000, ..config.clone() });
-    let mut now = t0();
-    for i in 0..3 {
-        p.push(now, b"x", &format!("k{i}"), None).unwrap();
-        now = now.add_millis(10);
-        let req = p.poll_request(now).unwrap();
-        p.handle_transport_error(now, req.id, "NetworkError", "down");
-    }
+    let mut now = take_the_network_down(&mut p);
     let outcome = loop {
         if let Some(req) = p.poll_request(now) {
             p.handle_transport_error(now, req.id, "NetworkError", "down");
@@ -715,13 +722,7 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
     // A page going away sends what fits at once, paused or not; and back
     // online (`resume`), the network is tested at once.
     let mut p = Producer::new(config);
-    let mut now = t0();
-    for i in 0..3 {
-        p.push(now, b"x", &format!("k{i}"), None).unwrap();
-        now = now.add_millis(10);
-        let req = p.poll_request(now).unwrap();
-        p.handle_transport_error(now, req.id, "NetworkError", "down");
-    }
+    let now = take_the_network_down(&mut p);
     p.push(now, b"y", "k", None).unwrap();
     assert!(p.poll_request(now).is_none());
     let keepalive = p.poll_request_within(now, 65_536).expect("sent as the page goes away");
