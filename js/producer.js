@@ -71,6 +71,15 @@ function bytesOf(data) {
   fail('InvalidArgument', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
 }
 
+// Options, when given, are an object: `null` and `undefined` are none.
+// Checked here, not left to a property read's TypeError, so the caller gets
+// an InvalidArgument.
+function optionsOf(options) {
+  if (options == null) return {};
+  if (typeof options !== 'object') fail('InvalidArgument', 'options must be an object');
+  return options;
+}
+
 function randomPartitionKey() {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
@@ -235,14 +244,14 @@ class BaseProducer {
    * Buffers a record; resolves when the service has stored it, rejects with
    * its AWS code (or `RecordExpired`, `BufferFull`, `Closed`).
    */
-  put(data, options = {}) {
-    let bytes;
+  put(data, options) {
+    let bytes, key, ehk;
     try {
       bytes = bytesOf(data);
+      ({ key, ehk } = this.#routing(options));
     } catch (e) {
       return Promise.reject(e);
     }
-    const { key, ehk } = this.#routing(options);
     if (!this.#store) {
       let w;
       const p = new Promise((resolve, reject) => {
@@ -275,11 +284,14 @@ class BaseProducer {
   }
 
   // A record's partition key (random when none is given; none for
-  // Firehose and a gateway) and explicit hash key.
+  // Firehose and a gateway) and explicit hash key (a string, or a number
+  // or BigInt written in decimal), checked before they reach the .wasm.
   #routing(options) {
+    const { partitionKey, explicitHashKey } = optionsOf(options);
+    if (partitionKey != null && typeof partitionKey !== 'string') fail('InvalidArgument', `partitionKey must be a string, got ${typeof partitionKey}`);
     return {
-      key: this.#service === 'kinesis' ? options.partitionKey ?? randomPartitionKey() : '',
-      ehk: options.explicitHashKey === undefined ? undefined : String(options.explicitHashKey),
+      key: this.#service === 'kinesis' ? partitionKey ?? randomPartitionKey() : '',
+      ehk: explicitHashKey == null ? undefined : String(explicitHashKey),
     };
   }
 
@@ -290,16 +302,16 @@ class BaseProducer {
    * `Closed`, or the AWS validation code). A gateway answers its client
    * with this before the records reach the stream.
    */
-  offer(data, options = {}) {
+  offer(data, options) {
     if (this.#store) return { accepted: false, error: error('InvalidArgument', 'offer() answers at once; with a store, acceptance waits for the write: use put()') };
-    let bytes;
+    let bytes, key, ehk;
     try {
       bytes = bytesOf(data);
+      ({ key, ehk } = this.#routing(options));
     } catch (e) {
       return { accepted: false, error: e };
     }
     if (this.#closed) return { accepted: false, error: error('Closed', 'the producer is closed: it accepts no more records') };
-    const { key, ehk } = this.#routing(options);
     let id;
     try {
       id = this.#add(Date.now(), bytes, key, ehk);
@@ -319,14 +331,19 @@ class BaseProducer {
   putMany(records) {
     if (!Array.isArray(records)) return Promise.reject(error('InvalidArgument', 'records must be an array'));
     if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
-    if (this.#waiting.length > 0 || this.#store) return Promise.all(records.map((r) => this.put(r.data, r)));
     const n = records.length;
     const items = new Array(n);
     try {
-      for (let i = 0; i < n; i++) items[i] = { bytes: bytesOf(records[i].data), ...this.#routing(records[i]) };
+      for (let i = 0; i < n; i++) {
+        const r = records[i];
+        if (r === null || typeof r !== 'object') fail('InvalidArgument', `records[${i}] must be an object with data`);
+        items[i] = { bytes: bytesOf(r.data), ...this.#routing(r) };
+      }
     } catch (e) {
       return Promise.reject(e);
     }
+    if (n === 0) return Promise.resolve([]);
+    if (this.#waiting.length > 0 || this.#store) return Promise.all(records.map((r) => this.put(r.data, r)));
     return new Promise((resolve, reject) => {
       const batch = { results: new Array(n), left: n, resolve, reject, failed: false };
       const now = Date.now();
@@ -669,7 +686,8 @@ class BaseProducer {
  * page) with the same buffering, persistence and retries.
  */
 export class Producer extends BaseProducer {
-  constructor(options = {}) {
+  constructor(options) {
+    options = optionsOf(options);
     if (options.gateway === true) super('gateway', '', { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
     else super('kinesis', options.streamName, options);
   }
@@ -677,7 +695,8 @@ export class Producer extends BaseProducer {
 
 /** Sends records to a Firehose delivery stream. */
 export class FirehoseProducer extends BaseProducer {
-  constructor(options = {}) {
+  constructor(options) {
+    options = optionsOf(options);
     super('firehose', options.deliveryStreamName, { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
   }
 }

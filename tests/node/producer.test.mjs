@@ -361,6 +361,39 @@ test('Producer.putMany: results in order; refusals reject; after a BufferFull th
   assert.ok(all.every((r) => r && r.shardId));
 });
 
+test('Producer: options and keys of the wrong type are refused with InvalidArgument before they reach the .wasm, and the producer goes on', async () => {
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 2 });
+  const base = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 };
+  assert.throws(() => new Producer(null), { code: 'InvalidArgument', message: /streamName is required/ });
+  assert.throws(() => new Producer('s'), { code: 'InvalidArgument', message: /options must be an object/ });
+  assert.throws(() => new FirehoseProducer(null), { code: 'InvalidArgument', message: /deliveryStreamName is required/ });
+  const producer = new Producer(base);
+  // A number as a partition key once reached the .wasm's string argument
+  // and trapped there (out-of-bounds memory access) in the main entry.
+  for (const partitionKey of [5, 5n, {}, ['k'], true]) {
+    await assert.rejects(producer.put('x', { partitionKey }), { code: 'InvalidArgument', message: /partitionKey must be a string/ });
+    const offered = producer.offer('x', { partitionKey });
+    assert.deepEqual([offered.accepted, offered.error.code], [false, 'InvalidArgument']);
+  }
+  await assert.rejects(producer.put('x', 'k'), { code: 'InvalidArgument', message: /options must be an object/ });
+  await assert.rejects(producer.putMany([{ data: 'a', partitionKey: 'k' }, null]), { code: 'InvalidArgument', message: /records\[1\] must be an object/ });
+  await assert.rejects(producer.putMany([{ data: 'a', partitionKey: 7 }]), { code: 'InvalidArgument' });
+  assert.deepEqual(await producer.putMany([]), []);
+  // null and undefined are "none given"; an explicit hash key may be a BigInt.
+  const results = [
+    await producer.put('n', null),
+    await producer.put('u', { partitionKey: null, explicitHashKey: null }),
+    await producer.put('b', { partitionKey: 'k', explicitHashKey: 2n ** 127n }),
+  ];
+  assert.ok(results.every((r) => /^\d{56}$/.test(r.sequenceNumber)));
+  assert.equal(results[2].shardId, 'shardId-000000000001');
+  await producer.close();
+  const stats = producer.stats();
+  assert.deepEqual([stats.recordsPut, stats.recordsAcknowledged], [3, 3]);
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d).sort(), ['b', 'n', 'u']);
+});
+
 test('Producer.offer answers at once: accepted (then delivered) or refused with the reason', async () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 1 });
