@@ -565,6 +565,11 @@ pub struct Producer {
     /// [`NETWORK_DOWN_AFTER`]), and when the next may test it.
     unanswered: u32,
     network_retry_at: Timestamp,
+    /// The last failure of a ListShards or of a request that got no
+    /// answer, since an answer came through: why records that never went
+    /// out were held back (no shard map yet, the network down). A record
+    /// that expires without an error of its own carries it.
+    held_by: Option<ErrorInfo>,
     closed: bool,
     stats: Stats,
     latency: Latency,
@@ -619,6 +624,7 @@ impl Producer {
             flush_through: 0,
             unanswered: 0,
             network_retry_at: Timestamp::EPOCH,
+            held_by: None,
             closed: false,
             stats: Stats::default(),
             latency: Latency::new(),
@@ -881,7 +887,7 @@ impl Producer {
                         " attempt(s)",
                     ]),
                     attempts: rec.attempts,
-                    last_error: rec.last_error.clone(),
+                    last_error: rec.last_error.clone().or_else(|| self.held_by.clone()),
                 };
                 self.settle(id, &rec, outcome, now);
             }
@@ -1254,6 +1260,9 @@ impl Producer {
             self.events.push_back(Event::NetworkUp);
         }
         self.unanswered = 0;
+        if response.status == 200 {
+            self.held_by = None;
+        }
         match flight {
             InFlight::ListShards => self.on_list_shards(now, response),
             InFlight::Put(entries) => self.on_put(now, id, entries, response),
@@ -1278,6 +1287,7 @@ impl Producer {
             InFlight::ListShards => self.retry_map(now),
             InFlight::Put(entries) => self.requeue(now, id, entries, &error, Backoff::Full),
         }
+        self.held_by = Some(error);
     }
 
     /// Request `id`, no longer in flight: its shards are free again
@@ -1313,11 +1323,12 @@ impl Producer {
                 // later (permissions change).
                 self.give_up_map(Some(now));
             }
+            self.held_by = Some(ErrorInfo { code: e.code, message: e.message });
             return;
         }
         let page = match protocol::decode_list_shards(response.body) {
             Ok(p) => p,
-            Err(_) => return self.map_failed(now),
+            Err(_) => return self.map_unreadable(now),
         };
         let (mut shards, token, pages) = self.listing.take().unwrap_or_default();
         shards.extend(page.shards);
@@ -1340,8 +1351,18 @@ impl Producer {
                 self.map_attempts = 0;
                 self.map_unavailable = false;
             }
-            Err(_) => self.map_failed(now),
+            Err(_) => self.map_unreadable(now),
         }
+    }
+
+    /// A 200 from ListShards that is not a listing, or shards that are not
+    /// a map.
+    fn map_unreadable(&mut self, now: Timestamp) {
+        self.held_by = Some(ErrorInfo {
+            code: "InvalidResponse".to_owned(),
+            message: "unreadable ListShards response".to_owned(),
+        });
+        self.map_failed(now);
     }
 
     /// Whether `e` says the credentials expired and they can be renewed;

@@ -1540,3 +1540,55 @@ fn records_up_to_a_raised_limit_are_taken_and_one_over_the_request_budget_goes_a
         .collect();
     assert_eq!(settled, ids);
 }
+
+#[test]
+fn records_that_never_went_out_expire_with_the_error_that_held_them_back() {
+    // No shard map comes (ListShards fails, or gets no answer at all), and
+    // the records expire before the producer gives up on it: never sent,
+    // they carry the listing's error, not none.
+    for (status, fate) in [(0, "NetworkError"), (500, "InternalFailure"), (200, "InvalidResponse")] {
+        let mut p = Producer::new(ProducerConfig { record_ttl_ms: 300, ..kinesis("s") });
+        p.push(t0(), b"x", "k", None).unwrap();
+        let mut now = t0();
+        let mut outcomes = Vec::new();
+        while outcomes.is_empty() && now < t0().add_millis(10_000) {
+            while let Some(req) = p.poll_request(now) {
+                assert!(req.target.ends_with("ListShards"), "{fate}: a record went out");
+                if status == 0 {
+                    p.handle_transport_error(now, req.id, "NetworkError", "fetch failed");
+                } else {
+                    let body = if status == 200 { "<html>" } else { r#"{"__type":"InternalFailure"}"# };
+                    p.handle_response(
+                        now,
+                        req.id,
+                        &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
+                    );
+                }
+            }
+            outcomes.extend(core::iter::from_fn(|| p.poll_outcome()));
+            now = p.poll_timeout(now).map_or(now.add_millis(10), |t| t.max(now.add_millis(1)));
+        }
+        match &outcomes[..] {
+            [Outcome::Failed { code, attempts: 0, last_error: Some(e), .. }] => {
+                assert_eq!((code.as_str(), e.code.as_str()), ("RecordExpired", fate));
+            }
+            o => panic!("{fate}: {o:?}"),
+        }
+    }
+    // An answer that came through since clears it: a record held back
+    // only by the linger and the limiter expires with no last error.
+    let mut p = Producer::new(ProducerConfig { record_ttl_ms: 300, ..kinesis("s") });
+    let listing = p.poll_request(t0()).unwrap();
+    p.handle_transport_error(t0(), listing.id, "NetworkError", "fetch failed");
+    let now = t0().add_millis(2_000);
+    let listing = p.poll_request(now).unwrap();
+    let body = one_shard_page(None);
+    p.handle_response(
+        now,
+        listing.id,
+        &HttpResponse { status: 200, error_type: None, date: None, body: body.as_bytes() },
+    );
+    p.push(now, b"x", "k", None).unwrap();
+    p.expire(now.add_millis(300));
+    assert!(matches!(p.poll_outcome(), Some(Outcome::Failed { last_error: None, .. })));
+}
