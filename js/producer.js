@@ -550,7 +550,12 @@ class BaseProducer {
     if (fresh) return this.#cached.credentials;
     this.#refreshing ??= (async () => {
       try {
-        const got = await c();
+        let got;
+        try {
+          got = await c();
+        } catch (e) {
+          throw error('CredentialsProviderError', `the credentials provider failed: ${e?.message ?? e}`);
+        }
         if (typeof got?.accessKeyId !== 'string' || typeof got?.secretAccessKey !== 'string') {
           throw error('InvalidCredentials', 'the credentials provider returned no accessKeyId / secretAccessKey');
         }
@@ -595,7 +600,9 @@ class BaseProducer {
       const answer = new Uint8Array(await res.arrayBuffer());
       this.#core.handleResponse(Date.now(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
     } catch (e) {
-      const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' ? 'InvalidCredentials' : 'NetworkError';
+      // Nothing was sent when the credentials could not be had: the
+      // records' last error says why.
+      const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' || e?.code === 'CredentialsProviderError' ? e.code : 'NetworkError';
       this.#core.handleTransportError(Date.now(), id, code, String(e?.message ?? e));
     } finally {
       if (timeout) clearTimeout(timeout);

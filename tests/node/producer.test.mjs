@@ -214,6 +214,31 @@ test('Producer: an ExpiredTokenException makes a provider be asked again and the
   await fixed.close();
 });
 
+test('Producer: a credentials provider that fails, or answers no keys, is retried with backoff; records that expire say why', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const cases = [
+    [async () => { throw new Error('Identity pool not found'); }, 'CredentialsProviderError', /the credentials provider failed: Identity pool not found/],
+    [async () => ({ accessKeyId: 5 }), 'InvalidCredentials', /no accessKeyId/],
+  ];
+  for (const [credentials, code, message] of cases) {
+    let calls = 0;
+    const provider = () => { calls++; return credentials(); };
+    // With the default shard prediction, the first request is a ListShards:
+    // the records never go out before they expire.
+    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: provider, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5, recordTtlMs: 1500, lifecycle: false });
+    await assert.rejects(producer.put('x', { partitionKey: 'k' }), (e) => {
+      assert.equal(e.code, 'RecordExpired');
+      assert.equal(e.lastError?.code, code, JSON.stringify(e.lastError));
+      assert.match(e.lastError.message, message);
+      return true;
+    });
+    assert.ok(calls >= 2 && calls < 15, `provider asked ${calls} times in 1.5 s`);
+    await producer.close();
+  }
+  assert.equal(readAll(engine, 's').length, 0);
+});
+
 test('Producer: time its timer was held back (a throttled background tab, a frozen page, a machine asleep) does not use up records\' time to live', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 1 });
