@@ -59,7 +59,8 @@ export class ShardEngine {
    * @param {object} [options.faults] default faults of every stream (see `setFaults`)
    * @param {() => number} [options.now=Date.now] the clock (ms), e.g. a simulated one
    */
-  constructor(options = {}) {
+  constructor(options) {
+    options ??= {};
     const whole = (name, fallback, min = 1, max = 0xffffffff) => {
       const v = options[name] ?? fallback;
       if (!Number.isInteger(v) || v < min || v > max) fail('InvalidArgumentException', `${name} must be a whole number from ${min} to ${max}`);
@@ -69,8 +70,10 @@ export class ShardEngine {
     if (typeof this.#now !== 'function') fail('InvalidArgumentException', 'now must be a function returning milliseconds');
     const seed = options.seed ?? 0x6b696e65;
     if (!Number.isSafeInteger(seed) || seed < 0) fail('InvalidArgumentException', 'seed must be a non-negative safe integer');
+    const throttling = options.throttling ?? true;
+    if (typeof throttling !== 'boolean') fail('InvalidArgumentException', 'throttling must be true or false');
     this.#inner = new __ShardEngine(
-      options.throttling ?? true,
+      throttling,
       whole('writeRecordsPerSecond', 1000),
       whole('writeBytesPerSecond', 1048576),
       whole('readCallsPerSecond', 5),
@@ -104,7 +107,7 @@ export class ShardEngine {
    * `[name, value]` pairs or an object), verifying its signature when the
    * engine was built with `verifySignatures`.
    */
-  handleHttp({ method = 'POST', path = '/', headers = [], body }) {
+  handleHttp({ method = 'POST', path = '/', headers = [], body } = {}) {
     const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
     const packed = pairs.map(([n, v]) => `${n}\0${Array.isArray(v) ? v.join(',') : v}`).join('\0');
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
@@ -141,7 +144,13 @@ export class ShardEngine {
   }
 
   #call(target, input) {
-    const { status, body } = this.handle(target, JSON.stringify(input));
+    let json;
+    try {
+      json = JSON.stringify(input);
+    } catch (e) {
+      fail('SerializationException', `the input cannot be written as JSON: ${e.message}`); // e.g. a BigInt
+    }
+    const { status, body } = this.handle(target, json);
     const result = body.byteLength ? JSON.parse(decoder.decode(body)) : {};
     if (status !== 200) fail(String(result.__type ?? 'InternalFailure'), String(result.message ?? ''));
     return result;
@@ -153,17 +162,17 @@ export class ShardEngine {
   }
 
   /** CreateStream (`tags`: an object of tag keys to values). */
-  createStream({ streamName, shardCount, tags, maxRecordSizeInKiB }) {
+  createStream({ streamName, shardCount, tags, maxRecordSizeInKiB } = {}) {
     this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}), MaxRecordSizeInKiB: maxRecordSizeInKiB });
   }
 
   /** UpdateMaxRecordSize: the stream's record limit (1024 to 10240 KiB); the stream is named by its ARN, as AWS takes it. */
-  updateMaxRecordSize({ streamArn, maxRecordSizeInKiB }) {
+  updateMaxRecordSize({ streamArn, maxRecordSizeInKiB } = {}) {
     this.call('UpdateMaxRecordSize', { StreamARN: streamArn, MaxRecordSizeInKiB: maxRecordSizeInKiB });
   }
 
   /** DeleteStream. */
-  deleteStream({ streamName }) {
+  deleteStream({ streamName } = {}) {
     this.call('DeleteStream', { StreamName: streamName });
   }
 
@@ -180,7 +189,7 @@ export class ShardEngine {
   }
 
   /** DescribeStreamSummary, camelCased. */
-  describeStreamSummary({ streamName }) {
+  describeStreamSummary({ streamName } = {}) {
     const d = this.call('DescribeStreamSummary', { StreamName: streamName }).StreamDescriptionSummary;
     return {
       streamName: d.StreamName,
@@ -194,14 +203,14 @@ export class ShardEngine {
   }
 
   /** PutRecord: `{ sequenceNumber, shardId }`, or throws (e.g. throttled). */
-  putRecord({ streamName, data, partitionKey, explicitHashKey }) {
+  putRecord({ streamName, data, partitionKey, explicitHashKey } = {}) {
     const out = this.call('PutRecord', { StreamName: streamName, ...recordInput({ data, partitionKey, explicitHashKey }) });
     return { sequenceNumber: out.SequenceNumber, shardId: out.ShardId };
   }
 
   /** PutRecords with `data` as bytes or strings; per-record results in order. */
-  putRecords({ streamName, records }) {
-    const out = this.call('PutRecords', { StreamName: streamName, Records: records.map(recordInput) });
+  putRecords({ streamName, records } = {}) {
+    const out = this.call('PutRecords', { StreamName: streamName, Records: Array.isArray(records) ? records.map((r) => recordInput(r ?? {})) : records });
     return {
       failedRecordCount: out.FailedRecordCount,
       records: out.Records.map((r) => (r.ErrorCode ? { errorCode: r.ErrorCode, errorMessage: r.ErrorMessage } : { sequenceNumber: r.SequenceNumber, shardId: r.ShardId })),
@@ -209,7 +218,7 @@ export class ShardEngine {
   }
 
   /** ListShards: all shards of a stream, as the service describes them. */
-  listShards({ streamName }) {
+  listShards({ streamName } = {}) {
     const shards = [];
     let input = { StreamName: streamName };
     for (;;) {
@@ -221,15 +230,16 @@ export class ShardEngine {
   }
 
   /** GetShardIterator. */
-  getShardIterator({ streamName, shardId, type, sequenceNumber, timestamp }) {
+  getShardIterator({ streamName, shardId, type, sequenceNumber, timestamp } = {}) {
     const input = { StreamName: streamName, ShardId: shardId, ShardIteratorType: type };
     if (sequenceNumber !== undefined) input.StartingSequenceNumber = sequenceNumber;
-    if (timestamp !== undefined) input.Timestamp = (timestamp instanceof Date ? timestamp.getTime() : timestamp) / 1000;
+    // Seconds, as the service takes it (a BigInt goes as it is, to be refused as JSON).
+    if (timestamp !== undefined) input.Timestamp = timestamp instanceof Date ? timestamp.getTime() / 1000 : typeof timestamp === 'number' ? timestamp / 1000 : timestamp;
     return this.call('GetShardIterator', input).ShardIterator;
   }
 
   /** GetRecords: records with `data` as bytes; `childShards` at the end of a closed shard. */
-  getRecords({ shardIterator, limit }) {
+  getRecords({ shardIterator, limit } = {}) {
     const out = this.call('GetRecords', limit === undefined ? { ShardIterator: shardIterator } : { ShardIterator: shardIterator, Limit: limit });
     return {
       records: out.Records.map((r) => ({
@@ -245,33 +255,33 @@ export class ShardEngine {
   }
 
   /** SplitShard at `newStartingHashKey` (a decimal string or a bigint). */
-  splitShard({ streamName, shardToSplit, newStartingHashKey }) {
+  splitShard({ streamName, shardToSplit, newStartingHashKey } = {}) {
     this.call('SplitShard', { StreamName: streamName, ShardToSplit: shardToSplit, NewStartingHashKey: String(newStartingHashKey) });
   }
 
   /** MergeShards. */
-  mergeShards({ streamName, shardToMerge, adjacentShardToMerge }) {
+  mergeShards({ streamName, shardToMerge, adjacentShardToMerge } = {}) {
     this.call('MergeShards', { StreamName: streamName, ShardToMerge: shardToMerge, AdjacentShardToMerge: adjacentShardToMerge });
   }
 
   /** UpdateShardCount (uniform scaling, through the splits and merges AWS performs). */
-  updateShardCount({ streamName, targetShardCount }) {
+  updateShardCount({ streamName, targetShardCount } = {}) {
     const out = this.call('UpdateShardCount', { StreamName: streamName, TargetShardCount: targetShardCount, ScalingType: 'UNIFORM_SCALING' });
     return { currentShardCount: out.CurrentShardCount, targetShardCount: out.TargetShardCount };
   }
 
   /** AddTagsToStream (`tags`: an object). */
-  addTagsToStream({ streamName, tags }) {
+  addTagsToStream({ streamName, tags } = {}) {
     this.call('AddTagsToStream', { StreamName: streamName, Tags: tags });
   }
 
   /** RemoveTagsFromStream. */
-  removeTagsFromStream({ streamName, tagKeys }) {
+  removeTagsFromStream({ streamName, tagKeys } = {}) {
     this.call('RemoveTagsFromStream', { StreamName: streamName, TagKeys: tagKeys });
   }
 
   /** ListTagsForStream: every tag, as an object. */
-  listTagsForStream({ streamName }) {
+  listTagsForStream({ streamName } = {}) {
     const tags = {};
     let input = { StreamName: streamName };
     for (;;) {
@@ -319,7 +329,7 @@ export class ShardEngine {
    * Statistics for charts: per shard (open and closed) records and bytes in
    * and out, throttles, injected failures and records held; and totals.
    */
-  stats({ streamName }) {
+  stats({ streamName } = {}) {
     const shards = JSON.parse(this.#inner.stats(streamName));
     const totals = {};
     for (const key of ['recordsIn', 'bytesIn', 'writeThrottles', 'injectedFailures', 'recordsOut', 'bytesOut', 'readThrottles', 'stored']) {
@@ -334,13 +344,13 @@ export class ShardEngine {
   }
 
   /** The objects of an in-memory bucket, oldest first: `{ key, size, records, lastModified }`. */
-  listObjects({ bucket }) {
+  listObjects({ bucket } = {}) {
     this.#inner.firehoseTick(this.#now());
     return JSON.parse(this.#inner.listObjects(String(bucket))).map((o) => ({ ...o, lastModified: new Date(o.lastModified) }));
   }
 
   /** An object's bytes (`undefined` if there is none). */
-  getObject({ bucket, key }) {
+  getObject({ bucket, key } = {}) {
     this.#inner.firehoseTick(this.#now());
     return this.#inner.getObject(String(bucket), String(key));
   }
@@ -364,7 +374,7 @@ class FirehoseApi {
    * buffering up to `sizeInMBs` (1..128, default 5) or `intervalInSeconds`
    * (0..900, default 300).
    */
-  createDeliveryStream({ deliveryStreamName, bucket, prefix = '', bufferingHints = {} }) {
+  createDeliveryStream({ deliveryStreamName, bucket, prefix = '', bufferingHints = {} } = {}) {
     const BucketARN = String(bucket).startsWith('arn:') ? String(bucket) : `arn:aws:s3:::${bucket}`;
     const out = this.#engine.callFirehose('CreateDeliveryStream', {
       DeliveryStreamName: deliveryStreamName,
@@ -380,7 +390,7 @@ class FirehoseApi {
   }
 
   /** DeleteDeliveryStream (what is buffered is delivered first). */
-  deleteDeliveryStream({ deliveryStreamName }) {
+  deleteDeliveryStream({ deliveryStreamName } = {}) {
     this.#engine.callFirehose('DeleteDeliveryStream', { DeliveryStreamName: deliveryStreamName });
   }
 
@@ -390,21 +400,21 @@ class FirehoseApi {
   }
 
   /** DescribeDeliveryStream, as the service returns it. */
-  describeDeliveryStream({ deliveryStreamName }) {
+  describeDeliveryStream({ deliveryStreamName } = {}) {
     return this.#engine.callFirehose('DescribeDeliveryStream', { DeliveryStreamName: deliveryStreamName }).DeliveryStreamDescription;
   }
 
   /** PutRecord: `{ recordId }`. */
-  putRecord({ deliveryStreamName, data }) {
+  putRecord({ deliveryStreamName, data } = {}) {
     const out = this.#engine.callFirehose('PutRecord', { DeliveryStreamName: deliveryStreamName, Record: { Data: base64(bytes(data)) } });
     return { recordId: out.RecordId };
   }
 
   /** PutRecordBatch: per-record results in order. */
-  putRecordBatch({ deliveryStreamName, records }) {
+  putRecordBatch({ deliveryStreamName, records } = {}) {
     const out = this.#engine.callFirehose('PutRecordBatch', {
       DeliveryStreamName: deliveryStreamName,
-      Records: records.map((r) => ({ Data: base64(bytes(r.data)) })),
+      Records: Array.isArray(records) ? records.map((r) => ({ Data: base64(bytes(r?.data)) })) : records,
     });
     return {
       failedPutCount: out.FailedPutCount,
@@ -413,12 +423,12 @@ class FirehoseApi {
   }
 
   /** Delivers what a delivery stream has buffered, now. */
-  flush({ deliveryStreamName }) {
+  flush({ deliveryStreamName } = {}) {
     this.#inner.flushDeliveryStream(String(deliveryStreamName), this.#now());
   }
 
   /** A delivery stream's buffer and deliveries. */
-  stats({ deliveryStreamName }) {
+  stats({ deliveryStreamName } = {}) {
     this.#inner.firehoseTick(this.#now());
     const out = this.#inner.deliveryStats(String(deliveryStreamName));
     if (out === undefined) fail('ResourceNotFoundException', `Firehose ${deliveryStreamName} not found.`);

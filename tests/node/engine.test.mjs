@@ -87,6 +87,23 @@ test('ShardEngine JS API: iterators, shards and errors', () => {
   assert.throws(() => new ShardEngine({ writeRecordsPerSecond: 0 }), { code: 'InvalidArgumentException' });
 });
 
+test('ShardEngine JS API: arguments of the wrong JS type get an AWS error code, as the service would answer them', () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  // Missing arguments: the members are missing, in the service's words.
+  assert.throws(() => engine.listShards(), { code: 'InvalidArgumentException', message: 'Either NextToken or StreamName should be provided.' });
+  assert.throws(() => engine.createStream(), { code: 'ValidationException', message: /Value null at 'streamName'/ });
+  // What JSON cannot carry (a BigInt), or the wrong shape for a member.
+  assert.throws(() => engine.createStream({ streamName: 't', shardCount: 1n }), { code: 'SerializationException', message: /BigInt/ });
+  assert.throws(() => engine.putRecords({ streamName: 's', records: 'not a list' }), { code: 'SerializationException' });
+  assert.throws(() => engine.putRecords({ streamName: 's', records: [null] }), { code: 'InvalidArgumentException', message: /data must be/ });
+  assert.throws(() => engine.firehose.putRecordBatch({ deliveryStreamName: 'd', records: 5 }), { code: 'SerializationException' });
+  assert.throws(() => engine.getShardIterator({ streamName: 's', shardId: 'shardId-000000000000', type: 'AT_TIMESTAMP', timestamp: 5n }), { code: 'SerializationException' });
+  assert.doesNotThrow(() => new ShardEngine(null).createStream({ streamName: 's', shardCount: 1 }), 'null options are none');
+  assert.throws(() => new ShardEngine({ throttling: 1n }), { code: 'InvalidArgumentException', message: /throttling must be true or false/ });
+  assert.equal(engine.putRecords({ streamName: 's', records: [{ partitionKey: 'k', data: 'still here' }] }).failedRecordCount, 0);
+});
+
 test('ShardEngine JS API: scaling, tags, stats, faults and a CREATING delay', () => {
   const time = clock();
   const engine = new ShardEngine({ now: time.now, throttling: false, createDelayMs: 1000, seed: 3 });
