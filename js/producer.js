@@ -95,6 +95,13 @@ function whole(options, name, fallback, min, max) {
   return v;
 }
 
+// A yes-or-no option: a boolean, not anything truthy ('false' would be).
+function flag(options, name, fallback) {
+  const v = options[name] ?? fallback;
+  if (typeof v !== 'boolean') fail('InvalidArgument', `${name} must be true or false`);
+  return v;
+}
+
 function endpointFor(service, region) {
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://${service}.${region}.${suffix}/`;
@@ -174,7 +181,7 @@ class BaseProducer {
     this.#credentials = c;
     this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
     this.#onFull = options.onFull ?? 'reject';
-    this.#watchPage(options.lifecycle ?? true, options.pauseWhenOffline ?? true);
+    this.#watchPage(flag(options, 'lifecycle', true), flag(options, 'pauseWhenOffline', true));
     if (options.store !== undefined) {
       const st = options.store;
       if (typeof st?.load !== 'function' || typeof st.add !== 'function' || typeof st.remove !== 'function') {
@@ -195,8 +202,8 @@ class BaseProducer {
       whole(options, 'recordTtlMs', 30000, 1, 86400000),
       whole(options, 'maxBufferedBytes', 64 * 1024 * 1024, 1, 4294967295),
       whole(options, 'maxBufferedRecords', 1000000, 1, 4294967295),
-      options.ordered === true,
-      options.aggregation ?? true,
+      flag(options, 'ordered', false),
+      flag(options, 'aggregation', true),
       whole(options, 'rateLimitPercent', 150, 0, 10000),
       delimiter,
       Math.floor(Math.random() * 2 ** 52),

@@ -393,6 +393,13 @@ test('Producer: options and keys of the wrong type are refused with InvalidArgum
   assert.throws(() => new Producer(null), { code: 'InvalidArgument', message: /streamName is required/ });
   assert.throws(() => new Producer('s'), { code: 'InvalidArgument', message: /options must be an object/ });
   assert.throws(() => new FirehoseProducer(null), { code: 'InvalidArgument', message: /deliveryStreamName is required/ });
+  // Yes-or-no options are booleans: 'false' is truthy, and a string once
+  // turned aggregation off (NaN as the .wasm's bool) without a word.
+  for (const name of ['aggregation', 'ordered', 'lifecycle', 'pauseWhenOffline']) {
+    for (const value of ['yes', 'false', 1, 1n]) {
+      assert.throws(() => new Producer({ ...base, [name]: value }), { code: 'InvalidArgument', message: new RegExp(`${name} must be true or false`) }, `${name}: ${value}`);
+    }
+  }
   const producer = new Producer(base);
   // A number as a partition key once reached the .wasm's string argument
   // and trapped there (out-of-bounds memory access) in the main entry.
