@@ -188,6 +188,23 @@ export interface PutResult {
   attempts: number;
 }
 
+/**
+ * How a record's promise rejects (and `offer`'s refusals): `code` is the
+ * AWS code (e.g. `ValidationException`), or the producer's own:
+ * `RecordExpired`, `BufferFull`, `Closed`, `InvalidArgument`.
+ */
+export interface RecordError extends KinesisEdgeError {
+  /** Sends tried; 0 for a record that never went out. */
+  attempts?: number;
+  /**
+   * `RecordExpired`: the error of the record's last send or, for one that
+   * never went out, what held it back: a failed ListShards, `NetworkError`,
+   * `TimeoutError`, `CredentialsProviderError` (a credentials provider that
+   * threw) or `InvalidCredentials` (one that answered no keys).
+   */
+  lastError?: { code: string; message: string };
+}
+
 export interface ProducerStats {
   recordsPut: number;
   recordsAcknowledged: number;
@@ -211,7 +228,7 @@ export declare class Producer {
   putMany(records: { data: Uint8Array | ArrayBuffer | ArrayBufferView | string; partitionKey?: string; explicitHashKey?: string | bigint }[]): Promise<PutResult[]>;
   /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason. */
   offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }):
-    { accepted: true; result: Promise<PutResult> } | { accepted: false; error: KinesisEdgeError };
+    { accepted: true; result: Promise<PutResult> } | { accepted: false; error: RecordError };
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;
@@ -221,7 +238,7 @@ export declare class FirehoseProducer {
   constructor(options: ProducerOptions & { deliveryStreamName: string; delimiter?: string | Uint8Array });
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): Promise<PutResult>;
   putMany(records: { data: Uint8Array | string }[]): Promise<PutResult[]>;
-  offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): { accepted: true; result: Promise<PutResult> } | { accepted: false; error: KinesisEdgeError };
+  offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): { accepted: true; result: Promise<PutResult> } | { accepted: false; error: RecordError };
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;
