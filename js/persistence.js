@@ -107,7 +107,8 @@ class IndexedDbStore {
     this.#sizes.clear();
     this.#bytes = 0;
     return keys.map((key, i) => {
-      const size = values[i].data.byteLength + values[i].partitionKey.length;
+      // (A value that is not a record counts 0; the producer removes it.)
+      const size = (values[i]?.data?.byteLength ?? 0) + (values[i]?.partitionKey?.length ?? 0);
       this.#sizes.set(key, size);
       this.#bytes += size;
       return { key, ...values[i] };

@@ -233,9 +233,13 @@ class BaseProducer {
     }
     const now = Date.now();
     for (const r of records) {
+      if (r === null || typeof r !== 'object') continue;
       let id;
       try {
-        id = this.#add(now, r.data, r.partitionKey, r.explicitHashKey);
+        // What a store gives back is checked like a put: it may be a custom
+        // store's, or written by another version.
+        const { key, ehk } = this.#routing(r);
+        id = this.#add(now, bytesOf(r.data), key, ehk);
       } catch (e) {
         if (e.code === 'BufferFull') break; // kept: sent after the next reload
         this.#store.remove([r.key]);

@@ -426,6 +426,32 @@ test('Producer: options and keys of the wrong type are refused with InvalidArgum
   assert.deepEqual(readAll(engine, 's').map(([, d]) => d).sort(), ['b', 'n', 'u']);
 });
 
+test('Producer: records a store gives back are checked like puts: what is not a record is removed, not sent to the .wasm', async () => {
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  // A custom store holding what another version, or a bug, may have left.
+  const kept = new Map([
+    [1, { data: new TextEncoder().encode('one'), partitionKey: 'k' }],
+    [2, { data: new Uint8Array([1]), partitionKey: 5 }],
+    [3, { data: 'not bytes?', partitionKey: 'k' }],
+    [4, { data: 42, partitionKey: 'k' }],
+    [5, { data: new TextEncoder().encode('five'), partitionKey: 'k', explicitHashKey: '7' }],
+  ]);
+  let next = 6;
+  const store = {
+    async load() { return [...kept].map(([key, v]) => ({ key, ...v })).concat([null]); },
+    async add(record) { kept.set(next, record); return next++; },
+    remove(keys) { for (const k of keys) kept.delete(k); },
+  };
+  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5, lifecycle: false, store });
+  await producer.put('six', { partitionKey: 'k' });
+  await producer.flush();
+  await producer.close();
+  // Strings are records' data as put() takes them; a number is not.
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d).sort(), ['five', 'not bytes?', 'one', 'six']);
+  assert.deepEqual([...kept.keys()], [], 'the one that could not be sent was removed, the others once acknowledged');
+});
+
 test('Producer.offer answers at once: accepted (then delivered) or refused with the reason', async () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 1 });
