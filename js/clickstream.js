@@ -17,6 +17,14 @@
 const SCHEMA_VERSION = 1;
 const encoder = new TextEncoder();
 
+// Errors as the rest of the package throws them: an Error with a code.
+function invalid(message) {
+  const e = new Error(message);
+  e.name = 'KinesisEdgeError';
+  e.code = 'InvalidArgument';
+  return e;
+}
+
 function uuid() {
   const c = globalThis.crypto;
   if (typeof c?.randomUUID === 'function') return c.randomUUID();
@@ -50,7 +58,7 @@ export function sessionId(key = 'kinesis-edge-session') {
  * Returns `{ track(type, props), trackPageView(), stop(), sessionId }`.
  */
 export function clickstream(producer, options = {}) {
-  if (typeof producer?.put !== 'function') throw new TypeError('clickstream needs a Producer');
+  if (typeof producer?.put !== 'function') throw invalid('clickstream needs a Producer');
   const { selector = '[data-track]', pageViews = true, sessionKey = 'kinesis-edge-session', onError = () => {} } = options;
   const session = sessionId(sessionKey);
   const loc = () => globalThis.location ?? { href: '', pathname: '' };
@@ -67,7 +75,13 @@ export function clickstream(producer, options = {}) {
       referrer: globalThis.document?.referrer ?? '',
       ...extra,
     };
-    const result = producer.put(encoder.encode(`${JSON.stringify(event)}\n`), { partitionKey: session });
+    let line;
+    try {
+      line = JSON.stringify(event);
+    } catch (e) {
+      throw invalid(`an event's props must be JSON (${e.message})`); // a BigInt, a cycle
+    }
+    const result = producer.put(encoder.encode(`${line}\n`), { partitionKey: session });
     result.catch(onError);
     return { eventId: event.eventId, result };
   };
@@ -94,7 +108,7 @@ export function clickstream(producer, options = {}) {
     sessionId: session,
     /** A custom event: `type` (a string) and JSON-serializable `props`. */
     track(type, props = {}) {
-      if (typeof type !== 'string' || type === '') throw new TypeError('an event type is a non-empty string');
+      if (typeof type !== 'string' || type === '') throw invalid('an event type is a non-empty string');
       return emit(type, { props });
     },
     /** Another page view (single-page apps call it on navigation). */
