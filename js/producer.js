@@ -263,6 +263,12 @@ class BaseProducer {
     } catch (e) {
       return Promise.reject(e);
     }
+    return this.#accept(bytes, key, ehk);
+  }
+
+  // A checked record: buffered (through the store first, when there is
+  // one); the promise settles with its outcome.
+  #accept(bytes, key, ehk) {
     if (!this.#store) {
       let w;
       const p = new Promise((resolve, reject) => {
@@ -354,7 +360,7 @@ class BaseProducer {
       return Promise.reject(e);
     }
     if (n === 0) return Promise.resolve([]);
-    if (this.#waiting.length > 0 || this.#store) return Promise.all(records.map((r) => this.put(r.data, r)));
+    if (this.#waiting.length > 0 || this.#store) return Promise.all(items.map((i) => this.#accept(i.bytes, i.key, i.ehk)));
     return new Promise((resolve, reject) => {
       const batch = { results: new Array(n), left: n, resolve, reject, failed: false };
       const now = Date.now();
