@@ -210,7 +210,7 @@ export class ShardEngine {
 
   /** PutRecords with `data` as bytes or strings; per-record results in order. */
   putRecords({ streamName, records } = {}) {
-    const out = this.call('PutRecords', { StreamName: streamName, Records: Array.isArray(records) ? records.map((r) => recordInput(r ?? {})) : records });
+    const out = this.call('PutRecords', { StreamName: streamName, Records: Array.isArray(records) ? records.map(recordInput) : records });
     return {
       failedRecordCount: out.FailedRecordCount,
       records: out.Records.map((r) => (r.ErrorCode ? { errorCode: r.ErrorCode, errorMessage: r.ErrorMessage } : { sequenceNumber: r.SequenceNumber, shardId: r.ShardId })),
@@ -233,8 +233,11 @@ export class ShardEngine {
   getShardIterator({ streamName, shardId, type, sequenceNumber, timestamp } = {}) {
     const input = { StreamName: streamName, ShardId: shardId, ShardIteratorType: type };
     if (sequenceNumber !== undefined) input.StartingSequenceNumber = sequenceNumber;
-    // Seconds, as the service takes it (a BigInt goes as it is, to be refused as JSON).
-    if (timestamp !== undefined) input.Timestamp = timestamp instanceof Date ? timestamp.getTime() / 1000 : typeof timestamp === 'number' ? timestamp / 1000 : timestamp;
+    if (timestamp !== undefined) {
+      // Seconds, as the service takes it (anything else goes as it is, to be refused as JSON).
+      const ms = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+      input.Timestamp = typeof ms === 'number' ? ms / 1000 : ms;
+    }
     return this.call('GetShardIterator', input).ShardIterator;
   }
 
@@ -444,7 +447,9 @@ function bytes(data) {
   fail('InvalidArgumentException', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
 }
 
-function recordInput({ data, partitionKey, explicitHashKey }) {
+// (A record that is not an object has no members: its data is refused.)
+function recordInput(record) {
+  const { data, partitionKey, explicitHashKey } = record ?? {};
   return {
     Data: base64(bytes(data)),
     PartitionKey: partitionKey,
