@@ -658,7 +658,7 @@ impl ServiceError {
     /// Whether resending the same request may succeed: throttling,
     /// transient failures, and 5xx.
     pub fn is_retryable(&self) -> bool {
-        THROTTLING.contains(&self.code.as_str())
+        self.is_throttling()
             || TRANSIENT.contains(&self.code.as_str())
             || matches!(self.status, 500 | 502 | 503 | 504)
     }
@@ -673,9 +673,13 @@ impl ServiceError {
                 || has(&self.message, "not yet current"))
     }
 
-    /// Whether this is throttling.
+    /// Whether this is throttling: a throttling code, or HTTP 429 whatever
+    /// the code (as `@smithy/service-error-classification`'s
+    /// `isThrottlingError` has it). Kinesis answers 400 with a code; a 429
+    /// comes from what stands in front of it (a gateway, a proxy, a rate
+    /// rule), often with no AWS code at all.
     pub fn is_throttling(&self) -> bool {
-        THROTTLING.contains(&self.code.as_str())
+        self.status == 429 || THROTTLING.contains(&self.code.as_str())
     }
 
     /// Whether the session token expired: `ExpiredTokenException` (HTTP

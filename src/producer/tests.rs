@@ -485,6 +485,31 @@ fn non_retryable_errors_fail_at_once_with_the_aws_code() {
 }
 
 #[test]
+fn a_429_without_an_aws_code_is_throttling_and_resent() {
+    // A proxy, a gateway or a rate rule in front of the service answers
+    // 429 with HTML or nothing: resent (as the AWS SDKs do), not failed.
+    for body in ["", "<html>Too Many Requests</html>"] {
+        let mut p =
+            Producer::new(ProducerConfig { aggregation: false, rate_limit_percent: 0, ..kinesis("s") });
+        p.push(t0(), b"x", "k", None).unwrap();
+        p.flush();
+        let first = p.poll_request(t0()).unwrap();
+        answer(&mut p, t0(), first.id, 429, body);
+        assert!(p.poll_outcome().is_none(), "{body:?}: failed instead of resent");
+        assert_eq!(p.stats().throttles, 1);
+        let events: Vec<Event> = std::iter::from_fn(|| p.poll_event()).collect();
+        assert!(
+            events.iter().any(|e| matches!(e, Event::Retried { records: 1, code, .. } if code == "Http429")),
+            "{events:?}"
+        );
+        let later = p.poll_timeout(t0()).expect("the resend is due later");
+        let again = p.poll_request(later).expect("resent");
+        answer(&mut p, later, again.id, 200, &all_stored(1));
+        assert!(matches!(p.poll_outcome(), Some(Outcome::Acknowledged { attempts: 2, .. })));
+    }
+}
+
+#[test]
 fn buffer_bounds_and_close() {
     let mut p =
         Producer::new(ProducerConfig { max_buffered_records: 2, max_buffered_bytes: 1000, ..kinesis("s") });

@@ -113,6 +113,16 @@ fn decodes_errors() {
     assert!(e.is_retryable());
     let e = decode_error(403, None, b"");
     assert_eq!(e.code, "Http403");
+    assert!(!e.is_retryable());
+    // 429 is throttling whatever the body says (a proxy's HTML, a gateway's
+    // own code, nothing).
+    for body in
+        [&b""[..], b"<html>Too Many Requests</html>", br#"{"error":"RateLimited","message":"slow down"}"#]
+    {
+        let e = decode_error(429, None, body);
+        assert!(e.is_throttling() && e.is_retryable(), "{e:?}");
+    }
+    assert_eq!(decode_error(429, None, b"").code, "Http429");
     let e = decode_error(400, None, br#"{"__type":"InvalidSignatureException","message":"Signature expired: 20150830T123600Z is now earlier than 20150830T124100Z (20150830T124600Z - 5 min.)"}"#);
     assert!(e.is_clock_skew() && !e.is_retryable());
     let e = decode_error(400, None, br#"{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match"}"#);
