@@ -171,6 +171,7 @@ export interface ProducerOptions {
   rateLimitPercent?: number;
   /** The stream's largest record, data plus partition key: 1 MiB (the default) up to 10 MiB for a stream that raised it (UpdateMaxRecordSize). Kinesis only. */
   maxRecordBytes?: number;
+  /** How long a request (credentials, signing, fetch and its answer) may take before it is given up on and its records go again: a third of `recordTtlMs`, from 1 s to 30 s, by default. */
   requestTimeoutMs?: number;
   /** In a page: send what is buffered with fetch's keepalive when the page is hidden or goes away (default true). */
   lifecycle?: boolean;

@@ -108,6 +108,22 @@ function endpointFor(service, region) {
 }
 
 /** Settles one record: a `put`'s promise, or a slot of a `putMany`. */
+/**
+ * `promise`, or an `AbortError` after `ms` (`onTimeout` runs then); what
+ * `promise` does later is not waited for.
+ */
+function within(promise, ms, onTimeout) {
+  let timer;
+  promise.catch(() => {});
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'AbortError' }));
+    }, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 function settleSlot(w, ok, value) {
   const b = w.batch;
   if (!b) return ok ? w.resolve(value) : w.reject(value);
@@ -190,7 +206,11 @@ class BaseProducer {
       this.#store = st;
     }
     if (this.#onFull !== 'reject' && this.#onFull !== 'wait') fail('InvalidArgument', "onFull must be 'reject' or 'wait'");
-    this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', 30000, 1, 600000);
+    const ttl = whole(options, 'recordTtlMs', 30000, 1, 86400000);
+    // A request that hangs is given up on in time for its records to go
+    // again within their time to live: a third of it, from 1 s to 30 s
+    // (the KPL: RequestTimeout 6 s, RecordTtl 30 s).
+    this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
     this.#core = new __Producer(
       kind,
@@ -199,7 +219,7 @@ class BaseProducer {
       url.pathname,
       whole(options, 'lingerMs', 100, 0, 600000),
       whole(options, 'maxInFlight', 4, 1, 1000),
-      whole(options, 'recordTtlMs', 30000, 1, 86400000),
+      ttl,
       whole(options, 'maxBufferedBytes', 64 * 1024 * 1024, 1, 4294967295),
       whole(options, 'maxBufferedRecords', 1000000, 1, 4294967295),
       flag(options, 'ordered', false),
@@ -569,7 +589,8 @@ class BaseProducer {
       try {
         let got;
         try {
-          got = await c();
+          // A provider that never answers is asked again next time.
+          got = await within(Promise.resolve().then(c), this.#requestTimeoutMs);
         } catch (e) {
           throw error('CredentialsProviderError', `the credentials provider failed: ${e?.message ?? e}`);
         }
@@ -594,8 +615,7 @@ class BaseProducer {
     const target = decoder.decode(packed.subarray(bodyLength, n));
     const body = packed.subarray(0, bodyLength);
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
-    const timeout = controller ? setTimeout(() => controller.abort(), this.#requestTimeoutMs) : null;
-    try {
+    const exchange = async () => {
       let headers;
       if (this.#service === 'gateway') {
         headers = [['content-type', 'application/json']]; // nothing to sign: the gateway holds the credentials
@@ -614,15 +634,18 @@ class BaseProducer {
       const init = { method: 'POST', headers, body, signal: controller?.signal };
       if (keepalive) init.keepalive = true;
       const res = await this.#fetch(this.#endpoint, init);
-      const answer = new Uint8Array(await res.arrayBuffer());
+      return [res, new Uint8Array(await res.arrayBuffer())];
+    };
+    try {
+      // The timeout ends the wait itself, not only the fetch: a fetch that
+      // does not heed its signal (a user's) must not hold a request for ever.
+      const [res, answer] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
       this.#core.handleResponse(Date.now(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
     } catch (e) {
       // Nothing was sent when the credentials could not be had: the
       // records' last error says why.
       const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' || e?.code === 'CredentialsProviderError' ? e.code : 'NetworkError';
       this.#core.handleTransportError(Date.now(), id, code, String(e?.message ?? e));
-    } finally {
-      if (timeout) clearTimeout(timeout);
     }
     this.#pump();
   }

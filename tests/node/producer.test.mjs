@@ -239,6 +239,42 @@ test('Producer: a credentials provider that fails, or answers no keys, is retrie
   assert.equal(readAll(engine, 's').length, 0);
 });
 
+test('Producer: a request that never gets an answer (a fetch that ignores its signal, a provider that never answers) is given up on after requestTimeoutMs and the records go again', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  // The first request hangs for good, whatever its abort signal says.
+  let calls = 0;
+  const fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : engine.fetch(url, init));
+  const options = { streamName: 's', region: 'us-east-1', endpoint: 'http://engine.local/', aggregation: false, rateLimitPercent: 0, lingerMs: 0, lifecycle: false };
+  const producer = new Producer({ ...options, credentials: CREDENTIALS, fetch, requestTimeoutMs: 300 });
+  const r = await producer.put('x', { partitionKey: 'k' });
+  assert.equal(r.attempts, 2);
+  assert.equal(calls, 2);
+  assert.deepEqual(readAll(engine, 's'), [['k', 'x']]);
+  await producer.close();
+
+  // The default timeout is a third of the records' time to live (from 1 s
+  // to 30 s): with a 3 s TTL, a hung request is given up on after 1 s, in
+  // time for a second attempt.
+  calls = 0;
+  const quick = new Producer({ ...options, credentials: CREDENTIALS, fetch, recordTtlMs: 3000 });
+  const started = Date.now();
+  const q = await quick.put('y', { partitionKey: 'k' });
+  assert.equal(q.attempts, 2);
+  assert.ok(Date.now() - started >= 900, `${Date.now() - started} ms`);
+  await quick.close();
+
+  // A provider that never answers the first time is asked again.
+  let asked = 0;
+  const provider = () => (++asked === 1 ? new Promise(() => {}) : Promise.resolve(CREDENTIALS));
+  const waiting = new Producer({ ...options, credentials: provider, fetch: engine.fetch, requestTimeoutMs: 300 });
+  const w = await waiting.put('z', { partitionKey: 'k' });
+  assert.equal(w.attempts, 2); // the try that waited on the provider counts
+  assert.equal(asked, 2);
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d), ['x', 'y', 'z']);
+  await waiting.close();
+});
+
 test('Producer: time its timer was held back (a throttled background tab, a frozen page, a machine asleep) does not use up records\' time to live', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 1 });
