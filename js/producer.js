@@ -8,8 +8,11 @@ import { __Producer } from './kinesis_edge.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
-// What all keepalive requests in flight may carry (Fetch standard: 64 KiB).
+// What all keepalive requests in flight may carry (Fetch standard: 64 KiB
+// for the whole page, not per producer), and what this page's producers
+// have in flight.
 const KEEPALIVE_BUDGET = 65536;
+let keepaliveBytes = 0;
 // A host's native SHA-256 for large bodies: hex of a body (or a promise of
 // it; '' to hash it in wasm after all), or null to hash every body in wasm.
 // node:crypto in Node (installed by the Node entries); elsewhere WebCrypto
@@ -156,8 +159,6 @@ class BaseProducer {
   #timer = null;
   #timerAt = Infinity;
   #closed = false;
-  // Bodies of keepalive requests in flight, in bytes.
-  #keepaliveBytes = 0;
   // Offline (navigator.onLine): nothing is sent, no timer runs, until online.
   #offline = false;
   #listeners = [];
@@ -540,14 +541,14 @@ class BaseProducer {
     if (this.#offline) return;
     const now = Date.now();
     for (;;) {
-      const room = KEEPALIVE_BUDGET - this.#keepaliveBytes;
+      const room = KEEPALIVE_BUDGET - keepaliveBytes;
       if (room <= 0) break;
       const packed = this.#core.pollRequestWithin(now, room);
       if (!packed) break;
       const size = packed.length - 5 - packed[packed.length - 5];
-      this.#keepaliveBytes += size;
+      keepaliveBytes += size;
       this.#send(packed, true).finally(() => {
-        this.#keepaliveBytes -= size;
+        keepaliveBytes -= size;
       });
     }
   }

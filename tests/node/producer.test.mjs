@@ -275,6 +275,49 @@ test('Producer: a request that never gets an answer (a fetch that ignores its si
   await waiting.close();
 });
 
+test('Producer: the producers of one page share the 64 KiB that its keepalive requests in flight may carry', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  // A page, as far as the producer can tell: pagehide on the global scope,
+  // visibilitychange on a document.
+  const page = new EventTarget();
+  const saved = ['addEventListener', 'removeEventListener', 'document'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)]);
+  globalThis.addEventListener = page.addEventListener.bind(page);
+  globalThis.removeEventListener = page.removeEventListener.bind(page);
+  globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
+  try {
+    // Keepalive requests are held in flight until the page is gone.
+    let inFlight = 0;
+    let most = 0;
+    const held = [];
+    const fetch = (url, init) => {
+      if (!init.keepalive) return engine.fetch(url, init);
+      inFlight += init.body.length;
+      most = Math.max(most, inFlight);
+      return new Promise((resolve) => held.push(() => {
+        inFlight -= init.body.length;
+        resolve(engine.fetch(url, init));
+      }));
+    };
+    const options = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 60_000 };
+    const producers = [new Producer(options), new Producer(options)];
+    const puts = producers.flatMap((p, n) => Array.from({ length: 300 }, (_, i) => p.put(`${n}:${i}:${'x'.repeat(300)}`, { partitionKey: `k${i}` })));
+    page.dispatchEvent(new Event('pagehide'));
+    await new Promise((r) => setTimeout(r, 100)); // signed and handed to fetch
+    assert.ok(held.length > 0, 'keepalive requests went out');
+    assert.ok(most <= 65536, `${most} bytes of keepalive bodies in flight at once`);
+    for (const answer of held.splice(0)) answer();
+    await Promise.all(producers.map((p) => p.close()));
+    assert.equal((await Promise.all(puts)).length, 600);
+    assert.equal(readAll(engine, 's').length, 600);
+  } finally {
+    for (const [k, d] of saved) {
+      if (d) Object.defineProperty(globalThis, k, d);
+      else delete globalThis[k];
+    }
+  }
+});
+
 test('Producer: time its timer was held back (a throttled background tab, a frozen page, a machine asleep) does not use up records\' time to live', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 1 });
