@@ -473,7 +473,7 @@ class BaseProducer {
       return this.#refuse(w, e);
     }
     this.#pending.set(id, w);
-    if (now < this.#timerAt) this.#schedule(now);
+    if (now < this.#timerAt || now > this.#timerAt + LATE_TIMER_MS) this.#schedule(now);
   }
 
   // The core's push: the record's id, or throws why it was refused.
@@ -484,6 +484,13 @@ class BaseProducer {
   }
 
   #schedule(at) {
+    if (at > this.#timerAt + LATE_TIMER_MS) {
+      // The armed timer is long overdue: the host dropped it (workerd drops
+      // the timers of a request that ended) or holds it back. Armed again;
+      // the time it was held does not count toward records' time to live.
+      this.#core.resume(this.#timerAt, at);
+      this.#timerAt = Infinity;
+    }
     // Coalesce: one pump per tick, however many puts.
     if (at >= this.#timerAt) return;
     clearTimeout(this.#timer);

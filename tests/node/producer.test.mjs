@@ -350,6 +350,36 @@ test('Producer: time its timer was held back (a throttled background tab, a froz
   }
 });
 
+test('Producer: a timer the host dropped (workerd drops those of a request that ended) is armed again by the next put, and nothing stalls', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const realSetTimeout = globalThis.setTimeout;
+  let drop = 0;
+  globalThis.setTimeout = (fn, ms, ...args) => {
+    if (drop > 0) {
+      drop--;
+      return realSetTimeout(() => {}, ms); // armed, never runs the producer
+    }
+    return realSetTimeout(fn, ms, ...args);
+  };
+  try {
+    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+    // The first request's put arms a timer, and the request ends.
+    drop = 1;
+    const first = producer.put('first', { partitionKey: 'k' });
+    await new Promise((r) => realSetTimeout(r, 1200));
+    assert.equal(readAll(engine, 's').length, 0, 'the dropped timer sent nothing');
+    // The next request's put finds the timer long overdue and arms another.
+    const second = producer.put('second', { partitionKey: 'k' });
+    const results = await Promise.all([first, second]);
+    assert.deepEqual(results.map((r) => r.attempts), [1, 1]);
+    assert.deepEqual(readAll(engine, 's').map(([, d]) => d), ['first', 'second']);
+    await producer.close();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+});
+
 test('Producer: requests in a row that get no answer pause all sending (one at a time tests the network, with backoff); an answer resumes it', async (t) => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 1 });
