@@ -598,7 +598,7 @@ class BaseProducer {
         let got;
         try {
           // A provider that never answers is asked again next time.
-          got = await within(Promise.resolve().then(c), this.#requestTimeoutMs);
+          got = await within(Promise.resolve().then(() => c()), this.#requestTimeoutMs);
         } catch (e) {
           throw error('CredentialsProviderError', `the credentials provider failed: ${e?.message ?? e}`);
         }

@@ -737,8 +737,32 @@ pub fn decode_error(status: u16, error_type_header: Option<&str>, body: &[u8]) -
         None if status >= 500 => Cow::Borrowed("InternalFailure"),
         None => Cow::Owned(crate::cat(&["Http", &json::u64_text(u64::from(status))])),
     };
-    let message = field("message").or_else(|| field("Message")).unwrap_or("");
-    ServiceError { code: code.into_owned(), message: message.to_owned(), status }
+    let message = match field("message").or_else(|| field("Message")) {
+        Some(m) => m.to_owned(),
+        None if parsed.is_none() => not_aws(status, body),
+        None => String::new(),
+    };
+    ServiceError { code: code.into_owned(), message, status }
+}
+
+/// The message for an answer that is not AWS's (a proxy's, a gateway's
+/// rate rule's): its status and the start of its text, on one line.
+fn not_aws(status: u16, body: &[u8]) -> String {
+    let mut out = crate::cat(&["HTTP ", &json::u64_text(u64::from(status))]).into_bytes();
+    let text = core::str::from_utf8(body).unwrap_or_default().trim_ascii();
+    let mut end = text.len().min(160);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end > 0 {
+        out.extend_from_slice(b": ");
+        // Line breaks and other ASCII controls become spaces (UTF-8 stays
+        // whole: only single-byte characters change).
+        for &b in text.as_bytes().get(..end).unwrap_or_default() {
+            out.push(if b < 0x20 || b == 0x7f { b' ' } else { b });
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -112,8 +112,17 @@ fn decodes_errors() {
     assert_eq!(e.code, "InternalFailure");
     assert!(e.is_retryable());
     let e = decode_error(403, None, b"");
-    assert_eq!(e.code, "Http403");
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("Http403", "HTTP 403"));
     assert!(!e.is_retryable());
+    // What answered when AWS did not says so, on one line, cut short.
+    let e = decode_error(403, None, b"<html>\r\n<h1>Forbidden</h1>\n</html>\n");
+    assert_eq!(e.message, "HTTP 403: <html>  <h1>Forbidden</h1> </html>");
+    let e = decode_error(502, None, "upstream connect error \u{e9}".repeat(20).as_bytes());
+    assert_eq!(e.code, "InternalFailure");
+    assert!(e.message.starts_with("HTTP 502: upstream connect error \u{e9}upstream"));
+    assert!(e.message.len() <= "HTTP 502: ".len() + 160 && e.message.len() >= "HTTP 502: ".len() + 159);
+    // AWS's own errors keep their message, or none.
+    assert_eq!(decode_error(400, None, br#"{"__type":"RequestExpired"}"#).message, "");
     // 429 is throttling whatever the body says (a proxy's HTML, a gateway's
     // own code, nothing).
     for body in
