@@ -88,7 +88,9 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	  pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
 	rm -f pkg/producer/*.d.ts
 	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
-	node tools/minify.mjs pkg/producer/*.js
+	# One module per runtime (glue and producer.js inside), minified.
+	node tools/bundle.mjs pkg/producer/browser.js pkg/producer/node.js pkg/producer/workerd.js
+	rm pkg/producer/producer.js pkg/producer/kinesis_edge.js
 	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/
 	cp README.md pkg/
 	@node tools/size.mjs pkg

@@ -116,7 +116,7 @@ test('a Cloudflare Worker in workerd, from the installed package', async () => {
   mkdirSync(join(w, 'kinesis-edge'), { recursive: true });
   copyFileSync(join(QUICKSTART, 'cloudflare.js'), join(w, 'cloudflare.js'));
   copyFileSync(join(installed, 'producer', 'workerd.js'), join(w, 'kinesis-edge', 'producer.entry.js'));
-  for (const f of ['producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(join(installed, 'producer', f), join(w, 'kinesis-edge', f));
+  copyFileSync(join(installed, 'producer', 'kinesis_edge_bg.wasm'), join(w, 'kinesis-edge', 'kinesis_edge_bg.wasm'));
   const port = await freePort();
   writeFileSync(
     join(w, 'config.capnp'),
@@ -129,8 +129,6 @@ const main :Workerd.Worker = (
   modules = [
     (name = "cloudflare.js", esModule = embed "cloudflare.js"),
     (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
-    (name = "kinesis-edge/producer.js", esModule = embed "kinesis-edge/producer.js"),
-    (name = "kinesis-edge/kinesis_edge.js", esModule = embed "kinesis-edge/kinesis_edge.js"),
     (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
   ],
   bindings = [

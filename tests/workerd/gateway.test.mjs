@@ -38,7 +38,7 @@ before(async () => {
   mkdirSync(join(dir, 'kinesis-edge'));
   copyFileSync(here('../../examples/cloudflare-worker/src/worker.js'), join(dir, 'worker.js'));
   copyFileSync(here('../../pkg/producer/workerd.js'), join(dir, 'kinesis-edge/producer.entry.js'));
-  for (const f of ['producer.js', 'kinesis_edge.js', 'kinesis_edge_bg.wasm']) copyFileSync(here(`../../pkg/producer/${f}`), join(dir, 'kinesis-edge', f));
+  copyFileSync(here('../../pkg/producer/kinesis_edge_bg.wasm'), join(dir, 'kinesis-edge/kinesis_edge_bg.wasm'));
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   const text = (name, value) => `    (name = "${name}", text = "${value}"),`;
@@ -53,8 +53,6 @@ const gateway :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
-    (name = "kinesis-edge/producer.js", esModule = embed "kinesis-edge/producer.js"),
-    (name = "kinesis-edge/kinesis_edge.js", esModule = embed "kinesis-edge/kinesis_edge.js"),
     (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
   ],
   bindings = [
