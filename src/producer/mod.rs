@@ -451,7 +451,8 @@ const LIST_SHARDS_MAX_PAGES: u32 = 1_000;
 
 #[derive(Clone, Debug)]
 enum InFlight {
-    Put(Vec<Entry>),
+    /// The entries, and the size of the request's body.
+    Put(Vec<Entry>, usize),
     ListShards,
 }
 
@@ -570,6 +571,10 @@ pub struct Producer {
     /// out were held back (no shard map yet, the network down). A record
     /// that expires without an error of its own carries it.
     held_by: Option<ErrorInfo>,
+    /// The largest request body (estimated) to build: halved from the
+    /// size of a request answered 413 (a gateway or proxy in front of the
+    /// service with a smaller limit than its own); `usize::MAX` until then.
+    body_cap: usize,
     closed: bool,
     stats: Stats,
     latency: Latency,
@@ -582,6 +587,12 @@ fn entry_data(entries: &[Entry]) -> Vec<&[u8]> {
         data.push(r.data.as_slice());
     }
     data
+}
+
+/// What a record of `size` bytes (data and key) takes in a request body, at
+/// most: base64 and the JSON around it.
+fn wire_size(size: usize) -> usize {
+    size + size / 3 + 64
 }
 
 /// The batch limits of the destination: records, bytes, bytes per record.
@@ -625,6 +636,7 @@ impl Producer {
             unanswered: 0,
             network_retry_at: Timestamp::EPOCH,
             held_by: None,
+            body_cap: usize::MAX,
             closed: false,
             stats: Stats::default(),
             latency: Latency::new(),
@@ -1021,7 +1033,7 @@ impl Producer {
         // Pick records in arrival order (retries first: they are older),
         // within the batch limits, the limiter's budget per shard and, when
         // ordered, one entry per shard not already in flight.
-        let budget = if aggregate { max_bytes - max_bytes / 16 } else { max_bytes };
+        let budget = if aggregate { max_bytes - max_bytes / 16 } else { max_bytes }.min(self.body_cap);
         let budget = limit.map_or(budget, |l| budget.min(l));
         let mut picked: Vec<usize> = Vec::new();
         let mut bytes = 0usize;
@@ -1046,7 +1058,7 @@ impl Producer {
                 continue;
             }
             let size = r.size();
-            let wire = size + size / 3 + 64;
+            let wire = wire_size(size);
             if bytes + wire > budget && (limit.is_some() || !picked.is_empty()) {
                 break;
             }
@@ -1245,7 +1257,7 @@ impl Producer {
         }
         self.stats.requests += 1;
         self.events.push_back(Event::Sent { request: id, entries: entries.len(), records });
-        self.in_flight.push((id, InFlight::Put(entries)));
+        self.in_flight.push((id, InFlight::Put(entries, body.body.len())));
         Request { id, target: body.target, body: body.body, records }
     }
 }
@@ -1265,7 +1277,7 @@ impl Producer {
         }
         match flight {
             InFlight::ListShards => self.on_list_shards(now, response),
-            InFlight::Put(entries) => self.on_put(now, id, entries, response),
+            InFlight::Put(entries, size) => self.on_put(now, id, entries, size, response),
         }
     }
 
@@ -1285,7 +1297,7 @@ impl Producer {
         let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
         match flight {
             InFlight::ListShards => self.retry_map(now),
-            InFlight::Put(entries) => self.requeue(now, id, entries, &error, Backoff::Full),
+            InFlight::Put(entries, _) => self.requeue(now, id, entries, &error, Backoff::Full),
         }
         self.held_by = Some(error);
     }
@@ -1295,7 +1307,7 @@ impl Producer {
     fn take_flight(&mut self, id: u64) -> Option<InFlight> {
         let at = self.in_flight.iter().position(|(i, _)| *i == id)?;
         let (_, flight) = self.in_flight.swap_remove(at);
-        if let InFlight::Put(entries) = &flight {
+        if let InFlight::Put(entries, _) = &flight {
             for s in entries.iter().filter_map(|e| e.slot) {
                 self.busy_shards.remove(s);
             }
@@ -1415,7 +1427,14 @@ impl Producer {
         }
     }
 
-    fn on_put(&mut self, now: Timestamp, request: u64, entries: Vec<Entry>, response: &HttpResponse<'_>) {
+    fn on_put(
+        &mut self,
+        now: Timestamp,
+        request: u64,
+        entries: Vec<Entry>,
+        body_size: usize,
+        response: &HttpResponse<'_>,
+    ) {
         // A gateway answers per event whatever its status (400 when it
         // refused them all, 503 when its buffer was full).
         let gateway_answer = if self.config.destination == Destination::Gateway {
@@ -1426,6 +1445,17 @@ impl Producer {
         if response.status != 200 && gateway_answer.is_none() {
             let e = protocol::decode_error(response.status, response.error_type, response.body);
             let error = ErrorInfo { code: e.code.clone(), message: e.message.clone() };
+            if response.status == 413
+                && (entries.len() > 1 || entries.first().is_some_and(|e| e.records.len() > 1))
+            {
+                // Too large for what answered (a gateway or proxy with a
+                // smaller limit than the service's): later requests carry
+                // at most half of this one, and its records go again now.
+                // One record too large alone fails with the code.
+                self.body_cap = body_size / 2;
+                self.requeue(now, request, entries, &error, Backoff::None);
+                return;
+            }
             if e.is_clock_skew() {
                 self.correct_clock(now, response, &e.message);
                 // Resent at once, signed with the corrected clock.

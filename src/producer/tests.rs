@@ -305,7 +305,7 @@ fn requests_within_a_byte_limit_take_the_oldest_records_that_fit() {
         while let Some(r) = producer.poll_request_within(t0(), budget) {
             assert!(r.body.len() <= budget, "aggregation {aggregation}: {} > {budget}", r.body.len());
             budget -= r.body.len();
-            let Some(InFlight::Put(entries)) =
+            let Some(InFlight::Put(entries, _)) =
                 producer.in_flight.iter().find(|(i, _)| *i == r.id).map(|(_, f)| f)
             else {
                 panic!("a put in flight")
@@ -507,6 +507,51 @@ fn a_429_without_an_aws_code_is_throttling_and_resent() {
         answer(&mut p, later, again.id, 200, &all_stored(1));
         assert!(matches!(p.poll_outcome(), Some(Outcome::Acknowledged { attempts: 2, .. })));
     }
+}
+
+#[test]
+fn a_413_halves_the_requests_and_loses_nothing_one_record_too_large_alone_fails() {
+    // Something in front of the service takes at most 10,000 bytes a
+    // request (a gateway configured smaller, nginx's client_max_body_size):
+    // 413 for more, with its own body.
+    const LIMIT: usize = 10_000;
+    let mut p = Producer::new(ProducerConfig { aggregation: false, rate_limit_percent: 0, ..kinesis("s") });
+    for i in 0..60 {
+        p.push(t0(), &[b'a'; 1000], &format!("k{i}"), None).unwrap();
+    }
+    p.push(t0(), &[b'b'; 9000], "big", None).unwrap();
+    p.flush();
+    let (mut now, mut refused, mut outcomes) = (t0(), 0, Vec::new());
+    while outcomes.len() < 61 {
+        while let Some(req) = p.poll_request(now) {
+            if req.body.len() > LIMIT {
+                refused += 1;
+                answer(&mut p, now, req.id, 413, "<html><h1>413 Request Entity Too Large</h1></html>");
+            } else {
+                answer(&mut p, now, req.id, 200, &all_stored(entries_in(&req)));
+            }
+        }
+        outcomes.extend(std::iter::from_fn(|| p.poll_outcome()));
+        if let Some(t) = p.poll_timeout(now) {
+            now = now.max(t);
+        }
+    }
+    let acked = outcomes.iter().filter(|o| matches!(o, Outcome::Acknowledged { .. })).count();
+    assert_eq!(acked, 60, "{outcomes:?}");
+    // The 9,000-byte record is 12,000 bytes of base64 alone: it fails when
+    // it goes alone (its first try was in a larger request).
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Failed { id, code, message, attempts, .. } => {
+                Some((*id, code.as_str(), message.as_str(), *attempts))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, [(61, "Http413", "HTTP 413: <html><h1>413 Request Entity Too Large</h1></html>", 2)]);
+    // A few halvings, not one refusal a request.
+    assert!(refused <= 5, "{refused} requests refused");
 }
 
 #[test]
