@@ -242,3 +242,24 @@ test('a producer in gateway mode: buffered, batched and retried to the gateway, 
   assert.equal(ids.size, 1000, `${ids.size} of 1000 arrived`);
   console.log(`gateway mode: 1000 events from a producer through the gateway, ${stats.requests} requests, ${got.length - ids.size} duplicates`);
 });
+
+test('a producer in gateway mode against a gateway that takes smaller requests (MAX_BODY_BYTES 64 KiB): its 413 halves the requests, nothing is lost', async () => {
+  const { Producer } = await import('../../pkg/producer/node.js');
+  const pageFetch = (u, init) => fetch(u, { ...init, headers: [...init.headers, ['origin', ORIGIN]] });
+  const events = [];
+  const producer = new Producer({ gateway: true, endpoint: `${url}/events`, fetch: pageFetch, lingerMs: 20, onEvent: (e) => events.push(e) });
+  // 500 events of ~330 bytes: a 165 KB request, over the gateway's 64 KiB.
+  const sent = Array.from({ length: 500 }, (_, i) => ({ sessionId: `s-${i % 5}`, eventId: `big-${i}`, pad: 'x'.repeat(300) }));
+  const results = await Promise.all(sent.map((e) => producer.put(JSON.stringify(e))));
+  assert.equal(results.length, 500);
+  await producer.close();
+  assert.ok(events.some((e) => e.type === 'retried' && e.code === 'BodyTooLarge'), JSON.stringify(events.slice(0, 5)));
+  let got = [];
+  for (let i = 0; i < 300; i++) {
+    got = (await eventsInStream()).filter((g) => g.event.eventId.startsWith('big-'));
+    if (new Set(got.map((g) => g.event.eventId)).size >= 500) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(new Set(got.map((g) => g.event.eventId)).size, 500);
+  console.log(`gateway mode, 64 KiB gateway: 500 events in ${producer.stats().requests} requests after ${events.filter((e) => e.type === 'retried').length} 413s`);
+});
