@@ -19,7 +19,7 @@ const WORKERD = here('../node_modules/.bin/workerd');
 const ORIGIN = 'https://shop.example';
 const STREAM = 'events';
 
-let engine, gateway, dir, url;
+let engine, gateway, dir, url, misconfiguredUrl;
 
 before(async () => {
   // A throttled stream: 30 % of records refused as over the shard's
@@ -41,13 +41,31 @@ before(async () => {
   copyFileSync(here('../../pkg/producer/kinesis_edge_bg.wasm'), join(dir, 'kinesis-edge/kinesis_edge_bg.wasm'));
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
+  // A second gateway deployed without its stream or keys.
+  const misconfiguredPort = await freePort();
+  misconfiguredUrl = `http://127.0.0.1:${misconfiguredPort}`;
   const text = (name, value) => `    (name = "${name}", text = "${value}"),`;
   writeFileSync(
     join(dir, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "gateway", worker = .gateway), (name = "loopback", network = (allow = ["local"])) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "gateway") ],
+  services = [ (name = "gateway", worker = .gateway), (name = "misconfigured", worker = .misconfigured), (name = "loopback", network = (allow = ["local"])) ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:${port}", http = (), service = "gateway"),
+    (name = "misconfigured", address = "127.0.0.1:${misconfiguredPort}", http = (), service = "misconfigured"),
+  ],
+);
+const misconfigured :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
+    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
+  ],
+  bindings = [
+${text('ALLOWED_ORIGINS', ORIGIN)}
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "loopback",
 );
 const gateway :Workerd.Worker = (
   modules = [
@@ -217,6 +235,13 @@ test('events: each accepted or refused with a reason; 3,000 events to one shard 
   const throttled = stats.shards.reduce((n, s) => n + s.writeThrottles + s.injectedFailures, 0);
   console.log(`gateway: the stream throttled ${throttled} records; all retried by the producer`);
   assert.ok(throttled > 0, JSON.stringify(stats));
+});
+
+test('a gateway deployed without its stream or keys answers 500 GatewayMisconfigured, readable by the page (CORS)', async () => {
+  const res = await fetch(`${misconfiguredUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ events: [{ sessionId: 's' }] }) });
+  assert.equal(res.status, 500);
+  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.equal((await res.json()).error, 'GatewayMisconfigured');
 });
 
 test('a producer in gateway mode: buffered, batched and retried to the gateway, no AWS credentials; refusals reported per event', async () => {

@@ -127,6 +127,16 @@ export default {
     if (request.method !== 'POST') return answer(405, { error: 'MethodNotAllowed', message: 'POST only' }, origin);
     if (!origin) return answer(403, { error: 'OriginNotAllowed', message: 'this origin may not send events here' }, null);
 
+    let p;
+    try {
+      p = producerFor(env);
+    } catch (e) {
+      // A deployment without its stream, region or keys: said in the logs,
+      // and to the page as a 500 it can read (CORS), not a bare error page.
+      console.error(`kinesis-edge gateway: misconfigured: ${e.message}`);
+      return answer(500, { error: 'GatewayMisconfigured', message: 'this gateway cannot forward events: see its logs' }, origin);
+    }
+
     const maxBody = setting(env, 'MAX_BODY_BYTES');
     const text = await readBody(request, maxBody);
     if (text === null) return answer(413, { error: 'BodyTooLarge', message: `a request may carry at most ${maxBody} bytes` }, origin);
@@ -140,7 +150,6 @@ export default {
     const maxEvents = setting(env, 'MAX_EVENTS');
     if (events.length > maxEvents) return answer(413, { error: 'TooManyEvents', message: `a request may carry at most ${maxEvents} events` }, origin);
 
-    const p = producerFor(env);
     const maxEventBytes = setting(env, 'MAX_EVENT_BYTES');
     const accepted = [];
     const rejected = [];
