@@ -40,6 +40,22 @@ export function __setBodyHasher(hasher, threshold) {
 }
 // stats() and onEvent members, in the order the core writes them.
 const STAT_NAMES = ['recordsPut', 'recordsAcknowledged', 'recordsFailed', 'recordsExpired', 'recordsRetried', 'bytesAcknowledged', 'requests', 'throttles', 'transportErrors', 'clockCorrections', 'bufferedRecords', 'bufferedBytes'];
+// The producer's clock: the wall clock, except that a step back (a clock
+// set back by NTP or by hand) is not followed: time goes on from where it
+// was by the monotonic clock, so batches and retries are not held back
+// for as long as the step. Steps forward (and a machine's sleep, which the
+// monotonic clock may not count) are followed, as a late timer is. A
+// signature made at a wrong time is corrected by the service's clock.
+const perf = globalThis.performance;
+let lastClock = Date.now();
+let lastMono = perf?.now?.() ?? 0;
+function clock() {
+  const mono = perf?.now?.() ?? 0;
+  lastClock = Math.max(Date.now(), lastClock + mono - lastMono);
+  lastMono = mono;
+  return lastClock;
+}
+
 // Lateness of a timer beyond which the host held the producer back (hidden
 // pages' timers run at most once a second; longer is throttling, a frozen
 // page or sleep).
@@ -252,7 +268,7 @@ class BaseProducer {
     } catch {
       return; // No store this time (private browsing, quota): new puts still go through it.
     }
-    const now = Date.now();
+    const now = clock();
     for (const r of records) {
       if (r === null || typeof r !== 'object') continue;
       let id;
@@ -269,7 +285,7 @@ class BaseProducer {
       this.#pending.set(id, { storeKey: r.key, resolve() {}, reject() {} });
       this.#restored++;
     }
-    this.#schedule(Date.now());
+    this.#schedule(clock());
   }
 
   /**
@@ -352,12 +368,12 @@ class BaseProducer {
     if (this.#closed) return { accepted: false, error: error('Closed', 'the producer is closed: it accepts no more records') };
     let id;
     try {
-      id = this.#add(Date.now(), bytes, key, ehk);
+      id = this.#add(clock(), bytes, key, ehk);
     } catch (e) {
       return { accepted: false, error: e };
     }
     const result = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#schedule(Date.now());
+    this.#schedule(clock());
     return { accepted: true, result };
   }
 
@@ -384,7 +400,7 @@ class BaseProducer {
     if (this.#waiting.length > 0 || this.#store) return Promise.all(items.map((i) => this.#accept(i.bytes, i.key, i.ehk)));
     return new Promise((resolve, reject) => {
       const batch = { results: new Array(n), left: n, resolve, reject, failed: false };
-      const now = Date.now();
+      const now = clock();
       // After a BufferFull (or Closed), the rest get the same answer: room
       // freed later must not let later records overtake earlier ones.
       let stop = null;
@@ -404,7 +420,7 @@ class BaseProducer {
         if (e.code === 'BufferFull' && this.#onFull === 'wait') this.#waiting.push({ bytes, key, ehk, ...slot });
         else settleSlot(slot, false, e);
       }
-      this.#schedule(Date.now());
+      this.#schedule(clock());
     });
   }
 
@@ -461,7 +477,7 @@ class BaseProducer {
       this.#waiting.push(w);
       return;
     }
-    const now = Date.now();
+    const now = clock();
     let id;
     try {
       id = this.#add(now, w.bytes, w.key, w.ehk);
@@ -502,10 +518,10 @@ class BaseProducer {
       // frozen page, a machine asleep): the time it was held back does not
       // count toward records' time to live, as time offline does not —
       // records must not expire unsent because the host did not run us.
-      const now = Date.now();
+      const now = clock();
       if (now - at > LATE_TIMER_MS) this.#core.resume(at, now);
       this.#pump();
-    }, Math.max(0, at - Date.now()));
+    }, Math.max(0, at - clock()));
   }
 
   // In a page: when it is hidden or goes away, what is buffered goes out at
@@ -526,14 +542,14 @@ class BaseProducer {
     }
     if (pauseWhenOffline && typeof g.navigator?.onLine === 'boolean') {
       // Time offline does not count toward a record's time to live.
-      let since = Date.now();
+      let since = clock();
       this.#offline = !g.navigator.onLine;
       listen(g, 'offline', () => {
-        if (!this.#offline) since = Date.now();
+        if (!this.#offline) since = clock();
         this.#offline = true;
       });
       listen(g, 'online', () => {
-        if (this.#offline) this.#core.resume(since, Date.now());
+        if (this.#offline) this.#core.resume(since, clock());
         this.#offline = false;
         this.#pump();
       });
@@ -546,7 +562,7 @@ class BaseProducer {
    */
   #sendKeepalive() {
     if (this.#offline) return;
-    const now = Date.now();
+    const now = clock();
     for (;;) {
       const room = KEEPALIVE_BUDGET - keepaliveBytes;
       if (room <= 0) break;
@@ -561,7 +577,7 @@ class BaseProducer {
   }
 
   #pump() {
-    const now = Date.now();
+    const now = clock();
     if (this.#offline) {
       // No busy loop while offline: `online` pumps again.
       this.#settle();
@@ -634,7 +650,7 @@ class BaseProducer {
         // waiting on another thread's hash).
         const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
         // A body hashed here does not cross into wasm again.
-        const packedHeaders = this.#core.sign(Date.now(), fields, target, hash ? EMPTY : body, hash).split('\0');
+        const packedHeaders = this.#core.sign(clock(), fields, target, hash ? EMPTY : body, hash).split('\0');
         if (packedHeaders[0] === '') throw error(packedHeaders[1], packedHeaders[2]);
         headers = [];
         for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
@@ -648,12 +664,12 @@ class BaseProducer {
       // The timeout ends the wait itself, not only the fetch: a fetch that
       // does not heed its signal (a user's) must not hold a request for ever.
       const [res, answer] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
-      this.#core.handleResponse(Date.now(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
+      this.#core.handleResponse(clock(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
     } catch (e) {
       // Nothing was sent when the credentials could not be had: the
       // records' last error says why.
       const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' || e?.code === 'CredentialsProviderError' ? e.code : 'NetworkError';
-      this.#core.handleTransportError(Date.now(), id, code, String(e?.message ?? e));
+      this.#core.handleTransportError(clock(), id, code, String(e?.message ?? e));
     }
     this.#pump();
   }
@@ -705,7 +721,7 @@ class BaseProducer {
     while (this.#waiting.length > 0 && this.#core.hasRoom(this.#waiting[0].bytes.byteLength + this.#waiting[0].key.length)) {
       const w = this.#waiting.shift();
       try {
-        const id = this.#add(Date.now(), w.bytes, w.key, w.ehk);
+        const id = this.#add(clock(), w.bytes, w.key, w.ehk);
         this.#pending.set(id, w);
       } catch (e) {
         if (e.code === 'BufferFull') {

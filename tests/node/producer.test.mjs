@@ -380,6 +380,39 @@ test('Producer: a timer the host dropped (workerd drops those of a request that 
   }
 });
 
+test('Producer: a wall clock set back an hour (NTP, by hand) does not hold batches or retries back for an hour', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const realNow = Date.now;
+  let back = 0;
+  Date.now = () => realNow() - back;
+  // The first answer is a 500: the record waits out a backoff, and the
+  // clock is set back meanwhile.
+  let calls = 0;
+  const fetch = async (url, init) => {
+    if (++calls === 1) {
+      setTimeout(() => { back = 3_600_000; }, 0); // once the answer is handled
+      return new Response('{"__type":"InternalFailure"}', { status: 500 });
+    }
+    return engine.fetch(url, init);
+  };
+  try {
+    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 50 });
+    const started = realNow();
+    const r = await producer.put('x', { partitionKey: 'k' });
+    assert.equal(r.attempts, 2);
+    assert.ok(realNow() - started < 5_000, `${realNow() - started} ms`);
+    // Records put after the step go after their linger, not an hour later.
+    const again = realNow();
+    await producer.put('y', { partitionKey: 'k' });
+    assert.ok(realNow() - again < 2_000, `${realNow() - again} ms`);
+    assert.deepEqual(readAll(engine, 's').map(([, d]) => d), ['x', 'y']);
+    await producer.close();
+  } finally {
+    Date.now = realNow;
+  }
+});
+
 test('Producer: requests in a row that get no answer pause all sending (one at a time tests the network, with backoff); an answer resumes it', async (t) => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 1 });
