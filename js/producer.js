@@ -126,7 +126,6 @@ function endpointFor(service, region) {
   return `https://${service}.${region}.${suffix}/`;
 }
 
-/** Settles one record: a `put`'s promise, or a slot of a `putMany`. */
 /**
  * `promise`, or an `AbortError` after `ms` (`onTimeout` runs then); what
  * `promise` does later is not waited for.
@@ -143,6 +142,7 @@ function within(promise, ms, onTimeout) {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** Settles one record: a `put`'s promise, or a slot of a `putMany`. */
 function settleSlot(w, ok, value) {
   const b = w.batch;
   if (!b) return ok ? w.resolve(value) : w.reject(value);

@@ -571,9 +571,10 @@ pub struct Producer {
     /// out were held back (no shard map yet, the network down). A record
     /// that expires without an error of its own carries it.
     held_by: Option<ErrorInfo>,
-    /// The largest request body (estimated) to build: halved from the
-    /// size of a request answered 413 (a gateway or proxy in front of the
-    /// service with a smaller limit than its own); `usize::MAX` until then.
+    /// The largest request body to build (as the batcher estimates bodies,
+    /// which is at least their size): half the body of the last request
+    /// answered 413 (a gateway or proxy in front of the service with a
+    /// smaller limit than its own); `usize::MAX` until then.
     body_cap: usize,
     closed: bool,
     stats: Stats,
