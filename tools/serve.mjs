@@ -42,7 +42,7 @@ const types = {
 /**
  * Starts the server on 127.0.0.1. `extra` adds [urlPrefix, directory] mounts
  * (tests serve their fixtures this way); `routes` maps exact paths to
- * [contentType, body] for generated content.
+ * [contentType, body, headers?] for generated content.
  */
 export function startServer(port = 0, { extra = [], routes = {} } = {}) {
   const all = [...extra, ...mounts];
@@ -50,8 +50,8 @@ export function startServer(port = 0, { extra = [], routes = {} } = {}) {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       if (routes[path]) {
-        const [type, body] = routes[path];
-        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+        const [type, body, headers = {}] = routes[path];
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...headers });
         res.end(body);
         return;
       }

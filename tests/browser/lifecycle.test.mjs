@@ -4,6 +4,7 @@
 // requests share; offline → online resumes sending.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, serve } from './browser.mjs';
 import { startEngine, post, readUserRecords } from '../js/servers.mjs';
 
@@ -102,3 +103,34 @@ test('offline: nothing is sent; online: sending resumes, and time offline does n
   assert.equal((await page.evaluate(() => window.__stats())).recordsExpired, 0);
   await page.close();
 });
+
+// A page with a Content-Security-Policy: the .wasm compiles only where
+// script-src allows 'wasm-unsafe-eval', and the stream (or gateway) must be
+// in connect-src, as the README's Security section says.
+for (const allowed of [true, false]) {
+  test(`a page whose CSP ${allowed ? 'allows' : 'does not allow'} 'wasm-unsafe-eval': ${allowed ? 'records arrive' : 'the import fails, saying why'}`, async () => {
+    const stream = `csp-${allowed}`;
+    await createStream(stream);
+    // The lifecycle page, served with the policy.
+    const csp = `default-src 'self'; img-src data:; script-src 'self' 'unsafe-inline'${allowed ? " 'wasm-unsafe-eval'" : ''}; connect-src 'self' ${engine.url}`;
+    const html = readFileSync(new URL('fixtures/lifecycle-page.html', import.meta.url), 'utf8');
+    const site = await serve({ '/csp.html': ['text/html', html, { 'content-security-policy': csp }] });
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(`${site.origin}/csp.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}&aggregation=off&linger=10`);
+    if (allowed) {
+      await page.waitForFunction(() => window.__ready === true);
+      await page.evaluate(() => window.__put(5));
+      assert.equal((await settle(stream, 5)).length, 5, errors.join('\n'));
+      assert.deepEqual(errors, []);
+    } else {
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(await page.evaluate(() => window.__ready === true), false);
+      assert.ok(errors.some((e) => /wasm-unsafe-eval|WebAssembly/i.test(e)), errors.join('\n'));
+    }
+    await page.close();
+    site.server.close();
+  });
+}
