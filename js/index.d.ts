@@ -155,7 +155,7 @@ export interface ProducerOptions {
   /** Required unless `gateway`. */
   region?: string;
   /** Required unless `gateway`. */
-  credentials?: Credentials | (() => Promise<Credentials & { expiration?: Date | number }>);
+  credentials?: Credentials | (() => Promise<Credentials & { expiration?: Date | number | string }>);
   /** Send JSON events to an ingestion gateway at `endpoint` (examples/cloudflare-worker) instead of to AWS: no credentials in the page. */
   gateway?: boolean;
   endpoint?: string;

@@ -621,7 +621,10 @@ class BaseProducer {
         if (typeof got?.accessKeyId !== 'string' || typeof got?.secretAccessKey !== 'string') {
           throw error('InvalidCredentials', 'the credentials provider returned no accessKeyId / secretAccessKey');
         }
-        const expiration = got.expiration instanceof Date ? got.expiration.getTime() : got.expiration;
+        // A Date, epoch milliseconds or an ISO string (as STS's JSON has
+        // it); one that is no time is none (the service says when they expire).
+        const at = got.expiration == null ? NaN : new Date(got.expiration).getTime();
+        const expiration = Number.isNaN(at) ? undefined : at;
         this.#cached = { credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken }, expiration };
         return this.#cached.credentials;
       } finally {

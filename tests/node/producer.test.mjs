@@ -183,6 +183,18 @@ test('Producer: clock skew corrected from the service, credentials from a provid
   await producer.put('again', { partitionKey: 'k' });
   assert.ok(calls >= 2, 'credentials close to expiry are fetched again');
   offset = 0;
+
+  // An expiration as an ISO string (as STS's JSON has it) is a time too:
+  // credentials an hour from expiring are asked for once, not per request.
+  const plain = new ShardEngine({ throttling: false });
+  plain.createStream({ streamName: 's', shardCount: 1 });
+  for (const expiration of [new Date(Date.now() + 3_600_000).toISOString(), Date.now() + 3_600_000, 'soon']) {
+    let asked = 0;
+    const later = new Producer({ streamName: 's', region: 'us-east-1', credentials: async () => { asked++; return { ...CREDENTIALS, expiration }; }, endpoint: 'http://engine.local/', fetch: plain.fetch, lingerMs: 0 });
+    for (let i = 0; i < 3; i++) await later.put(`r${i}`, { partitionKey: 'k' });
+    assert.equal(asked, 1, `expiration ${expiration}: asked ${asked} times`);
+    await later.close();
+  }
 });
 
 test('Producer: an ExpiredTokenException makes a provider be asked again and the records resent; static credentials fail with the code', async () => {
