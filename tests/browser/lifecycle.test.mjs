@@ -1,7 +1,8 @@
 // Page lifecycle in headless Chromium: records put just before the page
 // goes away (pagehide, or hidden) reach the engine's HTTP server through
 // fetch's keepalive, the oldest first within the 64 KiB that keepalive
-// requests share; offline → online resumes sending.
+// requests share; offline → online resumes sending; a page's
+// Content-Security-Policy with and without 'wasm-unsafe-eval'.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -116,21 +117,24 @@ for (const allowed of [true, false]) {
     const html = readFileSync(new URL('fixtures/lifecycle-page.html', import.meta.url), 'utf8');
     const site = await serve({ '/csp.html': ['text/html', html, { 'content-security-policy': csp }] });
     const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(`${site.origin}/csp.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}&aggregation=off&linger=10`);
-    if (allowed) {
-      await page.waitForFunction(() => window.__ready === true);
-      await page.evaluate(() => window.__put(5));
-      assert.equal((await settle(stream, 5)).length, 5, errors.join('\n'));
-      assert.deepEqual(errors, []);
-    } else {
-      await new Promise((r) => setTimeout(r, 1000));
-      assert.equal(await page.evaluate(() => window.__ready === true), false);
-      assert.ok(errors.some((e) => /wasm-unsafe-eval|WebAssembly/i.test(e)), errors.join('\n'));
+    try {
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`${site.origin}/csp.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}&aggregation=off&linger=10`);
+      if (allowed) {
+        await page.waitForFunction(() => window.__ready === true);
+        await page.evaluate(() => window.__put(5));
+        assert.equal((await settle(stream, 5)).length, 5, errors.join('\n'));
+        assert.deepEqual(errors, []);
+      } else {
+        await new Promise((r) => setTimeout(r, 1000));
+        assert.equal(await page.evaluate(() => window.__ready === true), false);
+        assert.ok(errors.some((e) => /wasm-unsafe-eval|WebAssembly/i.test(e)), errors.join('\n'));
+      }
+    } finally {
+      await page.close();
+      site.server.close();
     }
-    await page.close();
-    site.server.close();
   });
 }
