@@ -226,7 +226,8 @@ class BaseProducer {
     const ttl = whole(options, 'recordTtlMs', 30000, 1, 86400000);
     // A request that hangs is given up on in time for its records to go
     // again within their time to live: a third of it, from 1 s to 30 s
-    // (the KPL: RequestTimeout 6 s, RecordTtl 30 s).
+    // (the KPL's defaults: RequestTimeout 6000 and RecordTtl 30000 ms,
+    // awslabs/amazon-kinesis-producer, default_config.properties).
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
     this.#core = new __Producer(
