@@ -45,6 +45,12 @@ before(async () => {
   const misconfiguredPort = await freePort();
   misconfiguredUrl = `http://127.0.0.1:${misconfiguredPort}`;
   const text = (name, value) => `    (name = "${name}", text = "${value}"),`;
+  // Both gateways run the same files.
+  const modules = `  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
+    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
+  ],`;
   writeFileSync(
     join(dir, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
@@ -56,11 +62,7 @@ const config :Workerd.Config = (
   ],
 );
 const misconfigured :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
-    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
-  ],
+${modules}
   bindings = [
 ${text('ALLOWED_ORIGINS', ORIGIN)}
   ],
@@ -68,11 +70,7 @@ ${text('ALLOWED_ORIGINS', ORIGIN)}
   globalOutbound = "loopback",
 );
 const gateway :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
-    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
-  ],
+${modules}
   bindings = [
 ${text('STREAM_NAME', STREAM)}
 ${text('AWS_REGION', 'us-east-1')}
