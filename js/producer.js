@@ -490,7 +490,7 @@ class BaseProducer {
       return this.#refuse(w, e);
     }
     this.#pending.set(id, w);
-    if (now < this.#timerAt || now > this.#timerAt + LATE_TIMER_MS) this.#schedule(now);
+    this.#schedule(now);
   }
 
   // The core's push: the record's id, or throws why it was refused.
