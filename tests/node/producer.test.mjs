@@ -33,6 +33,16 @@ function readAll(engine, streamName) {
   return out;
 }
 
+/** An engine with stream `s` of one shard, not throttling. */
+function oneShard() {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  return engine;
+}
+
+// A producer's options for stream `s` through `engine.fetch` (give `fetch`).
+const TO_ENGINE = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/' };
+
 test('Producer through engine.fetch: faults, retries, everything stored', async () => {
   const engine = new ShardEngine({ throttling: true });
   engine.createStream({ streamName: 'clicks', shardCount: 4 });
@@ -76,7 +86,7 @@ test('Producer: what the service says reaches the caller as it said it (quotes, 
   // service's text must not shift them (it shows as U+FFFD).
   const message = 'bad "thing"\u0000 at\nline 2\\ 1\u00001\u0000';
   const fetch = async () => new Response(JSON.stringify({ __type: 'ValidationException', message }), { status: 400, headers: { 'x-amzn-errortype': 'ValidationException' } });
-  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+  const producer = new Producer({ ...TO_ENGINE, fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
   const [a, b] = await Promise.all(['x', 'y'].map((d) => producer.put(d, { partitionKey: 'k' }).catch((e) => e)));
   for (const e of [a, b]) {
     assert.equal(e.code, 'ValidationException');
@@ -87,7 +97,7 @@ test('Producer: what the service says reaches the caller as it said it (quotes, 
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 1 });
   engine.setFaults({ streamName: 's', recordFailureRate: 1 });
-  const doomed = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 0, recordTtlMs: 200, aggregation: false });
+  const doomed = new Producer({ ...TO_ENGINE, fetch: engine.fetch, lingerMs: 0, recordTtlMs: 200, aggregation: false });
   const err = await doomed.put('x', { partitionKey: 'k' }).catch((e) => e);
   assert.equal(err.code, 'RecordExpired');
   assert.deepEqual(Object.keys(err.lastError).sort(), ['code', 'message']);
@@ -186,8 +196,7 @@ test('Producer: clock skew corrected from the service, credentials from a provid
 
   // An expiration as an ISO string (as STS's JSON has it) is a time too:
   // credentials an hour from expiring are asked for once, not per request.
-  const plain = new ShardEngine({ throttling: false });
-  plain.createStream({ streamName: 's', shardCount: 1 });
+  const plain = oneShard();
   for (const expiration of [new Date(Date.now() + 3_600_000).toISOString(), Date.now() + 3_600_000, 'soon']) {
     let asked = 0;
     const later = new Producer({ streamName: 's', region: 'us-east-1', credentials: async () => { asked++; return { ...CREDENTIALS, expiration }; }, endpoint: 'http://engine.local/', fetch: plain.fetch, lingerMs: 0 });
@@ -227,8 +236,7 @@ test('Producer: an ExpiredTokenException makes a provider be asked again and the
 });
 
 test('Producer: a credentials provider that fails, or answers no keys, is retried with backoff; records that expire say why', async () => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   const cases = [
     [async () => { throw new Error('Identity pool not found'); }, 'CredentialsProviderError', /the credentials provider failed: Identity pool not found/],
     [async () => ({ accessKeyId: 5 }), 'InvalidCredentials', /no accessKeyId/],
@@ -252,8 +260,7 @@ test('Producer: a credentials provider that fails, or answers no keys, is retrie
 });
 
 test('Producer: a request that never gets an answer (a fetch that ignores its signal, a provider that never answers) is given up on after requestTimeoutMs and the records go again', async () => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   // The first request hangs for good, whatever its abort signal says.
   let calls = 0;
   const fetch = (url, init) => (++calls === 1 ? new Promise(() => {}) : engine.fetch(url, init));
@@ -288,8 +295,7 @@ test('Producer: a request that never gets an answer (a fetch that ignores its si
 });
 
 test('Producer: the producers of one page share the 64 KiB that its keepalive requests in flight may carry', async () => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   // A page, as far as the producer can tell: pagehide on the global scope,
   // visibilitychange on a document.
   const page = new EventTarget();
@@ -311,7 +317,7 @@ test('Producer: the producers of one page share the 64 KiB that its keepalive re
         resolve(engine.fetch(url, init));
       }));
     };
-    const options = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 60_000 };
+    const options = { ...TO_ENGINE, fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 60_000 };
     const producers = [new Producer(options), new Producer(options)];
     const puts = producers.flatMap((p, n) => Array.from({ length: 300 }, (_, i) => p.put(`${n}:${i}:${'x'.repeat(300)}`, { partitionKey: `k${i}` })));
     page.dispatchEvent(new Event('pagehide'));
@@ -331,8 +337,7 @@ test('Producer: the producers of one page share the 64 KiB that its keepalive re
 });
 
 test('Producer: time its timer was held back (a throttled background tab, a frozen page, a machine asleep) does not use up records\' time to live', async () => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   const realSetTimeout = globalThis.setTimeout;
   const realNow = Date.now;
   let skew = 0;
@@ -348,7 +353,7 @@ test('Producer: time its timer was held back (a throttled background tab, a froz
       fn(...args);
     }, ms);
   try {
-    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, recordTtlMs: 30_000, aggregation: false, rateLimitPercent: 0 });
+    const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, recordTtlMs: 30_000, aggregation: false, rateLimitPercent: 0 });
     held = 1;
     const r = await producer.put('late', { partitionKey: 'k' });
     assert.equal(r.attempts, 1);
@@ -363,8 +368,7 @@ test('Producer: time its timer was held back (a throttled background tab, a froz
 });
 
 test('Producer: a timer the host dropped (workerd drops those of a request that ended) is armed again by the next put, and nothing stalls', async () => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   const realSetTimeout = globalThis.setTimeout;
   let drop = 0;
   globalThis.setTimeout = (fn, ms, ...args) => {
@@ -375,7 +379,7 @@ test('Producer: a timer the host dropped (workerd drops those of a request that 
     return realSetTimeout(fn, ms, ...args);
   };
   try {
-    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+    const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
     // The first request's put arms a timer, and the request ends.
     drop = 1;
     const first = producer.put('first', { partitionKey: 'k' });
@@ -393,8 +397,7 @@ test('Producer: a timer the host dropped (workerd drops those of a request that 
 });
 
 test('Producer: a wall clock set back an hour (NTP, by hand) does not hold batches or retries back for an hour', async () => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   const realNow = Date.now;
   let back = 0;
   Date.now = () => realNow() - back;
@@ -409,7 +412,7 @@ test('Producer: a wall clock set back an hour (NTP, by hand) does not hold batch
     return engine.fetch(url, init);
   };
   try {
-    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 50 });
+    const producer = new Producer({ ...TO_ENGINE, fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 50 });
     const started = realNow();
     const r = await producer.put('x', { partitionKey: 'k' });
     assert.equal(r.attempts, 2);
@@ -426,8 +429,7 @@ test('Producer: a wall clock set back an hour (NTP, by hand) does not hold batch
 });
 
 test('Producer: requests in a row that get no answer pause all sending (one at a time tests the network, with backoff); an answer resumes it', async (t) => {
-  const engine = new ShardEngine({ throttling: false });
-  engine.createStream({ streamName: 's', shardCount: 1 });
+  const engine = oneShard();
   // The network is down (no answer at all), though nothing said offline.
   let down = true;
   let calls = 0;
@@ -437,7 +439,7 @@ test('Producer: requests in a row that get no answer pause all sending (one at a
     return engine.fetch(url, init);
   };
   const events = [];
-  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch, lingerMs: 10, aggregation: false, rateLimitPercent: 0, recordTtlMs: 60_000, onEvent: (e) => events.push(e) });
+  const producer = new Producer({ ...TO_ENGINE, fetch, lingerMs: 10, aggregation: false, rateLimitPercent: 0, recordTtlMs: 60_000, onEvent: (e) => events.push(e) });
   // A clickstream keeps putting for 1.5 s meanwhile.
   const puts = [];
   const started = Date.now();
@@ -462,7 +464,7 @@ test('Producer ordered: per-key order holds under faults', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 2 });
   engine.setFaults({ streamName: 's', recordFailureRate: 0.3, requestFailureRate: 0.1 });
-  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, ordered: true, lingerMs: 2, recordTtlMs: 120000 });
+  const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, ordered: true, lingerMs: 2, recordTtlMs: 120000 });
   const results = await Promise.all(Array.from({ length: 600 }, (_, i) => producer.put(String(i), { partitionKey: `k${i % 5}` }).then((r) => [i, r])));
   const last = new Map();
   for (const [i, r] of results) {
@@ -522,7 +524,7 @@ test('Producer.putMany: results in order; refusals reject; after a BufferFull th
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 2 });
   engine.setFaults({ streamName: 's', recordFailureRate: 0.2 });
-  const base = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 };
+  const base = { ...TO_ENGINE, fetch: engine.fetch, lingerMs: 5 };
   const producer = new Producer(base);
   const records = Array.from({ length: 3000 }, (_, i) => ({ data: `r${i}`, partitionKey: `k${i % 17}` }));
   const results = await producer.putMany(records);
@@ -543,7 +545,7 @@ test('Producer.putMany: results in order; refusals reject; after a BufferFull th
 test('Producer: options and keys of the wrong type are refused with InvalidArgument before they reach the .wasm, and the producer goes on', async () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 2 });
-  const base = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 };
+  const base = { ...TO_ENGINE, fetch: engine.fetch, lingerMs: 5 };
   assert.throws(() => new Producer(null), { code: 'InvalidArgument', message: /streamName is required/ });
   assert.throws(() => new Producer('s'), { code: 'InvalidArgument', message: /options must be an object/ });
   assert.throws(() => new FirehoseProducer(null), { code: 'InvalidArgument', message: /deliveryStreamName is required/ });
@@ -597,7 +599,7 @@ test('Producer: records a store gives back are checked like puts: what is not a 
     async add(record) { kept.set(next, record); return next++; },
     remove(keys) { for (const k of keys) kept.delete(k); },
   };
-  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5, lifecycle: false, store });
+  const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, lingerMs: 5, lifecycle: false, store });
   await producer.put('six', { partitionKey: 'k' });
   await producer.flush();
   await producer.close();
@@ -609,7 +611,7 @@ test('Producer: records a store gives back are checked like puts: what is not a 
 test('Producer.offer answers at once: accepted (then delivered) or refused with the reason', async () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 1 });
-  const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/', fetch: engine.fetch, maxBufferedRecords: 2, lingerMs: 5 });
+  const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, maxBufferedRecords: 2, lingerMs: 5 });
   const a = producer.offer('a', { partitionKey: 'k' });
   const b = producer.offer('b', { partitionKey: 'k' });
   const full = producer.offer('c', { partitionKey: 'k' });
