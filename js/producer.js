@@ -3,7 +3,7 @@
 // No `window`: the same code runs in a page, a worker, Node and workerd.
 // The same file serves the main entry and `kinesis-edge/producer` (its own
 // lean .wasm): each directory's `./kinesis_edge.js` is its own glue.
-import { __Producer } from './kinesis_edge.js';
+import { __Producer, initSync } from './kinesis_edge.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -63,6 +63,54 @@ const LATE_TIMER_MS = 1000;
 const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+
+// The core (src/wasm/producer.rs): `call(op, now, a, b)` runs one
+// operation on the input written first into the core's buffer (`io`), as
+// fields: each a length (u32, little-endian; 2 ** 32 - 1: none) and its
+// bytes. Its answer is a number, or bytes it left in the same buffer. One
+// crossing a call, no glue per method. The operations, as there:
+const CONFIGURE = 0, PUSH = 1, ERROR = 2, HAS_ROOM = 3, POLL_REQUEST = 4, POLL_REQUEST_WITHIN = 5, RESPONSE = 6,
+  TRANSPORT_ERROR = 7, POLL_TIMEOUT = 8, POLL_OUTCOMES = 9, POLL_EVENTS = 10, SIGN = 11, RESUME = 12, FLUSH = 13,
+  CLOSE = 14, NEXT_ID = 15, STATS = 16;
+// The module's memory, as bytes (a new view once it grows). The entry
+// point instantiated the module before this runs: initSync() gives it.
+let memory = null;
+let heap = EMPTY;
+function bytesAt(at) {
+  memory ??= initSync().memory;
+  if (heap.buffer !== memory.buffer) heap = new Uint8Array(memory.buffer);
+  return heap.subarray(at);
+}
+
+// `op` on `core` with `fields` (Uint8Array, string, or null / undefined:
+// none) as its input.
+function call(core, op, now = 0, a = 0, b = 0, ...fields) {
+  if (fields.length > 0) {
+    let size = 0;
+    for (const f of fields) size += 4 + (f == null ? 0 : typeof f === 'string' ? 3 * f.length : f.length);
+    const h = bytesAt(core.io(size));
+    let at = 0;
+    for (const f of fields) {
+      const n = f == null ? -1 : typeof f === 'string' ? encoder.encodeInto(f, h.subarray(at + 4)).written : (h.set(f, at + 4), f.length);
+      h[at] = n;
+      h[at + 1] = n >> 8;
+      h[at + 2] = n >> 16;
+      h[at + 3] = n >> 24;
+      at += 4 + Math.max(n, 0);
+    }
+  }
+  return core.call(op, now, a, b);
+}
+
+// The answer `call` left: `n` bytes (a view, valid until the next call).
+function answer(core, n) {
+  return bytesAt(core.io(0)).subarray(0, n);
+}
+
+// An answer as text ('' when there is none).
+function text(core, n) {
+  return n ? decoder.decode(answer(core, n)) : '';
+}
 
 function error(code, message, extra = {}) {
   const e = new Error(message || code);
@@ -230,11 +278,8 @@ class BaseProducer {
     // awslabs/amazon-kinesis-producer, default_config.properties).
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
-    this.#core = new __Producer(
-      kind,
-      name,
-      url.host,
-      url.pathname,
+    this.#core = new __Producer();
+    const numbers = new Float64Array([
       whole(options, 'lingerMs', 100, 0, 600000),
       whole(options, 'maxInFlight', 4, 1, 1000),
       ttl,
@@ -243,15 +288,14 @@ class BaseProducer {
       flag(options, 'ordered', false),
       flag(options, 'aggregation', true),
       whole(options, 'rateLimitPercent', 150, 0, 10000),
-      delimiter,
       Math.floor(Math.random() * 2 ** 52),
       // A stream's records: 1 MiB, or up to 10 MiB once raised (UpdateMaxRecordSize).
       whole(options, 'maxRecordBytes', 1048576, 1048576, 10485760),
       // A provider can give fresh credentials when the service says they
       // expired (ExpiredTokenException): records are then resent, not failed.
       typeof c === 'function',
-    );
-    const problem = this.#core.error();
+    ]);
+    const problem = text(this.#core, call(this.#core, CONFIGURE, 0, 0, 0, kind, name, url.host, url.pathname, delimiter, new Uint8Array(numbers.buffer)));
     if (problem) {
       this.#core.free();
       throw coreError(problem);
@@ -432,8 +476,8 @@ class BaseProducer {
   }
 
   #flushNow() {
-    const upTo = this.#core.nextId();
-    this.#core.flush();
+    const upTo = call(this.#core, NEXT_ID);
+    call(this.#core, FLUSH);
     const done = new Promise((resolve) => this.#flushes.push({ upTo, resolve }));
     this.#checkFlushes();
     this.#pump();
@@ -446,7 +490,7 @@ class BaseProducer {
     for (const [target, type, listener] of this.#listeners.splice(0)) target.removeEventListener(type, listener);
     for (const w of this.#waiting.splice(0)) this.#refuse(w, error('Closed', 'the producer is closed'));
     await this.#accepting;
-    this.#core.close();
+    call(this.#core, CLOSE);
     await this.flush();
     clearTimeout(this.#timer);
     await this.#store?.settled?.();
@@ -455,7 +499,7 @@ class BaseProducer {
   /** Counters: records put / acknowledged / failed / retried / expired, bytes, requests, throttles, per shard, latency. */
   stats() {
     // Fields in the core's order (see stats in src/wasm/producer.rs).
-    const f = this.#core.stats().split('\0').map((v, i) => (i < 15 || i % 2 === 0 ? +v : v));
+    const f = text(this.#core, call(this.#core, STATS)).split('\0').map((v, i) => (i < 15 || i % 2 === 0 ? +v : v));
     const stats = {};
     STAT_NAMES.forEach((name, i) => (stats[name] = f[i]));
     stats.latencyMs = { p50: f[12], p90: f[13], p99: f[14] };
@@ -495,8 +539,8 @@ class BaseProducer {
 
   // The core's push: the record's id, or throws why it was refused.
   #add(now, bytes, key, ehk) {
-    const id = this.#core.push(now, bytes, key, ehk);
-    if (id === 0) throw coreError(this.#core.error());
+    const id = call(this.#core, PUSH, now, 0, 0, bytes, key, ehk);
+    if (id === 0) throw coreError(text(this.#core, call(this.#core, ERROR)));
     return id;
   }
 
@@ -505,7 +549,7 @@ class BaseProducer {
       // The armed timer is long overdue: the host dropped it (workerd drops
       // the timers of a request that ended) or holds it back. Armed again;
       // the time it was held does not count toward records' time to live.
-      this.#core.resume(this.#timerAt, at);
+      call(this.#core, RESUME, at, this.#timerAt);
       this.#timerAt = Infinity;
     }
     // Coalesce: one pump per tick, however many puts.
@@ -520,7 +564,7 @@ class BaseProducer {
       // count toward records' time to live, as time offline does not —
       // records must not expire unsent because the host did not run us.
       const now = clock();
-      if (now - at > LATE_TIMER_MS) this.#core.resume(at, now);
+      if (now - at > LATE_TIMER_MS) call(this.#core, RESUME, now, at);
       this.#pump();
     }, Math.max(0, at - clock()));
   }
@@ -550,7 +594,7 @@ class BaseProducer {
         this.#offline = true;
       });
       listen(g, 'online', () => {
-        if (this.#offline) this.#core.resume(since, clock());
+        if (this.#offline) call(this.#core, RESUME, clock(), since);
         this.#offline = false;
         this.#pump();
       });
@@ -567,8 +611,9 @@ class BaseProducer {
     for (;;) {
       const room = KEEPALIVE_BUDGET - keepaliveBytes;
       if (room <= 0) break;
-      const packed = this.#core.pollRequestWithin(now, room);
-      if (!packed) break;
+      const n = call(this.#core, POLL_REQUEST_WITHIN, now, room);
+      if (!n) break;
+      const packed = answer(this.#core, n).slice();
       const size = packed.length - 5 - packed[packed.length - 5];
       keepaliveBytes += size;
       this.#send(packed, true).finally(() => {
@@ -588,15 +633,15 @@ class BaseProducer {
       return;
     }
     for (;;) {
-      const packed = this.#core.pollRequest(now);
-      if (!packed) break;
-      this.#send(packed);
+      const n = call(this.#core, POLL_REQUEST, now);
+      if (!n) break;
+      this.#send(answer(this.#core, n).slice());
     }
     this.#settle();
     // The core's answer is the one deadline that matters now: a timer armed
     // for an older one goes (an idle producer holds no timer, so it never
     // keeps a Node process alive).
-    const next = this.#core.pollTimeout(now);
+    const next = call(this.#core, POLL_TIMEOUT, now);
     if (next !== this.#timerAt) {
       clearTimeout(this.#timer);
       this.#timer = null;
@@ -649,12 +694,14 @@ class BaseProducer {
         headers = [['content-type', 'application/json']]; // nothing to sign: the gateway holds the credentials
       } else {
         const c = await this.#credentialsNow();
-        const fields = `${this.#region}\0${this.#service}\0${c.accessKeyId}\0${c.secretAccessKey}\0${c.sessionToken ?? ''}`;
         // A keepalive request goes out now (the page is going away: no
         // waiting on another thread's hash).
         const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
         // A body hashed here does not cross into wasm again.
-        const packedHeaders = this.#core.sign(clock(), fields, target, hash ? EMPTY : body, hash).split('\0');
+        const packedHeaders = text(
+          this.#core,
+          call(this.#core, SIGN, clock(), 0, 0, this.#region, this.#service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, hash ? EMPTY : body, hash),
+        ).split('\0');
         if (packedHeaders[0] === '') throw error(packedHeaders[1], packedHeaders[2]);
         headers = [];
         for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
@@ -667,19 +714,19 @@ class BaseProducer {
     try {
       // The timeout ends the wait itself, not only the fetch: a fetch that
       // does not heed its signal (a user's) must not hold a request for ever.
-      const [res, answer] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
-      this.#core.handleResponse(clock(), id, res.status, res.headers.get('x-amzn-errortype') ?? undefined, res.headers.get('date') ?? undefined, answer);
+      const [res, reply] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
+      call(this.#core, RESPONSE, clock(), id, res.status, res.headers.get('x-amzn-errortype'), res.headers.get('date'), reply);
     } catch (e) {
       // Nothing was sent when the credentials could not be had: the
       // records' last error says why.
       const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' || e?.code === 'CredentialsProviderError' ? e.code : 'NetworkError';
-      this.#core.handleTransportError(clock(), id, code, String(e?.message ?? e));
+      call(this.#core, TRANSPORT_ERROR, clock(), id, 0, code, String(e?.message ?? e));
     }
     this.#pump();
   }
 
   #settle() {
-    const outcomes = this.#core.pollOutcomes();
+    const outcomes = text(this.#core, call(this.#core, POLL_OUTCOMES));
     if (outcomes) {
       // Seven fields an outcome (see pollOutcomes in src/wasm/producer.rs).
       const f = outcomes.split('\0');
@@ -702,7 +749,7 @@ class BaseProducer {
     }
     // Drained whether or not anyone listens: the core keeps events until
     // polled. Six fields an event (see pollEvents in src/wasm/producer.rs).
-    const events = this.#core.pollEvents();
+    const events = text(this.#core, call(this.#core, POLL_EVENTS));
     if (events) {
       const f = events.split('\0');
       for (let i = 0; i + 6 <= f.length; i += 6) {
@@ -722,7 +769,7 @@ class BaseProducer {
       }
     }
     // Room again: waiting puts go in, in order.
-    while (this.#waiting.length > 0 && this.#core.hasRoom(this.#waiting[0].bytes.byteLength + this.#waiting[0].key.length)) {
+    while (this.#waiting.length > 0 && call(this.#core, HAS_ROOM, 0, this.#waiting[0].bytes.byteLength + this.#waiting[0].key.length)) {
       const w = this.#waiting.shift();
       try {
         const id = this.#add(clock(), w.bytes, w.key, w.ehk);

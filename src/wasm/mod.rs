@@ -27,7 +27,7 @@ pub mod producer;
 
 /// The first `N` NUL-separated fields of `input` (empty when missing), and
 /// what follows them: how strings cross the boundary in one copy.
-#[cfg(not(feature = "engine"))]
+#[cfg(all(feature = "std", not(feature = "engine")))]
 pub(crate) fn nul_fields<const N: usize>(input: &str) -> ([&str; N], &str) {
     let mut rest = input;
     let fields = [(); N].map(|()| {

@@ -1,10 +1,17 @@
 //! The producer's JS adapter: `js/producer.js` wraps it as `Producer` and
-//! `FirehoseProducer`, and does the I/O (fetch, timers, credentials). Flat
-//! arguments in; requests out as one packed byte string; outcomes, events,
-//! stats and errors as NUL-separated fields (one `split` each, not one
-//! crossing per field). No JS value is built here: the JS makes the
-//! objects and `Error`s, so the glue carries no externref or error
-//! plumbing.
+//! `FirehoseProducer`, and does the I/O (fetch, timers, credentials).
+//!
+//! Two calls cross: [`WasmProducer::io`], room in the adapter's buffer,
+//! where JS writes a call's input, and [`WasmProducer::call`], one
+//! operation (numbers as arguments, bytes and text from the buffer),
+//! whose answer is a number or bytes left in the same buffer. Inputs are
+//! fields, each a length (`u32`, little-endian; `u32::MAX`: none) and its
+//! bytes. Requests go out as one packed byte string; outcomes, events,
+//! stats and errors as NUL-separated fields (one `split` each in JS). No
+//! JS value is built here: the JS makes the objects and `Error`s, so the
+//! glue carries no externref, string or error plumbing, and one wrapper
+//! where each method had its own (3.1 KB of `.wasm`, 1.2 KB of JS,
+//! gzipped, with the producer's lean build).
 
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -17,7 +24,58 @@ use crate::record::RecordLimits;
 use crate::sigv4::{sign_json_post, JsonPost, Payload, SigningKeyCache};
 use crate::time::Timestamp;
 
-use super::nul_fields;
+/// [`WasmProducer::call`]'s operations (`js/producer.js` has the same
+/// numbers). Inputs are listed as (numbers; fields); "→" is the answer,
+/// "→ n bytes" an answer of `n` bytes left in the buffer.
+mod op {
+    /// (; kind, stream, host, path, delimiter, numbers: 11 `f64`s,
+    /// little-endian) → 0, or n bytes of `code\0message`. `kind`:
+    /// `kinesis`, `firehose` or `gateway`; `host` and `path`: the
+    /// endpoint's, as a `URL` gives them (`host`, `pathname`); the
+    /// numbers: lingerMs, maxInFlight, recordTtlMs, maxBufferedBytes,
+    /// maxBufferedRecords, ordered, aggregation, rateLimitPercent, seed,
+    /// maxRecordBytes, refreshableCredentials (1: a provider).
+    pub(super) const CONFIGURE: u32 = 0;
+    /// (now; data, partitionKey, explicitHashKey or none) → the record's
+    /// id (from 1), or 0 when refused, with the reason in [`ERROR`].
+    pub(super) const PUSH: u32 = 1;
+    /// (; ) → n bytes: why the last push was refused, `code\0message`.
+    pub(super) const ERROR: u32 = 2;
+    /// (size) → 1 when a record of `size` bytes fits now, else 0.
+    pub(super) const HAS_ROOM: u32 = 3;
+    /// (now) → n bytes: the next request, packed (see [`super::pack_request`]), or 0.
+    pub(super) const POLL_REQUEST: u32 = 4;
+    /// (now, maxBody) → as [`POLL_REQUEST`], a request of at most `maxBody`
+    /// bytes of body, now, whatever the linger and the requests in
+    /// flight (a page going away: `keepalive`).
+    pub(super) const POLL_REQUEST_WITHIN: u32 = 5;
+    /// (now, id, status; x-amzn-ErrorType or none, Date or none, body):
+    /// an answer to request `id`.
+    pub(super) const RESPONSE: u32 = 6;
+    /// (now, id; code, message): request `id` failed in transit.
+    pub(super) const TRANSPORT_ERROR: u32 = 7;
+    /// (now) → when to call again (ms since the epoch), or NaN.
+    pub(super) const POLL_TIMEOUT: u32 = 8;
+    /// (; ) → n bytes: settled records (see [`super::WasmProducer::outcomes`]).
+    pub(super) const POLL_OUTCOMES: u32 = 9;
+    /// (; ) → n bytes: events (see [`super::WasmProducer::events`]).
+    pub(super) const POLL_EVENTS: u32 = 10;
+    /// (now; region, service, accessKeyId, secretAccessKey, sessionToken
+    /// or none, target, body, body hash) → n bytes (see [`super::WasmProducer::sign`]).
+    pub(super) const SIGN: u32 = 11;
+    /// (now, since): sending was paused (offline, or the host held the
+    /// timers back) from `since` until `now`: that time does not count
+    /// toward records' time to live.
+    pub(super) const RESUME: u32 = 12;
+    /// (; ): sends everything now.
+    pub(super) const FLUSH: u32 = 13;
+    /// (; ): refuses new records; sends what is buffered.
+    pub(super) const CLOSE: u32 = 14;
+    /// (; ) → the id the next record will get.
+    pub(super) const NEXT_ID: u32 = 15;
+    /// (; ) → n bytes: counters (see [`super::WasmProducer::stats`]).
+    pub(super) const STATS: u32 = 16;
+}
 
 /// The producer.
 #[wasm_bindgen(js_name = "__Producer")]
@@ -27,11 +85,35 @@ pub struct WasmProducer {
     /// The endpoint's `Host` and path, as signed (checked once, here).
     host: String,
     path: String,
-    /// Why the configuration or the last refused push failed, as
-    /// [`error_text`] ("" when nothing did).
+    /// Why the last refused push failed, as [`error_text`].
     error: String,
     /// Whether the endpoint is one the signer takes as it is.
     signable: bool,
+    /// A call's input, then its answer.
+    io: Vec<u8>,
+}
+
+/// A call's input fields: each a length (`u32`, little-endian; `u32::MAX`:
+/// none) and its bytes. What is missing or cut short reads as none.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let (len, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        let (field, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        self.0 = rest;
+        Some(field)
+    }
+
+    /// Text (JS writes it with a `TextEncoder`: always UTF-8).
+    fn text(&mut self) -> Option<&'a str> {
+        self.bytes().and_then(|b| core::str::from_utf8(b).ok())
+    }
+
+    fn str(&mut self) -> &'a str {
+        self.text().unwrap_or("")
+    }
 }
 
 /// The adapter's clock (`Date.now()`, always valid); an impossible time
@@ -77,30 +159,138 @@ fn write_field(out: &mut Vec<u8>, s: &str) {
 
 #[wasm_bindgen(js_class = "__Producer")]
 impl WasmProducer {
-    /// `kind`: `kinesis`, `firehose` or `gateway`; `host` and `path`: the
-    /// endpoint's, as a `URL` gives them (`host`, `pathname`). A
-    /// configuration this refuses leaves [`WasmProducer::error`] set
-    /// (JS checks it at once) and the producer signing nothing.
+    /// A producer to configure ([`op::CONFIGURE`]) before anything else.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        kind: &str,
-        stream: &str,
-        host: &str,
-        path: &str,
-        linger_ms: u32,
-        max_in_flight: u32,
-        record_ttl_ms: u32,
-        max_buffered_bytes: f64,
-        max_buffered_records: u32,
-        ordered: bool,
-        aggregation: bool,
-        rate_limit_percent: u32,
-        delimiter: &[u8],
-        seed: f64,
-        max_record_bytes: u32,
-        refreshable_credentials: bool,
-    ) -> WasmProducer {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> WasmProducer {
+        WasmProducer {
+            producer: Producer::new(ProducerConfig::new(Destination::Gateway)),
+            keys: SigningKeyCache::new(),
+            host: String::new(),
+            path: String::new(),
+            error: String::new(),
+            signable: false,
+            io: Vec::new(),
+        }
+    }
+
+    /// Room for `len` bytes of input: where to write them (the buffer's
+    /// address in the module's memory, valid until the next call). `io(0)`
+    /// gives where the last answer is.
+    pub fn io(&mut self, len: u32) -> u32 {
+        if self.io.len() < len as usize {
+            self.io.resize(len as usize, 0);
+        }
+        self.io.as_mut_ptr() as usize as u32
+    }
+
+    /// One operation (see [`op`]) on the input in the buffer: its answer,
+    /// a number, or the length of the bytes it left in the buffer.
+    pub fn call(&mut self, op: u32, now: f64, a: f64, b: f64) -> f64 {
+        let input = core::mem::take(&mut self.io);
+        let mut f = Fields(&input);
+        let mut out = Vec::new();
+        let now_at = at(now);
+        let n = match op {
+            op::CONFIGURE => {
+                self.configure(&mut f);
+                out = self.error.as_bytes().to_vec();
+                0.0
+            }
+            op::PUSH => {
+                let data = f.bytes().unwrap_or_default().to_vec();
+                let key = f.str().to_owned();
+                match self.producer.push_owned(now_at, data, key, f.text()) {
+                    Ok(id) => id as f64,
+                    Err(e) => {
+                        self.error = error_text(e.code(), &e.message());
+                        0.0
+                    }
+                }
+            }
+            op::ERROR => {
+                out = self.error.as_bytes().to_vec();
+                0.0
+            }
+            op::HAS_ROOM => f64::from(u8::from(self.producer.has_room(a.max(0.0) as usize))),
+            op::POLL_REQUEST => {
+                out = self.producer.poll_request(now_at).map(pack_request).unwrap_or_default();
+                0.0
+            }
+            op::POLL_REQUEST_WITHIN => {
+                out = self
+                    .producer
+                    .poll_request_within(now_at, a as usize)
+                    .map(pack_request)
+                    .unwrap_or_default();
+                0.0
+            }
+            op::RESPONSE => {
+                let (error_type, date) = (f.text(), f.text());
+                let response =
+                    HttpResponse { status: b as u16, error_type, date, body: f.bytes().unwrap_or_default() };
+                self.producer.handle_response(now_at, a as u64, &response);
+                0.0
+            }
+            op::TRANSPORT_ERROR => {
+                let (code, message) = (f.str(), f.str());
+                self.producer.handle_transport_error(now_at, a as u64, code, message);
+                0.0
+            }
+            op::POLL_TIMEOUT => self.producer.poll_timeout(now_at).map_or(f64::NAN, |t| t.as_millis() as f64),
+            op::POLL_OUTCOMES => {
+                self.outcomes(&mut out);
+                0.0
+            }
+            op::POLL_EVENTS => {
+                self.events(&mut out);
+                0.0
+            }
+            op::SIGN => {
+                out = self.sign(now, &mut f).unwrap_or_else(|e| crate::cat(&["\0", &e])).into_bytes();
+                0.0
+            }
+            op::RESUME => {
+                self.producer.resume(at(a), now_at);
+                0.0
+            }
+            op::FLUSH => {
+                self.producer.flush();
+                0.0
+            }
+            op::CLOSE => {
+                self.producer.close();
+                0.0
+            }
+            op::NEXT_ID => self.producer.next_id() as f64,
+            op::STATS => {
+                self.stats(&mut out);
+                0.0
+            }
+            _ => 0.0,
+        };
+        if out.is_empty() {
+            self.io = input;
+            return n;
+        }
+        let len = out.len() as f64;
+        self.io = out;
+        len
+    }
+}
+
+impl WasmProducer {
+    /// [`op::CONFIGURE`]: a configuration this refuses leaves
+    /// [`WasmProducer::error`] set and the producer signing nothing.
+    fn configure(&mut self, f: &mut Fields<'_>) {
+        let (kind, stream, host, path) = (f.str(), f.str(), f.str(), f.str());
+        let delimiter = f.bytes().unwrap_or_default();
+        let mut numbers = [0.0; 11];
+        for (n, b) in numbers.iter_mut().zip(f.bytes().unwrap_or_default().chunks_exact(8)) {
+            *n = f64::from_le_bytes(b.try_into().unwrap_or_default());
+        }
+        let [linger_ms, max_in_flight, record_ttl_ms, max_buffered_bytes, max_buffered_records, ordered, aggregation, rate_limit_percent, seed, max_record_bytes, refreshable] =
+            numbers;
         let destination = match kind {
             "kinesis" => Destination::Kinesis(stream.to_owned()),
             "firehose" => Destination::Firehose(stream.to_owned()),
@@ -108,162 +298,76 @@ impl WasmProducer {
         };
         // What is signed must need no canonicalization (a gateway's requests
         // are not signed).
-        let signable = crate::sigv4::is_plain_endpoint(host, path);
-        let mut error = String::new();
-        if destination != Destination::Gateway && !signable {
-            error = error_text(
+        self.signable = crate::sigv4::is_plain_endpoint(host, path);
+        if destination != Destination::Gateway && !self.signable {
+            self.error = error_text(
                 "InvalidArgument",
                 "endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments)",
             );
         }
+        self.host = host.to_owned();
+        self.path = path.to_owned();
         let defaults = ProducerConfig::new(destination);
-        WasmProducer {
-            host: host.to_owned(),
-            path: path.to_owned(),
-            error,
-            signable,
-            keys: SigningKeyCache::new(),
-            producer: Producer::new(ProducerConfig {
-                linger_ms,
-                max_in_flight: max_in_flight.max(1) as usize,
-                record_ttl_ms,
-                max_buffered_bytes: max_buffered_bytes.clamp(1.0, 4_294_967_295.0) as usize,
-                max_buffered_records: max_buffered_records.max(1) as usize,
-                ordered,
-                aggregation: aggregation && defaults.aggregation,
-                rate_limit_percent: if defaults.rate_limit_percent > 0 { rate_limit_percent } else { 0 },
-                delimiter: delimiter.to_vec(),
-                seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
-                record_limits: RecordLimits::new(max_record_bytes as usize).unwrap_or_default(),
-                refreshable_credentials,
-                ..defaults
-            }),
-        }
+        self.producer = Producer::new(ProducerConfig {
+            linger_ms: linger_ms as u32,
+            max_in_flight: (max_in_flight as usize).max(1),
+            record_ttl_ms: record_ttl_ms as u32,
+            max_buffered_bytes: max_buffered_bytes.clamp(1.0, 4_294_967_295.0) as usize,
+            max_buffered_records: (max_buffered_records as usize).max(1),
+            ordered: ordered != 0.0,
+            aggregation: aggregation != 0.0 && defaults.aggregation,
+            rate_limit_percent: if defaults.rate_limit_percent > 0 { rate_limit_percent as u32 } else { 0 },
+            delimiter: delimiter.to_vec(),
+            seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
+            record_limits: RecordLimits::new(max_record_bytes as usize).unwrap_or_default(),
+            refreshable_credentials: refreshable != 0.0,
+            ..defaults
+        });
     }
 
-    /// Why the constructor refused its configuration, or why the last
-    /// [`WasmProducer::push`] refused its record: `code\0message`, or "".
-    pub fn error(&self) -> String {
-        self.error.clone()
-    }
-
-    /// Accepts a record: its id (from 1), or 0 when refused, with the
-    /// reason (`BufferFull`, `Closed`, or the AWS validation code) in
-    /// [`WasmProducer::error`].
-    pub fn push(
-        &mut self,
-        now_ms: f64,
-        data: Vec<u8>,
-        partition_key: String,
-        explicit_hash_key: Option<String>,
-    ) -> f64 {
-        // Taken over as JS copied them in: no second copy.
-        match self.producer.push_owned(at(now_ms), data, partition_key, explicit_hash_key.as_deref()) {
-            Ok(id) => id as f64,
-            Err(e) => {
-                self.error = error_text(e.code(), &e.message());
-                0.0
-            }
-        }
-    }
-
-    /// Whether a record of `size` bytes fits now.
-    #[wasm_bindgen(js_name = "hasRoom")]
-    pub fn has_room(&self, size: f64) -> bool {
-        self.producer.has_room(size.max(0.0) as usize)
-    }
-
-    /// The next request, packed: body, target, target length (1 byte), id
-    /// (4 bytes, big-endian); or `undefined`.
-    #[wasm_bindgen(js_name = "pollRequest")]
-    pub fn poll_request(&mut self, now_ms: f64) -> Option<Vec<u8>> {
-        self.producer.poll_request(at(now_ms)).map(pack_request)
-    }
-
-    /// A request of at most `max_body` bytes of body, now, whatever the
-    /// linger and the requests in flight (a page going away: `keepalive`),
-    /// packed as [`WasmProducer::poll_request`]'s; or `undefined`.
-    #[wasm_bindgen(js_name = "pollRequestWithin")]
-    pub fn poll_request_within(&mut self, now_ms: f64, max_body: u32) -> Option<Vec<u8>> {
-        self.producer.poll_request_within(at(now_ms), max_body as usize).map(pack_request)
-    }
-
-    /// An answer to request `id`.
-    #[wasm_bindgen(js_name = "handleResponse")]
-    pub fn handle_response(
-        &mut self,
-        now_ms: f64,
-        id: u32,
-        status: u16,
-        error_type: Option<String>,
-        date: Option<String>,
-        body: &[u8],
-    ) {
-        let response =
-            HttpResponse { status, error_type: error_type.as_deref(), date: date.as_deref(), body };
-        self.producer.handle_response(at(now_ms), u64::from(id), &response);
-    }
-
-    /// Request `id` failed in transit.
-    #[wasm_bindgen(js_name = "handleTransportError")]
-    pub fn handle_transport_error(&mut self, now_ms: f64, id: u32, code: &str, message: &str) {
-        self.producer.handle_transport_error(at(now_ms), u64::from(id), code, message);
-    }
-
-    /// When to poll again (ms since the epoch), or NaN.
-    #[wasm_bindgen(js_name = "pollTimeout")]
-    pub fn poll_timeout(&mut self, now_ms: f64) -> f64 {
-        self.producer.poll_timeout(at(now_ms)).map_or(f64::NAN, |t| t.as_millis() as f64)
-    }
-
-    /// Settled records, seven NUL-terminated fields each (one `split` in
-    /// JS, no JSON): `id, 1, shardId, sequenceNumber, sub (empty: none),
-    /// attempts, ""` when acknowledged; `id, 0 | 2, code, message,
-    /// attempts, lastError code, lastError message` when given up on (2:
-    /// with a last error). Empty when there are none.
-    #[wasm_bindgen(js_name = "pollOutcomes")]
-    pub fn poll_outcomes(&mut self) -> String {
+    /// [`op::POLL_OUTCOMES`]: settled records, seven NUL-terminated fields
+    /// each (one `split` in JS, no JSON): `id, 1, shardId, sequenceNumber,
+    /// sub (empty: none), attempts, ""` when acknowledged; `id, 0 | 2,
+    /// code, message, attempts, lastError code, lastError message` when
+    /// given up on (2: with a last error). Empty when there are none.
+    fn outcomes(&mut self, out: &mut Vec<u8>) {
         fn number(out: &mut Vec<u8>, n: u64) {
             write_u64(out, n);
             out.push(0);
         }
-        let mut out = Vec::new();
         while let Some(o) = self.producer.poll_outcome() {
             match o {
                 Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
-                    number(&mut out, id);
+                    number(out, id);
                     out.extend_from_slice(b"1\0");
-                    write_field(&mut out, &shard_id);
-                    write_field(&mut out, &sequence_number);
+                    write_field(out, &shard_id);
+                    write_field(out, &sequence_number);
                     match sub_sequence_number {
-                        Some(n) => number(&mut out, u64::from(n)),
+                        Some(n) => number(out, u64::from(n)),
                         None => out.push(0),
                     }
-                    number(&mut out, u64::from(attempts));
+                    number(out, u64::from(attempts));
                     out.push(0);
                 }
                 Outcome::Failed { id, code, message, attempts, last_error } => {
-                    number(&mut out, id);
+                    number(out, id);
                     out.extend_from_slice(if last_error.is_some() { b"2\0" } else { b"0\0" });
-                    write_field(&mut out, &code);
-                    write_field(&mut out, &message);
-                    number(&mut out, u64::from(attempts));
+                    write_field(out, &code);
+                    write_field(out, &message);
+                    number(out, u64::from(attempts));
                     let (code, message) = last_error.as_ref().map_or(("", ""), |e| (&e.code, &e.message));
-                    write_field(&mut out, code);
-                    write_field(&mut out, message);
+                    write_field(out, code);
+                    write_field(out, message);
                 }
             }
         }
-        String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Events, six NUL-terminated fields each (empty when the event has
-    /// no such member): `type, request, entries, records, openShards,
-    /// code`. Empty when there are none.
-    #[wasm_bindgen(js_name = "pollEvents")]
-    pub fn poll_events(&mut self) -> String {
+    /// [`op::POLL_EVENTS`]: events, six NUL-terminated fields each (empty
+    /// when the event has no such member): `type, request, entries,
+    /// records, openShards, code`. Empty when there are none.
+    fn events(&mut self, out: &mut Vec<u8>) {
         use crate::producer::Event;
-        let mut out = Vec::new();
         while let Some(e) = self.producer.poll_event() {
             let (kind, request, entries, records, open_shards, code) = match &e {
                 Event::Sent { request, entries, records } => {
@@ -283,54 +387,38 @@ impl WasmProducer {
                 Event::NetworkDown { code } => ("networkDown", None, None, None, None, code.as_str()),
                 Event::NetworkUp => ("networkUp", None, None, None, None, ""),
             };
-            write_field(&mut out, kind);
+            write_field(out, kind);
             for n in
                 [request, entries.map(|n| n as u64), records.map(|n| n as u64), open_shards.map(|n| n as u64)]
             {
                 if let Some(n) = n {
-                    write_u64(&mut out, n);
+                    write_u64(out, n);
                 }
                 out.push(0);
             }
-            write_field(&mut out, code);
+            write_field(out, code);
         }
-        String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Signs one of this producer's requests (a JSON 1.1 `POST` of `body`
-    /// with `target`) at `now_ms` plus the clock offset learned from the
-    /// service, to the endpoint given at construction: `fields` is
-    /// `region, service, accessKeyId, secretAccessKey, sessionToken` (empty
-    /// for none), separated by NUL; `body_hash` the
-    /// body's hex SHA-256 when the host hashed it (empty: hashed here).
-    /// Returns the headers to send, `name\0value` pairs joined by NUL, the
-    /// content type and target included; or, when it cannot sign, an empty
-    /// first field and then `code\0message`. Derived keys are kept between
-    /// calls.
-    pub fn sign(&mut self, now_ms: f64, fields: &str, target: &str, body: &[u8], body_hash: &str) -> String {
-        self.sign_packed(now_ms, fields, target, body, body_hash).unwrap_or_else(|e| crate::cat(&["\0", &e]))
-    }
-}
-
-impl WasmProducer {
-    fn sign_packed(
-        &mut self,
-        now_ms: f64,
-        fields: &str,
-        target: &str,
-        body: &[u8],
-        body_hash: &str,
-    ) -> Result<String, String> {
+    /// [`op::SIGN`]: signs one of this producer's requests (a JSON 1.1
+    /// `POST` of `body` with `target`) at `now_ms` plus the clock offset
+    /// learned from the service, to the endpoint configured; `body_hash`
+    /// is the body's hex SHA-256 when the host hashed it (empty: hashed
+    /// here). Returns the headers to send, `name\0value` pairs joined by
+    /// NUL, the content type and target included; or, when it cannot sign,
+    /// an empty first field and then `code\0message`. Derived keys are
+    /// kept between calls.
+    fn sign(&mut self, now_ms: f64, f: &mut Fields<'_>) -> Result<String, String> {
+        let (region, service, access_key_id, secret_access_key) = (f.str(), f.str(), f.str(), f.str());
+        // An empty token is none.
+        let session_token = f.text().filter(|t| !t.is_empty());
+        let (target, body, body_hash) = (f.str(), f.bytes().unwrap_or_default(), f.str());
         if !self.signable {
             return Err(error_text("InvalidArgument", "this endpoint cannot be signed"));
         }
-        let ([region, service, access_key_id, secret_access_key, session_token], _) = nul_fields::<5>(fields);
-        let credentials = Credentials::new(
-            access_key_id,
-            secret_access_key,
-            (!session_token.is_empty()).then(|| session_token.to_owned()),
-        )
-        .map_err(|e| error_text("InvalidCredentials", e.reason()))?;
+        let credentials =
+            Credentials::new(access_key_id, secret_access_key, session_token.map(str::to_owned))
+                .map_err(|e| error_text("InvalidCredentials", e.reason()))?;
         let time = at(now_ms + self.producer.clock_offset_ms() as f64);
         let post = JsonPost {
             host: &self.host,
@@ -361,40 +449,14 @@ impl WasmProducer {
         }
         Ok(packed)
     }
-}
 
-#[wasm_bindgen(js_class = "__Producer")]
-impl WasmProducer {
-    /// Sending was paused (offline) from `since_ms` until `now_ms`: that
-    /// time does not count toward records' time to live.
-    pub fn resume(&mut self, since_ms: f64, now_ms: f64) {
-        self.producer.resume(at(since_ms), at(now_ms));
-    }
-
-    /// Sends everything now.
-    pub fn flush(&mut self) {
-        self.producer.flush();
-    }
-
-    /// Refuses new records; sends what is buffered.
-    pub fn close(&mut self) {
-        self.producer.close();
-    }
-
-    /// The id the next record will get.
-    #[wasm_bindgen(js_name = "nextId")]
-    pub fn next_id(&self) -> f64 {
-        self.producer.next_id() as f64
-    }
-
-    /// Counters, NUL-separated: `recordsPut, recordsAcknowledged,
-    /// recordsFailed, recordsExpired, recordsRetried, bytesAcknowledged,
-    /// requests, throttles, transportErrors, clockCorrections,
-    /// bufferedRecords, bufferedBytes`, latency `p50, p90, p99`, then
-    /// `shardId, records` per shard.
-    pub fn stats(&self) -> String {
+    /// [`op::STATS`]: counters, NUL-separated: `recordsPut,
+    /// recordsAcknowledged, recordsFailed, recordsExpired, recordsRetried,
+    /// bytesAcknowledged, requests, throttles, transportErrors,
+    /// clockCorrections, bufferedRecords, bufferedBytes`, latency `p50,
+    /// p90, p99`, then `shardId, records` per shard.
+    fn stats(&self, out: &mut Vec<u8>) {
         let s = self.producer.stats();
-        let mut out = Vec::with_capacity(256);
         for n in [
             s.records_put,
             s.records_acknowledged,
@@ -412,15 +474,14 @@ impl WasmProducer {
             s.latency_p90_ms,
             s.latency_p99_ms,
         ] {
-            write_u64(&mut out, n);
+            write_u64(out, n);
             out.push(0);
         }
         for (shard, n) in &s.per_shard {
-            write_field(&mut out, shard);
-            write_u64(&mut out, *n);
+            write_field(out, shard);
+            write_u64(out, *n);
             out.push(0);
         }
         out.pop();
-        String::from_utf8(out).unwrap_or_default()
     }
 }
