@@ -87,6 +87,8 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	$(WASM_OPT) -Oz --reorder-functions --strip-producers --strip-target-features $(WASM_FEATURES) \
 	  pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
 	rm -f pkg/producer/*.d.ts
+	# Its loader (js/producer/kinesis_edge.js) replaces the generated glue:
+	# producer.js calls the exports directly, so only loading is left of it.
 	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
 	# One module per runtime (glue and producer.js inside), minified.
 	node tools/bundle.mjs pkg/producer/browser.js pkg/producer/node.js pkg/producer/workerd.js

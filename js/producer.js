@@ -3,7 +3,7 @@
 // No `window`: the same code runs in a page, a worker, Node and workerd.
 // The same file serves the main entry and `kinesis-edge/producer` (its own
 // lean .wasm): each directory's `./kinesis_edge.js` is its own glue.
-import { __Producer, initSync } from './kinesis_edge.js';
+import { initSync } from './kinesis_edge.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -64,22 +64,36 @@ const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
-// The core (src/wasm/producer.rs): `call(op, now, a, b)` runs one
-// operation on the input written first into the core's buffer (`io`), as
-// fields: each a length (u32, little-endian; 2 ** 32 - 1: none) and its
-// bytes. Its answer is a number, or bytes it left in the same buffer. One
-// crossing a call, no glue per method. The operations, as there:
+// The core (src/wasm/producer.rs), through the module's exports (no glue):
+// `call(op, now, a, b)` runs one operation on the input written first into
+// the core's buffer (`io`), as fields: each a length (u32, little-endian;
+// 2 ** 32 - 1: none) and its bytes. Its answer is a number, or bytes it
+// left in the same buffer. The operations, as there:
 const CONFIGURE = 0, PUSH = 1, ERROR = 2, HAS_ROOM = 3, POLL_REQUEST = 4, POLL_REQUEST_WITHIN = 5, RESPONSE = 6,
   TRANSPORT_ERROR = 7, POLL_TIMEOUT = 8, POLL_OUTCOMES = 9, POLL_EVENTS = 10, SIGN = 11, RESUME = 12, FLUSH = 13,
   CLOSE = 14, NEXT_ID = 15, STATS = 16;
-// The module's memory, as bytes (a new view once it grows). The entry
-// point instantiated the module before this runs: initSync() gives it.
-let memory = null;
+// The module's exports: the entry point instantiated it before a producer
+// is made, and initSync() gives them.
+let wasm = null;
+// Its memory, as bytes (a new view once it grows).
 let heap = EMPTY;
 function bytesAt(at) {
-  memory ??= initSync().memory;
-  if (heap.buffer !== memory.buffer) heap = new Uint8Array(memory.buffer);
+  if (heap.buffer !== wasm.memory.buffer) heap = new Uint8Array(wasm.memory.buffer);
   return heap.subarray(at);
+}
+
+// A core, freed when its producer is collected.
+const cores = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((core) => wasm.__wbg___producer_free(core, 1)) : null;
+function newCore(owner) {
+  wasm ??= initSync();
+  const core = wasm.__producer_new();
+  cores?.register(owner, core, owner);
+  return core;
+}
+
+// Where `core`'s buffer is, with room for `size` bytes.
+function io(core, size) {
+  return wasm.__producer_io(core, size) >>> 0;
 }
 
 // `op` on `core` with `fields` (Uint8Array, string, or null / undefined:
@@ -88,7 +102,7 @@ function call(core, op, now = 0, a = 0, b = 0, ...fields) {
   if (fields.length > 0) {
     let size = 0;
     for (const f of fields) size += 4 + (f == null ? 0 : typeof f === 'string' ? 3 * f.length : f.length);
-    const h = bytesAt(core.io(size));
+    const h = bytesAt(io(core, size));
     let at = 0;
     for (const f of fields) {
       const n = f == null ? -1 : typeof f === 'string' ? encoder.encodeInto(f, h.subarray(at + 4)).written : (h.set(f, at + 4), f.length);
@@ -99,12 +113,12 @@ function call(core, op, now = 0, a = 0, b = 0, ...fields) {
       at += 4 + Math.max(n, 0);
     }
   }
-  return core.call(op, now, a, b);
+  return wasm.__producer_call(core, op, now, a, b);
 }
 
 // The answer `call` left: `n` bytes (a view, valid until the next call).
 function answer(core, n) {
-  return bytesAt(core.io(0)).subarray(0, n);
+  return bytesAt(io(core, 0)).subarray(0, n);
 }
 
 // An answer as text ('' when there is none).
@@ -278,7 +292,7 @@ class BaseProducer {
     // awslabs/amazon-kinesis-producer, default_config.properties).
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
-    this.#core = new __Producer();
+    this.#core = newCore(this);
     const numbers = new Float64Array([
       whole(options, 'lingerMs', 100, 0, 600000),
       whole(options, 'maxInFlight', 4, 1, 1000),
@@ -297,7 +311,8 @@ class BaseProducer {
     ]);
     const problem = text(this.#core, call(this.#core, CONFIGURE, 0, 0, 0, kind, name, url.host, url.pathname, delimiter, new Uint8Array(numbers.buffer)));
     if (problem) {
-      this.#core.free();
+      cores?.unregister(this);
+      wasm.__wbg___producer_free(this.#core, 0);
       throw coreError(problem);
     }
     if (this.#store) this.#ready = this.#restore();

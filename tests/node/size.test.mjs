@@ -24,3 +24,18 @@ test('the producer .wasm exports the producer and nothing of the main build or t
   assert.ok(names.some((n) => n.startsWith('__producer_')), names.join(', '));
   assert.deepEqual(names.filter((n) => /sign$|shardmap|aggregate|engine/i.test(n) && !n.startsWith('__producer_')), []);
 });
+
+test("the producer .wasm imports only what its loader provides (js/producer/kinesis_edge.js)", async () => {
+  const bytes = readFileSync(new URL('../../pkg/producer/kinesis_edge_bg.wasm', import.meta.url));
+  const imports = WebAssembly.Module.imports(await WebAssembly.compile(bytes));
+  for (const { module, name, kind } of imports) {
+    assert.equal(module, './kinesis_edge_bg.js');
+    assert.equal(kind, 'function');
+    assert.match(name, /^__wbg___wbindgen_throw_[0-9a-f]+$|^__wbindgen_init_externref_table$/);
+  }
+  // What producer.js calls.
+  const names = WebAssembly.Module.exports(await WebAssembly.compile(bytes)).map((e) => e.name);
+  for (const name of ['memory', '__wbindgen_start', '__producer_new', '__producer_io', '__producer_call', '__wbg___producer_free']) {
+    assert.ok(names.includes(name), `${name} is not exported: ${names.join(', ')}`);
+  }
+});
