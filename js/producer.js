@@ -75,11 +75,11 @@ const CONFIGURE = 0, PUSH = 1, ERROR = 2, HAS_ROOM = 3, POLL_REQUEST = 4, POLL_R
 // The module's exports: the entry point instantiated it before a producer
 // is made, and initSync() gives them.
 let wasm = null;
-// Its memory, as bytes (a new view once it grows).
+// Its memory, as bytes: a new view once it grew (which empties the old).
 let heap = EMPTY;
-function bytesAt(at) {
-  if (heap.buffer !== wasm.memory.buffer) heap = new Uint8Array(wasm.memory.buffer);
-  return heap.subarray(at);
+function memory() {
+  if (heap.byteLength === 0) heap = new Uint8Array(wasm.memory.buffer);
+  return heap;
 }
 
 // A core, freed when its producer is collected.
@@ -102,10 +102,24 @@ function call(core, op, now = 0, a = 0, b = 0, ...fields) {
   if (fields.length > 0) {
     let size = 0;
     for (const f of fields) size += 4 + (f == null ? 0 : typeof f === 'string' ? 3 * f.length : f.length);
-    const h = bytesAt(io(core, size));
-    let at = 0;
+    let at = io(core, size);
+    const h = memory();
     for (const f of fields) {
-      const n = f == null ? -1 : typeof f === 'string' ? encoder.encodeInto(f, h.subarray(at + 4)).written : (h.set(f, at + 4), f.length);
+      let n = -1;
+      if (typeof f === 'string') {
+        // ASCII (partition keys, mostly) is copied here: cheaper than a
+        // TextEncoder call on a short string. The rest is encoded.
+        const start = at + 4;
+        for (n = 0; n < f.length; n++) {
+          const c = f.charCodeAt(n);
+          if (c > 127) break;
+          h[start + n] = c;
+        }
+        if (n < f.length) n += encoder.encodeInto(f.slice(n), h.subarray(start + n)).written;
+      } else if (f != null) {
+        h.set(f, at + 4);
+        n = f.length;
+      }
       h[at] = n;
       h[at + 1] = n >> 8;
       h[at + 2] = n >> 16;
@@ -118,7 +132,8 @@ function call(core, op, now = 0, a = 0, b = 0, ...fields) {
 
 // The answer `call` left: `n` bytes (a view, valid until the next call).
 function answer(core, n) {
-  return bytesAt(io(core, 0)).subarray(0, n);
+  const at = io(core, 0);
+  return memory().subarray(at, at + n);
 }
 
 // An answer as text ('' when there is none).

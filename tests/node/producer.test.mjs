@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { deaggregate } from '../../pkg/node.js';
+import { deaggregate, hashKeyOf } from '../../pkg/node.js';
 // The same tests run against the main entry and, from producer-lean.test.mjs,
 // against `kinesis-edge/producer` (its own lean .wasm).
 const { Producer, FirehoseProducer } = await import(process.env.KINESIS_EDGE_PRODUCER_ENTRY ?? '../../pkg/node.js');
@@ -42,6 +42,23 @@ function oneShard() {
 
 // A producer's options for stream `s` through `engine.fetch` (give `fetch`).
 const TO_ENGINE = { streamName: 's', region: 'us-east-1', credentials: CREDENTIALS, endpoint: 'http://engine.local/' };
+
+test('partition keys beyond ASCII cross intact, and land on the shard the service picks', async () => {
+  const engine = new ShardEngine({ throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 4 });
+  const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, aggregation: false });
+  // ASCII then not (the copy switches to a TextEncoder midway), a surrogate
+  // pair, and 256 characters of two bytes each.
+  const keys = ['session-é', 'ключ', 'a😀b', 'x'.repeat(100) + '漢字', 'é'.repeat(256)];
+  const results = await Promise.all(keys.map((partitionKey, i) => producer.put(`r${i}`, { partitionKey })));
+  await producer.close();
+  assert.deepEqual(readAll(engine, 's').sort(), keys.map((k, i) => [k, `r${i}`]).sort());
+  for (const [i, key] of keys.entries()) {
+    const shard = engine.listShards({ streamName: 's' }).find((s) => s.ShardId === results[i].shardId);
+    const h = BigInt(hashKeyOf(key));
+    assert.ok(BigInt(shard.HashKeyRange.StartingHashKey) <= h && h <= BigInt(shard.HashKeyRange.EndingHashKey), key);
+  }
+});
 
 test('Producer through engine.fetch: faults, retries, everything stored', async () => {
   const engine = new ShardEngine({ throttling: true });
