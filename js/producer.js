@@ -83,17 +83,17 @@ function memory() {
 }
 
 // A core, freed when its producer is collected.
-const cores = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((core) => wasm.__wbg___producer_free(core, 1)) : null;
+const cores = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((core) => wasm.__producerFree(core)) : null;
 function newCore(owner) {
   wasm ??= initSync();
-  const core = wasm.__producer_new();
+  const core = wasm.__producerNew();
   cores?.register(owner, core, owner);
   return core;
 }
 
 // Where `core`'s buffer is, with room for `size` bytes.
 function io(core, size) {
-  return wasm.__producer_io(core, size) >>> 0;
+  return wasm.__producerIo(core, size) >>> 0;
 }
 
 // `op` on `core` with `fields` (Uint8Array, string, or null / undefined:
@@ -127,7 +127,7 @@ function call(core, op, now = 0, a = 0, b = 0, ...fields) {
       at += 4 + Math.max(n, 0);
     }
   }
-  return wasm.__producer_call(core, op, now, a, b);
+  return wasm.__producerCall(core, op, now, a, b);
 }
 
 // The answer `call` left: `n` bytes (a view, valid until the next call).
@@ -327,7 +327,7 @@ class BaseProducer {
     const problem = text(this.#core, call(this.#core, CONFIGURE, 0, 0, 0, kind, name, url.host, url.pathname, delimiter, new Uint8Array(numbers.buffer)));
     if (problem) {
       cores?.unregister(this);
-      wasm.__wbg___producer_free(this.#core, 0);
+      wasm.__producerFree(this.#core);
       throw coreError(problem);
     }
     if (this.#store) this.#ready = this.#restore();

@@ -6,10 +6,11 @@
 // use: 0.8 KB gzipped of a budget of 30. Same interface: `init` (default)
 // and `initSync`, each returning the instance's exports.
 //
-// The module's imports are wasm-bindgen's runtime's own: a panic's message
-// (`__wbindgen_throw`, whose name ends in a hash) and the externref table's
-// set-up (no JS value crosses, so it has nothing to hold). Any other import
-// is a build this loader does not know: it throws, named, rather than run.
+// The module's imports are wasm-bindgen's runtime's own: the externref
+// table's set-up (no JS value crosses, so it has nothing to hold) and, in a
+// build that can throw one, an error's message (`__wbindgen_throw`, whose
+// name ends in a hash). Any other import is a build this loader does not
+// know: it throws, named, rather than run.
 let wasm;
 
 function decode(at, length) {

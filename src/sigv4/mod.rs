@@ -33,7 +33,7 @@ use crate::sort::insertion_sort_by;
 use crate::time::Timestamp;
 
 pub use key::SigningKeyCache;
-pub use post::{is_plain_endpoint, is_plain_path, sign_json_post, JsonPost, PostHeaders};
+pub use post::{is_plain_endpoint, is_plain_path, sign_json_post, JsonPost, PostHeaders, PLAIN_ENDPOINT};
 
 /// The algorithm name in the string to sign and `Authorization`.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";

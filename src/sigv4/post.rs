@@ -59,6 +59,10 @@ pub fn is_plain_path(path: &str) -> bool {
         })
 }
 
+/// What [`is_plain_endpoint`] asks of an endpoint, as its errors say it.
+pub const PLAIN_ENDPOINT: &str =
+    "the endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments)";
+
 /// Whether an endpoint's `host` and `pathname` are ones this signer takes
 /// (see [`JsonPost`]).
 pub fn is_plain_endpoint(host: &str, path: &str) -> bool {
@@ -95,10 +99,7 @@ pub fn sign_json_post(
     check_scope_part("region", region)?;
     check_scope_part("service", service)?;
     if !is_plain_endpoint(post.host, post.path) {
-        return Err(SigningError::new(
-            SigningErrorKind::Url,
-            "the endpoint must be http(s)://host[:port] with a plain path (letters, digits, '-', '.', '_', '~' segments)",
-        ));
+        return Err(SigningError::new(SigningErrorKind::Url, PLAIN_ENDPOINT));
     }
     if !is_header_value(post.content_type) || !is_header_value(post.target) {
         return Err(SigningError::new(
