@@ -83,12 +83,65 @@ pub struct JsonError {
     /// Byte offset of the problem.
     pub offset: usize,
     /// What was expected.
-    pub expected: &'static str,
+    pub expected: Expected,
+}
+
+/// What the parser expected where it stopped: a code, whose words
+/// ([`Expected::as_str`]) are only in a build that shows them (the
+/// producer's drops a response it cannot read, saying only that).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[allow(missing_docs)] // Each says itself in as_str.
+pub enum Expected {
+    Utf8,
+    End,
+    Value,
+    ShallowerNesting,
+    MemberName,
+    Colon,
+    CommaOrBrace,
+    CommaOrBracket,
+    Digits,
+    FractionDigits,
+    ExponentDigits,
+    Quote,
+    EscapedControl,
+    LowSurrogate,
+    CodePoint,
+    NotLoneSurrogate,
+    Escape,
+    HexDigits,
+}
+
+impl Expected {
+    /// In words, e.g. "a member name".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expected::Utf8 => "UTF-8 text",
+            Expected::End => "the end of the document",
+            Expected::Value => "a value",
+            Expected::ShallowerNesting => "less deeply nested values",
+            Expected::MemberName => "a member name",
+            Expected::Colon => "':'",
+            Expected::CommaOrBrace => "',' or '}'",
+            Expected::CommaOrBracket => "',' or ']'",
+            Expected::Digits => "digits",
+            Expected::FractionDigits => "digits after '.'",
+            Expected::ExponentDigits => "exponent digits",
+            Expected::Quote => "'\"'",
+            Expected::EscapedControl => "an escaped control character",
+            Expected::LowSurrogate => "a low surrogate",
+            Expected::CodePoint => "a code point",
+            Expected::NotLoneSurrogate => "a code point (not a lone surrogate)",
+            Expected::Escape => "an escape",
+            Expected::HexDigits => "four hex digits",
+        }
+    }
 }
 
 impl core::fmt::Display for JsonError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "invalid JSON at byte {}: expected {}", self.offset, self.expected)
+        write!(f, "invalid JSON at byte {}: expected {}", self.offset, self.expected.as_str())
     }
 }
 
@@ -97,12 +150,12 @@ impl core::error::Error for JsonError {}
 /// Parses a whole JSON document.
 pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {
     let text = core::str::from_utf8(input)
-        .map_err(|e| JsonError { offset: e.valid_up_to(), expected: "UTF-8 text" })?;
+        .map_err(|e| JsonError { offset: e.valid_up_to(), expected: Expected::Utf8 })?;
     let mut p = Parser { s: text, b: text.as_bytes(), i: 0 };
     let v = p.value(0)?;
     p.ws();
     if p.i != p.b.len() {
-        return Err(p.err("the end of the document"));
+        return Err(p.err(Expected::End));
     }
     Ok(v)
 }
@@ -114,7 +167,7 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn err(&self, expected: &'static str) -> JsonError {
+    fn err(&self, expected: Expected) -> JsonError {
         JsonError { offset: self.i, expected }
     }
 
@@ -129,13 +182,13 @@ impl<'a> Parser<'a> {
             self.i += literal.len();
             Ok(v)
         } else {
-            Err(self.err("a value"))
+            Err(self.err(Expected::Value))
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         if depth > MAX_DEPTH {
-            return Err(self.err("less deeply nested values"));
+            return Err(self.err(Expected::ShallowerNesting));
         }
         self.ws();
         match self.b.get(self.i) {
@@ -150,12 +203,12 @@ impl<'a> Parser<'a> {
                 loop {
                     self.ws();
                     if self.b.get(self.i) != Some(&b'"') {
-                        return Err(self.err("a member name"));
+                        return Err(self.err(Expected::MemberName));
                     }
                     let key = self.string()?;
                     self.ws();
                     if self.b.get(self.i) != Some(&b':') {
-                        return Err(self.err("':'"));
+                        return Err(self.err(Expected::Colon));
                     }
                     self.i += 1;
                     let v = self.value(depth + 1)?;
@@ -167,7 +220,7 @@ impl<'a> Parser<'a> {
                             self.i += 1;
                             return Ok(Value::Object(members));
                         }
-                        _ => return Err(self.err("',' or '}'")),
+                        _ => return Err(self.err(Expected::CommaOrBrace)),
                     }
                 }
             }
@@ -188,7 +241,7 @@ impl<'a> Parser<'a> {
                             self.i += 1;
                             return Ok(Value::Array(items));
                         }
-                        _ => return Err(self.err("',' or ']'")),
+                        _ => return Err(self.err(Expected::CommaOrBracket)),
                     }
                 }
             }
@@ -197,7 +250,7 @@ impl<'a> Parser<'a> {
             Some(b'f') => self.eat("false", Value::Bool(false)),
             Some(b'n') => self.eat("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.err("a value")),
+            _ => Err(self.err(Expected::Value)),
         }
     }
 
@@ -216,12 +269,12 @@ impl<'a> Parser<'a> {
         if self.b.get(self.i) == Some(&b'0') {
             self.i += 1;
         } else if !digits(self) {
-            return Err(self.err("digits"));
+            return Err(self.err(Expected::Digits));
         }
         if self.b.get(self.i) == Some(&b'.') {
             self.i += 1;
             if !digits(self) {
-                return Err(self.err("digits after '.'"));
+                return Err(self.err(Expected::FractionDigits));
             }
         }
         if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
@@ -230,7 +283,7 @@ impl<'a> Parser<'a> {
                 self.i += 1;
             }
             if !digits(self) {
-                return Err(self.err("exponent digits"));
+                return Err(self.err(Expected::ExponentDigits));
             }
         }
         Ok(Value::Number(self.slice(start)))
@@ -252,19 +305,19 @@ impl<'a> Parser<'a> {
         let tail = self.b.get(start..).unwrap_or_default();
         self.i += tail.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(tail.len());
         match self.b.get(self.i) {
-            None => return Err(self.err("'\"'")),
+            None => return Err(self.err(Expected::Quote)),
             Some(b'"') => {
                 let s = self.slice(start);
                 self.i += 1;
                 return Ok(Cow::Borrowed(s));
             }
             Some(b'\\') => {}
-            Some(_) => return Err(self.err("an escaped control character")),
+            Some(_) => return Err(self.err(Expected::EscapedControl)),
         }
         let mut out = String::from(self.slice(start));
         loop {
             match self.b.get(self.i) {
-                None => return Err(self.err("'\"'")),
+                None => return Err(self.err(Expected::Quote)),
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(Cow::Owned(out));
@@ -287,25 +340,25 @@ impl<'a> Parser<'a> {
                                 if self.b.get(self.i + 1) != Some(&b'\\')
                                     || self.b.get(self.i + 2) != Some(&b'u')
                                 {
-                                    return Err(self.err("a low surrogate"));
+                                    return Err(self.err(Expected::LowSurrogate));
                                 }
                                 self.i += 2;
                                 let lo = self.hex4()?;
                                 if !(0xDC00..0xE000).contains(&lo) {
-                                    return Err(self.err("a low surrogate"));
+                                    return Err(self.err(Expected::LowSurrogate));
                                 }
                                 char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                    .ok_or(self.err("a code point"))?
+                                    .ok_or(self.err(Expected::CodePoint))?
                             } else {
-                                char::from_u32(hi).ok_or(self.err("a code point (not a lone surrogate)"))?
+                                char::from_u32(hi).ok_or(self.err(Expected::NotLoneSurrogate))?
                             }
                         }
-                        _ => return Err(self.err("an escape")),
+                        _ => return Err(self.err(Expected::Escape)),
                     };
                     out.push(c);
                     self.i += 1;
                 }
-                Some(&c) if c < 0x20 => return Err(self.err("an escaped control character")),
+                Some(&c) if c < 0x20 => return Err(self.err(Expected::EscapedControl)),
                 Some(_) => {
                     // Copy the run up to the next quote or backslash.
                     let from = self.i;
@@ -320,10 +373,10 @@ impl<'a> Parser<'a> {
 
     /// Four hex digits after `\u`; leaves `self.i` on the last one.
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self.b.get(self.i + 1..self.i + 5).ok_or(self.err("four hex digits"))?;
+        let digits = self.b.get(self.i + 1..self.i + 5).ok_or(self.err(Expected::HexDigits))?;
         let mut v = 0u32;
         for &d in digits {
-            v = v * 16 + char::from(d).to_digit(16).ok_or(self.err("four hex digits"))?;
+            v = v * 16 + char::from(d).to_digit(16).ok_or(self.err(Expected::HexDigits))?;
         }
         self.i += 4;
         Ok(v)

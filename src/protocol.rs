@@ -393,20 +393,59 @@ pub fn firehose_put_record_batch(delivery_stream_name: &str, records: &[&[u8]]) 
 
 // ---- responses --------------------------------------------------------------
 
+/// What a response that is JSON lacks: a code, whose words
+/// ([`Shape::as_str`]) are only in a build that shows them (the producer's
+/// drops a response it cannot read, saying only that).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[allow(missing_docs)] // Each says itself in as_str.
+pub enum Shape {
+    NoResults,
+    StoredWithoutShardId,
+    ResultWithoutIdOrCode,
+    FailedCountMismatch,
+    NotGatewayAnswer,
+    PutRecordWithoutIds,
+    NoShards,
+    ShardWithoutId,
+    ShardWithoutRange,
+    BadHashKey,
+}
+
+impl Shape {
+    /// In words, e.g. "no Shards".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::NoResults => "no per-record results",
+            Shape::StoredWithoutShardId => "a stored record without ShardId",
+            Shape::ResultWithoutIdOrCode => "a record result with neither an id nor an ErrorCode",
+            Shape::FailedCountMismatch => "the failed count does not match the per-record results",
+            Shape::NotGatewayAnswer => {
+                "not a gateway answer: {accepted: [index], rejected: [{index, code, message}]}"
+            }
+            Shape::PutRecordWithoutIds => "PutRecord result without SequenceNumber and ShardId",
+            Shape::NoShards => "no Shards",
+            Shape::ShardWithoutId => "a shard without ShardId",
+            Shape::ShardWithoutRange => "a shard without HashKeyRange",
+            Shape::BadHashKey => "a hash key that is not a decimal in [0, 2^128-1]",
+        }
+    }
+}
+
 /// A response that is not what the operation returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
     /// Not JSON.
     Json(JsonError),
     /// JSON, but a member is missing or of the wrong type.
-    Shape(&'static str),
+    Shape(Shape),
 }
 
 impl core::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             DecodeError::Json(e) => write!(f, "response is not JSON: {e}"),
-            DecodeError::Shape(what) => write!(f, "unexpected response: {what}"),
+            DecodeError::Shape(what) => write!(f, "unexpected response: {}", what.as_str()),
         }
     }
 }
@@ -468,7 +507,7 @@ fn batch(
 ) -> Result<BatchResult, DecodeError> {
     let v = json::parse(body)?;
     let failed = v.get(count).and_then(Value::as_u64).unwrap_or(0);
-    let entries = v.get(list).and_then(Value::as_array).ok_or(DecodeError::Shape("no per-record results"))?;
+    let entries = v.get(list).and_then(Value::as_array).ok_or(DecodeError::Shape(Shape::NoResults))?;
     let mut records = Vec::with_capacity(entries.len());
     for e in entries {
         records.push(match (text(e, id), text(e, "ErrorCode")) {
@@ -479,21 +518,17 @@ fn batch(
             (Some(seq), None) => RecordResult::Ok {
                 sequence_number: seq.to_owned(),
                 shard_id: if shard {
-                    text(e, "ShardId")
-                        .ok_or(DecodeError::Shape("a stored record without ShardId"))?
-                        .to_owned()
+                    text(e, "ShardId").ok_or(DecodeError::Shape(Shape::StoredWithoutShardId))?.to_owned()
                 } else {
                     String::new()
                 },
             },
-            (None, None) => {
-                return Err(DecodeError::Shape("a record result with neither an id nor an ErrorCode"))
-            }
+            (None, None) => return Err(DecodeError::Shape(Shape::ResultWithoutIdOrCode)),
         });
     }
     let actually_failed = records.iter().filter(|r| matches!(r, RecordResult::Failed { .. })).count() as u64;
     if actually_failed != failed {
-        return Err(DecodeError::Shape("the failed count does not match the per-record results"));
+        return Err(DecodeError::Shape(Shape::FailedCountMismatch));
     }
     Ok(BatchResult { failed, records })
 }
@@ -522,8 +557,7 @@ pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, D
     let mut records: Vec<Option<RecordResult>> = Vec::new();
     records.resize_with(count, || None);
     let index = |v: &Value<'_>| v.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < count);
-    let shape =
-        DecodeError::Shape("not a gateway answer: {accepted: [index], rejected: [{index, code, message}]}");
+    let shape = DecodeError::Shape(Shape::NotGatewayAnswer);
     for a in v.get("accepted").and_then(Value::as_array).ok_or(shape.clone())? {
         let i = index(a).ok_or(shape.clone())?;
         records[i] = Some(RecordResult::Ok { sequence_number: String::new(), shard_id: String::new() });
@@ -561,7 +595,7 @@ pub fn decode_put_record(body: &[u8]) -> Result<(String, String), DecodeError> {
     let v = json::parse(body)?;
     match (text(&v, "SequenceNumber"), text(&v, "ShardId")) {
         (Some(seq), Some(shard)) => Ok((seq.to_owned(), shard.to_owned())),
-        _ => Err(DecodeError::Shape("PutRecord result without SequenceNumber and ShardId")),
+        _ => Err(DecodeError::Shape(Shape::PutRecordWithoutIds)),
     }
 }
 
@@ -577,15 +611,15 @@ pub struct ShardPage {
 /// Decodes a ListShards result.
 pub fn decode_list_shards(body: &[u8]) -> Result<ShardPage, DecodeError> {
     let v = json::parse(body)?;
-    let list = v.get("Shards").and_then(Value::as_array).ok_or(DecodeError::Shape("no Shards"))?;
+    let list = v.get("Shards").and_then(Value::as_array).ok_or(DecodeError::Shape(Shape::NoShards))?;
     let mut shards = Vec::with_capacity(list.len());
     for s in list {
-        let id = text(s, "ShardId").ok_or(DecodeError::Shape("a shard without ShardId"))?;
-        let range = s.get("HashKeyRange").ok_or(DecodeError::Shape("a shard without HashKeyRange"))?;
+        let id = text(s, "ShardId").ok_or(DecodeError::Shape(Shape::ShardWithoutId))?;
+        let range = s.get("HashKeyRange").ok_or(DecodeError::Shape(Shape::ShardWithoutRange))?;
         let key = |name| {
             text(range, name)
                 .and_then(|k| parse_explicit_hash_key(k).ok())
-                .ok_or(DecodeError::Shape("a hash key that is not a decimal in [0, 2^128-1]"))
+                .ok_or(DecodeError::Shape(Shape::BadHashKey))
         };
         shards.push(Shard {
             id: id.to_owned(),

@@ -24,15 +24,34 @@ const MAX_MS: i64 = 253_402_300_799_999;
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// Why a time could not be read or represented.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why a time could not be read or represented. A code: its words are
+/// only in a build that shows them (the producer's reads a service's times
+/// and, when it cannot, does without).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeError {
-    what: &'static str,
+    what: Problem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    Iso8601,
+    Basic,
+    HttpDate,
+    OutOfRange,
+    NotCalendarDate,
 }
 
 impl fmt::Display for TimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.what)
+        f.write_str(match self.what {
+            Problem::Iso8601 => {
+                "expected an ISO 8601 date-time such as 2015-08-30T12:36:00Z (or 20150830T123600Z)"
+            }
+            Problem::Basic => "expected a SigV4 date-time such as 20150830T123600Z",
+            Problem::HttpDate => "expected an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT",
+            Problem::OutOfRange => "date-time out of range",
+            Problem::NotCalendarDate => "date-time out of range (or not a calendar date)",
+        })
     }
 }
 
@@ -178,9 +197,7 @@ impl Timestamp {
     /// are refused, as AWS never sends them.
     pub fn parse(text: &str) -> Result<Timestamp, TimeError> {
         let b = text.trim().as_bytes();
-        let bad = TimeError {
-            what: "expected an ISO 8601 date-time such as 2015-08-30T12:36:00Z (or 20150830T123600Z)",
-        };
+        let bad = TimeError { what: Problem::Iso8601 };
         // Basic form: YYYYMMDDTHHMMSSZ.
         if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' {
             return Timestamp::parse_amz_date(text.trim())
@@ -194,17 +211,17 @@ impl Timestamp {
             return Err(bad);
         }
         let mut civil = Civil {
-            year: digits(&b[0..4]).ok_or(bad.clone())? as i32,
-            month: digits(&b[5..7]).ok_or(bad.clone())?,
-            day: digits(&b[8..10]).ok_or(bad.clone())?,
-            hour: digits(&b[11..13]).ok_or(bad.clone())?,
-            minute: digits(&b[14..16]).ok_or(bad.clone())?,
+            year: digits(&b[0..4]).ok_or(bad)? as i32,
+            month: digits(&b[5..7]).ok_or(bad)?,
+            day: digits(&b[8..10]).ok_or(bad)?,
+            hour: digits(&b[11..13]).ok_or(bad)?,
+            minute: digits(&b[14..16]).ok_or(bad)?,
             second: 0,
             millis: 0,
         };
         let mut i = 16;
         if b.get(i) == Some(&b':') {
-            civil.second = b.get(i + 1..i + 3).and_then(digits).ok_or(bad.clone())?;
+            civil.second = b.get(i + 1..i + 3).and_then(digits).ok_or(bad)?;
             i += 3;
             if matches!(b.get(i), Some(b'.') | Some(b',')) {
                 i += 1;
@@ -232,7 +249,7 @@ impl Timestamp {
                     [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (digits(&[*h1, *h2]), digits(&[*m1, *m2])),
                     _ => return Err(bad),
                 };
-                let (h, m) = (h.ok_or(bad.clone())?, m.ok_or(bad.clone())?);
+                let (h, m) = (h.ok_or(bad)?, m.ok_or(bad)?);
                 if h > 23 || m > 59 {
                     return Err(bad);
                 }
@@ -245,15 +262,14 @@ impl Timestamp {
             }
             _ => return Err(bad),
         };
-        let local = Timestamp::from_civil(civil)
-            .ok_or(TimeError { what: "date-time out of range (or not a calendar date)" })?;
+        let local = Timestamp::from_civil(civil).ok_or(TimeError { what: Problem::NotCalendarDate })?;
         Timestamp::from_millis(local.0 - offset_minutes * 60_000)
-            .ok_or(TimeError { what: "date-time out of range" })
+            .ok_or(TimeError { what: Problem::OutOfRange })
     }
 }
 
 fn bad_basic() -> TimeError {
-    TimeError { what: "expected a SigV4 date-time such as 20150830T123600Z" }
+    TimeError { what: Problem::Basic }
 }
 
 impl Timestamp {
@@ -274,7 +290,7 @@ impl Timestamp {
             second: digits(&b[13..15]).ok_or_else(bad_basic)?,
             millis: 0,
         };
-        Timestamp::from_civil(civil).ok_or(TimeError { what: "date-time out of range" })
+        Timestamp::from_civil(civil).ok_or(TimeError { what: Problem::OutOfRange })
     }
 
     /// An HTTP `Date` header (RFC 9110 IMF-fixdate, the form servers send):
@@ -283,19 +299,19 @@ impl Timestamp {
     pub fn parse_http_date(text: &str) -> Result<Timestamp, TimeError> {
         const MONTHS: [&str; 12] =
             ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        let bad = TimeError { what: "expected an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT" };
+        let bad = TimeError { what: Problem::HttpDate };
         let b = text.as_bytes().trim_ascii();
         if b.len() != 29 || &b[3..5] != b", " || &b[25..] != b" GMT" || b[19] != b':' || b[22] != b':' {
             return Err(bad);
         }
-        let month = MONTHS.iter().position(|m| m.as_bytes() == &b[8..11]).ok_or(bad.clone())? as u32 + 1;
+        let month = MONTHS.iter().position(|m| m.as_bytes() == &b[8..11]).ok_or(bad)? as u32 + 1;
         let civil = Civil {
-            year: digits(&b[12..16]).ok_or(bad.clone())? as i32,
+            year: digits(&b[12..16]).ok_or(bad)? as i32,
             month,
-            day: digits(&b[5..7]).ok_or(bad.clone())?,
-            hour: digits(&b[17..19]).ok_or(bad.clone())?,
-            minute: digits(&b[20..22]).ok_or(bad.clone())?,
-            second: digits(&b[23..25]).ok_or(bad.clone())?,
+            day: digits(&b[5..7]).ok_or(bad)?,
+            hour: digits(&b[17..19]).ok_or(bad)?,
+            minute: digits(&b[20..22]).ok_or(bad)?,
+            second: digits(&b[23..25]).ok_or(bad)?,
             millis: 0,
         };
         Timestamp::from_civil(civil).ok_or(bad)
