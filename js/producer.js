@@ -2,7 +2,9 @@
 // (src/producer): the global `fetch` (or one passed in), timers, credentials.
 // No `window`: the same code runs in a page, a worker, Node and workerd.
 // The same file serves the main entry and `kinesis-edge/producer` (its own
-// lean .wasm): each directory's `./kinesis_edge.js` is its own glue.
+// lean .wasm): each directory's `./kinesis_edge.js` loads its own module
+// (the main entry's is wasm-bindgen's glue; the producer entry's, only a
+// loader: js/producer/kinesis_edge.js).
 import { initSync } from './kinesis_edge.js';
 
 const encoder = new TextEncoder();
