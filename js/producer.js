@@ -293,7 +293,8 @@ class BaseProducer {
     this.#credentials = c;
     this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
     this.#onFull = options.onFull ?? 'reject';
-    this.#watchPage(flag(options, 'lifecycle', true), flag(options, 'pauseWhenOffline', true));
+    const lifecycle = flag(options, 'lifecycle', true);
+    const pauseWhenOffline = flag(options, 'pauseWhenOffline', true);
     if (options.store !== undefined) {
       const st = options.store;
       if (typeof st?.load !== 'function' || typeof st.add !== 'function' || typeof st.remove !== 'function') {
@@ -332,6 +333,8 @@ class BaseProducer {
       wasm.__producerFree(this.#core);
       throw coreError(problem);
     }
+    // Last: a constructor that throws leaves no listener behind.
+    this.#watchPage(lifecycle, pauseWhenOffline);
     if (this.#store) this.#ready = this.#restore();
   }
 

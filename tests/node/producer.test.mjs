@@ -311,6 +311,34 @@ test('Producer: a request that never gets an answer (a fetch that ignores its si
   await waiting.close();
 });
 
+test('Producer: a constructor that throws leaves no page listener behind', () => {
+  // A page, as far as the producer can tell, that counts its listeners.
+  const page = new EventTarget();
+  let listening = 0;
+  const saved = ['addEventListener', 'removeEventListener', 'document', 'navigator'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)]);
+  globalThis.addEventListener = (...a) => (listening++, page.addEventListener(...a));
+  globalThis.removeEventListener = (...a) => (listening--, page.removeEventListener(...a));
+  globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  globalThis.document.addEventListener = (...a) => (listening++, EventTarget.prototype.addEventListener.apply(globalThis.document, a));
+  globalThis.document.removeEventListener = (...a) => (listening--, EventTarget.prototype.removeEventListener.apply(globalThis.document, a));
+  Object.defineProperty(globalThis, 'navigator', { value: { onLine: true }, configurable: true });
+  try {
+    const engine = oneShard();
+    // Refused in JS after the page options were read, and by the core.
+    assert.throws(() => new Producer({ ...TO_ENGINE, fetch: engine.fetch, onFull: 'drop' }), { code: 'InvalidArgument' });
+    assert.throws(() => new Producer({ ...TO_ENGINE, fetch: engine.fetch, endpoint: 'http://engine.local/a%20b/' }), { code: 'InvalidArgument' });
+    assert.equal(listening, 0);
+    const fine = new Producer({ ...TO_ENGINE, fetch: engine.fetch });
+    assert.ok(listening > 0, 'a producer that was made listens');
+    return fine.close().then(() => assert.equal(listening, 0));
+  } finally {
+    for (const [k, d] of saved) {
+      if (d) Object.defineProperty(globalThis, k, d);
+      else delete globalThis[k];
+    }
+  }
+});
+
 test('Producer: the producers of one page share the 64 KiB that its keepalive requests in flight may carry', async () => {
   const engine = oneShard();
   // A page, as far as the producer can tell: pagehide on the global scope,
