@@ -20,6 +20,15 @@ function fail(code, message) {
   throw error;
 }
 
+// A method's argument object. None is {} (the service then says what is
+// missing, as it would); anything but an object is refused here, with a
+// code, where destructuring would throw a TypeError.
+function argsOf(input) {
+  if (input == null) return {};
+  if (typeof input !== 'object') fail('InvalidArgumentException', `the argument must be an object, got ${typeof input}`);
+  return input;
+}
+
 function unpack(out) {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   return { status: view.getUint16(0), delayMs: view.getUint32(2), body: out.subarray(6) };
@@ -107,7 +116,8 @@ export class ShardEngine {
    * `[name, value]` pairs or an object), verifying its signature when the
    * engine was built with `verifySignatures`.
    */
-  handleHttp({ method = 'POST', path = '/', headers = [], body } = {}) {
+  handleHttp(args) {
+    const { method = 'POST', path = '/', headers = [], body } = argsOf(args);
     const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
     const packed = pairs.map(([n, v]) => `${n}\0${Array.isArray(v) ? v.join(',') : v}`).join('\0');
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
@@ -162,17 +172,20 @@ export class ShardEngine {
   }
 
   /** CreateStream (`tags`: an object of tag keys to values). */
-  createStream({ streamName, shardCount, tags, maxRecordSizeInKiB } = {}) {
+  createStream(args) {
+    const { streamName, shardCount, tags, maxRecordSizeInKiB } = argsOf(args);
     this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}), MaxRecordSizeInKiB: maxRecordSizeInKiB });
   }
 
   /** UpdateMaxRecordSize: the stream's record limit (1024 to 10240 KiB); the stream is named by its ARN, as AWS takes it. */
-  updateMaxRecordSize({ streamArn, maxRecordSizeInKiB } = {}) {
+  updateMaxRecordSize(args) {
+    const { streamArn, maxRecordSizeInKiB } = argsOf(args);
     this.call('UpdateMaxRecordSize', { StreamARN: streamArn, MaxRecordSizeInKiB: maxRecordSizeInKiB });
   }
 
   /** DeleteStream. */
-  deleteStream({ streamName } = {}) {
+  deleteStream(args) {
+    const { streamName } = argsOf(args);
     this.call('DeleteStream', { StreamName: streamName });
   }
 
@@ -189,7 +202,8 @@ export class ShardEngine {
   }
 
   /** DescribeStreamSummary, camelCased. */
-  describeStreamSummary({ streamName } = {}) {
+  describeStreamSummary(args) {
+    const { streamName } = argsOf(args);
     const d = this.call('DescribeStreamSummary', { StreamName: streamName }).StreamDescriptionSummary;
     return {
       streamName: d.StreamName,
@@ -203,13 +217,15 @@ export class ShardEngine {
   }
 
   /** PutRecord: `{ sequenceNumber, shardId }`, or throws (e.g. throttled). */
-  putRecord({ streamName, data, partitionKey, explicitHashKey } = {}) {
+  putRecord(args) {
+    const { streamName, data, partitionKey, explicitHashKey } = argsOf(args);
     const out = this.call('PutRecord', { StreamName: streamName, ...recordInput({ data, partitionKey, explicitHashKey }) });
     return { sequenceNumber: out.SequenceNumber, shardId: out.ShardId };
   }
 
   /** PutRecords with `data` as bytes or strings; per-record results in order. */
-  putRecords({ streamName, records } = {}) {
+  putRecords(args) {
+    const { streamName, records } = argsOf(args);
     const out = this.call('PutRecords', { StreamName: streamName, Records: Array.isArray(records) ? records.map(recordInput) : records });
     return {
       failedRecordCount: out.FailedRecordCount,
@@ -218,7 +234,8 @@ export class ShardEngine {
   }
 
   /** ListShards: all shards of a stream, as the service describes them. */
-  listShards({ streamName } = {}) {
+  listShards(args) {
+    const { streamName } = argsOf(args);
     const shards = [];
     let input = { StreamName: streamName };
     for (;;) {
@@ -230,7 +247,8 @@ export class ShardEngine {
   }
 
   /** GetShardIterator. */
-  getShardIterator({ streamName, shardId, type, sequenceNumber, timestamp } = {}) {
+  getShardIterator(args) {
+    const { streamName, shardId, type, sequenceNumber, timestamp } = argsOf(args);
     const input = { StreamName: streamName, ShardId: shardId, ShardIteratorType: type };
     if (sequenceNumber !== undefined) input.StartingSequenceNumber = sequenceNumber;
     if (timestamp !== undefined) {
@@ -242,7 +260,8 @@ export class ShardEngine {
   }
 
   /** GetRecords: records with `data` as bytes; `childShards` at the end of a closed shard. */
-  getRecords({ shardIterator, limit } = {}) {
+  getRecords(args) {
+    const { shardIterator, limit } = argsOf(args);
     const out = this.call('GetRecords', limit === undefined ? { ShardIterator: shardIterator } : { ShardIterator: shardIterator, Limit: limit });
     return {
       records: out.Records.map((r) => ({
@@ -258,33 +277,39 @@ export class ShardEngine {
   }
 
   /** SplitShard at `newStartingHashKey` (a decimal string or a bigint). */
-  splitShard({ streamName, shardToSplit, newStartingHashKey } = {}) {
+  splitShard(args) {
+    const { streamName, shardToSplit, newStartingHashKey } = argsOf(args);
     this.call('SplitShard', { StreamName: streamName, ShardToSplit: shardToSplit, NewStartingHashKey: String(newStartingHashKey) });
   }
 
   /** MergeShards. */
-  mergeShards({ streamName, shardToMerge, adjacentShardToMerge } = {}) {
+  mergeShards(args) {
+    const { streamName, shardToMerge, adjacentShardToMerge } = argsOf(args);
     this.call('MergeShards', { StreamName: streamName, ShardToMerge: shardToMerge, AdjacentShardToMerge: adjacentShardToMerge });
   }
 
   /** UpdateShardCount (uniform scaling, through the splits and merges AWS performs). */
-  updateShardCount({ streamName, targetShardCount } = {}) {
+  updateShardCount(args) {
+    const { streamName, targetShardCount } = argsOf(args);
     const out = this.call('UpdateShardCount', { StreamName: streamName, TargetShardCount: targetShardCount, ScalingType: 'UNIFORM_SCALING' });
     return { currentShardCount: out.CurrentShardCount, targetShardCount: out.TargetShardCount };
   }
 
   /** AddTagsToStream (`tags`: an object). */
-  addTagsToStream({ streamName, tags } = {}) {
+  addTagsToStream(args) {
+    const { streamName, tags } = argsOf(args);
     this.call('AddTagsToStream', { StreamName: streamName, Tags: tags });
   }
 
   /** RemoveTagsFromStream. */
-  removeTagsFromStream({ streamName, tagKeys } = {}) {
+  removeTagsFromStream(args) {
+    const { streamName, tagKeys } = argsOf(args);
     this.call('RemoveTagsFromStream', { StreamName: streamName, TagKeys: tagKeys });
   }
 
   /** ListTagsForStream: every tag, as an object. */
-  listTagsForStream({ streamName } = {}) {
+  listTagsForStream(args) {
+    const { streamName } = argsOf(args);
     const tags = {};
     let input = { StreamName: streamName };
     for (;;) {
@@ -322,18 +347,20 @@ export class ShardEngine {
    * (`recordFault`: 'InternalFailure' or 'Throttling'), a share of data-plane
    * requests fails whole with HTTP 500, and answers through `fetch` wait `latencyMs`.
    */
-  setFaults({ streamName, recordFailureRate, recordFault = 'InternalFailure', requestFailureRate, latencyMs = 0 } = {}) {
+  setFaults(args) {
+    const { streamName, recordFailureRate, recordFault = 'InternalFailure', requestFailureRate, latencyMs = 0 } = argsOf(args);
     if (recordFault !== 'InternalFailure' && recordFault !== 'Throttling') fail('InvalidArgumentException', "recordFault must be 'InternalFailure' or 'Throttling'");
     if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 0xffffffff) fail('InvalidArgumentException', 'latencyMs must be a whole number of milliseconds');
-    this.#inner.setFaults(streamName, rate('recordFailureRate', recordFailureRate), recordFault === 'Throttling', rate('requestFailureRate', requestFailureRate), latencyMs);
+    this.#inner.setFaults(streamName == null ? undefined : String(streamName), rate('recordFailureRate', recordFailureRate), recordFault === 'Throttling', rate('requestFailureRate', requestFailureRate), latencyMs);
   }
 
   /**
    * Statistics for charts: per shard (open and closed) records and bytes in
    * and out, throttles, injected failures and records held; and totals.
    */
-  stats({ streamName } = {}) {
-    const shards = JSON.parse(this.#inner.stats(streamName));
+  stats(args) {
+    const { streamName } = argsOf(args);
+    const shards = JSON.parse(this.#inner.stats(String(streamName ?? '')));
     const totals = {};
     for (const key of ['recordsIn', 'bytesIn', 'writeThrottles', 'injectedFailures', 'recordsOut', 'bytesOut', 'readThrottles', 'stored']) {
       totals[key] = shards.reduce((sum, s) => sum + s[key], 0);
@@ -347,13 +374,15 @@ export class ShardEngine {
   }
 
   /** The objects of an in-memory bucket, oldest first: `{ key, size, records, lastModified }`. */
-  listObjects({ bucket } = {}) {
+  listObjects(args) {
+    const { bucket } = argsOf(args);
     this.#inner.firehoseTick(this.#now());
     return JSON.parse(this.#inner.listObjects(String(bucket))).map((o) => ({ ...o, lastModified: new Date(o.lastModified) }));
   }
 
   /** An object's bytes (`undefined` if there is none). */
-  getObject({ bucket, key } = {}) {
+  getObject(args) {
+    const { bucket, key } = argsOf(args);
     this.#inner.firehoseTick(this.#now());
     return this.#inner.getObject(String(bucket), String(key));
   }
@@ -377,7 +406,8 @@ class FirehoseApi {
    * buffering up to `sizeInMBs` (1..128, default 5) or `intervalInSeconds`
    * (0..900, default 300).
    */
-  createDeliveryStream({ deliveryStreamName, bucket, prefix = '', bufferingHints = {} } = {}) {
+  createDeliveryStream(args) {
+    const { deliveryStreamName, bucket, prefix = '', bufferingHints = {} } = argsOf(args);
     const BucketARN = String(bucket).startsWith('arn:') ? String(bucket) : `arn:aws:s3:::${bucket}`;
     const out = this.#engine.callFirehose('CreateDeliveryStream', {
       DeliveryStreamName: deliveryStreamName,
@@ -393,7 +423,8 @@ class FirehoseApi {
   }
 
   /** DeleteDeliveryStream (what is buffered is delivered first). */
-  deleteDeliveryStream({ deliveryStreamName } = {}) {
+  deleteDeliveryStream(args) {
+    const { deliveryStreamName } = argsOf(args);
     this.#engine.callFirehose('DeleteDeliveryStream', { DeliveryStreamName: deliveryStreamName });
   }
 
@@ -403,18 +434,21 @@ class FirehoseApi {
   }
 
   /** DescribeDeliveryStream, as the service returns it. */
-  describeDeliveryStream({ deliveryStreamName } = {}) {
+  describeDeliveryStream(args) {
+    const { deliveryStreamName } = argsOf(args);
     return this.#engine.callFirehose('DescribeDeliveryStream', { DeliveryStreamName: deliveryStreamName }).DeliveryStreamDescription;
   }
 
   /** PutRecord: `{ recordId }`. */
-  putRecord({ deliveryStreamName, data } = {}) {
+  putRecord(args) {
+    const { deliveryStreamName, data } = argsOf(args);
     const out = this.#engine.callFirehose('PutRecord', { DeliveryStreamName: deliveryStreamName, Record: { Data: base64(bytes(data)) } });
     return { recordId: out.RecordId };
   }
 
   /** PutRecordBatch: per-record results in order. */
-  putRecordBatch({ deliveryStreamName, records } = {}) {
+  putRecordBatch(args) {
+    const { deliveryStreamName, records } = argsOf(args);
     const out = this.#engine.callFirehose('PutRecordBatch', {
       DeliveryStreamName: deliveryStreamName,
       Records: Array.isArray(records) ? records.map((r) => ({ Data: base64(bytes(r?.data)) })) : records,
@@ -426,12 +460,14 @@ class FirehoseApi {
   }
 
   /** Delivers what a delivery stream has buffered, now. */
-  flush({ deliveryStreamName } = {}) {
+  flush(args) {
+    const { deliveryStreamName } = argsOf(args);
     this.#inner.flushDeliveryStream(String(deliveryStreamName), this.#now());
   }
 
   /** A delivery stream's buffer and deliveries. */
-  stats({ deliveryStreamName } = {}) {
+  stats(args) {
+    const { deliveryStreamName } = argsOf(args);
     this.#inner.firehoseTick(this.#now());
     const out = this.#inner.deliveryStats(String(deliveryStreamName));
     if (out === undefined) fail('ResourceNotFoundException', `Firehose ${deliveryStreamName} not found.`);

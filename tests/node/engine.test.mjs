@@ -203,3 +203,25 @@ test('ShardEngine memory bounds: maxBytesPerShard keeps the newest records that 
   assert.equal(engine.stats({ streamName: 'small' }).totals.stored, 10);
   assert.throws(() => new ShardEngine({ maxBytesPerShard: 0 }), { code: 'InvalidArgumentException' });
 });
+
+test('ShardEngine JS API: a method given null or no object answers with a code, not a TypeError', () => {
+  const engine = new ShardEngine({ throttling: false });
+  const kinesis = ['createStream', 'updateMaxRecordSize', 'deleteStream', 'describeStreamSummary', 'putRecord', 'putRecords', 'listShards', 'getShardIterator', 'getRecords', 'splitShard', 'mergeShards', 'updateShardCount', 'addTagsToStream', 'removeTagsFromStream', 'listTagsForStream', 'setFaults', 'stats', 'listObjects', 'getObject'];
+  const firehose = ['createDeliveryStream', 'deleteDeliveryStream', 'describeDeliveryStream', 'putRecord', 'putRecordBatch', 'flush', 'stats'];
+  const calls = [...kinesis.map((m) => [engine, m]), ...firehose.map((m) => [engine.firehose, m])];
+  for (const [api, method] of calls) {
+    for (const arg of [null, undefined]) {
+      // What the service would say of an empty request (a missing name),
+      // or, for the few that need nothing, an answer.
+      try {
+        api[method](arg);
+      } catch (e) {
+        assert.equal(e.name, 'KinesisEdgeError', `${method}(${arg}): ${e}`);
+        assert.match(e.code, /^[A-Za-z]+(Exception)?$/, `${method}(${arg})`);
+      }
+    }
+    assert.throws(() => api[method]('s'), { name: 'KinesisEdgeError', code: 'InvalidArgumentException' }, method);
+  }
+  const answered = engine.handleHttp(null);
+  assert.equal(typeof answered.status, 'number');
+});
