@@ -311,44 +311,51 @@ test('Producer: a request that never gets an answer (a fetch that ignores its si
   await waiting.close();
 });
 
-test('Producer: a constructor that throws leaves no page listener behind', () => {
-  // A page, as far as the producer can tell, that counts its listeners.
+/**
+ * Runs `body(page, listeners)` in a page, as far as the producer can tell:
+ * pagehide, online and offline on the global scope (`page`),
+ * visibilitychange on a document in `visibilityState`, navigator.onLine
+ * true. `listeners.count` is how many the producers attached and did not
+ * remove.
+ */
+async function inSimulatedPage(visibilityState, body) {
   const page = new EventTarget();
-  let listening = 0;
+  const document = Object.assign(new EventTarget(), { visibilityState });
+  const listeners = { count: 0 };
+  const counted = (target) => ({
+    addEventListener: (...a) => (listeners.count++, EventTarget.prototype.addEventListener.apply(target, a)),
+    removeEventListener: (...a) => (listeners.count--, EventTarget.prototype.removeEventListener.apply(target, a)),
+  });
+  Object.assign(document, counted(document));
   const saved = ['addEventListener', 'removeEventListener', 'document', 'navigator'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)]);
-  globalThis.addEventListener = (...a) => (listening++, page.addEventListener(...a));
-  globalThis.removeEventListener = (...a) => (listening--, page.removeEventListener(...a));
-  globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-  globalThis.document.addEventListener = (...a) => (listening++, EventTarget.prototype.addEventListener.apply(globalThis.document, a));
-  globalThis.document.removeEventListener = (...a) => (listening--, EventTarget.prototype.removeEventListener.apply(globalThis.document, a));
+  Object.assign(globalThis, counted(page), { document });
   Object.defineProperty(globalThis, 'navigator', { value: { onLine: true }, configurable: true });
   try {
-    const engine = oneShard();
-    // Refused in JS after the page options were read, and by the core.
-    assert.throws(() => new Producer({ ...TO_ENGINE, fetch: engine.fetch, onFull: 'drop' }), { code: 'InvalidArgument' });
-    assert.throws(() => new Producer({ ...TO_ENGINE, fetch: engine.fetch, endpoint: 'http://engine.local/a%20b/' }), { code: 'InvalidArgument' });
-    assert.equal(listening, 0);
-    const fine = new Producer({ ...TO_ENGINE, fetch: engine.fetch });
-    assert.ok(listening > 0, 'a producer that was made listens');
-    return fine.close().then(() => assert.equal(listening, 0));
+    return await body(page, listeners);
   } finally {
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(globalThis, k, d);
       else delete globalThis[k];
     }
   }
-});
+}
 
-test('Producer: the producers of one page share the 64 KiB that its keepalive requests in flight may carry', async () => {
-  const engine = oneShard();
-  // A page, as far as the producer can tell: pagehide on the global scope,
-  // visibilitychange on a document.
-  const page = new EventTarget();
-  const saved = ['addEventListener', 'removeEventListener', 'document'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)]);
-  globalThis.addEventListener = page.addEventListener.bind(page);
-  globalThis.removeEventListener = page.removeEventListener.bind(page);
-  globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
-  try {
+test('Producer: a constructor that throws leaves no page listener behind', () =>
+  inSimulatedPage('visible', async (_page, listeners) => {
+    const engine = oneShard();
+    // Refused in JS after the page options were read, and by the core.
+    assert.throws(() => new Producer({ ...TO_ENGINE, fetch: engine.fetch, onFull: 'drop' }), { code: 'InvalidArgument' });
+    assert.throws(() => new Producer({ ...TO_ENGINE, fetch: engine.fetch, endpoint: 'http://engine.local/a%20b/' }), { code: 'InvalidArgument' });
+    assert.equal(listeners.count, 0);
+    const fine = new Producer({ ...TO_ENGINE, fetch: engine.fetch });
+    assert.ok(listeners.count > 0, 'a producer that was made listens');
+    await fine.close();
+    assert.equal(listeners.count, 0);
+  }));
+
+test('Producer: the producers of one page share the 64 KiB that its keepalive requests in flight may carry', () =>
+  inSimulatedPage('hidden', async (page) => {
+    const engine = oneShard();
     // Keepalive requests are held in flight until the page is gone.
     let inFlight = 0;
     let most = 0;
@@ -373,13 +380,7 @@ test('Producer: the producers of one page share the 64 KiB that its keepalive re
     await Promise.all(producers.map((p) => p.close()));
     assert.equal((await Promise.all(puts)).length, 600);
     assert.equal(readAll(engine, 's').length, 600);
-  } finally {
-    for (const [k, d] of saved) {
-      if (d) Object.defineProperty(globalThis, k, d);
-      else delete globalThis[k];
-    }
-  }
-});
+  }));
 
 test('Producer: time its timer was held back (a throttled background tab, a frozen page, a machine asleep) does not use up records\' time to live', async () => {
   const engine = oneShard();
