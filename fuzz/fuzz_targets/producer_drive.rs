@@ -59,11 +59,11 @@ fuzz_target!(|data: &[u8]| {
     let mut bytes = script.iter().copied();
     let mut next = move || bytes.next();
     let check = |p: &mut Producer, pushed: &HashSet<u64>, settled: &mut HashSet<u64>| {
-        while let Some(o) = p.poll_outcome() {
+        for o in p.poll_outcomes() {
             assert!(pushed.contains(&o.id()), "an outcome for a record never pushed");
             assert!(settled.insert(o.id()), "a second outcome for one record");
         }
-        while p.poll_event().is_some() {}
+        p.poll_events();
         assert_eq!(p.stats().buffered_records as usize, pushed.len() - settled.len());
     };
     while let Some(op) = next() {

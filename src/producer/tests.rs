@@ -111,7 +111,7 @@ impl Sim {
             };
             self.flights.push(Flight { at: self.now.add_millis(self.latency_ms), id: req.id, response });
         }
-        while let Some(o) = self.producer.poll_outcome() {
+        for o in self.producer.poll_outcomes() {
             assert!(self.outcomes.insert(o.id(), o).is_none(), "one outcome per record");
         }
     }
@@ -495,9 +495,9 @@ fn a_429_without_an_aws_code_is_throttling_and_resent() {
         p.flush();
         let first = p.poll_request(t0()).unwrap();
         answer(&mut p, t0(), first.id, 429, body);
-        assert!(p.poll_outcome().is_none(), "{body:?}: failed instead of resent");
+        assert!(p.poll_outcomes().is_empty(), "{body:?}: failed instead of resent");
         assert_eq!(p.stats().throttles, 1);
-        let events: Vec<Event> = std::iter::from_fn(|| p.poll_event()).collect();
+        let events: Vec<Event> = p.poll_events();
         assert!(
             events.iter().any(|e| matches!(e, Event::Retried { records: 1, code, .. } if code == "Http429")),
             "{events:?}"
@@ -505,7 +505,10 @@ fn a_429_without_an_aws_code_is_throttling_and_resent() {
         let later = p.poll_timeout(t0()).expect("the resend is due later");
         let again = p.poll_request(later).expect("resent");
         answer(&mut p, later, again.id, 200, &all_stored(1));
-        assert!(matches!(p.poll_outcome(), Some(Outcome::Acknowledged { attempts: 2, .. })));
+        assert!(matches!(
+            p.poll_outcomes().into_iter().next(),
+            Some(Outcome::Acknowledged { attempts: 2, .. })
+        ));
     }
 }
 
@@ -531,7 +534,7 @@ fn a_413_halves_the_requests_and_loses_nothing_one_record_too_large_alone_fails(
                 answer(&mut p, now, req.id, 200, &all_stored(entries_in(&req)));
             }
         }
-        outcomes.extend(std::iter::from_fn(|| p.poll_outcome()));
+        outcomes.extend(p.poll_outcomes());
         if let Some(t) = p.poll_timeout(now) {
             now = now.max(t);
         }
@@ -592,8 +595,8 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
     // Answers, then takes what the answer produced.
     let answered = |p: &mut Producer, now: Timestamp, id: u64, status: u16, body: &str| {
         answer(p, now, id, status, body);
-        let events: Vec<Event> = std::iter::from_fn(|| p.poll_event()).collect();
-        let outcomes: Vec<Outcome> = std::iter::from_fn(|| p.poll_outcome()).collect();
+        let events: Vec<Event> = p.poll_events();
+        let outcomes: Vec<Outcome> = p.poll_outcomes();
         (events, outcomes)
     };
     let config = |refreshable_credentials| ProducerConfig {
@@ -657,7 +660,7 @@ fn an_expired_session_token_is_renewed_and_the_records_resent() {
             let (_, outcomes) = answered(&mut p, now, req.id, 400, expired);
             assert!(outcomes.is_empty());
         }
-        if let Some(o) = p.poll_outcome() {
+        if let Some(o) = p.poll_outcomes().into_iter().next() {
             break o;
         }
         now = p.poll_timeout(now).expect("a record waits: a timer is due");
@@ -701,7 +704,7 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
         ..kinesis("s")
     };
     let mut p = Producer::new(config.clone());
-    let drain = |p: &mut Producer| std::iter::from_fn(|| p.poll_event()).collect::<Vec<_>>();
+    let drain = |p: &mut Producer| p.poll_events();
     let mut now = t0();
     let mut pushed = 0u32;
     let mut push = |p: &mut Producer, now: Timestamp| {
@@ -756,8 +759,7 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
     let rest = p.poll_request(after).expect("the rest goes without waiting");
     assert_eq!(entries_in(&rest), 2);
     answer(&mut p, after, rest.id, 200, &all_stored(2));
-    let acknowledged =
-        std::iter::from_fn(|| p.poll_outcome()).filter(|o| matches!(o, Outcome::Acknowledged { .. })).count();
+    let acknowledged = p.poll_outcomes().iter().filter(|o| matches!(o, Outcome::Acknowledged { .. })).count();
     assert_eq!(acknowledged, pushed as usize, "every record arrived");
 
     // Three records, each request failing in transit: the network is down.
@@ -781,7 +783,7 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
         if let Some(req) = p.poll_request(now) {
             p.handle_transport_error(now, req.id, "NetworkError", "down");
         }
-        if let Some(o) = p.poll_outcome() {
+        if let Some(o) = p.poll_outcomes().into_iter().next() {
             break o;
         }
         now = p.poll_timeout(now).expect("a timer while records wait");
@@ -905,9 +907,7 @@ mod properties {
                         p.handle_response(now, req.id, &HttpResponse { status, error_type: None, date: None, body: &body });
                     }
                 }
-                while p.poll_outcome().is_some() {
-                    settled += 1;
-                }
+                settled += p.poll_outcomes().len();
                 if settled == records {
                     break;
                 }
@@ -981,11 +981,11 @@ mod properties {
                         ),
                     }
                 }
-                while let Some(o) = p.poll_outcome() {
+                for o in p.poll_outcomes() {
                     prop_assert!(pushed.contains(&o.id()), "an outcome for a record never pushed: {:?}", o);
                     prop_assert!(settled.insert(o.id()), "a second outcome: {:?}", o);
                 }
-                while p.poll_event().is_some() {}
+                p.poll_events();
                 let stats = p.stats();
                 prop_assert_eq!(stats.buffered_records as usize, pushed.len() - settled.len());
                 prop_assert_eq!(
@@ -1220,7 +1220,7 @@ fn a_gateway_gets_json_events_and_its_refusals_are_final_or_retried() {
     assert_eq!(r.body, b"{\"events\":[{\"n\":0},{\"n\":1},{\"n\":2}]}");
     let answer = br#"{"accepted":[0,2],"rejected":[{"index":1,"code":"InvalidEvent","message":"sessionId must be a string"}]}"#;
     p.handle_response(now, r.id, &HttpResponse { status: 200, error_type: None, date: None, body: answer });
-    let mut outcomes: Vec<Outcome> = core::iter::from_fn(|| p.poll_outcome()).collect();
+    let mut outcomes: Vec<Outcome> = p.poll_outcomes();
     outcomes.sort_by_key(Outcome::id);
     assert!(matches!(&outcomes[0], Outcome::Acknowledged { id, attempts: 1, .. } if *id == ids[0]));
     assert!(
@@ -1236,17 +1236,17 @@ fn a_gateway_gets_json_events_and_its_refusals_are_final_or_retried() {
     let r = p.poll_request(now).unwrap();
     let busy = br#"{"accepted":[],"rejected":[{"index":0,"code":"BufferFull","message":"full"}]}"#;
     p.handle_response(now, r.id, &HttpResponse { status: 200, error_type: None, date: None, body: busy });
-    assert!(p.poll_outcome().is_none(), "retried");
+    assert!(p.poll_outcomes().is_empty(), "retried");
     let later = now.add_millis(11_000);
     let r = p.poll_request(later).expect("resent");
     p.handle_response(later, r.id, &HttpResponse { status: 503, error_type: None, date: None, body: b"{}" });
-    assert!(p.poll_outcome().is_none(), "retried");
+    assert!(p.poll_outcomes().is_empty(), "retried");
     let later = later.add_millis(11_000);
     let r = p.poll_request(later).expect("resent");
     let origin = br#"{"error":"OriginNotAllowed","message":"this origin may not send events here"}"#;
     p.handle_response(later, r.id, &HttpResponse { status: 403, error_type: None, date: None, body: origin });
     assert!(
-        matches!(p.poll_outcome(), Some(Outcome::Failed { id: i, code, attempts: 3, .. }) if i == id && code == "OriginNotAllowed")
+        matches!(p.poll_outcomes().into_iter().next(), Some(Outcome::Failed { id: i, code, attempts: 3, .. }) if i == id && code == "OriginNotAllowed")
     );
 }
 
@@ -1258,7 +1258,7 @@ fn a_gateway_refusing_every_event_answers_400_per_event() {
     let answer = br#"{"accepted":[],"rejected":[{"index":0,"code":"InvalidEvent","message":"sessionId must be a string"}]}"#;
     p.handle_response(t0(), r.id, &HttpResponse { status: 400, error_type: None, date: None, body: answer });
     assert!(
-        matches!(p.poll_outcome(), Some(Outcome::Failed { id: i, code, message, .. }) if i == id && code == "InvalidEvent" && message == "sessionId must be a string")
+        matches!(p.poll_outcomes().into_iter().next(), Some(Outcome::Failed { id: i, code, message, .. }) if i == id && code == "InvalidEvent" && message == "sessionId must be a string")
     );
 }
 
@@ -1335,7 +1335,7 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
                 r.id,
                 &HttpResponse { status: 200, error_type: None, date: None, body: answer.as_bytes() },
             );
-            assert!(p.poll_outcome().is_none(), "retried, not given up");
+            assert!(p.poll_outcomes().is_empty(), "retried, not given up");
             let next = p.poll_timeout(now).expect("a retry is due");
             delays.push(next.as_millis() - now.as_millis());
             now = next;
@@ -1347,6 +1347,40 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
     let failed = delays("InternalFailure");
     assert!(failed.iter().any(|&d| d > 1_000), "exponential up to 10 s: {failed:?}");
     assert!(failed.iter().all(|&d| d <= 10_000), "{failed:?}");
+}
+
+#[test]
+fn records_backing_off_for_different_times_each_wake_the_producer_at_theirs() {
+    let mut p = Producer::new(ProducerConfig {
+        linger_ms: 0,
+        aggregation: false,
+        rate_limit_percent: 0,
+        max_in_flight: 16,
+        ..ProducerConfig::new(Destination::Kinesis("s".into()))
+    });
+    let mut now = t0();
+    for i in 0..8 {
+        p.push(now, b"x", &format!("k{i}"), None).unwrap();
+    }
+    let r = p.poll_request(now).expect("the batch");
+    assert_eq!(r.records, 8);
+    // A whole-request failure: each record draws its own backoff.
+    answer(&mut p, now, r.id, 500, r#"{"__type":"InternalFailure","message":"no"}"#);
+    let mut resent = 0;
+    let mut wake_ups = 0;
+    while resent < 8 {
+        let next = p.poll_timeout(now).expect("a record waits out its backoff");
+        assert!(next.as_millis() - t0().as_millis() <= 1_000, "woken at the backoff, not a deadline");
+        now = next;
+        wake_ups += 1;
+        let before = resent;
+        while let Some(r) = p.poll_request(now) {
+            resent += r.records;
+        }
+        assert!(resent > before, "the wake-up found a record ready");
+    }
+    assert!(wake_ups > 1, "the backoffs differ (seeded jitter): {wake_ups}");
+    assert_eq!(p.poll_timeout(now), None, "nothing waits on time: the resends are in flight");
 }
 
 /// Drives `p` with `list_shards` answering every ListShards request and
@@ -1375,7 +1409,7 @@ fn run_with_listing(
                 &HttpResponse { status, error_type: None, date: None, body: body.as_bytes() },
             );
         }
-        while let Some(o) = p.poll_outcome() {
+        for o in p.poll_outcomes() {
             outcomes.push(o);
         }
         if p.pending() == 0 {
@@ -1550,7 +1584,7 @@ fn in_ordered_mode_an_entry_sent_before_the_map_came_holds_every_shard() {
     answer(&mut p, later, first.id, 200, &all_stored(1));
     let second = p.poll_request(later.add_millis(1_000)).unwrap();
     answer(&mut p, later, second.id, 200, &all_stored(1));
-    let ids: Vec<u64> = std::iter::from_fn(|| p.poll_outcome()).map(|o| o.id()).collect();
+    let ids: Vec<u64> = p.poll_outcomes().into_iter().map(|o| o.id()).collect();
     assert_eq!(ids, [a1, a2]);
 }
 
@@ -1602,7 +1636,9 @@ fn records_up_to_a_raised_limit_are_taken_and_one_over_the_request_budget_goes_a
     assert_eq!(sizes.len(), 3, "{sizes:?}");
     assert!(sizes.iter().all(|(n, _)| *n == 1), "{sizes:?}");
     assert!(sizes[1].1 > 8 << 20, "the 6 MiB record, in base64: {sizes:?}");
-    let settled: Vec<u64> = std::iter::from_fn(|| p.poll_outcome())
+    let settled: Vec<u64> = p
+        .poll_outcomes()
+        .into_iter()
         .map(|o| {
             assert!(matches!(o, Outcome::Acknowledged { .. }), "{o:?}");
             o.id()
@@ -1635,7 +1671,7 @@ fn records_that_never_went_out_expire_with_the_error_that_held_them_back() {
                     );
                 }
             }
-            outcomes.extend(core::iter::from_fn(|| p.poll_outcome()));
+            outcomes.extend(p.poll_outcomes());
             now = p.poll_timeout(now).map_or(now.add_millis(10), |t| t.max(now.add_millis(1)));
         }
         match &outcomes[..] {
@@ -1660,5 +1696,5 @@ fn records_that_never_went_out_expire_with_the_error_that_held_them_back() {
     );
     p.push(now, b"x", "k", None).unwrap();
     p.expire(now.add_millis(300));
-    assert!(matches!(p.poll_outcome(), Some(Outcome::Failed { last_error: None, .. })));
+    assert!(matches!(p.poll_outcomes().into_iter().next(), Some(Outcome::Failed { last_error: None, .. })));
 }

@@ -370,7 +370,7 @@ impl WasmProducer {
             write_u64(out, n);
             out.push(0);
         }
-        while let Some(o) = self.producer.poll_outcome() {
+        for o in self.producer.poll_outcomes() {
             match o {
                 Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
                     number(out, id);
@@ -404,7 +404,7 @@ impl WasmProducer {
     #[inline(never)]
     fn events(&mut self, out: &mut Vec<u8>) {
         use crate::producer::Event;
-        while let Some(e) = self.producer.poll_event() {
+        for e in self.producer.poll_events() {
             let (kind, request, entries, records, open_shards, code) = match &e {
                 Event::Sent { request, entries, records } => {
                     ("sent", Some(*request), Some(*entries), Some(*records), None, "")
