@@ -360,6 +360,23 @@ struct Rec {
     last_error: Option<ErrorInfo>,
 }
 
+/// An empty record (what [`Queue`] leaves where one was taken).
+impl Default for Rec {
+    fn default() -> Rec {
+        Rec {
+            key: String::new(),
+            ehk: None,
+            hash: 0,
+            data: Vec::new(),
+            pushed: Timestamp::EPOCH,
+            deadline: Timestamp::EPOCH,
+            not_before: Timestamp::EPOCH,
+            attempts: 0,
+            last_error: None,
+        }
+    }
+}
+
 impl Rec {
     fn size(&self) -> usize {
         self.key.len() + self.data.len()
