@@ -238,6 +238,17 @@ fn kinesis(stream: &str) -> ProducerConfig {
     ProducerConfig { seed: 5, ..ProducerConfig::new(Destination::Kinesis(stream.to_owned())) }
 }
 
+/// Stream `s`, records sent at once (no linger) and without shard
+/// prediction (no aggregation, no limiter), so no ListShards comes first.
+fn at_once_unpredicted() -> ProducerConfig {
+    ProducerConfig {
+        linger_ms: 0,
+        aggregation: false,
+        rate_limit_percent: 0,
+        ..ProducerConfig::new(Destination::Kinesis("s".into()))
+    }
+}
+
 fn engine(shards: u32, throttling: bool) -> Engine {
     let mut e = Engine::new(EngineConfig { throttling, seed: 17, ..EngineConfig::default() });
     e.create_stream("s", shards, t0()).unwrap();
@@ -1316,13 +1327,7 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
     // Per attempt, how long until the record is offered again, for a
     // record the stream keeps failing with `code`.
     let delays = |code: &str| {
-        let mut p = Producer::new(ProducerConfig {
-            linger_ms: 0,
-            aggregation: false,
-            rate_limit_percent: 0,
-            record_ttl_ms: 3_600_000,
-            ..ProducerConfig::new(Destination::Kinesis("s".into()))
-        });
+        let mut p = Producer::new(ProducerConfig { record_ttl_ms: 3_600_000, ..at_once_unpredicted() });
         let mut now = t0();
         p.push(now, b"x", "k", None).unwrap();
         let answer =
@@ -1351,13 +1356,7 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
 
 #[test]
 fn records_backing_off_for_different_times_each_wake_the_producer_at_theirs() {
-    let mut p = Producer::new(ProducerConfig {
-        linger_ms: 0,
-        aggregation: false,
-        rate_limit_percent: 0,
-        max_in_flight: 16,
-        ..ProducerConfig::new(Destination::Kinesis("s".into()))
-    });
+    let mut p = Producer::new(ProducerConfig { max_in_flight: 16, ..at_once_unpredicted() });
     let mut now = t0();
     for i in 0..8 {
         p.push(now, b"x", &format!("k{i}"), None).unwrap();
