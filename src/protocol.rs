@@ -554,30 +554,39 @@ pub fn gateway_events(events: &[&[u8]]) -> Encoded {
 /// "rejected": [{"index", "code", "message"}…]}`, every index once.
 pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, DecodeError> {
     let v = json::parse(body)?;
-    let mut records: Vec<Option<RecordResult>> = Vec::new();
-    records.resize_with(count, || None);
     let index = |v: &Value<'_>| v.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < count);
     let shape = DecodeError::Shape(Shape::NotGatewayAnswer);
-    for a in v.get("accepted").and_then(Value::as_array).ok_or(shape.clone())? {
-        let i = index(a).ok_or(shape.clone())?;
-        records[i] = Some(RecordResult::Ok { sequence_number: String::new(), shard_id: String::new() });
-    }
-    let mut failed = 0;
-    for r in v.get("rejected").and_then(Value::as_array).ok_or(shape.clone())? {
-        let i = r.get("index").and_then(index).ok_or(shape.clone())?;
-        records[i] = Some(RecordResult::Failed {
-            code: text(r, "code").map(sanitize_error_code).unwrap_or("Rejected").to_owned(),
-            message: text(r, "message").unwrap_or("").to_owned(),
-        });
-        failed += 1;
-    }
-    // Every index answered (a loop: `collect::<Option<Vec<_>>>` is 0.3 KB
+    // Per event: 0 unanswered, 1 accepted, 2 + k refused by the k-th
+    // refusal (numbers, not a `Vec` of `Option`s of results: 0.1 KB less
     // of the producer's `.wasm`).
-    let mut answered = Vec::with_capacity(count);
-    for r in records {
-        answered.push(r.ok_or(shape.clone())?);
+    let mut answers = vec![0u64; count];
+    for a in v.get("accepted").and_then(Value::as_array).ok_or(shape.clone())? {
+        let answer = index(a).and_then(|i| answers.get_mut(i)).ok_or(shape.clone())?;
+        *answer = 1;
     }
-    Ok(BatchResult { failed, records: answered })
+    let refused = v.get("rejected").and_then(Value::as_array).ok_or(shape.clone())?;
+    for (k, r) in (2..).zip(refused) {
+        let answer = r.get("index").and_then(index).and_then(|i| answers.get_mut(i)).ok_or(shape.clone())?;
+        *answer = k;
+    }
+    let mut records = Vec::with_capacity(count);
+    let mut failed = 0;
+    for answer in answers {
+        let record = match answer {
+            0 => return Err(shape),
+            1 => RecordResult::Ok { sequence_number: String::new(), shard_id: String::new() },
+            k => {
+                let r = usize::try_from(k - 2).ok().and_then(|k| refused.get(k)).ok_or(shape.clone())?;
+                failed += 1;
+                RecordResult::Failed {
+                    code: text(r, "code").map(sanitize_error_code).unwrap_or("Rejected").to_owned(),
+                    message: text(r, "message").unwrap_or("").to_owned(),
+                }
+            }
+        };
+        records.push(record);
+    }
+    Ok(BatchResult { failed, records })
 }
 
 /// Decodes a PutRecords result (HTTP 200, even when records failed).

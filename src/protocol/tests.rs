@@ -80,6 +80,38 @@ fn decodes_partial_failures() {
 }
 
 #[test]
+fn decodes_a_gateways_answer_every_event_once() {
+    let ok = || RecordResult::Ok { sequence_number: String::new(), shard_id: String::new() };
+    let refused =
+        |code: &str, message: &str| RecordResult::Failed { code: code.into(), message: message.into() };
+    let r = decode_gateway_answer(
+        br#"{"accepted":[2,0],"rejected":[{"index":3,"code":"aws#InvalidEvent:x","message":"not JSON"},{"index":1}]}"#,
+        4,
+    )
+    .unwrap();
+    assert_eq!(r.records, [ok(), refused("Rejected", ""), ok(), refused("InvalidEvent", "not JSON")]);
+    assert_eq!(r.failed, 2);
+    assert_eq!(decode_gateway_answer(br#"{"accepted":[],"rejected":[]}"#, 0).unwrap().records, []);
+    // An event answered twice: the refusal stands.
+    let r = decode_gateway_answer(br#"{"accepted":[0],"rejected":[{"index":0,"code":"EventTooLarge"}]}"#, 1);
+    assert_eq!(r.unwrap().records, [refused("EventTooLarge", "")]);
+    for bad in [
+        &br#"{"accepted":[0],"rejected":[]}"#[..], // event 1 unanswered
+        br#"{"accepted":[0,0],"rejected":[]}"#,    // twice, and 1 unanswered
+        br#"{"accepted":[0,2],"rejected":[]}"#,    // no event 2
+        br#"{"accepted":[0,-1],"rejected":[]}"#,
+        br#"{"accepted":[0,"1"],"rejected":[]}"#,
+        br#"{"accepted":[0],"rejected":[{"code":"x"}]}"#,
+        br#"{"accepted":[0,1]}"#,
+        br#"{"rejected":[]}"#,
+        br#"[0,1]"#,
+        b"<html>",
+    ] {
+        assert!(decode_gateway_answer(bad, 2).is_err(), "{}", String::from_utf8_lossy(bad));
+    }
+}
+
+#[test]
 fn decodes_list_shards() {
     let body = br#"{"NextToken":"AAA","Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"1","EndingSequenceNumber":"2"}},{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"3"}}]}"#;
     let page = decode_list_shards(body).unwrap();
