@@ -316,7 +316,7 @@ fn aggregate_dyn(
     }
     // A loop, not `map(…).collect()` (1 KB less of the producer's `.wasm`).
     let mut out = Vec::with_capacity(outputs.len());
-    for (first, group) in outputs {
+    for &(first, group) in &outputs {
         let Some(head) = records.get(first) else { continue };
         out.push(match group.and_then(|g| groups.get(g)).filter(|g| g.members.len() > 1) {
             Some(group) => {

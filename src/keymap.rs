@@ -93,18 +93,16 @@ impl<K: Ord + Copy, V> SortedMap<K, V> {
     }
 }
 
-impl KeySet {
-    pub(crate) fn add(&mut self, key: u128) {
-        self.insert(key, ());
+impl<K, V> SortedMap<K, V> {
+    /// The entries, by key.
+    pub(crate) fn iter(&self) -> core::slice::Iter<'_, (K, V)> {
+        self.items.iter()
     }
 }
 
-impl<K, V> IntoIterator for SortedMap<K, V> {
-    type Item = (K, V);
-    type IntoIter = alloc::vec::IntoIter<(K, V)>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter()
+impl KeySet {
+    pub(crate) fn add(&mut self, key: u128) {
+        self.insert(key, ());
     }
 }
 
@@ -127,7 +125,7 @@ mod tests {
         assert_eq!(m.get(1), None);
         assert!(m.contains(u128::MAX));
         assert_eq!(m.len(), 6);
-        assert_eq!(m.clone().into_iter().map(|(k, _)| k).collect::<Vec<_>>(), [0, 3, 4, 5, 9, u128::MAX]);
+        assert_eq!(m.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [0, 3, 4, 5, 9, u128::MAX]);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), [0, 3, 41, 6, 90, u32::MAX]);
         m.clear();
         assert_eq!(m.len(), 0);

@@ -571,7 +571,7 @@ pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, D
     }
     let mut records = Vec::with_capacity(count);
     let mut failed = 0;
-    for answer in answers {
+    for &answer in &answers {
         let record = match answer {
             0 => return Err(shape),
             1 => RecordResult::Ok { sequence_number: String::new(), shard_id: String::new() },

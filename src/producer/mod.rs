@@ -1156,7 +1156,7 @@ impl Producer {
         if picked.is_empty() || !(due || full) {
             return None;
         }
-        for (s, b) in budgets {
+        for &(s, b) in budgets.iter() {
             self.limiter.take(s, b[2], b[3], now);
         }
         let mut recs = self.queue.take(&picked);
@@ -1369,12 +1369,12 @@ impl Producer {
             self.held_by = Some(ErrorInfo { code: e.code, message: e.message });
             return;
         }
-        let page = match protocol::decode_list_shards(response.body) {
+        let mut page = match protocol::decode_list_shards(response.body) {
             Ok(p) => p,
             Err(_) => return self.map_unreadable(now),
         };
         let (mut shards, token, pages) = self.listing.take().unwrap_or_default();
-        shards.extend(page.shards);
+        shards.append(&mut page.shards);
         if let Some(next) = page.next_token {
             // A token that comes back unchanged, or pages without end: the
             // listing would never finish. Send without prediction.

@@ -370,13 +370,21 @@ impl WasmProducer {
             write_u64(out, n);
             out.push(0);
         }
-        for o in self.producer.poll_outcomes() {
-            match o {
-                Outcome::Acknowledged { id, shard_id, sequence_number, sub_sequence_number, attempts } => {
+        // By reference: a `Vec`'s by-value iterator is 0.1 KB more of the
+        // `.wasm` per element type.
+        for o in &self.producer.poll_outcomes() {
+            match *o {
+                Outcome::Acknowledged {
+                    id,
+                    ref shard_id,
+                    ref sequence_number,
+                    sub_sequence_number,
+                    attempts,
+                } => {
                     number(out, id);
                     out.extend_from_slice(b"1\0");
-                    write_field(out, &shard_id);
-                    write_field(out, &sequence_number);
+                    write_field(out, shard_id);
+                    write_field(out, sequence_number);
                     match sub_sequence_number {
                         Some(n) => number(out, u64::from(n)),
                         None => out.push(0),
@@ -384,11 +392,11 @@ impl WasmProducer {
                     number(out, u64::from(attempts));
                     out.push(0);
                 }
-                Outcome::Failed { id, code, message, attempts, last_error } => {
+                Outcome::Failed { id, ref code, ref message, attempts, ref last_error } => {
                     number(out, id);
                     out.extend_from_slice(if last_error.is_some() { b"2\0" } else { b"0\0" });
-                    write_field(out, &code);
-                    write_field(out, &message);
+                    write_field(out, code);
+                    write_field(out, message);
                     number(out, u64::from(attempts));
                     let (code, message) = last_error.as_ref().map_or(("", ""), |e| (&e.code, &e.message));
                     write_field(out, code);
@@ -404,8 +412,8 @@ impl WasmProducer {
     #[inline(never)]
     fn events(&mut self, out: &mut Vec<u8>) {
         use crate::producer::Event;
-        for e in self.producer.poll_events() {
-            let (kind, request, entries, records, open_shards, code) = match &e {
+        for e in &self.producer.poll_events() {
+            let (kind, request, entries, records, open_shards, code) = match e {
                 Event::Sent { request, entries, records } => {
                     ("sent", Some(*request), Some(*entries), Some(*records), None, "")
                 }
