@@ -62,6 +62,16 @@ impl<T: Default> Queue<T> {
         }
     }
 
+    /// Puts `items` back at their places, taking them out of `items` (an
+    /// empty one left in each place: a loop that takes a `Vec` by value
+    /// costs 0.1 KB of the `.wasm` per element type).
+    pub(crate) fn put_back(&mut self, items: &mut [(u64, T)]) {
+        for slot in items {
+            let (id, item) = core::mem::take(slot);
+            self.insert(id, item);
+        }
+    }
+
     pub(crate) fn front(&self) -> Option<&(u64, T)> {
         self.items().first()
     }
@@ -157,8 +167,14 @@ mod tests {
         for v in q.values_mut() {
             *v += 1;
         }
-        assert_eq!(q.take(&[0, 5]), [(1, 11), (9, 91)]);
+        let mut taken = q.take(&[0, 5]);
+        assert_eq!(taken, [(1, 11), (9, 91)]);
         assert_eq!(ids(&q), [2, 3, 5, 8]);
+        // Back as they were; what is left in their places is empty.
+        q.put_back(&mut taken);
+        assert_eq!(taken, [(0, 0), (0, 0)]);
+        assert_eq!(ids(&q), [1, 2, 3, 5, 8, 9]);
+        assert_eq!(q.take(&[0, 5]), [(1, 11), (9, 91)]);
         while q.pop_front().is_some() {}
         assert_eq!(q.front(), None);
         q.insert(4, 40);
