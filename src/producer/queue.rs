@@ -100,12 +100,14 @@ impl<T: Default> Queue<T> {
         let head = self.head;
         let Some(span) = self.slots.get_mut(head..=head + last) else { return Vec::new() };
         let mut taken = Vec::with_capacity(positions.len());
-        let mut wanted = positions.iter().rev().peekable();
+        // The positions not yet reached, from the back.
+        let mut wanted = positions.len();
         // From the back: picked items leave, kept ones move back over the
         // slots they left, so the empty slots end up at the front.
         let mut kept = span.len();
         for i in (0..span.len()).rev() {
-            if wanted.next_if_eq(&&i).is_some() {
+            if wanted > 0 && positions.get(wanted - 1) == Some(&i) {
+                wanted -= 1;
                 if let Some((id, item)) = span.get_mut(i) {
                     taken.push((*id, core::mem::take(item)));
                 }
