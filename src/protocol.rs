@@ -557,7 +557,7 @@ pub fn decode_gateway_answer(body: &[u8], count: usize) -> Result<BatchResult, D
     let index = |v: &Value<'_>| v.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < count);
     let shape = DecodeError::Shape(Shape::NotGatewayAnswer);
     // Per event: 0 unanswered, 1 accepted, 2 + k refused by the k-th
-    // refusal (numbers, not a `Vec` of `Option`s of results: 0.1 KB less
+    // refusal (numbers, not a `Vec` of `Option`s of results: 0.05 KB less
     // of the producer's `.wasm`).
     let mut answers = vec![0u64; count];
     for a in v.get("accepted").and_then(Value::as_array).ok_or(shape.clone())? {

@@ -370,8 +370,7 @@ impl WasmProducer {
             write_u64(out, n);
             out.push(0);
         }
-        // By reference: a `Vec`'s by-value iterator is 0.1 KB more of the
-        // `.wasm` per element type.
+        // By reference (see Size in `crate::producer`'s docs).
         for o in &self.producer.poll_outcomes() {
             match *o {
                 Outcome::Acknowledged {
