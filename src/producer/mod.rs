@@ -390,16 +390,33 @@ impl Rec {
     }
 }
 
+/// A put request in flight (PutRecords, PutRecordBatch or a gateway's
+/// batch): its records, entry after entry, in one `Vec`, and where each
+/// entry ends. One representation from the batch to the answer: no `Vec`
+/// per entry (one per record when not aggregating), and an aggregate's
+/// bytes are dropped once encoded.
 #[derive(Clone, Debug, Default)]
+struct Put {
+    records: Vec<(u64, Rec)>,
+    entries: Vec<Entry>,
+    /// The request body's size.
+    size: usize,
+}
+
+/// One record of a request on the wire: a user record, or an aggregate
+/// of several.
+#[derive(Clone, Copy, Debug)]
 struct Entry {
+    /// Where its records end in [`Put::records`] (they start where the
+    /// previous entry's end).
+    end: usize,
     /// Predicted shard (its starting hash key), when a map is known.
     shard: Option<u128>,
     /// Ordered mode: the slot it holds (its shard, or one slot for the
     /// whole stream when no map could be loaded).
     slot: Option<u128>,
-    records: Vec<(u64, Rec)>,
-    /// An aggregate: its partition key, explicit hash key and bytes.
-    aggregate: Option<(String, Option<String>, Vec<u8>)>,
+    /// An aggregate: its records' sub-sequence numbers are their places.
+    aggregated: bool,
 }
 
 /// How long retried records wait.
@@ -472,8 +489,7 @@ const LIST_SHARDS_MAX_PAGES: u32 = 1_000;
 
 #[derive(Clone, Debug)]
 enum InFlight {
-    /// The entries, and the size of the request's body.
-    Put(Vec<Entry>, usize),
+    Put(Put),
     ListShards,
 }
 
@@ -608,10 +624,10 @@ pub struct Producer {
     latency: Latency,
 }
 
-/// Each entry's data (Firehose and gateway entries hold one record each).
-fn entry_data(entries: &[Entry]) -> Vec<&[u8]> {
-    let mut data = Vec::with_capacity(entries.len());
-    for (_, r) in entries.iter().filter_map(|e| e.records.first()) {
+/// Each record's data (Firehose and gateway entries hold one record each).
+fn records_data(records: &[(u64, Rec)]) -> Vec<&[u8]> {
+    let mut data = Vec::with_capacity(records.len());
+    for (_, r) in records {
         data.push(r.data.as_slice());
     }
     data
@@ -1166,53 +1182,50 @@ impl Producer {
         for &(s, b) in budgets.iter() {
             self.limiter.take(s, b[2], b[3], now);
         }
-        let mut recs = self.queue.take(&picked);
-        let mut entries = if aggregate {
-            self.aggregate_entries(&mut recs, max_records, now)
+        let mut put = Put { records: self.queue.take(&picked), ..Put::default() };
+        let aggregates = if aggregate {
+            self.aggregate_entries(&mut put, max_records, now)
         } else {
-            // A loop, not `map(…).collect()`: the in-place collect is 0.4 KB
-            // of the producer's `.wasm`.
-            let mut entries = Vec::with_capacity(recs.len());
-            for slot in &mut recs {
-                let (id, r) = core::mem::take(slot);
+            put.entries = Vec::with_capacity(put.records.len());
+            for (i, (_, r)) in put.records.iter().enumerate() {
                 let shard = self.shard_of(r.hash);
                 let slot = ordered.then(|| self.slot_of(r.hash));
-                entries.push(Entry { shard, slot, records: vec![(id, r)], aggregate: None });
+                put.entries.push(Entry { end: i + 1, shard, slot, aggregated: false });
             }
-            entries
+            Vec::new()
         };
-        if entries.is_empty() {
+        if put.entries.is_empty() {
             return None;
         }
-        let body = self.encode_body(&entries);
+        let body = self.encode_body(&put, &aggregates);
         if limit.is_some_and(|l| body.body.len() > l) {
             // Over the limit after all (the estimate is per record): back
             // to the queue, untouched.
-            for e in &mut entries {
-                self.queue.put_back(&mut e.records);
-            }
+            self.queue.put_back(&mut put.records);
             return None;
         }
-        Some(self.commit(entries, body))
+        Some(self.commit(put, body))
     }
 
-    /// Packs picked records into aggregates by predicted shard, taking
-    /// them out of `recs` (an empty record is left in each place: a slot
-    /// of `Option`s for them was 0.2 KB more of the producer's `.wasm`);
-    /// records beyond `max_entries` entries go back to the queue.
+    /// Packs `put`'s records into aggregates by predicted shard, as its
+    /// entries, the records in their order; records beyond `max_entries`
+    /// entries go back to the queue. Returns aggregation's outputs, for
+    /// the aggregated entries' keys and bytes: those of more than one
+    /// record, in order (one put back counts none).
     fn aggregate_entries(
         &mut self,
-        recs: &mut [(u64, Rec)],
+        put: &mut Put,
         max_entries: usize,
         now: Timestamp,
-    ) -> Vec<Entry> {
+    ) -> Vec<aggregation::OutputRecord> {
         let map = &self.map;
         let shard_of = |h: u128| map.as_ref().map_or(0, |m| m.shard_for_hash_key(h).starting_hash_key);
+        let mut recs = core::mem::take(&mut put.records);
         let mut outputs = {
             let mut users = Vec::with_capacity(recs.len());
             // Each record's hash key was worked out when it was pushed.
             let mut hashes = Vec::with_capacity(recs.len());
-            for (_, r) in recs.iter() {
+            for (_, r) in &recs {
                 users.push(UserRecord {
                     partition_key: &r.key,
                     explicit_hash_key: r.ehk.as_deref(),
@@ -1222,80 +1235,88 @@ impl Producer {
             }
             aggregation::aggregate_hashed(&users, &hashes, self.config.aggregation_max_bytes, shard_of)
         };
-        let mut entries = Vec::with_capacity(outputs.len().min(max_entries));
+        put.records = Vec::with_capacity(recs.len());
         let mut total = 0usize;
         // By reference, its parts taken (see Size in the module's docs).
         for (n, out) in outputs.iter_mut().enumerate() {
             let wire = out.data.len().div_ceil(3) * 4 + out.partition_key.len() + 96;
-            let mut records = Vec::with_capacity(out.indices.len());
+            let start = put.records.len();
             for &i in &out.indices {
                 // Each record once: one taken already is left empty (id 0;
                 // ids start at 1).
-                if let Some((id, r)) = recs.get_mut(i).map(core::mem::take).filter(|(id, _)| *id != 0) {
-                    records.push((id, r));
+                if let Some(rec) = recs.get_mut(i).map(core::mem::take).filter(|(id, _)| *id != 0) {
+                    put.records.push(rec);
                 }
             }
+            let Some((_, first)) = put.records.get(start) else { continue };
             if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES {
                 // Back to the queue, untouched.
-                self.queue.put_back(&mut records);
+                self.queue.put_back(put.records.get_mut(start..).unwrap_or_default());
+                put.records.truncate(start);
+                out.user_records = 0;
                 continue;
             }
             total += wire;
-            let shard = records.first().map(|(_, r)| shard_of(r.hash));
-            if let Some(s) = shard {
-                self.limiter.take(s, 1.0, 0.0, now);
-            }
-            let slot = if self.config.ordered { shard } else { None };
-            let aggregate = (out.user_records > 1).then(|| {
-                use core::mem::take;
-                (take(&mut out.partition_key), take(&mut out.explicit_hash_key), take(&mut out.data))
-            });
-            entries.push(Entry { shard, slot, records, aggregate });
+            let shard = shard_of(first.hash);
+            self.limiter.take(shard, 1.0, 0.0, now);
+            let slot = self.config.ordered.then_some(shard);
+            let aggregated = out.user_records > 1;
+            put.entries.push(Entry { end: put.records.len(), shard: Some(shard), slot, aggregated });
         }
-        entries
+        outputs
     }
 
-    fn encode_body(&self, entries: &[Entry]) -> protocol::Encoded {
+    fn encode_body(&self, put: &Put, aggregates: &[aggregation::OutputRecord]) -> protocol::Encoded {
         match &self.config.destination {
             Destination::Kinesis(stream) => {
-                let mut users = Vec::with_capacity(entries.len());
-                for e in entries {
-                    users.push(match (&e.aggregate, e.records.first()) {
-                        (Some((k, h, d)), _) => {
-                            UserRecord { partition_key: k, explicit_hash_key: h.as_deref(), data: d }
-                        }
-                        (None, Some((_, r))) => UserRecord {
+                let mut users = Vec::with_capacity(put.entries.len());
+                let mut aggregates = aggregates.iter().filter(|o| o.user_records > 1);
+                let mut start = 0;
+                for e in &put.entries {
+                    let first = put.records.get(start);
+                    start = e.end;
+                    let user = if e.aggregated {
+                        aggregates.next().map(|o| UserRecord {
+                            partition_key: &o.partition_key,
+                            explicit_hash_key: o.explicit_hash_key.as_deref(),
+                            data: &o.data,
+                        })
+                    } else {
+                        first.map(|(_, r)| UserRecord {
                             partition_key: &r.key,
                             explicit_hash_key: r.ehk.as_deref(),
                             data: &r.data,
-                        },
-                        (None, None) => continue,
-                    });
+                        })
+                    };
+                    if let Some(user) = user {
+                        users.push(user);
+                    }
                 }
                 protocol::put_records(Stream::Name(stream), &users)
             }
-            Destination::Firehose(name) => protocol::firehose_put_record_batch(name, &entry_data(entries)),
-            Destination::Gateway => protocol::gateway_events(&entry_data(entries)),
+            Destination::Firehose(name) => {
+                protocol::firehose_put_record_batch(name, &records_data(&put.records))
+            }
+            Destination::Gateway => protocol::gateway_events(&records_data(&put.records)),
         }
     }
 
-    fn commit(&mut self, entries: Vec<Entry>, body: protocol::Encoded) -> Request {
+    fn commit(&mut self, mut put: Put, body: protocol::Encoded) -> Request {
         let id = self.next_request;
         self.next_request += 1;
-        let records: usize = entries.iter().map(|e| e.records.len()).sum();
-        for s in entries.iter().filter_map(|e| e.slot) {
+        let records = put.records.len();
+        for s in put.entries.iter().filter_map(|e| e.slot) {
             self.busy_shards.add(s);
         }
-        for e in &entries {
-            for (_, r) in &e.records {
-                if r.attempts > 0 {
-                    self.stats.records_retried += 1;
-                }
+        for (_, r) in &put.records {
+            if r.attempts > 0 {
+                self.stats.records_retried += 1;
             }
         }
         self.stats.requests += 1;
-        self.events.push(Event::Sent { request: id, entries: entries.len(), records });
-        self.in_flight.push((id, InFlight::Put(entries, body.body.len())));
+        self.events.push(Event::Sent { request: id, entries: put.entries.len(), records });
+        put.size = body.body.len();
+        self.in_flight.push((id, InFlight::Put(put)));
         Request { id, target: body.target, body: body.body, records }
     }
 }
@@ -1315,7 +1336,7 @@ impl Producer {
         }
         match flight {
             InFlight::ListShards => self.on_list_shards(now, response),
-            InFlight::Put(entries, size) => self.on_put(now, id, entries, size, response),
+            InFlight::Put(put) => self.on_put(now, id, put, response),
         }
     }
 
@@ -1335,7 +1356,7 @@ impl Producer {
         let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
         match flight {
             InFlight::ListShards => self.retry_map(now),
-            InFlight::Put(entries, _) => self.requeue(now, id, entries, &error, Backoff::Full),
+            InFlight::Put(mut put) => self.requeue(now, id, &mut put.records, &error, Backoff::Full),
         }
         self.held_by = Some(error);
     }
@@ -1345,8 +1366,8 @@ impl Producer {
     fn take_flight(&mut self, id: u64) -> Option<InFlight> {
         let at = self.in_flight.iter().position(|(i, _)| *i == id)?;
         let (_, flight) = self.in_flight.swap_remove(at);
-        if let InFlight::Put(entries, _) = &flight {
-            for s in entries.iter().filter_map(|e| e.slot) {
+        if let InFlight::Put(put) = &flight {
+            for s in put.entries.iter().filter_map(|e| e.slot) {
                 self.busy_shards.remove(s);
             }
         }
@@ -1465,54 +1486,47 @@ impl Producer {
         }
     }
 
-    fn on_put(
-        &mut self,
-        now: Timestamp,
-        request: u64,
-        mut entries: Vec<Entry>,
-        body_size: usize,
-        response: &HttpResponse<'_>,
-    ) {
+    fn on_put(&mut self, now: Timestamp, request: u64, mut put: Put, response: &HttpResponse<'_>) {
+        let entries = put.entries.len();
         // A gateway answers per event whatever its status (400 when it
         // refused them all, 503 when its buffer was full).
         let gateway_answer = if self.config.destination == Destination::Gateway {
-            protocol::decode_gateway_answer(response.body, entries.len()).ok()
+            protocol::decode_gateway_answer(response.body, entries).ok()
         } else {
             None
         };
+        let records = &mut put.records;
         if response.status != 200 && gateway_answer.is_none() {
             let e = protocol::decode_error(response.status, response.error_type, response.body);
             let error = ErrorInfo { code: e.code.clone(), message: e.message.clone() };
-            if response.status == 413
-                && (entries.len() > 1 || entries.first().is_some_and(|e| e.records.len() > 1))
-            {
+            if response.status == 413 && records.len() > 1 {
                 // Too large for what answered (a gateway or proxy with a
                 // smaller limit than the service's): later requests carry
                 // at most half of this one, and its records go again now.
                 // One record too large alone fails with the code.
-                self.body_cap = body_size / 2;
-                self.requeue(now, request, entries, &error, Backoff::None);
+                self.body_cap = put.size / 2;
+                self.requeue(now, request, records, &error, Backoff::None);
                 return;
             }
             if e.is_clock_skew() {
                 self.correct_clock(now, response, &e.message);
                 // Resent at once, signed with the corrected clock.
-                self.requeue(now, request, entries, &error, Backoff::None);
+                self.requeue(now, request, records, &error, Backoff::None);
             } else if self.credentials_expired(&e) {
                 // Resent with fresh credentials; backed off, in case the
                 // provider gives the same ones again (the records' TTL
                 // bounds it).
-                self.requeue(now, request, entries, &error, Backoff::Full);
+                self.requeue(now, request, records, &error, Backoff::Full);
             } else if e.is_retryable() {
                 if e.is_throttling() {
                     self.stats.throttles += 1;
-                    for s in entries.iter().filter_map(|e| e.shard) {
+                    for s in put.entries.iter().filter_map(|e| e.shard) {
                         self.limiter.throttled(s, now);
                     }
                 }
-                self.requeue(now, request, entries, &error, Backoff::Full);
+                self.requeue(now, request, records, &error, Backoff::Full);
             } else {
-                self.fail(now, entries, error);
+                self.fail(now, records, error);
             }
             return;
         }
@@ -1520,10 +1534,10 @@ impl Producer {
             (Some(answer), _) => Ok(answer),
             (None, Destination::Kinesis(_)) => protocol::decode_put_records(response.body),
             (None, Destination::Firehose(_)) => protocol::decode_put_record_batch(response.body),
-            (None, Destination::Gateway) => protocol::decode_gateway_answer(response.body, entries.len()),
+            (None, Destination::Gateway) => protocol::decode_gateway_answer(response.body, entries),
         };
         let mut result = match decoded {
-            Ok(r) if r.records.len() == entries.len() => r,
+            Ok(r) if r.records.len() == entries => r,
             _ => {
                 // A 200 we cannot read: the records may or may not be
                 // stored. Resend (at-least-once).
@@ -1531,21 +1545,21 @@ impl Producer {
                     code: "InvalidResponse".to_owned(),
                     message: "unreadable PutRecords response".to_owned(),
                 };
-                self.requeue(now, request, entries, &error, Backoff::Full);
+                self.requeue(now, request, records, &error, Backoff::Full);
                 return;
             }
         };
         let mut acked = 0usize;
-        let mut failed: Vec<Entry> = Vec::new();
-        let mut last_error: Option<ErrorInfo> = None;
-        let mut throttled: Vec<Entry> = Vec::new();
-        let mut throttle_error: Option<ErrorInfo> = None;
+        // Records resent, and the code of the last error, of those
+        // throttled ([0]) and of the others ([1]); each record keeps its
+        // own entry's error.
+        let mut retried: [(usize, Option<String>); 2] = Default::default();
+        let mut start = 0;
         use core::mem::take;
-        // By reference, each entry and error taken (see Size in the
-        // module's docs).
-        for (entry, outcome) in entries.iter_mut().zip(&mut result.records) {
-            let entry = take(entry);
-            match outcome {
+        for (entry, outcome) in put.entries.iter().zip(&mut result.records) {
+            let Some(recs) = records.get_mut(start..entry.end) else { break };
+            start = entry.end;
+            let (code, message) = match outcome {
                 RecordResult::Ok { sequence_number, shard_id } => {
                     // A record that landed elsewhere than predicted: the
                     // stream resharded; reload the map.
@@ -1555,104 +1569,108 @@ impl Producer {
                             self.map_due = Some(now);
                         }
                     }
-                    let aggregated = entry.aggregate.is_some();
-                    for (index, &(id, ref r)) in entry.records.iter().enumerate() {
+                    for (index, &(id, ref r)) in recs.iter().enumerate() {
                         acked += 1;
                         let outcome = Outcome::Acknowledged {
                             id,
                             shard_id: shard_id.clone(),
                             sequence_number: sequence_number.clone(),
-                            sub_sequence_number: aggregated.then_some(index as u32),
+                            sub_sequence_number: entry.aggregated.then_some(index as u32),
                             attempts: r.attempts + 1,
                         };
                         self.settle(id, r, outcome, now);
                     }
+                    continue;
                 }
-                RecordResult::Failed { code, message }
-                    if self.config.destination == Destination::Gateway
-                        && GATEWAY_PERMANENT.contains(&code.as_str()) =>
-                {
-                    // The gateway refused the event itself: no retry.
-                    self.fail(now, vec![entry], ErrorInfo { code: take(code), message: take(message) });
-                }
-                RecordResult::Failed { code, message }
-                    if code == "ProvisionedThroughputExceededException" =>
-                {
-                    self.stats.throttles += 1;
-                    if let Some(s) = entry.shard {
-                        self.limiter.throttled(s, now);
-                    }
-                    throttle_error = Some(ErrorInfo { code: take(code), message: take(message) });
-                    throttled.push(entry);
-                }
-                RecordResult::Failed { code, message } => {
-                    last_error = Some(ErrorInfo { code: take(code), message: take(message) });
-                    failed.push(entry);
-                }
+                RecordResult::Failed { code, message } => (take(code), take(message)),
+            };
+            let throttled = code == "ProvisionedThroughputExceededException";
+            if self.config.destination == Destination::Gateway && GATEWAY_PERMANENT.contains(&code.as_str()) {
+                // The gateway refused the event itself: no retry.
+                self.fail(now, recs, ErrorInfo { code, message });
+                continue;
             }
+            let backoff = if throttled {
+                self.stats.throttles += 1;
+                if let Some(s) = entry.shard {
+                    self.limiter.throttled(s, now);
+                }
+                // Paced by the shard's limiter (see THROTTLED_BACKOFF_MAX_MS).
+                Backoff::Throttled
+            } else {
+                Backoff::Full
+            };
+            let error = ErrorInfo { code, message };
+            let (count, last) = &mut retried[usize::from(!throttled)];
+            *count += self.requeue_records(now, recs, &error, backoff);
+            *last = Some(error.code);
         }
         if acked > 0 {
             self.events.push(Event::Acknowledged { request, records: acked });
         }
         // Per-record failures are retryable by definition (AWS: throttling
         // and InternalFailure; Firehose: ServiceUnavailable).
-        if let Some(error) = throttle_error {
-            // Paced by the shard's limiter (see THROTTLED_BACKOFF_MAX_MS).
-            self.requeue(now, request, throttled, &error, Backoff::Throttled);
-        }
-        if let Some(error) = last_error {
-            self.requeue(now, request, failed, &error, Backoff::Full);
-        }
-    }
-
-    /// Fails every record of `entries` for good with `error` (counted as
-    /// an attempt).
-    fn fail(&mut self, now: Timestamp, entries: Vec<Entry>, error: ErrorInfo) {
-        let records: usize = entries.iter().map(|e| e.records.len()).sum();
-        for e in &entries {
-            for &(id, ref r) in &e.records {
-                let outcome = Outcome::Failed {
-                    id,
-                    code: error.code.clone(),
-                    message: error.message.clone(),
-                    attempts: r.attempts + 1,
-                    last_error: Some(error.clone()),
-                };
-                self.settle(id, r, outcome, now);
+        for (records, code) in &mut retried {
+            if let Some(code) = take(code) {
+                self.events.push(Event::Retried { request, records: *records, code });
             }
         }
-        self.events.push(Event::Failed { records, code: error.code });
     }
 
+    /// Fails `records` for good with `error` (counted as an attempt).
+    fn fail(&mut self, now: Timestamp, records: &[(u64, Rec)], error: ErrorInfo) {
+        for &(id, ref r) in records {
+            let outcome = Outcome::Failed {
+                id,
+                code: error.code.clone(),
+                message: error.message.clone(),
+                attempts: r.attempts + 1,
+                last_error: Some(error.clone()),
+            };
+            self.settle(id, r, outcome, now);
+        }
+        self.events.push(Event::Failed { records: records.len(), code: error.code });
+    }
+
+    /// Puts `records` of request `request` back in the queue to be resent,
+    /// after `backoff`, and says so.
     fn requeue(
         &mut self,
         now: Timestamp,
         request: u64,
-        mut entries: Vec<Entry>,
+        records: &mut [(u64, Rec)],
         error: &ErrorInfo,
         backoff: Backoff,
     ) {
-        let mut count = 0;
-        for e in &mut entries {
-            for slot in &mut e.records {
-                let (id, mut r) = core::mem::take(slot);
-                r.attempts += 1;
-                r.last_error = Some(error.clone());
-                let delay = match backoff {
-                    Backoff::None => 0,
-                    Backoff::Throttled => self.backoff_within(r.attempts, THROTTLED_BACKOFF_MAX_MS),
-                    Backoff::Full => self.backoff(r.attempts),
-                };
-                r.not_before = now.add_millis(delay);
-                if delay > 0 {
-                    self.next_retry = Some(earliest(self.next_retry, r.not_before));
-                }
-                self.queue.insert(id, r);
-                count += 1;
-            }
-        }
+        let count = self.requeue_records(now, records, error, backoff);
         if count > 0 {
             self.events.push(Event::Retried { request, records: count, code: error.code.clone() });
         }
+    }
+
+    /// [`Producer::requeue`] without the event: how many records.
+    fn requeue_records(
+        &mut self,
+        now: Timestamp,
+        records: &mut [(u64, Rec)],
+        error: &ErrorInfo,
+        backoff: Backoff,
+    ) -> usize {
+        for slot in records.iter_mut() {
+            let (id, mut r) = core::mem::take(slot);
+            r.attempts += 1;
+            r.last_error = Some(error.clone());
+            let delay = match backoff {
+                Backoff::None => 0,
+                Backoff::Throttled => self.backoff_within(r.attempts, THROTTLED_BACKOFF_MAX_MS),
+                Backoff::Full => self.backoff(r.attempts),
+            };
+            r.not_before = now.add_millis(delay);
+            if delay > 0 {
+                self.next_retry = Some(earliest(self.next_retry, r.not_before));
+            }
+            self.queue.insert(id, r);
+        }
+        records.len()
     }
 }

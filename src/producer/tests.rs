@@ -316,12 +316,12 @@ fn requests_within_a_byte_limit_take_the_oldest_records_that_fit() {
         while let Some(r) = producer.poll_request_within(t0(), budget) {
             assert!(r.body.len() <= budget, "aggregation {aggregation}: {} > {budget}", r.body.len());
             budget -= r.body.len();
-            let Some(InFlight::Put(entries, _)) =
+            let Some(InFlight::Put(put)) =
                 producer.in_flight.iter().find(|(i, _)| *i == r.id).map(|(_, f)| f)
             else {
                 panic!("a put in flight")
             };
-            sent.extend(entries.iter().flat_map(|e| e.records.iter().map(|(id, _)| *id)));
+            sent.extend(put.records.iter().map(|(id, _)| *id));
         }
         assert!(!sent.is_empty() && sent.len() < ids.len(), "aggregation {aggregation}: {} sent", sent.len());
         sent.sort_unstable();
@@ -1352,6 +1352,54 @@ fn throttled_records_wait_at_most_a_second_other_failures_back_off_further() {
     let failed = delays("InternalFailure");
     assert!(failed.iter().any(|&d| d > 1_000), "exponential up to 10 s: {failed:?}");
     assert!(failed.iter().all(|&d| d <= 10_000), "{failed:?}");
+}
+
+#[test]
+fn records_failed_in_one_answer_each_keep_their_own_error() {
+    // Four records in one request: stored, throttled, failed, failed. Each
+    // failed record expires with its own error; the retries are told as
+    // two events, throttled and the others, each with its last code.
+    let mut p = Producer::new(ProducerConfig { record_ttl_ms: 1_000, ..at_once_unpredicted() });
+    for key in ["a", "b", "c", "d"] {
+        p.push(t0(), key.as_bytes(), key, None).unwrap();
+    }
+    let r = p.poll_request(t0()).expect("one request");
+    assert_eq!(r.records, 4);
+    p.poll_events();
+    let failed =
+        |code: &str, message: &str| format!(r#"{{"ErrorCode":"{code}","ErrorMessage":"{message}"}}"#);
+    let body = format!(
+        r#"{{"FailedRecordCount":3,"Records":[{{"SequenceNumber":"1","ShardId":"shardId-000000000000"}},{},{},{}]}}"#,
+        failed("ProvisionedThroughputExceededException", "slow down b"),
+        failed("InternalFailure", "lost c"),
+        failed("KMSThrottlingException", "lost d"),
+    );
+    answer(&mut p, t0(), r.id, 200, &body);
+    let events = p.poll_events();
+    let retried: Vec<(usize, &str)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Retried { request, records, code } if *request == r.id => Some((*records, code.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retried, [(1, "ProvisionedThroughputExceededException"), (2, "KMSThrottlingException")]);
+    assert!(matches!(p.poll_outcomes().as_slice(), [Outcome::Acknowledged { id: 1, .. }]));
+    // Nothing more is answered: the three expire, each with its own error.
+    let later = t0().add_millis(1_000);
+    assert!(p.poll_request(later).is_none());
+    let mut errors: Vec<(u64, String)> = p
+        .poll_outcomes()
+        .into_iter()
+        .map(|o| match o {
+            Outcome::Failed { id, code, last_error: Some(e), .. } if code == "RecordExpired" => {
+                (id, e.message)
+            }
+            o => panic!("{o:?}"),
+        })
+        .collect();
+    errors.sort();
+    assert_eq!(errors, [(2, "slow down b".to_owned()), (3, "lost c".to_owned()), (4, "lost d".to_owned())]);
 }
 
 #[test]
