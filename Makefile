@@ -118,6 +118,8 @@ lint:
 	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --features engine -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features --features compact -- -D warnings
+	# The API docs' links resolve (docs for public items link to public ones).
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
 
 test-native:
 	# --show-output: the producer's chaos run prints its figures (records,

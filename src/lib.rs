@@ -4,7 +4,7 @@
 //! Web Workers, Node and edge runtimes, and simulate Kinesis in-process.
 //!
 //! The crate is a sans-IO core (no JS types, no clock or random reads, no
-//! I/O: time and randomness are arguments) with one adapter, [`wasm`]
+//! I/O: time and randomness are arguments) with one adapter, `wasm`
 //! (compiled only for `wasm32`), that binds it to JavaScript.
 //!
 //! - [`sigv4`]: AWS Signature Version 4 (headers and presigned URLs).

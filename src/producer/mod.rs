@@ -305,7 +305,7 @@ pub enum Event {
     /// must get fresh ones before it signs again. The records concerned
     /// are resent (a [`Event::Retried`] follows).
     CredentialsExpired,
-    /// Requests in a row got no answer ([`NETWORK_DOWN_AFTER`]): sending
+    /// Requests in a row got no answer (three): sending
     /// pauses, and one request at a time tests the network, with backoff.
     NetworkDown {
         /// The last failure's code (`NetworkError`, `TimeoutError`, …).
