@@ -872,14 +872,31 @@ impl Producer {
 
     /// Counters.
     pub fn stats(&self) -> Stats {
+        let (stats, [latency_p50_ms, latency_p90_ms, latency_p99_ms, buffered_records, buffered_bytes]) =
+            self.stats_now();
         Stats {
-            latency_p50_ms: self.latency.percentile(50),
-            latency_p90_ms: self.latency.percentile(90),
-            latency_p99_ms: self.latency.percentile(99),
-            buffered_records: self.buffered_records as u64,
-            buffered_bytes: self.buffered_bytes as u64,
-            ..self.stats.clone()
+            latency_p50_ms,
+            latency_p90_ms,
+            latency_p99_ms,
+            buffered_records,
+            buffered_bytes,
+            ..stats.clone()
         }
+    }
+
+    /// [`Producer::stats`] without copying the per-shard counts (for the
+    /// adapter, which writes them out): the counters as kept, and the
+    /// latency percentiles (50th, 90th, 99th) and buffered records and
+    /// bytes now.
+    pub(crate) fn stats_now(&self) -> (&Stats, [u64; 5]) {
+        let figures = [
+            self.latency.percentile(50),
+            self.latency.percentile(90),
+            self.latency.percentile(99),
+            self.buffered_records as u64,
+            self.buffered_bytes as u64,
+        ];
+        (&self.stats, figures)
     }
 
     fn backoff(&mut self, attempts: u32) -> i64 {

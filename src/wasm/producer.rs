@@ -498,7 +498,7 @@ impl WasmProducer {
     /// p90, p99`, then `shardId, records` per shard.
     #[inline(never)]
     fn stats(&self, out: &mut Vec<u8>) {
-        let s = self.producer.stats();
+        let (s, [p50, p90, p99, buffered_records, buffered_bytes]) = self.producer.stats_now();
         for n in [
             s.records_put,
             s.records_acknowledged,
@@ -510,11 +510,11 @@ impl WasmProducer {
             s.throttles,
             s.transport_errors,
             s.clock_corrections,
-            s.buffered_records,
-            s.buffered_bytes,
-            s.latency_p50_ms,
-            s.latency_p90_ms,
-            s.latency_p99_ms,
+            buffered_records,
+            buffered_bytes,
+            p50,
+            p90,
+            p99,
         ] {
             write_u64(out, n);
             out.push(0);
