@@ -68,10 +68,11 @@ const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
 // The core (src/wasm/producer.rs), through the module's exports (no glue):
 // `call(op, now, a, b)` runs one operation on the input written first into
-// the core's buffer (`io`), as fields: each a length (u32, little-endian;
-// 2 ** 32 - 1: none) and its bytes. Its answer is a number, or bytes it
-// left in the same buffer. The operations, as there:
-const CONFIGURE = 0, PUSH = 1, ERROR = 2, HAS_ROOM = 3, POLL_REQUEST = 4, POLL_REQUEST_WITHIN = 5, RESPONSE = 6,
+// the adapter's buffer (`io`, one for all producers), as fields: each a
+// length (u32, little-endian; 2 ** 32 - 1: none) and its bytes. Its answer
+// is a number, or bytes it left in the same buffer (read before the next
+// call). The operations, as there:
+const PUSH = 1, ERROR = 2, HAS_ROOM = 3, POLL_REQUEST = 4, POLL_REQUEST_WITHIN = 5, RESPONSE = 6,
   TRANSPORT_ERROR = 7, POLL_TIMEOUT = 8, POLL_OUTCOMES = 9, POLL_EVENTS = 10, SIGN = 11, RESUME = 12, FLUSH = 13,
   CLOSE = 14, NEXT_ID = 15, STATS = 16;
 // The module's exports: the entry point instantiated it before a producer
@@ -84,63 +85,69 @@ function memory() {
   return heap;
 }
 
-// A core, freed when its producer is collected.
+// A core made from its configuration (fields), freed when its producer is
+// collected; a configuration the core refuses throws.
 const cores = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((core) => wasm.__producerFree(core)) : null;
-function newCore(owner) {
+function newCore(owner, ...fields) {
   wasm ??= initSync();
+  write(fields);
   const core = wasm.__producerNew();
+  if (core < 0) throw coreError(text(-core));
   cores?.register(owner, core, owner);
   return core;
 }
 
-// Where `core`'s buffer is, with room for `size` bytes.
-function io(core, size) {
-  return wasm.__producerIo(core, size) >>> 0;
+// Where the buffer is, with room for `size` bytes.
+function io(size) {
+  return wasm.__producerIo(size) >>> 0;
 }
 
 // `op` on `core` with `fields` (Uint8Array, string, or null / undefined:
 // none) as its input.
 function call(core, op, now = 0, a = 0, b = 0, ...fields) {
-  if (fields.length > 0) {
-    let size = 0;
-    for (const f of fields) size += 4 + (f == null ? 0 : typeof f === 'string' ? 3 * f.length : f.length);
-    let at = io(core, size);
-    const h = memory();
-    for (const f of fields) {
-      let n = -1;
-      if (typeof f === 'string') {
-        // ASCII (partition keys, mostly) is copied here: cheaper than a
-        // TextEncoder call on a short string. The rest is encoded.
-        const start = at + 4;
-        for (n = 0; n < f.length; n++) {
-          const c = f.charCodeAt(n);
-          if (c > 127) break;
-          h[start + n] = c;
-        }
-        if (n < f.length) n += encoder.encodeInto(f.slice(n), h.subarray(start + n)).written;
-      } else if (f != null) {
-        h.set(f, at + 4);
-        n = f.length;
-      }
-      h[at] = n;
-      h[at + 1] = n >> 8;
-      h[at + 2] = n >> 16;
-      h[at + 3] = n >> 24;
-      at += 4 + Math.max(n, 0);
-    }
-  }
+  if (fields.length > 0) write(fields);
   return wasm.__producerCall(core, op, now, a, b);
 }
 
+// Writes a call's input.
+function write(fields) {
+  let size = 0;
+  for (const f of fields) size += 4 + (f == null ? 0 : typeof f === 'string' ? 3 * f.length : f.length);
+  let at = io(size);
+  const h = memory();
+  for (const f of fields) {
+    let n = -1;
+    if (typeof f === 'string') {
+      // ASCII (partition keys, mostly) is copied here: cheaper than a
+      // TextEncoder call on a short string. The rest is encoded.
+      const start = at + 4;
+      for (n = 0; n < f.length; n++) {
+        const c = f.charCodeAt(n);
+        if (c > 127) break;
+        h[start + n] = c;
+      }
+      if (n < f.length) n += encoder.encodeInto(f.slice(n), h.subarray(start + n)).written;
+    } else if (f != null) {
+      h.set(f, at + 4);
+      n = f.length;
+    }
+    h[at] = n;
+    h[at + 1] = n >> 8;
+    h[at + 2] = n >> 16;
+    h[at + 3] = n >> 24;
+    at += 4 + Math.max(n, 0);
+  }
+}
+
 // The answer `call` left: `n` bytes (a view, valid until the next call).
-function answer(core, n) {
-  const at = io(core, 0);
+function answer(n) {
+  const at = io(0);
   return memory().subarray(at, at + n);
 }
 
 // An answer as text ('' when there is none).
-function text(core, n) {
-  return n ? decoder.decode(answer(core, n)) : '';
+function text(n) {
+  return n ? decoder.decode(answer(n)) : '';
 }
 
 function error(code, message, extra = {}) {
@@ -310,7 +317,6 @@ class BaseProducer {
     // awslabs/amazon-kinesis-producer, default_config.properties).
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
-    this.#core = newCore(this);
     const numbers = new Float64Array([
       whole(options, 'lingerMs', 100, 0, 600000),
       whole(options, 'maxInFlight', 4, 1, 1000),
@@ -327,12 +333,7 @@ class BaseProducer {
       // expired (ExpiredTokenException): records are then resent, not failed.
       typeof c === 'function',
     ]);
-    const problem = text(this.#core, call(this.#core, CONFIGURE, 0, 0, 0, kind, name, url.host, url.pathname, delimiter, new Uint8Array(numbers.buffer)));
-    if (problem) {
-      cores?.unregister(this);
-      wasm.__producerFree(this.#core);
-      throw coreError(problem);
-    }
+    this.#core = newCore(this, kind, name, url.host, url.pathname, delimiter, new Uint8Array(numbers.buffer));
     // Last: a constructor that throws leaves no listener behind.
     this.#watchPage(lifecycle, pauseWhenOffline);
     if (this.#store) this.#ready = this.#restore();
@@ -534,7 +535,7 @@ class BaseProducer {
   /** Counters: records put / acknowledged / failed / retried / expired, bytes, requests, throttles, per shard, latency. */
   stats() {
     // Fields in the core's order (see stats in src/wasm/producer.rs).
-    const f = text(this.#core, call(this.#core, STATS)).split('\0').map((v, i) => (i < 15 || i % 2 === 0 ? +v : v));
+    const f = text(call(this.#core, STATS)).split('\0').map((v, i) => (i < 15 || i % 2 === 0 ? +v : v));
     const stats = {};
     STAT_NAMES.forEach((name, i) => (stats[name] = f[i]));
     stats.latencyMs = { p50: f[12], p90: f[13], p99: f[14] };
@@ -575,7 +576,7 @@ class BaseProducer {
   // The core's push: the record's id, or throws why it was refused.
   #add(now, bytes, key, ehk) {
     const id = call(this.#core, PUSH, now, 0, 0, bytes, key, ehk);
-    if (id === 0) throw coreError(text(this.#core, call(this.#core, ERROR)));
+    if (id === 0) throw coreError(text(call(this.#core, ERROR)));
     return id;
   }
 
@@ -648,7 +649,7 @@ class BaseProducer {
       if (room <= 0) break;
       const n = call(this.#core, POLL_REQUEST_WITHIN, now, room);
       if (!n) break;
-      const packed = answer(this.#core, n).slice();
+      const packed = answer(n).slice();
       const size = packed.length - 5 - packed[packed.length - 5];
       keepaliveBytes += size;
       this.#send(packed, true).finally(() => {
@@ -670,7 +671,7 @@ class BaseProducer {
     for (;;) {
       const n = call(this.#core, POLL_REQUEST, now);
       if (!n) break;
-      this.#send(answer(this.#core, n).slice());
+      this.#send(answer(n).slice());
     }
     this.#settle();
     // The core's answer is the one deadline that matters now: a timer armed
@@ -734,7 +735,6 @@ class BaseProducer {
         const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
         // A body hashed here does not cross into wasm again.
         const packedHeaders = text(
-          this.#core,
           call(this.#core, SIGN, clock(), 0, 0, this.#region, this.#service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, hash ? EMPTY : body, hash),
         ).split('\0');
         if (packedHeaders[0] === '') throw error(packedHeaders[1], packedHeaders[2]);
@@ -761,7 +761,7 @@ class BaseProducer {
   }
 
   #settle() {
-    const outcomes = text(this.#core, call(this.#core, POLL_OUTCOMES));
+    const outcomes = text(call(this.#core, POLL_OUTCOMES));
     if (outcomes) {
       // Seven fields an outcome (see pollOutcomes in src/wasm/producer.rs).
       const f = outcomes.split('\0');
@@ -784,7 +784,7 @@ class BaseProducer {
     }
     // Drained whether or not anyone listens: the core keeps events until
     // polled. Six fields an event (see pollEvents in src/wasm/producer.rs).
-    const events = text(this.#core, call(this.#core, POLL_EVENTS));
+    const events = text(call(this.#core, POLL_EVENTS));
     if (events) {
       const f = events.split('\0');
       for (let i = 0; i + 6 <= f.length; i += 6) {

@@ -1,10 +1,12 @@
 //! The producer's JS adapter: `js/producer.js` wraps it as `Producer` and
 //! `FirehoseProducer`, and does the I/O (fetch, timers, credentials).
 //!
-//! Two calls cross: [`producer_io`], room in a producer's buffer, where
-//! JS writes a call's input, and [`producer_call`], one operation
-//! (numbers as arguments, bytes and text from the buffer), whose answer is
-//! a number or bytes left in the same buffer. Inputs are fields, each a
+//! Two calls cross: [`producer_io`], room in the adapter's buffer (one
+//! for all producers: calls never overlap), where JS writes a call's
+//! input, and [`producer_call`], one operation (numbers as arguments,
+//! bytes and text from the buffer), whose answer is a number or bytes left
+//! in the same buffer. [`producer_new`] makes a producer from its
+//! configuration, read from the buffer the same way. Inputs are fields, each a
 //! length (`u32`, little-endian; `u32::MAX`: none) and its bytes. Requests
 //! go out as one packed byte string; outcomes, events, stats and errors as
 //! NUL-separated fields (one `split` each in JS). A producer is a handle
@@ -29,14 +31,6 @@ use crate::time::Timestamp;
 /// numbers). Inputs are listed as (numbers; fields); "→" is the answer,
 /// "→ n bytes" an answer of `n` bytes left in the buffer.
 mod op {
-    /// (; kind, stream, host, path, delimiter, numbers: 11 `f64`s,
-    /// little-endian) → 0, or n bytes of `code\0message`. `kind`:
-    /// `kinesis`, `firehose` or `gateway`; `host` and `path`: the
-    /// endpoint's, as a `URL` gives them (`host`, `pathname`); the
-    /// numbers: lingerMs, maxInFlight, recordTtlMs, maxBufferedBytes,
-    /// maxBufferedRecords, ordered, aggregation, rateLimitPercent, seed,
-    /// maxRecordBytes, refreshableCredentials (1: a provider).
-    pub(super) const CONFIGURE: u32 = 0;
     /// (now; data, partitionKey, explicitHashKey or none) → the record's
     /// id (from 1), or 0 when refused, with the reason in [`ERROR`].
     pub(super) const PUSH: u32 = 1;
@@ -87,8 +81,6 @@ pub struct WasmProducer {
     path: String,
     /// Why the last refused push failed, as [`error_text`].
     error: String,
-    /// A call's input, then its answer.
-    io: Vec<u8>,
 }
 
 /// A call's input fields: each a length (`u32`, little-endian; `u32::MAX`:
@@ -155,31 +147,46 @@ fn write_field(out: &mut Vec<u8>, s: &str) {
     out.push(0);
 }
 
-/// The producers JS made, by handle (`None`: freed). A lock no call waits
-/// on (nothing here calls back into JS): where wasm-bindgen's class had a
-/// borrow check, and its messages, in every call.
-static PRODUCERS: spin::Mutex<Vec<Option<WasmProducer>>> = spin::Mutex::new(Vec::new());
+/// The producers JS made, by handle (`None`: freed), and the buffer
+/// calls' inputs and answers go through. A lock no call waits on (nothing
+/// here calls back into JS): where wasm-bindgen's class had a borrow
+/// check, and its messages, in every call.
+static ADAPTER: spin::Mutex<Adapter> = spin::Mutex::new(Adapter { producers: Vec::new(), io: Vec::new() });
 
-/// A producer to configure ([`op::CONFIGURE`]) before anything else: its handle.
+struct Adapter {
+    producers: Vec<Option<WasmProducer>>,
+    /// A call's input, then its answer (valid until the next call).
+    io: Vec<u8>,
+}
+
+/// A producer made from the configuration in the buffer (fields: kind,
+/// stream, host, path, delimiter, numbers: 11 `f64`s, little-endian):
+/// its handle, or minus the length of `code\0message` left in the buffer
+/// when refused. `kind`: `kinesis`, `firehose` or `gateway`; `host` and
+/// `path`: the endpoint's, as a `URL` gives them (`host`, `pathname`); the
+/// numbers: lingerMs, maxInFlight, recordTtlMs, maxBufferedBytes,
+/// maxBufferedRecords, ordered, aggregation, rateLimitPercent, seed,
+/// maxRecordBytes, refreshableCredentials (1: a provider).
 #[wasm_bindgen(js_name = "__producerNew")]
-pub fn producer_new() -> u32 {
-    let p = WasmProducer {
-        producer: Producer::new(ProducerConfig::new(Destination::Gateway)),
-        keys: SigningKeyCache::new(),
-        host: String::new(),
-        path: String::new(),
-        error: String::new(),
-        io: Vec::new(),
+pub fn producer_new() -> f64 {
+    let mut adapter = ADAPTER.lock();
+    let Adapter { producers, io } = &mut *adapter;
+    let p = match WasmProducer::new(&mut Fields(io)) {
+        Ok(p) => p,
+        Err(e) => {
+            let n = e.len() as f64;
+            *io = e.into_bytes();
+            return -n;
+        }
     };
-    let mut all = PRODUCERS.lock();
-    match all.iter().position(Option::is_none) {
+    match producers.iter().position(Option::is_none) {
         Some(i) => {
-            all[i] = Some(p);
-            i as u32
+            producers[i] = Some(p);
+            i as f64
         }
         None => {
-            all.push(Some(p));
-            all.len() as u32 - 1
+            producers.push(Some(p));
+            (producers.len() - 1) as f64
         }
     }
 }
@@ -187,51 +194,43 @@ pub fn producer_new() -> u32 {
 /// Frees producer `handle`.
 #[wasm_bindgen(js_name = "__producerFree")]
 pub fn producer_free(handle: u32) {
-    if let Some(slot) = PRODUCERS.lock().get_mut(handle as usize) {
+    if let Some(slot) = ADAPTER.lock().producers.get_mut(handle as usize) {
         *slot = None;
     }
 }
 
-/// [`WasmProducer::io`] of producer `handle` (0: no such producer).
+/// Room for `len` bytes of input in the buffer: where to write them (its
+/// address in the module's memory, valid until the next call). `0` gives
+/// where the last answer is.
 #[wasm_bindgen(js_name = "__producerIo")]
-pub fn producer_io(handle: u32, len: u32) -> u32 {
-    PRODUCERS.lock().get_mut(handle as usize).and_then(Option::as_mut).map_or(0, |p| p.io(len))
+pub fn producer_io(len: u32) -> u32 {
+    let io = &mut ADAPTER.lock().io;
+    if io.len() < len as usize {
+        io.resize(len as usize, 0);
+    }
+    io.as_mut_ptr() as usize as u32
 }
 
 /// [`WasmProducer::call`] on producer `handle` (NaN: no such producer).
 #[wasm_bindgen(js_name = "__producerCall")]
 pub fn producer_call(handle: u32, op: u32, now: f64, a: f64, b: f64) -> f64 {
-    PRODUCERS
-        .lock()
+    let mut adapter = ADAPTER.lock();
+    let Adapter { producers, io } = &mut *adapter;
+    producers
         .get_mut(handle as usize)
         .and_then(Option::as_mut)
-        .map_or(f64::NAN, |p| p.call(op, now, a, b))
+        .map_or(f64::NAN, |p| p.call(io, op, now, a, b))
 }
 
 impl WasmProducer {
-    /// Room for `len` bytes of input: where to write them (the buffer's
-    /// address in the module's memory, valid until the next call). `io(0)`
-    /// gives where the last answer is.
-    fn io(&mut self, len: u32) -> u32 {
-        if self.io.len() < len as usize {
-            self.io.resize(len as usize, 0);
-        }
-        self.io.as_mut_ptr() as usize as u32
-    }
-
     /// One operation (see [`op`]) on the input in the buffer: its answer,
     /// a number, or the length of the bytes it left in the buffer.
-    fn call(&mut self, op: u32, now: f64, a: f64, b: f64) -> f64 {
-        let input = core::mem::take(&mut self.io);
+    fn call(&mut self, io: &mut Vec<u8>, op: u32, now: f64, a: f64, b: f64) -> f64 {
+        let input = core::mem::take(io);
         let mut f = Fields(&input);
         let mut out = Vec::new();
         let now_at = at(now);
         let n = match op {
-            op::CONFIGURE => {
-                self.configure(&mut f);
-                out = self.error.as_bytes().to_vec();
-                0.0
-            }
             op::PUSH => {
                 let data = f.bytes().unwrap_or_default().to_vec();
                 let key = f.str().to_owned();
@@ -305,22 +304,17 @@ impl WasmProducer {
             _ => 0.0,
         };
         if out.is_empty() {
-            self.io = input;
+            *io = input;
             return n;
         }
         let len = out.len() as f64;
-        self.io = out;
+        *io = out;
         len
     }
 
-    /// [`op::CONFIGURE`]: a configuration this refuses leaves
-    /// [`WasmProducer::error`] set and the producer signing nothing.
-    // The rarely called operations stay out of `call`, whose every call
-    // would otherwise set up their locals too: in the producer's lean
-    // build (`opt-level = "z"`) `put`s were slower with them inlined, and
-    // the `.wasm` 0.1 KB larger.
-    #[inline(never)]
-    fn configure(&mut self, f: &mut Fields<'_>) {
+    /// A producer from its configuration (see [`producer_new`]), or why
+    /// not, as [`error_text`].
+    fn new(f: &mut Fields<'_>) -> Result<WasmProducer, String> {
         let (kind, stream, host, path) = (f.str(), f.str(), f.str(), f.str());
         let delimiter = f.bytes().unwrap_or_default();
         let mut numbers = [0.0; 11];
@@ -337,12 +331,10 @@ impl WasmProducer {
         // What is signed must need no canonicalization (a gateway's requests
         // are not signed; the signer refuses any other endpoint too).
         if destination != Destination::Gateway && !crate::sigv4::is_plain_endpoint(host, path) {
-            self.error = error_text("InvalidArgument", crate::sigv4::PLAIN_ENDPOINT);
+            return Err(error_text("InvalidArgument", crate::sigv4::PLAIN_ENDPOINT));
         }
-        self.host = host.to_owned();
-        self.path = path.to_owned();
         let defaults = ProducerConfig::new(destination);
-        self.producer = Producer::new(ProducerConfig {
+        let producer = Producer::new(ProducerConfig {
             linger_ms: linger_ms as u32,
             max_in_flight: (max_in_flight as usize).max(1),
             record_ttl_ms: record_ttl_ms as u32,
@@ -357,6 +349,13 @@ impl WasmProducer {
             refreshable_credentials: refreshable != 0.0,
             ..defaults
         });
+        Ok(WasmProducer {
+            producer,
+            keys: SigningKeyCache::new(),
+            host: host.to_owned(),
+            path: path.to_owned(),
+            error: String::new(),
+        })
     }
 
     /// [`op::POLL_OUTCOMES`]: settled records, seven NUL-terminated fields
