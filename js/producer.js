@@ -750,7 +750,10 @@ class BaseProducer {
       // The timeout ends the wait itself, not only the fetch: a fetch that
       // does not heed its signal (a user's) must not hold a request for ever.
       const [res, reply] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
-      call(this.#core, RESPONSE, clock(), id, res.status, res.headers.get('x-amzn-errortype'), res.headers.get('date'), reply);
+      // The Date header as a time (for a clock correction): NaN when
+      // missing or not a date.
+      const date = Date.parse(res.headers.get('date'));
+      call(this.#core, RESPONSE, clock(), id, res.status, res.headers.get('x-amzn-errortype'), Number.isNaN(date) ? null : new Uint8Array(new Float64Array([date]).buffer), reply);
     } catch (e) {
       // Nothing was sent when the credentials could not be had: the
       // records' last error says why.

@@ -254,8 +254,10 @@ pub struct HttpResponse<'a> {
     pub status: u16,
     /// `X-Amzn-ErrorType`, if any.
     pub error_type: Option<&'a str>,
-    /// `Date`, if readable (browsers hide it unless CORS exposes it).
-    pub date: Option<&'a str>,
+    /// `Date`, as a time, if readable (browsers hide it unless CORS
+    /// exposes it): [`Timestamp::parse_http_date`] reads the header, and
+    /// so does the host's `Date.parse`, which the wasm adapter uses.
+    pub date: Option<Timestamp>,
     /// The body.
     pub body: &'a [u8],
 }
@@ -1491,7 +1493,7 @@ impl Producer {
     /// Learns the service's clock from `Date` or, when the browser hides
     /// it, from the time in the message (`… (20261126T150000Z - 5 min.)`).
     fn correct_clock(&mut self, now: Timestamp, response: &HttpResponse<'_>, message: &str) {
-        let from_header = response.date.and_then(|d| Timestamp::parse_http_date(d).ok());
+        let from_header = response.date;
         let from_message = || {
             let start = message.as_bytes().iter().rposition(|&b| b == b'(')? + 1;
             let stamp = message.get(start..start + 16)?;

@@ -601,6 +601,25 @@ fn clock_skew_is_learned_from_the_message_and_the_batch_resent() {
 }
 
 #[test]
+fn clock_skew_is_learned_from_the_date_header_first() {
+    let mut p = Producer::new(at_once_unpredicted());
+    p.push(t0(), b"x", "k", None).unwrap();
+    let r = p.poll_request(t0()).unwrap();
+    // A message with a time in it too: the header wins.
+    let body = r#"{"__type":"InvalidSignatureException","message":"Signature expired: 20261126T150000Z is now earlier than 20261126T151000Z (20261126T150500Z - 5 min.)"}"#;
+    let server = t0().add_millis(600_000);
+    p.handle_response(
+        t0(),
+        r.id,
+        &HttpResponse { status: 400, error_type: None, date: Some(server), body: body.as_bytes() },
+    );
+    assert_eq!(p.clock_offset_ms(), 600_000);
+    assert_eq!(p.stats().clock_corrections, 1);
+    let again = p.poll_request(t0()).expect("resent at once, signed with the corrected clock");
+    assert_eq!(again.records, 1);
+}
+
+#[test]
 fn an_expired_session_token_is_renewed_and_the_records_resent() {
     let expired = r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#;
     // Answers, then takes what the answer produced.
@@ -988,7 +1007,12 @@ mod properties {
                         Some((status, error_type, date, body)) => p.handle_response(
                             now,
                             req.id,
-                            &HttpResponse { status, error_type: error_type.as_deref(), date: date.as_deref(), body: &body },
+                            &HttpResponse {
+                                status,
+                                error_type: error_type.as_deref(),
+                                date: date.and_then(|d| Timestamp::parse_http_date(&d).ok()),
+                                body: &body,
+                            },
                         ),
                     }
                 }

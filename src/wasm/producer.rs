@@ -44,8 +44,9 @@ mod op {
     /// bytes of body, now, whatever the linger and the requests in
     /// flight (a page going away: `keepalive`).
     pub(super) const POLL_REQUEST_WITHIN: u32 = 5;
-    /// (now, id, status; x-amzn-ErrorType or none, Date or none, body):
-    /// an answer to request `id`.
+    /// (now, id, status; x-amzn-ErrorType or none, Date as ms since the
+    /// epoch (an `f64`, little-endian; JS's `Date.parse` read the header)
+    /// or none, body): an answer to request `id`.
     pub(super) const RESPONSE: u32 = 6;
     /// (now, id; code, message): request `id` failed in transit.
     pub(super) const TRANSPORT_ERROR: u32 = 7;
@@ -260,7 +261,9 @@ impl WasmProducer {
                 0.0
             }
             op::RESPONSE => {
-                let (error_type, date) = (f.text(), f.text());
+                let error_type = f.text();
+                let date = f.bytes().and_then(|b| b.try_into().ok()).map(f64::from_le_bytes);
+                let date = date.and_then(Timestamp::from_millis_f64);
                 let response =
                     HttpResponse { status: b as u16, error_type, date, body: f.bytes().unwrap_or_default() };
                 self.producer.handle_response(now_at, a as u64, &response);

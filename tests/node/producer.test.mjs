@@ -223,6 +223,32 @@ test('Producer: clock skew corrected from the service, credentials from a provid
   }
 });
 
+test("Producer: clock skew corrected from the answer's Date header (a message without a time)", async () => {
+  // The engine behind a proxy that refuses the first request as expired,
+  // saying the time only in its Date header, 20 minutes ahead.
+  const engine = oneShard();
+  const ahead = 20 * 60 * 1000;
+  const signedAt = [];
+  let refused = false;
+  const fetch = async (url, init) => {
+    const amzDate = new Headers(init.headers).get('x-amz-date');
+    signedAt.push(Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15)));
+    if (!refused) {
+      refused = true;
+      const body = JSON.stringify({ __type: 'InvalidSignatureException', message: 'Signature expired' });
+      return new Response(body, { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1', date: new Date(Date.now() + ahead).toUTCString() } });
+    }
+    return engine.fetch(url, init);
+  };
+  const producer = new Producer({ ...TO_ENGINE, fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+  const r = await producer.put('hello', { partitionKey: 'k' });
+  assert.equal(r.attempts, 2);
+  assert.equal(producer.stats().clockCorrections, 1);
+  const skew = signedAt[1] - signedAt[0];
+  assert.ok(Math.abs(skew - ahead) < 5_000, `signed ${skew} ms later the second time`);
+  await producer.close();
+});
+
 test('Producer: an ExpiredTokenException makes a provider be asked again and the records resent; static credentials fail with the code', async () => {
   // The engine checks signatures and the session token: the first one has
   // expired (a provider that gave no expiration, or a token ended early).
