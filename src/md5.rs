@@ -72,8 +72,8 @@ fn compress(state: &mut [u32; 4], block: &[u8], rolled: bool) {
         round::<2>(&mut v, &x);
         round::<3>(&mut v, &x);
     }
-    for (s, v) in state.iter_mut().zip(v) {
-        *s = s.wrapping_add(v);
+    for (s, v) in state.iter_mut().zip(&v) {
+        *s = s.wrapping_add(*v);
     }
 }
 
@@ -100,7 +100,7 @@ fn md5_with(data: &[u8], rolled: bool) -> [u8; 16] {
         compress(&mut state, block, rolled);
     }
     let mut out = [0u8; 16];
-    for (o, s) in out.chunks_exact_mut(4).zip(state) {
+    for (o, s) in out.chunks_exact_mut(4).zip(&state) {
         o.copy_from_slice(&s.to_le_bytes());
     }
     out

@@ -100,7 +100,7 @@ pub fn format_hash_key(key: u128) -> String {
 /// `n / d` and `n % d`, by long division over 32-bit limbs.
 fn div_u32(n: u128, d: u32) -> (u128, u32) {
     let (mut q, mut r) = (0u128, 0u64);
-    for shift in [96, 64, 32, 0] {
+    for &shift in &[96, 64, 32, 0] {
         let cur = (r << 32) | u64::from((n >> shift) as u32);
         q |= u128::from((cur / u64::from(d)) as u32) << shift;
         r = cur % u64::from(d);

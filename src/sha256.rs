@@ -66,7 +66,7 @@ impl Sha256 {
         self.block[56..].copy_from_slice(&bits.to_be_bytes());
         compress(&mut self.state, &self.block);
         let mut out = [0u8; 32];
-        for (o, s) in out.chunks_exact_mut(4).zip(self.state) {
+        for (o, s) in out.chunks_exact_mut(4).zip(&self.state) {
             o.copy_from_slice(&s.to_be_bytes());
         }
         out

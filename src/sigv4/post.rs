@@ -113,7 +113,7 @@ pub fn sign_json_post(
     let token = credentials.session_token();
 
     let mut creq = String::with_capacity(320 + post.host.len() + post.path.len() + token.map_or(0, str::len));
-    for part in [
+    for part in &[
         "POST\n",
         post.path,
         "\n\ncontent-type:",
@@ -127,7 +127,7 @@ pub fn sign_json_post(
         creq.push_str(part);
     }
     if let Some(token) = token {
-        for part in ["x-amz-security-token:", token, "\n"] {
+        for part in &["x-amz-security-token:", token, "\n"] {
             creq.push_str(part);
         }
     }
@@ -136,7 +136,7 @@ pub fn sign_json_post(
     } else {
         "content-type;host;x-amz-date;x-amz-target"
     };
-    for part in ["x-amz-target:", post.target, "\n\n", signed_headers, "\n"] {
+    for part in &["x-amz-target:", post.target, "\n\n", signed_headers, "\n"] {
         creq.push_str(part);
     }
     match post.payload {
@@ -145,7 +145,7 @@ pub fn sign_json_post(
     }
 
     let mut string_to_sign = String::with_capacity(160);
-    for part in [ALGORITHM, "\n", amz_date, "\n", date, "/", region, "/", service, "/aws4_request\n"] {
+    for part in &[ALGORITHM, "\n", amz_date, "\n", date, "/", region, "/", service, "/aws4_request\n"] {
         string_to_sign.push_str(part);
     }
     hex_into(&mut string_to_sign, &Sha256::digest(creq.as_bytes()));
@@ -155,7 +155,7 @@ pub fn sign_json_post(
     mac.update(string_to_sign.as_bytes());
 
     let mut authorization = String::with_capacity(200);
-    for part in [
+    for part in &[
         ALGORITHM,
         " Credential=",
         credentials.access_key_id(),

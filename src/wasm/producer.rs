@@ -472,20 +472,16 @@ impl WasmProducer {
         };
         let signed = sign_json_post(&post, &credentials, region, service, time, &mut self.keys)
             .map_err(|e| error_text(e.code(), e.message()))?;
-        let mut packed = String::with_capacity(600);
-        for (name, value) in [
-            ("content-type", CONTENT_TYPE),
-            ("x-amz-target", target),
-            ("x-amz-date", signed.amz_date.as_str()),
-            ("authorization", signed.authorization.as_str()),
-        ] {
-            if !packed.is_empty() {
-                packed.push('\0');
-            }
-            packed.push_str(name);
-            packed.push('\0');
-            packed.push_str(value);
-        }
+        let mut packed = crate::cat(&[
+            "content-type\0",
+            CONTENT_TYPE,
+            "\0x-amz-target\0",
+            target,
+            "\0x-amz-date\0",
+            &signed.amz_date,
+            "\0authorization\0",
+            &signed.authorization,
+        ]);
         if let Some(token) = &signed.security_token {
             packed.push_str("\0x-amz-security-token\0");
             packed.push_str(token);
@@ -501,7 +497,7 @@ impl WasmProducer {
     #[inline(never)]
     fn stats(&self, out: &mut Vec<u8>) {
         let (s, [p50, p90, p99, buffered_records, buffered_bytes]) = self.producer.stats_now();
-        for n in [
+        for &n in &[
             s.records_put,
             s.records_acknowledged,
             s.records_failed,
