@@ -509,12 +509,16 @@ fn batch(
     let failed = v.get(count).and_then(Value::as_u64).unwrap_or(0);
     let entries = v.get(list).and_then(Value::as_array).ok_or(DecodeError::Shape(Shape::NoResults))?;
     let mut records = Vec::with_capacity(entries.len());
+    let mut actually_failed = 0u64;
     for e in entries {
         records.push(match (text(e, id), text(e, "ErrorCode")) {
-            (_, Some(code)) => RecordResult::Failed {
-                code: code.to_owned(),
-                message: text(e, "ErrorMessage").unwrap_or("").to_owned(),
-            },
+            (_, Some(code)) => {
+                actually_failed += 1;
+                RecordResult::Failed {
+                    code: code.to_owned(),
+                    message: text(e, "ErrorMessage").unwrap_or("").to_owned(),
+                }
+            }
             (Some(seq), None) => RecordResult::Ok {
                 sequence_number: seq.to_owned(),
                 shard_id: if shard {
@@ -526,7 +530,6 @@ fn batch(
             (None, None) => return Err(DecodeError::Shape(Shape::ResultWithoutIdOrCode)),
         });
     }
-    let actually_failed = records.iter().filter(|r| matches!(r, RecordResult::Failed { .. })).count() as u64;
     if actually_failed != failed {
         return Err(DecodeError::Shape(Shape::FailedCountMismatch));
     }

@@ -150,7 +150,7 @@ impl ShardMap {
     }
 
     /// The open shards, by starting hash key.
-    pub fn open_shards(&self) -> impl Iterator<Item = &Shard> {
+    pub fn open_shards(&self) -> impl ExactSizeIterator<Item = &Shard> {
         self.open.iter().map(|&i| &self.shards[i])
     }
 

@@ -1101,7 +1101,7 @@ impl Producer {
             self.next_retry = self.next_retry.filter(|t| *t > now);
         }
         self.blocked_until.clear();
-        let open_shards = self.map.as_ref().map_or(1, |m| m.open_shards().count());
+        let open_shards = self.map.as_ref().map_or(1, |m| m.open_shards().len());
         // Pick records in arrival order (retries first: they are older),
         // within the batch limits, the limiter's budget per shard and, when
         // ordered, one entry per shard not already in flight.
@@ -1435,7 +1435,7 @@ impl Producer {
         }
         match ShardMap::new(shards) {
             Ok(map) => {
-                self.events.push(Event::ShardMap { open_shards: map.open_shards().count() });
+                self.events.push(Event::ShardMap { open_shards: map.open_shards().len() });
                 self.map = Some(map);
                 self.map_due = None;
                 self.map_attempts = 0;
