@@ -118,8 +118,10 @@ lint:
 	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --features engine -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features --features compact -- -D warnings
-	# The API docs' links resolve (docs for public items link to public ones).
+	# The API docs' links resolve (docs for public items link to public
+	# ones), the wasm adapter's (compiled only for wasm32) too.
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --target $(WASM_TARGET)
 
 test-native:
 	# --show-output: the producer's chaos run prints its figures (records,

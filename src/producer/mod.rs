@@ -1267,7 +1267,12 @@ impl Producer {
                     put.records.push(rec);
                 }
             }
-            let Some((_, first)) = put.records.get(start) else { continue };
+            let Some((_, first)) = put.records.get(start) else {
+                // None left (never so: each record is in one output), and
+                // none to encode: `encode_body` pairs entries with outputs.
+                out.user_records = 0;
+                continue;
+            };
             if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES {
                 // Back to the queue, untouched.
                 self.queue.put_back(put.records.get_mut(start..).unwrap_or_default());

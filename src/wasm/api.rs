@@ -55,7 +55,7 @@ fn tri_state(flags: u32, shift: u32) -> Option<bool> {
 /// eight): `method, url, region, service, accessKeyId, secretAccessKey,
 /// sessionToken, payloadHash` (empty for none), then `header_count` pairs
 /// of `name, value`, each field followed by NUL; whatever follows is the
-/// body when `flags` has [`BODY_IS_TEXT`] (it may contain NUL), else the
+/// body when `flags` has `BODY_IS_TEXT` (bit 7; it may contain NUL), else the
 /// body is `body_bytes`. `expires_in` is 0 for header signing.
 ///
 /// Returns `signature\0signedHeaders\0canonicalRequest\0stringToSign\0url`

@@ -212,7 +212,8 @@ pub fn producer_io(len: u32) -> u32 {
     io.as_mut_ptr() as usize as u32
 }
 
-/// [`WasmProducer::call`] on producer `handle` (NaN: no such producer).
+/// Operation `op` (see the `op` module) on producer `handle` (NaN: no
+/// such producer).
 #[wasm_bindgen(js_name = "__producerCall")]
 pub fn producer_call(handle: u32, op: u32, now: f64, a: f64, b: f64) -> f64 {
     let mut adapter = ADAPTER.lock();
