@@ -417,8 +417,9 @@ struct Entry {
     /// Ordered mode: the slot it holds (its shard, or one slot for the
     /// whole stream when no map could be loaded).
     slot: Option<u128>,
-    /// An aggregate: its records' sub-sequence numbers are their places.
-    aggregated: bool,
+    /// An aggregate: which of the aggregator's outputs it is (their
+    /// index); its records' sub-sequence numbers are their places in it.
+    aggregate: Option<u32>,
 }
 
 /// How long retried records wait.
@@ -1209,7 +1210,7 @@ impl Producer {
             for (i, (_, r)) in put.records.iter().enumerate() {
                 let shard = self.shard_of(r.hash);
                 let slot = ordered.then(|| self.slot_of(r.hash));
-                put.entries.push(Entry { end: i + 1, shard, slot, aggregated: false });
+                put.entries.push(Entry { end: i + 1, shard, slot, aggregate: None });
             }
             Vec::new()
         };
@@ -1229,8 +1230,7 @@ impl Producer {
     /// Packs `put`'s records into aggregates by predicted shard, as its
     /// entries, the records in their order; records beyond `max_entries`
     /// entries go back to the queue. Returns aggregation's outputs, for
-    /// the aggregated entries' keys and bytes: those of more than one
-    /// record, in order (one put back counts none).
+    /// the aggregated entries' keys and bytes.
     fn aggregate_entries(
         &mut self,
         put: &mut Put,
@@ -1240,7 +1240,7 @@ impl Producer {
         let map = &self.map;
         let shard_of = |h: u128| map.as_ref().map_or(0, |m| m.shard_for_hash_key(h).starting_hash_key);
         let mut recs = core::mem::take(&mut put.records);
-        let mut outputs = {
+        let outputs = {
             let mut users = Vec::with_capacity(recs.len());
             // Each record's hash key was worked out when it was pushed.
             let mut hashes = Vec::with_capacity(recs.len());
@@ -1256,8 +1256,8 @@ impl Producer {
         };
         put.records = Vec::with_capacity(recs.len());
         let mut total = 0usize;
-        // By reference, its parts taken (see Size in the module's docs).
-        for (n, out) in outputs.iter_mut().enumerate() {
+        // By reference (see Size in the module's docs).
+        for (n, out) in outputs.iter().enumerate() {
             let wire = out.data.len().div_ceil(3) * 4 + out.partition_key.len() + 96;
             let start = put.records.len();
             for &i in &out.indices {
@@ -1267,25 +1267,19 @@ impl Producer {
                     put.records.push(rec);
                 }
             }
-            let Some((_, first)) = put.records.get(start) else {
-                // None left (never so: each record is in one output), and
-                // none to encode: `encode_body` pairs entries with outputs.
-                out.user_records = 0;
-                continue;
-            };
+            let Some((_, first)) = put.records.get(start) else { continue };
             if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES {
                 // Back to the queue, untouched.
                 self.queue.put_back(put.records.get_mut(start..).unwrap_or_default());
                 put.records.truncate(start);
-                out.user_records = 0;
                 continue;
             }
             total += wire;
             let shard = shard_of(first.hash);
             self.limiter.take(shard, 1.0, 0.0, now);
             let slot = self.config.ordered.then_some(shard);
-            let aggregated = out.user_records > 1;
-            put.entries.push(Entry { end: put.records.len(), shard: Some(shard), slot, aggregated });
+            let aggregate = (out.user_records > 1).then_some(n as u32);
+            put.entries.push(Entry { end: put.records.len(), shard: Some(shard), slot, aggregate });
         }
         outputs
     }
@@ -1294,13 +1288,12 @@ impl Producer {
         match &self.config.destination {
             Destination::Kinesis(stream) => {
                 let mut users = Vec::with_capacity(put.entries.len());
-                let mut aggregates = aggregates.iter().filter(|o| o.user_records > 1);
                 let mut start = 0;
                 for e in &put.entries {
                     let first = put.records.get(start);
                     start = e.end;
-                    let user = if e.aggregated {
-                        aggregates.next().map(|o| UserRecord {
+                    let user = if let Some(i) = e.aggregate {
+                        aggregates.get(i as usize).map(|o| UserRecord {
                             partition_key: &o.partition_key,
                             explicit_hash_key: o.explicit_hash_key.as_deref(),
                             data: &o.data,
@@ -1599,7 +1592,7 @@ impl Producer {
                             id,
                             shard_id: shard_id.clone(),
                             sequence_number: sequence_number.clone(),
-                            sub_sequence_number: entry.aggregated.then_some(index as u32),
+                            sub_sequence_number: entry.aggregate.map(|_| index as u32),
                             attempts: r.attempts + 1,
                         };
                         self.settle(id, r, outcome, now);
