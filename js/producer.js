@@ -260,6 +260,9 @@ class BaseProducer {
   #flushes = [];
   #timer = null;
   #timerAt = Infinity;
+  // Time told to the core as held (RESUME) runs up to here: each stretch
+  // is told once, whoever notices it (a late timer, a late request, online).
+  #heldTo = 0;
   #closed = false;
   // Offline (navigator.onLine): nothing is sent, no timer runs, until online.
   #offline = false;
@@ -580,12 +583,21 @@ class BaseProducer {
     return id;
   }
 
+  // Sending was paused, or the host did not run the producer, from `since`
+  // until `now`: that time does not count toward records' time to live.
+  #held(now, since) {
+    since = Math.max(since, this.#heldTo);
+    if (now <= since) return;
+    call(this.#core, RESUME, now, since);
+    this.#heldTo = now;
+  }
+
   #schedule(at) {
     if (at > this.#timerAt + LATE_TIMER_MS) {
       // The armed timer is long overdue: the host dropped it (workerd drops
       // the timers of a request that ended) or holds it back. Armed again;
       // the time it was held does not count toward records' time to live.
-      call(this.#core, RESUME, at, this.#timerAt);
+      this.#held(at, this.#timerAt);
       this.#timerAt = Infinity;
     }
     // Coalesce: one pump per tick, however many puts.
@@ -600,7 +612,7 @@ class BaseProducer {
       // count toward records' time to live, as time offline does not —
       // records must not expire unsent because the host did not run us.
       const now = clock();
-      if (now - at > LATE_TIMER_MS) call(this.#core, RESUME, now, at);
+      if (now - at > LATE_TIMER_MS) this.#held(now, at);
       this.#pump();
     }, Math.max(0, at - clock()));
   }
@@ -630,7 +642,7 @@ class BaseProducer {
         this.#offline = true;
       });
       listen(g, 'online', () => {
-        if (this.#offline) call(this.#core, RESUME, clock(), since);
+        if (this.#offline) this.#held(clock(), since);
         this.#offline = false;
         this.#pump();
       });
@@ -746,10 +758,19 @@ class BaseProducer {
       const res = await this.#fetch(this.#endpoint, init);
       return [res, new Uint8Array(await res.arrayBuffer())];
     };
+    const sent = clock();
+    // A request takes at most its timeout: beyond that (and a timer's
+    // lateness), the host held the producer (a machine asleep, a frozen
+    // page) with no timer of its own armed to notice.
+    const noteHeld = () => {
+      const now = clock();
+      if (now - sent > this.#requestTimeoutMs + LATE_TIMER_MS) this.#held(now, sent + this.#requestTimeoutMs);
+    };
     try {
       // The timeout ends the wait itself, not only the fetch: a fetch that
       // does not heed its signal (a user's) must not hold a request for ever.
       const [res, reply] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
+      noteHeld();
       // The Date header as a time (for a clock correction): NaN when
       // missing or not a date.
       const date = Date.parse(res.headers.get('date'));
@@ -758,6 +779,7 @@ class BaseProducer {
       // Nothing was sent when the credentials could not be had: the
       // records' last error says why.
       const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' || e?.code === 'CredentialsProviderError' ? e.code : 'NetworkError';
+      noteHeld();
       call(this.#core, TRANSPORT_ERROR, clock(), id, 0, code, String(e?.message ?? e));
     }
     this.#pump();

@@ -834,18 +834,26 @@ impl Producer {
     }
 
     /// The adapter paused sending from `since` until `now` (the device was
-    /// offline): that time does not count toward a record's time to live,
-    /// which bounds its retries. Each waiting record gets the part of the
-    /// pause it was held for (pushed during the pause: from its push), so
-    /// deadlines keep growing with ids. (Requests in flight when the pause
-    /// began fail or time out and come back to wait, so they get it too.)
+    /// offline), or the host did not run it (a machine asleep, a frozen
+    /// page: its timers, or a request's own timeout, came late): that time
+    /// does not count toward a record's time to live, which bounds its
+    /// retries. Each record, waiting or in a request in flight, gets the
+    /// part of the pause it was held for (pushed during the pause: from its
+    /// push), so deadlines keep growing with ids. The adapter tells each
+    /// stretch of time once.
     pub fn resume(&mut self, since: Timestamp, now: Timestamp) {
         // Back online: the network is tested at once.
         self.network_retry_at = self.network_retry_at.min(now);
-        for r in self.queue.values_mut() {
+        let hold = |r: &mut Rec| {
             let held = now.as_millis() - r.pushed.as_millis().max(since.as_millis());
             if held > 0 {
                 r.deadline = r.deadline.add_millis(held);
+            }
+        };
+        self.queue.values_mut().for_each(hold);
+        for (_, f) in &mut self.in_flight {
+            if let InFlight::Put(put) = f {
+                put.records.iter_mut().map(|(_, r)| r).for_each(hold);
             }
         }
     }

@@ -478,6 +478,44 @@ fn time_offline_does_not_count_toward_the_ttl() {
 }
 
 #[test]
+fn time_the_host_was_held_with_a_request_in_flight_does_not_count_toward_the_ttl() {
+    // A request goes out, the machine sleeps a minute (no timer of the
+    // adapter's fires meanwhile), and the request fails on waking. Told of
+    // the minute, the producer sends the record again; not told, it expires.
+    for resumed in [false, true] {
+        let mut p = Producer::new(ProducerConfig {
+            record_ttl_ms: 2_000,
+            linger_ms: 0,
+            aggregation: false,
+            rate_limit_percent: 0,
+            ..kinesis("s")
+        });
+        let t = t0();
+        p.push(t, b"a", "a", None).unwrap();
+        let first = p.poll_request(t).expect("sent");
+        let woke = t.add_millis(60_000);
+        if resumed {
+            // Slept from 0.5 s on: the record's deadline moves to 61.5 s.
+            p.resume(t.add_millis(500), woke);
+        }
+        p.handle_transport_error(woke, first.id, "NetworkError", "down");
+        let after_backoff = woke.add_millis(500);
+        let again = p.poll_request(after_backoff);
+        let outcomes = p.poll_outcomes();
+        if resumed {
+            assert_eq!(entries_in(&again.expect("sent again")), 1);
+            assert!(outcomes.is_empty(), "{outcomes:?}");
+        } else {
+            assert!(again.is_none());
+            assert!(
+                matches!(&outcomes[..], [Outcome::Failed { code, attempts: 1, .. }] if code == "RecordExpired"),
+                "{outcomes:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn non_retryable_errors_fail_at_once_with_the_aws_code() {
     let mut sim = Sim::new(
         ProducerConfig { aggregation: false, rate_limit_percent: 0, ..kinesis("missing") },

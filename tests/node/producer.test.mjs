@@ -439,6 +439,36 @@ test('Producer: time its timer was held back (a throttled background tab, a froz
   }
 });
 
+test('Producer: time the host was held (a machine asleep, a frozen page) while a request was out does not use up its records\' time to live', async () => {
+  const engine = oneShard();
+  const realNow = Date.now;
+  let skew = 0;
+  Date.now = () => realNow() + skew;
+  // The first request goes out, the machine sleeps for a minute (no timer
+  // of the producer's is armed: only the request's own timeout), and on
+  // waking the request fails: its record is sent again, not expired.
+  let calls = 0;
+  const fetch = async (url, init) => {
+    if (++calls === 1) {
+      skew += 60_000;
+      throw new TypeError('fetch failed');
+    }
+    return engine.fetch(url, init);
+  };
+  try {
+    const producer = new Producer({ ...TO_ENGINE, fetch, recordTtlMs: 30_000, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+    const r = await producer.put('slept', { partitionKey: 'k' });
+    assert.equal(r.attempts, 2);
+    assert.deepEqual(readAll(engine, 's'), [['k', 'slept']]);
+    assert.equal(producer.stats().recordsExpired, 0);
+    // A record put after waking has its own time to live, whole.
+    await producer.put('after', { partitionKey: 'k' });
+    await producer.close();
+  } finally {
+    Date.now = realNow;
+  }
+});
+
 test('Producer: a timer the host dropped (workerd drops those of a request that ended) is armed again by the next put, and nothing stalls', async () => {
   const engine = oneShard();
   const realSetTimeout = globalThis.setTimeout;
