@@ -143,9 +143,10 @@ fn base64_pairs<'d>(out: &mut Vec<u8>, data: &'d [u8]) -> &'d [u8] {
     }
 }
 
-/// The size-optimized build's groups of 3 bytes (as [`base64_pairs`]): encoded a block at a
-/// time into a small array and appended with one copy (no capacity check
-/// per 4 characters, no call per chunk or per byte).
+/// The size-optimized build's loop: whole groups of 3 bytes, encoded a
+/// block at a time into a small array and appended with one copy (no
+/// capacity check per 4 characters, no call per chunk or per byte);
+/// returns the bytes left over.
 // The speed-optimized build only tests it, natively.
 #[cfg_attr(feature = "std", allow(dead_code))]
 fn base64_blocks<'d>(out: &mut Vec<u8>, data: &'d [u8]) -> &'d [u8] {
