@@ -759,18 +759,10 @@ class BaseProducer {
       return [res, new Uint8Array(await res.arrayBuffer())];
     };
     const sent = clock();
-    // A request takes at most its timeout: beyond that (and a timer's
-    // lateness), the host held the producer (a machine asleep, a frozen
-    // page) with no timer of its own armed to notice.
-    const noteHeld = () => {
-      const now = clock();
-      if (now - sent > this.#requestTimeoutMs + LATE_TIMER_MS) this.#held(now, sent + this.#requestTimeoutMs);
-    };
     try {
       // The timeout ends the wait itself, not only the fetch: a fetch that
       // does not heed its signal (a user's) must not hold a request for ever.
       const [res, reply] = await within(exchange(), this.#requestTimeoutMs, () => controller?.abort());
-      noteHeld();
       // The Date header as a time (for a clock correction): NaN when
       // missing or not a date.
       const date = Date.parse(res.headers.get('date'));
@@ -779,9 +771,14 @@ class BaseProducer {
       // Nothing was sent when the credentials could not be had: the
       // records' last error says why.
       const code = e?.name === 'AbortError' ? 'TimeoutError' : e?.code === 'InvalidCredentials' || e?.code === 'CredentialsProviderError' ? e.code : 'NetworkError';
-      noteHeld();
       call(this.#core, TRANSPORT_ERROR, clock(), id, 0, code, String(e?.message ?? e));
     }
+    // A request takes at most its timeout: beyond that (and a timer's
+    // lateness), the host held the producer (a machine asleep, a frozen
+    // page) with no timer of its own armed to notice. Its records, in
+    // flight or back in the buffer, expire only at the next poll.
+    const now = clock();
+    if (now - sent > this.#requestTimeoutMs + LATE_TIMER_MS) this.#held(now, sent + this.#requestTimeoutMs);
     this.#pump();
   }
 
