@@ -24,6 +24,7 @@ fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
 
 /// Status (2 bytes, big-endian), delay in ms (4 bytes), then the body.
 fn pack(r: Response) -> Vec<u8> {
+    super::grow_ahead();
     let mut out = Vec::with_capacity(r.body.len() + 6);
     out.extend_from_slice(&r.status.to_be_bytes());
     out.extend_from_slice(&r.delay_ms.to_be_bytes());

@@ -218,10 +218,13 @@ pub fn producer_io(len: u32) -> u32 {
 pub fn producer_call(handle: u32, op: u32, now: f64, a: f64, b: f64) -> f64 {
     let mut adapter = ADAPTER.lock();
     let Adapter { producers, io } = &mut *adapter;
-    producers
+    let n = producers
         .get_mut(handle as usize)
         .and_then(Option::as_mut)
-        .map_or(f64::NAN, |p| p.call(io, op, now, a, b))
+        .map_or(f64::NAN, |p| p.call(io, op, now, a, b));
+    #[cfg(feature = "std")]
+    super::grow_ahead();
+    n
 }
 
 impl WasmProducer {
