@@ -29,9 +29,11 @@ function argsOf(input) {
   return input;
 }
 
+// The body, then a trailer: status (2 bytes) and delay in ms (4 bytes).
 function unpack(out) {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  return { status: view.getUint16(0), delayMs: view.getUint32(2), body: out.subarray(6) };
+  const end = out.byteLength - 6;
+  return { status: view.getUint16(end), delayMs: view.getUint32(end + 2), body: out.subarray(0, end) };
 }
 
 function rate(name, value) {

@@ -22,13 +22,14 @@ fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
         .ok_or_else(|| coded_error("InvalidArgumentException", "the engine's clock gave an invalid time"))
 }
 
-/// Status (2 bytes, big-endian), delay in ms (4 bytes), then the body.
+/// The body, then the status (2 bytes, big-endian) and the delay in ms (4
+/// bytes): a trailer, so that the body (1.4 MB for a GetRecords of 10,000
+/// records of 100 B) is not copied to make room in front of it.
 fn pack(r: Response) -> Vec<u8> {
     super::grow_ahead();
-    let mut out = Vec::with_capacity(r.body.len() + 6);
+    let mut out = r.body;
     out.extend_from_slice(&r.status.to_be_bytes());
     out.extend_from_slice(&r.delay_ms.to_be_bytes());
-    out.extend_from_slice(&r.body);
     out
 }
 
