@@ -394,13 +394,8 @@ impl StreamState {
 /// One record's outcome in PutRecords.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PutOutcome {
-    /// Stored.
-    Stored {
-        /// Its sequence number.
-        sequence_number: String,
-        /// Its shard.
-        shard_id: String,
-    },
+    /// Stored, there.
+    Stored(StoredAt),
     /// Refused; the caller resends it.
     Failed {
         /// `ProvisionedThroughputExceededException` or `InternalFailure`.
@@ -408,6 +403,44 @@ pub enum PutOutcome {
         /// AWS's message.
         message: String,
     },
+}
+
+/// Where a record was stored: its shard and sequence number, kept as
+/// numbers and written out only when asked (PutRecords writes them
+/// straight into its answer, with no `String` per record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredAt {
+    shard_number: u64,
+    counter: u64,
+}
+
+impl StoredAt {
+    /// Its 56-digit sequence number.
+    pub fn sequence_number(&self) -> String {
+        sequence_number(self.shard_number, self.counter)
+    }
+
+    /// Its shard's id, `shardId-` and 12 digits.
+    pub fn shard_id(&self) -> String {
+        shard_id(self.shard_number)
+    }
+
+    /// Appends its sequence number's 56 digits to `out`.
+    pub fn write_sequence_number(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&sequence_digits(self.shard_number, self.counter));
+    }
+
+    /// Appends its shard's id to `out` (as [`StoredAt::shard_id`]).
+    pub fn write_shard_id(&self, out: &mut Vec<u8>) {
+        match sequence_digits(self.shard_number, 0).get(2..14) {
+            // Digits 2..14 of a sequence number are the shard number's 12.
+            Some(digits) if self.shard_number < 1_000_000_000_000 => {
+                out.extend_from_slice(b"shardId-");
+                out.extend_from_slice(digits);
+            }
+            _ => out.extend_from_slice(self.shard_id().as_bytes()),
+        }
+    }
 }
 
 /// An HTTP response to a JSON 1.1 request (`Content-Type:
@@ -915,7 +948,7 @@ impl Engine {
         .map_err(|e| error(e.code, e.message))?;
         let h = explicit.unwrap_or_else(|| hash_key(record.partition_key));
         match self.writable(stream, now)?.put(record, h, now) {
-            PutOutcome::Stored { sequence_number, shard_id } => Ok((sequence_number, shard_id)),
+            PutOutcome::Stored(at) => Ok((at.sequence_number(), at.shard_id())),
             PutOutcome::Failed { code, message } => Err(error(code, message)),
         }
     }
@@ -1195,7 +1228,7 @@ fn store(
         key_len: r.partition_key.len() as u32,
         bytes: bytes.into_boxed_slice(),
     });
-    PutOutcome::Stored { sequence_number: sequence_number(sh.number, sh.counter), shard_id: sh.id.clone() }
+    PutOutcome::Stored(StoredAt { shard_number: sh.number, counter: sh.counter })
 }
 
 /// A stream being written to (see [`Engine::writable`]).

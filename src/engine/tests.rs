@@ -20,9 +20,9 @@ fn first_bytes(e: &mut Engine, now: Timestamp) -> Vec<u8> {
     e.get_records(&it, None, now).unwrap().records.iter().map(|r| r.data[0]).collect()
 }
 
-fn stored(o: &PutOutcome) -> (&str, &str) {
+fn stored(o: &PutOutcome) -> (String, String) {
     match o {
-        PutOutcome::Stored { sequence_number, shard_id } => (sequence_number, shard_id),
+        PutOutcome::Stored(at) => (at.sequence_number(), at.shard_id()),
         PutOutcome::Failed { code, .. } => panic!("failed: {code}"),
     }
 }
@@ -70,7 +70,7 @@ fn writes_over_the_shard_limit_fail_alone() {
     for _ in 0..3 {
         for o in e.put_records("s", &batch, t(10)).unwrap() {
             match o {
-                PutOutcome::Stored { .. } => stored_count += 1,
+                PutOutcome::Stored(_) => stored_count += 1,
                 PutOutcome::Failed { code, message } => {
                     assert_eq!(code, "ProvisionedThroughputExceededException");
                     assert_eq!(message, "Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.");
@@ -111,11 +111,7 @@ fn writes_over_the_shard_limit_fail_alone() {
     let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
     e.create_stream("s", 1, t(0)).unwrap();
     for _ in 0..10 {
-        assert!(e
-            .put_records("s", &batch, t(0))
-            .unwrap()
-            .iter()
-            .all(|o| matches!(o, PutOutcome::Stored { .. })));
+        assert!(e.put_records("s", &batch, t(0)).unwrap().iter().all(|o| matches!(o, PutOutcome::Stored(_))));
     }
 }
 
@@ -623,4 +619,19 @@ fn stream_administration() {
     assert_eq!(e.handle(t(3), "Kinesis_20131202.DeleteStream", br#"{"StreamName":"s"}"#).status, 200);
     assert_eq!(e.delete_stream("s").unwrap_err().code, "ResourceNotFoundException");
     assert!(e.shards("s").is_err());
+}
+
+#[test]
+fn where_a_record_was_stored_is_written_as_its_strings() {
+    for (shard_number, counter) in
+        [(0, 0), (7, 1 << 40), (999_999_999_999, u64::MAX), (1_000_000_000_000, 5), (u64::MAX, 1)]
+    {
+        let at = StoredAt { shard_number, counter };
+        let mut out = Vec::new();
+        at.write_sequence_number(&mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), at.sequence_number());
+        let mut out = Vec::new();
+        at.write_shard_id(&mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), crate::shard_map::shard_id(shard_number));
+    }
 }

@@ -228,6 +228,15 @@ pub(crate) fn blob(s: &str) -> Result<Vec<u8>, EngineError> {
     decode_blob(s).ok_or_else(|| serialization("Base64 encoded data is not valid"))
 }
 
+/// Like [`blob`], appending the bytes to `out` (PutRecords decodes all its
+/// records' data into one buffer).
+pub(crate) fn blob_into(s: &str, out: &mut Vec<u8>) -> Result<(), EngineError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode_vec(s, out)
+        .map_err(|_| serialization("Base64 encoded data is not valid"))
+}
+
 /// `0|([1-9]\d*)`: a decimal integer without leading zeros (hash keys and
 /// sequence numbers; their lengths are checked as string lengths).
 pub(crate) fn is_decimal(s: &str) -> bool {

@@ -1,6 +1,6 @@
 //! PutRecords: HTTP 200 with a per-record outcome, even when some failed.
 
-use super::super::validation::{blob, check, problems_to_error, Kind, Member, STREAM_NAME};
+use super::super::validation::{blob_into, check, problems_to_error, Kind, Member, STREAM_NAME};
 use super::super::{Engine, EngineError, PutOutcome};
 use super::Writer;
 use crate::aggregation::UserRecord;
@@ -27,7 +27,10 @@ pub(in crate::engine) fn run(
     let stream = super::text(body, "StreamName")?;
     let entries = body.get("Records").and_then(Value::as_array).unwrap_or(&[]);
     // Decode every entry first: shape errors fail the whole request.
-    let mut decoded: Vec<(&str, Option<&str>, Vec<u8>)> = Vec::with_capacity(entries.len());
+    // Every record's data decoded into one buffer (one allocation, not
+    // one per record), each record's its range.
+    let mut decoded: Vec<(&str, Option<&str>, core::ops::Range<usize>)> = Vec::with_capacity(entries.len());
+    let mut all_data = Vec::new();
     let mut problems = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let serialization = || EngineError {
@@ -37,14 +40,15 @@ pub(in crate::engine) fn run(
         if !matches!(e, Value::Object(_)) {
             return Err(serialization());
         }
-        let data = match e.get("Data") {
-            Some(Value::String(s)) => blob(s)?,
+        let start = all_data.len();
+        match e.get("Data") {
+            Some(Value::String(s)) => blob_into(s, &mut all_data)?,
             Some(Value::Null) | None => {
                 problems.push(format!("Value null at 'records.{}.member.data' failed to satisfy constraint: Member must not be null", i + 1));
-                Vec::new()
             }
             Some(_) => return Err(serialization()),
-        };
+        }
+        let data = start..all_data.len();
         if data.len() > MAX_RECORD_BYTES_CEILING {
             problems.push(format!(
                 "Value at 'records.{}.member.data' failed to satisfy constraint: Member must have length less than or equal to {}",
@@ -70,7 +74,11 @@ pub(in crate::engine) fn run(
     problems_to_error(problems)?;
     let records: Vec<UserRecord<'_>> = decoded
         .iter()
-        .map(|(k, h, d)| UserRecord { partition_key: k, explicit_hash_key: *h, data: d })
+        .map(|(k, h, d)| UserRecord {
+            partition_key: k,
+            explicit_hash_key: *h,
+            data: all_data.get(d.clone()).unwrap_or_default(),
+        })
         .collect();
     let outcomes = engine.put_records(stream, &records, now)?;
     let failed = outcomes.iter().filter(|o| matches!(o, PutOutcome::Failed { .. })).count();
@@ -84,11 +92,13 @@ pub(in crate::engine) fn run(
             out.push(b',');
         }
         match o {
-            PutOutcome::Stored { sequence_number, shard_id } => {
-                out.extend_from_slice(b"{\"SequenceNumber\":");
-                write_string(out, sequence_number);
-                out.extend_from_slice(b",\"ShardId\":");
-                write_string(out, shard_id);
+            PutOutcome::Stored(at) => {
+                // Digits and `shardId-`: nothing to escape.
+                out.extend_from_slice(b"{\"SequenceNumber\":\"");
+                at.write_sequence_number(out);
+                out.extend_from_slice(b"\",\"ShardId\":\"");
+                at.write_shard_id(out);
+                out.push(b'"');
             }
             PutOutcome::Failed { code, message } => {
                 out.extend_from_slice(b"{\"ErrorCode\":");
