@@ -411,7 +411,7 @@ pub fn u64_text(n: u64) -> String {
 }
 
 /// How many bytes from the start of `bytes` a JSON string holds as they
-/// are: the index of the first `"`, `\\` or control character, or the
+/// are: the index of the first `"`, `\` or control character, or the
 /// length when there is none.
 ///
 /// The speed-optimized builds look at eight bytes at a time (a word, with

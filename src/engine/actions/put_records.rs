@@ -27,8 +27,8 @@ pub(in crate::engine) fn run(
     let stream = super::text(body, "StreamName")?;
     let entries = body.get("Records").and_then(Value::as_array).unwrap_or(&[]);
     // Decode every entry first: shape errors fail the whole request.
-    // Every record's data decoded into one buffer (one allocation, not
-    // one per record), each record's its range.
+    // Every record's data is decoded into one buffer (one allocation, not
+    // one per record); each entry keeps its range.
     let mut decoded: Vec<(&str, Option<&str>, core::ops::Range<usize>)> = Vec::with_capacity(entries.len());
     let mut all_data = Vec::new();
     let mut problems = Vec::new();
