@@ -811,6 +811,18 @@ impl Engine {
     /// [`Response::error`]). Signatures are not checked here: see
     /// [`Engine::handle_http`].
     pub fn handle(&mut self, now: Timestamp, target: &str, body: &[u8]) -> Response {
+        self.handle_as(now, target, body, false)
+    }
+
+    /// [`Engine::handle`], with GetRecords' records `packed` in binary for
+    /// in-process callers (`ShardEngine.getRecords` in JS), which then need
+    /// neither JSON nor base64 for them: a little-endian `u32` count, then
+    /// per record its partition key's and data's lengths (`u32` each), its
+    /// arrival in ms (`f64`), its sequence number's 56 digits, its key and
+    /// its data; then the rest of the answer (`NextShardIterator`,
+    /// `MillisBehindLatest`, `ChildShards`) as a JSON object. Errors, faults
+    /// and every other action are answered as by [`Engine::handle`].
+    pub fn handle_as(&mut self, now: Timestamp, target: &str, body: &[u8], packed: bool) -> Response {
         let parsed = crate::json::parse(if body.is_empty() { b"{}" } else { body });
         let (service, action) = target.split_once('.').unwrap_or((target, ""));
         if !self.knows(target) {
@@ -847,7 +859,12 @@ impl Engine {
             r.delay_ms = delay_ms;
             return r;
         }
-        let mut response = match actions::run(self, action, &v, now) {
+        let answer = if packed && action == "GetRecords" {
+            actions::get_records::run_as(self, &v, now, true)
+        } else {
+            actions::run(self, action, &v, now)
+        };
+        let mut response = match answer {
             Ok(body) => Response { status: 200, body, delay_ms: 0 },
             Err(e) => Response::error(&e),
         };

@@ -82,6 +82,13 @@ impl WasmEngine {
         Ok(pack(self.0.handle(at(now_ms)?, target, body)))
     }
 
+    /// GetRecords with its records packed in binary (see
+    /// `Engine::handle_as`), packed as [`pack`] does.
+    #[wasm_bindgen(js_name = "getRecordsPacked")]
+    pub fn get_records_packed(&mut self, now_ms: f64, body: &[u8]) -> Result<Vec<u8>, JsValue> {
+        Ok(pack(self.0.handle_as(at(now_ms)?, "Kinesis_20131202.GetRecords", body, true)))
+    }
+
     /// Answers one HTTP request, checking its signature when configured:
     /// `headers` is `name\0value\0name\0value…`.
     #[wasm_bindgen(js_name = "handleHttp")]

@@ -87,6 +87,55 @@ test('ShardEngine JS API: iterators, shards and errors', () => {
   assert.throws(() => new ShardEngine({ writeRecordsPerSecond: 0 }), { code: 'InvalidArgumentException' });
 });
 
+test('ShardEngine getRecords (records packed in binary) gives what GetRecords says in JSON, to the byte and the millisecond', () => {
+  const time = clock(Date.UTC(2026, 10, 26, 12, 0, 0, 7));
+  const engine = new ShardEngine({ now: time.now, throttling: false });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const records = [
+    { partitionKey: 'ascii', data: 'one' },
+    { partitionKey: 'clé 😀 ключ', data: every },
+    { partitionKey: 'k'.repeat(256), data: new Uint8Array(0) },
+    { partitionKey: 'big', data: new Uint8Array(70_000).fill(7) },
+  ];
+  for (const [i, r] of records.entries()) {
+    time.advance(i * 333);
+    engine.putRecords({ streamName: 's', records: [r] });
+  }
+  const [shard] = engine.listShards({ streamName: 's' });
+  // A closed shard ends with its children: split it, then read it to its end.
+  engine.splitShard({ streamName: 's', shardToSplit: shard.ShardId, newStartingHashKey: 2n ** 127n });
+  const it = engine.getShardIterator({ streamName: 's', shardId: shard.ShardId, type: 'TRIM_HORIZON' });
+  const json = engine.call('GetRecords', { ShardIterator: it, Limit: 3 });
+  const page = engine.getRecords({ shardIterator: it, limit: 3 });
+  const fromJson = (r) => ({
+    sequenceNumber: r.SequenceNumber,
+    partitionKey: r.PartitionKey,
+    data: [...Buffer.from(r.Data, 'base64')],
+    at: Math.round(r.ApproximateArrivalTimestamp * 1000),
+  });
+  const fromPacked = (r) => ({ sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, data: [...r.data], at: r.approximateArrivalTimestamp.getTime() });
+  assert.deepEqual(page.records.map(fromPacked), json.Records.map(fromJson));
+  assert.deepEqual(page.records.map((r) => r.partitionKey), records.slice(0, 3).map((r) => r.partitionKey));
+  assert.equal(page.records[0].approximateArrivalTimestamp.getTime(), Date.UTC(2026, 10, 26, 12, 0, 0, 7));
+  assert.equal(page.nextShardIterator, json.NextShardIterator);
+  assert.equal(page.millisBehindLatest, json.MillisBehindLatest);
+  assert.equal(page.childShards, undefined);
+  // The rest, to the shard's end: its children come with the last page.
+  const rest = engine.getRecords({ shardIterator: page.nextShardIterator });
+  const restJson = engine.call('GetRecords', { ShardIterator: page.nextShardIterator });
+  assert.deepEqual(rest.records.map(fromPacked), restJson.Records.map(fromJson));
+  assert.equal(rest.records[0].data.length, 70_000);
+  assert.equal(rest.nextShardIterator, undefined);
+  assert.deepEqual(rest.childShards, restJson.ChildShards);
+  assert.equal(rest.childShards.length, 2);
+  // Errors and injected faults as through JSON.
+  assert.throws(() => engine.getRecords({ shardIterator: 'not an iterator' }), { code: 'InvalidArgumentException' });
+  assert.throws(() => engine.getRecords({ shardIterator: it, limit: 10_001 }), { code: 'ValidationException' });
+  engine.setFaults({ streamName: 's', requestFailureRate: 1 });
+  assert.throws(() => engine.getRecords({ shardIterator: it }), { code: 'InternalFailure' });
+});
+
 test('ShardEngine JS API: arguments of the wrong JS type get an AWS error code, as the service would answer them', () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 1 });

@@ -16,10 +16,22 @@ pub(in crate::engine) const MEMBERS: &[Member] = &[
     Member { name: "Limit", path: "limit", kind: Kind::Int { min: 1, max: 10_000 }, required: false },
 ];
 
+/// GetRecords, answered in JSON.
 pub(in crate::engine) fn run(
     engine: &mut Engine,
     body: &Value<'_>,
     now: Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    run_as(engine, body, now, false)
+}
+
+/// GetRecords; with `packed`, the records in binary and the rest of the
+/// answer in JSON after them (see [`Engine::handle_as`]).
+pub(in crate::engine) fn run_as(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: Timestamp,
+    packed: bool,
 ) -> Result<Vec<u8>, EngineError> {
     use base64::Engine as _;
     check(body, MEMBERS)?;
@@ -27,9 +39,27 @@ pub(in crate::engine) fn run(
     // Records are written straight into the response as the engine visits
     // them: no copy of each record, no buffer per member.
     let mut out = Vec::with_capacity(4096);
-    out.extend_from_slice(b"{\"Records\":[");
+    if packed {
+        // Their count, once known.
+        out.extend_from_slice(&[0; 4]);
+    } else {
+        out.extend_from_slice(b"{\"Records\":[");
+    }
     let mut first = true;
+    let mut count = 0u32;
     let page = engine.get_records_with(super::text(body, "ShardIterator")?, limit, now, |r| {
+        count += 1;
+        if packed {
+            // Key and data lengths (u32), arrival in ms (f64), all
+            // little-endian; the sequence number's 56 digits; key; data.
+            out.extend_from_slice(&(r.partition_key.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(r.data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(r.arrival.as_millis() as f64).to_le_bytes());
+            r.write_sequence_number(&mut out);
+            out.extend_from_slice(r.partition_key.as_bytes());
+            out.extend_from_slice(r.data);
+            return;
+        }
         if !first {
             out.push(b',');
         }
@@ -51,8 +81,16 @@ pub(in crate::engine) fn run(
         crate::json::write_string(&mut out, r.partition_key);
         out.push(b'}');
     })?;
-    out.push(b']');
-    let mut w = Writer { out, first: false };
+    let mut w = if packed {
+        if let Some(c) = out.get_mut(..4) {
+            c.copy_from_slice(&count.to_le_bytes());
+        }
+        out.push(b'{');
+        Writer { out, first: true }
+    } else {
+        out.push(b']');
+        Writer { out, first: false }
+    };
     if let Some(next) = &page.next_shard_iterator {
         w.string("NextShardIterator", next);
     }
