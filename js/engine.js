@@ -20,6 +20,13 @@ function jsonOf(input) {
   }
 }
 
+// A JSON answer's result, or its AWS error thrown.
+function jsonAnswer({ status, body }) {
+  const result = body.byteLength ? JSON.parse(decoder.decode(body)) : {};
+  if (status !== 200) fail(String(result.__type ?? 'InternalFailure'), String(result.message ?? ''));
+  return result;
+}
+
 let requestCounter = 0;
 
 function fail(code, message) {
@@ -165,10 +172,7 @@ export class ShardEngine {
   }
 
   #call(target, input) {
-    const { status, body } = this.handle(target, jsonOf(input));
-    const result = body.byteLength ? JSON.parse(decoder.decode(body)) : {};
-    if (status !== 200) fail(String(result.__type ?? 'InternalFailure'), String(result.message ?? ''));
-    return result;
+    return jsonAnswer(this.handle(target, jsonOf(input)));
   }
 
   /** Calls a Firehose action with a plain object. */
@@ -272,11 +276,9 @@ export class ShardEngine {
   getRecords(args) {
     const { shardIterator, limit } = argsOf(args);
     const input = limit === undefined ? { ShardIterator: shardIterator } : { ShardIterator: shardIterator, Limit: limit };
-    const { status, body } = unpack(this.#inner.getRecordsPacked(this.#now(), encoder.encode(jsonOf(input))));
-    if (status !== 200) {
-      const e = body.byteLength ? JSON.parse(decoder.decode(body)) : {};
-      fail(String(e.__type ?? 'InternalFailure'), String(e.message ?? ''));
-    }
+    const answer = unpack(this.#inner.getRecordsPacked(this.#now(), encoder.encode(jsonOf(input))));
+    if (answer.status !== 200) jsonAnswer(answer); // throws its error
+    const { body } = answer;
     const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const records = new Array(view.getUint32(0, true));
     let at = 4;
