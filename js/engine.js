@@ -11,6 +11,9 @@ const FIREHOSE = 'Firehose_20150804.';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const latin1 = new TextDecoder('latin1');
+// Keys are sliced by length from one decoded block: a leading U+FEFF is a
+// key's character, not a byte order mark to drop.
+const keyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function jsonOf(input) {
   try {
@@ -279,20 +282,28 @@ export class ShardEngine {
     const answer = unpack(this.#inner.getRecordsPacked(this.#now(), encoder.encode(jsonOf(input))));
     if (answer.status !== 200) jsonAnswer(answer); // throws its error
     const { body } = answer;
+    // A table of fixed fields, then sequence numbers, keys and data, each
+    // in one block (see `Engine::handle_as`).
     const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const records = new Array(view.getUint32(0, true));
-    let at = 4;
-    for (let i = 0; i < records.length; i++) {
-      const keyEnd = at + 72 + view.getUint32(at, true);
-      const dataEnd = keyEnd + view.getUint32(at + 4, true);
+    let at = 4 + records.length * 16;
+    const seqs = latin1.decode(body.subarray(at, at + records.length * 56));
+    at += records.length * 56;
+    const keyBytes = view.getUint32(at, true);
+    const keys = keyDecoder.decode(body.subarray(at + 4, at + 4 + keyBytes));
+    at += 4 + keyBytes;
+    for (let i = 0, row = 4, key = 0; i < records.length; i++, row += 16) {
+      const keyEnd = key + view.getUint32(row, true);
+      const dataEnd = at + view.getUint32(row + 4, true);
       records[i] = {
-        sequenceNumber: latin1.decode(body.subarray(at + 16, at + 72)),
-        partitionKey: decoder.decode(body.subarray(at + 72, keyEnd)),
+        sequenceNumber: seqs.slice(i * 56, i * 56 + 56),
+        partitionKey: keys.slice(key, keyEnd),
         // A view: a page's records share one buffer, the answer's own
         // copy (not the module's memory), as `deaggregate` returns them.
-        data: body.subarray(keyEnd, dataEnd),
-        approximateArrivalTimestamp: new Date(view.getFloat64(at + 8, true)),
+        data: body.subarray(at, dataEnd),
+        approximateArrivalTimestamp: new Date(view.getFloat64(row + 8, true)),
       };
+      key = keyEnd;
       at = dataEnd;
     }
     const out = JSON.parse(decoder.decode(body.subarray(at)));

@@ -816,10 +816,12 @@ impl Engine {
 
     /// [`Engine::handle`], with GetRecords' records `packed` in binary for
     /// in-process callers (`ShardEngine.getRecords` in JS), which then need
-    /// neither JSON nor base64 for them: a little-endian `u32` count, then
-    /// per record its partition key's and data's lengths (`u32` each), its
-    /// arrival in ms (`f64`), its sequence number's 56 digits, its key and
-    /// its data; then the rest of the answer (`NextShardIterator`,
+    /// neither JSON nor base64 for them: a little-endian `u32` count; per
+    /// record its partition key's length in UTF-16 units and its data's in
+    /// bytes (`u32` each) and its arrival in ms (`f64`); then the records'
+    /// sequence numbers (56 digits each), the byte length of their keys
+    /// (`u32`) and the keys (UTF-8), and their data, each block in record
+    /// order; then the rest of the answer (`NextShardIterator`,
     /// `MillisBehindLatest`, `ChildShards`) as a JSON object. Errors, faults
     /// and every other action are answered as by [`Engine::handle`].
     pub fn handle_as(&mut self, now: Timestamp, target: &str, body: &[u8], packed: bool) -> Response {

@@ -39,6 +39,9 @@ pub(in crate::engine) fn run_as(
     // Records are written straight into the response as the engine visits
     // them: no copy of each record, no buffer per member.
     let mut out = Vec::with_capacity(4096);
+    // Packed: a table of fixed fields, then sequence numbers, keys and data
+    // each in one block, so that JS decodes each block's text once.
+    let (mut seqs, mut keys, mut data) = (Vec::new(), Vec::new(), Vec::new());
     if packed {
         // Their count, once known.
         out.extend_from_slice(&[0; 4]);
@@ -50,14 +53,16 @@ pub(in crate::engine) fn run_as(
     let page = engine.get_records_with(super::text(body, "ShardIterator")?, limit, now, |r| {
         count += 1;
         if packed {
-            // Key and data lengths (u32), arrival in ms (f64), all
-            // little-endian; the sequence number's 56 digits; key; data.
-            out.extend_from_slice(&(r.partition_key.len() as u32).to_le_bytes());
+            // The key's length in UTF-16 units (as JS slices strings) and
+            // the data's in bytes (u32), the arrival in ms (f64), all
+            // little-endian.
+            let key_units = r.partition_key.encode_utf16().count() as u32;
+            out.extend_from_slice(&key_units.to_le_bytes());
             out.extend_from_slice(&(r.data.len() as u32).to_le_bytes());
             out.extend_from_slice(&(r.arrival.as_millis() as f64).to_le_bytes());
-            r.write_sequence_number(&mut out);
-            out.extend_from_slice(r.partition_key.as_bytes());
-            out.extend_from_slice(r.data);
+            r.write_sequence_number(&mut seqs);
+            keys.extend_from_slice(r.partition_key.as_bytes());
+            data.extend_from_slice(r.data);
             return;
         }
         if !first {
@@ -85,6 +90,10 @@ pub(in crate::engine) fn run_as(
         if let Some(c) = out.get_mut(..4) {
             c.copy_from_slice(&count.to_le_bytes());
         }
+        out.extend_from_slice(&seqs);
+        out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        out.extend_from_slice(&keys);
+        out.extend_from_slice(&data);
         out.push(b'{');
         Writer { out, first: true }
     } else {
