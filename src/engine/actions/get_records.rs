@@ -36,11 +36,12 @@ pub(in crate::engine) fn run_as(
     use base64::Engine as _;
     check(body, MEMBERS)?;
     let limit = body.get("Limit").and_then(Value::as_u64).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    // Records are written straight into the response as the engine visits
-    // them: no copy of each record, no buffer per member.
+    // In JSON, records are written straight into the response as the
+    // engine visits them: no copy of each record, no buffer per member.
+    // Packed, a table of fixed fields goes there, and sequence numbers,
+    // keys and data into a block each, appended after it, so that JS
+    // decodes each block's text once.
     let mut out = Vec::with_capacity(4096);
-    // Packed: a table of fixed fields, then sequence numbers, keys and data
-    // each in one block, so that JS decodes each block's text once.
     let (mut seqs, mut keys, mut data) = (Vec::new(), Vec::new(), Vec::new());
     if packed {
         // Their count, once known.
