@@ -1,5 +1,5 @@
 // The producer entry's size. Its budget (issue 5) is 30 KB gzipped, wasm +
-// JS, and it is NOT met yet (40.9 KB; the README's Size section says what
+// JS, and it is NOT met yet (41.0 KB; the README's Size section says what
 // stands in the way). Until it is, this guards against growth: the ceiling
 // is the size measured when the entry was built, plus 3 %. Lower it as the
 // entry shrinks; never raise it to make a change pass.
