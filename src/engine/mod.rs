@@ -825,6 +825,24 @@ impl Engine {
     /// `MillisBehindLatest`, `ChildShards`) as a JSON object. Errors, faults
     /// and every other action are answered as by [`Engine::handle`].
     pub fn handle_as(&mut self, now: Timestamp, target: &str, body: &[u8], packed: bool) -> Response {
+        if target == "Kinesis_20131202.PutRecords" {
+            // The common form, read without a JSON tree; any other goes on.
+            if let Some(scanned) = actions::put_records::scan(body) {
+                let stream = scanned.stream;
+                return self.answer(Some(stream), |e| actions::put_records::run_scanned(e, &scanned, now));
+            }
+        }
+        self.handle_json(now, target, body, packed)
+    }
+
+    /// [`Engine::handle_as`] through the JSON tree, whatever the body.
+    pub(crate) fn handle_json(
+        &mut self,
+        now: Timestamp,
+        target: &str,
+        body: &[u8],
+        packed: bool,
+    ) -> Response {
         let parsed = crate::json::parse(if body.is_empty() { b"{}" } else { body });
         let (service, action) = target.split_once('.').unwrap_or((target, ""));
         if !self.knows(target) {
@@ -855,18 +873,29 @@ impl Engine {
                 .map(|(stream, ..)| stream),
             _ => None,
         };
-        let delay_ms = stream.as_deref().map_or(0, |s| self.faults(s).latency_ms);
-        if stream.as_deref().is_some_and(|s| self.request_fails(s)) {
+        self.answer(stream.as_deref(), |e| {
+            if packed && action == "GetRecords" {
+                actions::get_records::run_as(e, &v, now, true)
+            } else {
+                actions::run(e, action, &v, now)
+            }
+        })
+    }
+
+    /// A data-plane action on `stream` (none: another action) answered by
+    /// `run`, with the stream's injected latency and request failures.
+    fn answer(
+        &mut self,
+        stream: Option<&str>,
+        run: impl FnOnce(&mut Engine) -> Result<Vec<u8>, EngineError>,
+    ) -> Response {
+        let delay_ms = stream.map_or(0, |s| self.faults(s).latency_ms);
+        if stream.is_some_and(|s| self.request_fails(s)) {
             let mut r = Response::error(&error("InternalFailure", "Internal Service Failure"));
             r.delay_ms = delay_ms;
             return r;
         }
-        let answer = if packed && action == "GetRecords" {
-            actions::get_records::run_as(self, &v, now, true)
-        } else {
-            actions::run(self, action, &v, now)
-        };
-        let mut response = match answer {
+        let mut response = match run(self) {
             Ok(body) => Response { status: 200, body, delay_ms: 0 },
             Err(e) => Response::error(&e),
         };

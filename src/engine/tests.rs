@@ -436,6 +436,44 @@ mod json_front {
         assert_eq!(e.handle(t(0), "Firehose_20150804.PutRecord", b"{}").status, 400);
     }
 
+    #[test]
+    fn put_records_in_the_common_form_skips_the_json_tree() {
+        use crate::engine::actions::put_records::scan;
+        // What the producer sends (and the SDKs: the same members, strings
+        // unescaped), with a key of non-ASCII text.
+        let records = [rec("k", b"a"), UserRecord { explicit_hash_key: Some("1"), ..rec("é", b"") }];
+        let body = protocol::put_records(Stream::Name("s"), &records).body;
+        assert_eq!(scan(&body).map(|b| b.stream), Some("s"));
+        let sdk = br#" {"Records": [{"Data":"YQ==","PartitionKey":"k"}], "StreamName":"s"} "#;
+        assert_eq!(scan(sdk).map(|b| b.stream), Some("s"));
+        // Anything else goes through the tree.
+        for other in [
+            &br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"\u006b"}]}"#[..],
+            br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","PartitionKey":"k"}]}"#,
+            br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","X":"y"}]}"#,
+            br#"{"StreamName":"s","Records":[{"Data":null,"PartitionKey":"k"}]}"#,
+            br#"{"StreamName":"s","Records":[{"PartitionKey":"k"}]}"#,
+            br#"{"StreamName":"s","Records":[]}"#,
+            br#"{"StreamName":"s!","Records":[{"Data":"YQ==","PartitionKey":"k"}]}"#,
+            br#"{"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s","Records":[{"Data":"YQ==","PartitionKey":"k"}]}"#,
+            br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k"}]} {}"#,
+            b"\xef\xbb\xbf{}",
+            b"",
+        ] {
+            assert_eq!(scan(other), None, "{}", String::from_utf8_lossy(other));
+        }
+        let mut over = String::from(r#"{"StreamName":"s","Records":["#);
+        over.push_str(&[r#"{"Data":"","PartitionKey":"k"}"#; 501].join(","));
+        over.push_str("]}");
+        assert_eq!(scan(over.as_bytes()), None);
+        // And both answer alike (more in the property below).
+        let (mut a, mut b) = (engine_with(2), engine_with(2));
+        let scanned = a.handle(t(1), "Kinesis_20131202.PutRecords", &body);
+        let parsed = b.handle_json(t(1), "Kinesis_20131202.PutRecords", &body, false);
+        assert_eq!(scanned.status, 200);
+        assert_eq!((scanned.status, scanned.body), (parsed.status, parsed.body));
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     mod properties {
         use super::*;
@@ -449,6 +487,78 @@ mod json_front {
                 e.create_stream("s", 2, t(0)).unwrap();
                 let r = e.handle(t(1), &format!("Kinesis_20131202.{}", actions[action]), &body);
                 prop_assert!(r.status == 200 || r.status == 400);
+            }
+
+            /// PutRecords read by the scanner (its common form) and
+            /// through the JSON tree answer alike, byte for byte, whatever
+            /// the body: two engines, the same requests, one forced through
+            /// the tree. Throttling, per-record and whole-request faults on,
+            /// so that the same draws must be made in the same order.
+            #[test]
+            fn put_records_scanned_or_parsed_answer_alike(
+                records in proptest::collection::vec(
+                    ("[a-zé\\\\\"\u{1}]{0,5}", "[A-Za-z0-9+/=\\\\]{0,12}", proptest::option::of("[0-9a\\\\]{0,4}"), 0usize..24),
+                    0..6,
+                ),
+                stream in "[s\\\\é ]{0,2}",
+                shape in 0usize..12,
+                space in proptest::option::of("[ \t\n\r]{1,2}"),
+            ) {
+                let make = || {
+                    let mut e = Engine::new(EngineConfig::default());
+                    e.create_stream("s", 3, t(0)).unwrap();
+                    let faults = Faults { record_failure_rate: 0.3, request_failure_rate: 0.2, ..Faults::default() };
+                    e.set_faults(None, faults).unwrap();
+                    e
+                };
+                let (mut scanned, mut parsed) = (make(), make());
+                let w = space.unwrap_or_default();
+                let text = |s: &str| format!("\"{s}\"");
+                let mut entries = Vec::new();
+                for (key, data, ehk, variant) in &records {
+                    // Members in the SDK's order, the producer's, reversed,
+                    // repeated, null, of another type, missing or unknown.
+                    let mut m = vec![format!("\"Data\":{w}{}", text(data)), format!("\"PartitionKey\":{}", text(key))];
+                    if let Some(h) = ehk {
+                        m.insert(1, format!("\"ExplicitHashKey\":{}", text(h)));
+                    }
+                    match variant {
+                        0 => m.reverse(),
+                        1 => m.push(format!("\"Data\":{}", text(data))),
+                        2 => m[0] = "\"Data\":null".into(),
+                        3 => m[0] = "\"Data\":7".into(),
+                        4 => { m.remove(0); }
+                        5 => { m.pop(); }
+                        6 => m.push("\"Other\":\"x\"".into()),
+                        7 => m = vec!["[]".into()],
+                        8 => m.push("\"ExplicitHashKey\":null".into()),
+                        _ => {}
+                    }
+                    entries.push(if *variant == 7 { "[]".to_owned() } else { format!("{{{w}{}{w}}}", m.join(&format!(",{w}"))) });
+                }
+                let list = format!("[{w}{}{w}]", entries.join(","));
+                let name = text(if shape == 9 { "s" } else { &stream });
+                let name = if shape < 8 { text("s") } else { name };
+                let body = match shape {
+                    0 => format!("{w}{{\"StreamName\":{name},{w}\"Records\":{list}}}{w}"),
+                    1 => format!("{{\"Records\":{list},\"StreamName\":{name}}}"),
+                    2 => format!("{{\"StreamName\":{name},\"Records\":{list},\"StreamName\":{name}}}"),
+                    3 => format!("{{\"StreamName\":{name},\"Records\":{list}}}x"),
+                    4 => format!("{{\"StreamName\":{name},\"Records\":{list},\"X\":1}}"),
+                    5 => format!("{{\"StreamName\":null,\"Records\":{list}}}"),
+                    6 => format!("{{\"Records\":{list}}}"),
+                    7 => format!("{{\"StreamName\":{name},\"Records\":[{list}]}}"),
+                    _ => format!("{{\"StreamName\":{name},\"Records\":{list}}}"),
+                };
+                for i in 0..3 {
+                    let a = scanned.handle(t(1 + i), "Kinesis_20131202.PutRecords", body.as_bytes());
+                    let b = parsed.handle_json(t(1 + i), "Kinesis_20131202.PutRecords", body.as_bytes(), false);
+                    prop_assert_eq!(
+                        (a.status, String::from_utf8_lossy(&a.body), a.delay_ms),
+                        (b.status, String::from_utf8_lossy(&b.body), b.delay_ms),
+                        "{}", body
+                    );
+                }
             }
 
             #[test]
