@@ -165,6 +165,48 @@ pub fn parse(input: &[u8]) -> Result<Value<'_>, JsonError> {
     Ok(v)
 }
 
+/// A reader of JSON of a known shape whose strings have nothing escaped
+/// (the engine's PutRecords reader): each step is `None` when the next
+/// token is not the one expected, and the caller then reads the document
+/// with [`parse`] instead.
+#[cfg(feature = "std")]
+pub(crate) struct Plain<'a>(Parser<'a>);
+
+#[cfg(feature = "std")]
+impl<'a> Plain<'a> {
+    /// `None` when `input` is not UTF-8.
+    pub(crate) fn new(input: &'a [u8]) -> Option<Plain<'a>> {
+        let s = core::str::from_utf8(input).ok()?;
+        Some(Plain(Parser { s, b: s.as_bytes(), i: 0 }))
+    }
+
+    /// `byte` (`{`, `:`, `,` …), after any white space.
+    pub(crate) fn eat(&mut self, byte: u8) -> Option<()> {
+        self.0.ws();
+        (self.0.b.get(self.0.i) == Some(&byte)).then(|| self.0.i += 1)
+    }
+
+    /// A string with nothing escaped.
+    pub(crate) fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.0.i;
+        self.0.i += plain_len(self.0.b.get(start..).unwrap_or_default());
+        // At the closing quote, not at a byte to escape (nor white space
+        // after a raw tab, as `eat` would skip).
+        let s = self.0.slice(start);
+        (self.0.b.get(self.0.i) == Some(&b'"')).then(|| {
+            self.0.i += 1;
+            s
+        })
+    }
+
+    /// Whether only white space is left.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.0.ws();
+        self.0.i == self.0.b.len()
+    }
+}
+
 struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],

@@ -449,6 +449,7 @@ mod json_front {
         // Anything else goes through the tree.
         for other in [
             &br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"\u006b"}]}"#[..],
+            b"{\"StreamName\":\"s\",\"Records\":[{\"Data\":\"YQ==\",\"PartitionKey\":\"k\t\"}]}",
             br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","PartitionKey":"k"}]}"#,
             br#"{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","X":"y"}]}"#,
             br#"{"StreamName":"s","Records":[{"Data":null,"PartitionKey":"k"}]}"#,

@@ -4,7 +4,7 @@ use super::super::validation::{blob_into, check, problems_to_error, Kind, Member
 use super::super::{Engine, EngineError, PutOutcome};
 use super::Writer;
 use crate::aggregation::UserRecord;
-use crate::json::{write_string, Value};
+use crate::json::{write_string, Plain, Value};
 use crate::limits::{MAX_RECORD_BYTES_CEILING, PUT_RECORDS_MAX_RECORDS};
 use crate::time::Timestamp;
 
@@ -71,7 +71,7 @@ pub(in crate::engine) struct Scanned<'a> {
 /// one — which [`run`] answers (with the same outcome, or the error AWS
 /// gives).
 pub(in crate::engine) fn scan(body: &[u8]) -> Option<Scanned<'_>> {
-    let mut c = Cursor { s: core::str::from_utf8(body).ok()?, at: 0 };
+    let mut c = Plain::new(body)?;
     let (mut stream, mut records) = (None, None);
     c.eat(b'{')?;
     loop {
@@ -87,16 +87,15 @@ pub(in crate::engine) fn scan(body: &[u8]) -> Option<Scanned<'_>> {
             break;
         }
     }
-    c.ws();
     let (stream, records) = (stream?, records?);
     let Kind::Str { min, max, pattern: Some((_, ok)) } = STREAM_NAME else { return None };
     // The name is ASCII when it matches: its length in bytes is in characters.
     let valid = ok(stream) && (min..=max).contains(&stream.len());
-    (c.at == c.s.len() && valid && (1..=PUT_RECORDS_MAX_RECORDS).contains(&records.len()))
+    (c.at_end() && valid && (1..=PUT_RECORDS_MAX_RECORDS).contains(&records.len()))
         .then_some(Scanned { stream, records })
 }
 
-fn scan_records<'a>(c: &mut Cursor<'a>) -> Option<Vec<Option<Fields<'a>>>> {
+fn scan_records<'a>(c: &mut Plain<'a>) -> Option<Vec<Option<Fields<'a>>>> {
     let mut records = Vec::new();
     c.eat(b'[')?;
     if c.eat(b']').is_some() {
@@ -129,39 +128,6 @@ fn scan_records<'a>(c: &mut Cursor<'a>) -> Option<Vec<Option<Fields<'a>>>> {
             c.eat(b']')?;
             return Some(records);
         }
-    }
-}
-
-/// Where [`scan`] is in the body.
-struct Cursor<'a> {
-    s: &'a str,
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn ws(&mut self) {
-        while matches!(self.s.as_bytes().get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        self.ws();
-        (self.s.as_bytes().get(self.at) == Some(&byte)).then(|| self.at += 1)
-    }
-
-    /// A string with nothing escaped (its ends are ASCII quotes, so on
-    /// character boundaries).
-    fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let rest = self.s.as_bytes().get(self.at..)?;
-        let n = crate::json::plain_len(rest);
-        if rest.get(n) != Some(&b'"') {
-            return None;
-        }
-        let s = self.s.get(self.at..self.at + n)?;
-        self.at += n + 1;
-        Some(s)
     }
 }
 
