@@ -65,6 +65,29 @@ $(NODE_BIN)/.installed: tests/package.json tests/package-lock.json
 	@touch $@
 
 # ---- build ----------------------------------------------------------------
+COMMA := ,
+# A lean, no_std .wasm of the crate with features $(1), into pkg/$(2)/:
+# built for size, with core and alloc compiled with it (rust-src) so that
+# panics abort without formatting a message and Debug output is empty
+# (2.6 KB gzipped less), core and alloc with their own size switch
+# (optimize_for_size: simpler slice rotation and sorting, smaller number
+# formatting: 0.08 KB gzipped). These are unstable flags; RUSTC_BOOTSTRAP
+# lets the stable toolchain take them. Then wasm-opt twice: the functions
+# called most get the shortest indices (--reorder-functions: 0.17 KB
+# gzipped), and a second pass finds more and drops the toolchain's
+# producers and target features sections, which serve no user (0.4 KB
+# gzipped). wasm-bindgen's glue is replaced by js/producer/kinesis_edge.js.
+define lean_wasm
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(LEAN_RUSTFLAGS)" $(CARGO) build -Zbuild-std=core,alloc -Zbuild-std-features=optimize_for_size \
+	  --profile lean --target $(WASM_TARGET) --lib --no-default-features --features $(1) --target-dir target/lean-std
+	wasm-bindgen --target web --out-dir pkg/$(2) --out-name kinesis_edge \
+	  target/lean-std/$(WASM_TARGET)/lean/kinesis_edge.wasm
+	$(WASM_OPT) -Oz --reorder-functions $(WASM_FEATURES) $(WASM_ASSUME) pkg/$(2)/kinesis_edge_bg.wasm -o pkg/$(2)/kinesis_edge_bg.wasm
+	$(WASM_OPT) -Oz --reorder-functions --strip-producers --strip-target-features $(WASM_FEATURES) $(WASM_ASSUME) \
+	  pkg/$(2)/kinesis_edge_bg.wasm -o pkg/$(2)/kinesis_edge_bg.wasm
+	rm -f pkg/$(2)/*.d.ts
+endef
+
 build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	$(CARGO) build --release --target $(WASM_TARGET) --lib
 	rm -rf pkg && mkdir -p pkg
@@ -79,31 +102,22 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	$(WASM_OPT) -O3 --strip-producers --strip-target-features $(WASM_FEATURES) $(WASM_ASSUME) pkg/engine/kinesis_edge_engine_bg.wasm -o pkg/engine/kinesis_edge_engine_bg.wasm
 	rm -f pkg/engine/*.d.ts
 	# The producer alone (kinesis-edge/producer): its own no_std .wasm, built
-	# for size, with a copy of producer.js beside its glue. core and alloc are
-	# compiled with it (rust-src), panics abort without formatting a message,
-	# and Debug output is empty: 2.6 KB gzipped less. core and alloc are
-	# built with their own size switch (optimize_for_size: simpler slice
-	# rotation and sorting, smaller number formatting): 0.08 KB gzipped.
-	# These are unstable flags; RUSTC_BOOTSTRAP lets the stable toolchain
-	# take them.
-	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(LEAN_RUSTFLAGS)" $(CARGO) build -Zbuild-std=core,alloc -Zbuild-std-features=optimize_for_size \
-	  --profile lean --target $(WASM_TARGET) --lib --no-default-features --features compact --target-dir target/lean-std
-	wasm-bindgen --target web --out-dir pkg/producer --out-name kinesis_edge \
-	  target/lean-std/$(WASM_TARGET)/lean/kinesis_edge.wasm
-	# Functions called most get the shortest indices (--reorder-functions):
-	# 0.17 KB gzipped.
-	$(WASM_OPT) -Oz --reorder-functions $(WASM_FEATURES) $(WASM_ASSUME) pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
-	# A second pass finds more, and the toolchain's producers and target
-	# features sections go (they serve no user): 0.4 KB gzipped.
-	$(WASM_OPT) -Oz --reorder-functions --strip-producers --strip-target-features $(WASM_FEATURES) $(WASM_ASSUME) \
-	  pkg/producer/kinesis_edge_bg.wasm -o pkg/producer/kinesis_edge_bg.wasm
-	rm -f pkg/producer/*.d.ts
+	# for size (lean_wasm, above), with a copy of producer.js beside its loader.
+	$(call lean_wasm,compact,producer)
 	# Its loader (js/producer/kinesis_edge.js) replaces the generated glue:
 	# producer.js calls the exports directly, so only loading is left of it.
 	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
 	# One module per runtime (glue and producer.js inside), minified.
 	node tools/bundle.mjs pkg/producer/browser.js pkg/producer/node.js pkg/producer/workerd.js
 	rm pkg/producer/producer.js pkg/producer/kinesis_edge.js
+	# The gateway client (kinesis-edge/gateway-client): the same, built with
+	# the gateway-only feature (a producer that sends only to an ingestion
+	# gateway: no signing, shard prediction, aggregation, or Kinesis and
+	# Firehose wire formats), for pages with no AWS credentials.
+	$(call lean_wasm,compact$(COMMA)gateway-only,gateway-client)
+	cp js/gateway-client/*.js js/gateway-client/*.d.ts js/producer/kinesis_edge.js js/producer.js pkg/gateway-client/
+	node tools/bundle.mjs pkg/gateway-client/browser.js pkg/gateway-client/node.js pkg/gateway-client/workerd.js
+	rm pkg/gateway-client/producer.js pkg/gateway-client/kinesis_edge.js
 	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/
 	cp README.md pkg/
 	@node tools/size.mjs pkg
@@ -121,6 +135,7 @@ lint:
 	$(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --features engine -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features --features compact -- -D warnings
+	$(CARGO) clippy --target $(WASM_TARGET) --lib --no-default-features --features compact,gateway-only -- -D warnings
 	# The API docs' links resolve (docs for public items link to public
 	# ones), the wasm adapter's (compiled only for wasm32) too.
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps

@@ -872,6 +872,20 @@ export class Producer extends BaseProducer {
   }
 }
 
+/**
+ * `kinesis-edge/gateway-client`'s `Producer`: gateway mode only, from a
+ * `.wasm` built without signing, shard prediction, aggregation or the
+ * Kinesis and Firehose wire formats (`gateway-only`), for pages that send
+ * through an ingestion gateway with no AWS credentials.
+ */
+export class GatewayProducer extends BaseProducer {
+  constructor(options) {
+    options = optionsOf(options);
+    if (options.gateway === false) fail('InvalidArgument', 'kinesis-edge/gateway-client sends only to an ingestion gateway: for Kinesis or Firehose, import kinesis-edge/producer');
+    super('gateway', '', { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
+  }
+}
+
 /** Sends records to a Firehose delivery stream. */
 export class FirehoseProducer extends BaseProducer {
   constructor(options) {

@@ -1,4 +1,4 @@
-// kinesis-edge/producer's loader, in place of the glue wasm-bindgen
+// The loader of kinesis-edge/producer and kinesis-edge/gateway-client, in place of the glue wasm-bindgen
 // generates (the Makefile copies this over it). The producer's JS calls the
 // module's exports directly (src/wasm/producer.rs: one buffer and one call,
 // no JS values cross), so of that glue only loading is left, and the
@@ -29,7 +29,7 @@ const imports = {
           : /externref_table/.test(name)
             ? () => {}
             : () => {
-                throw new Error(`kinesis-edge/producer: the .wasm imports ${String(name)}, which this loader does not provide`);
+                throw new Error(`kinesis-edge: the .wasm imports ${String(name)}, which this loader does not provide`);
               },
     },
   ),
@@ -55,7 +55,7 @@ export function initSync(options) {
 export default async function init({ module_or_path: url }) {
   if (wasm) return wasm;
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`kinesis-edge/producer: fetching ${url} failed: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`kinesis-edge: fetching ${url} failed: HTTP ${response.status}`);
   let result;
   try {
     result = await WebAssembly.instantiateStreaming(response.clone(), imports);

@@ -141,7 +141,20 @@ impl ProducerConfig {
     }
 
     fn kinesis(&self) -> bool {
-        matches!(self.destination, Destination::Kinesis(_))
+        matches!(self.destination(), Destination::Kinesis(_))
+    }
+
+    /// Where records go: always a gateway in a build with the
+    /// `gateway-only` feature, which the compiler then knows, leaving
+    /// every other destination's code out.
+    #[cfg(feature = "gateway-only")]
+    fn destination(&self) -> &Destination {
+        &Destination::Gateway
+    }
+
+    #[cfg(not(feature = "gateway-only"))]
+    fn destination(&self) -> &Destination {
+        &self.destination
     }
 
     /// Whether records are routed by their predicted shard (which takes the
@@ -649,7 +662,7 @@ fn wire_size(size: usize) -> usize {
 
 /// The batch limits of the destination: records, bytes, bytes per record.
 fn batch_limits(config: &ProducerConfig) -> (usize, usize) {
-    match config.destination {
+    match config.destination() {
         Destination::Kinesis(_) => (PUT_RECORDS_MAX_RECORDS, PUT_RECORDS_MAX_BYTES),
         Destination::Firehose(_) => (FIREHOSE_BATCH_MAX_RECORDS, FIREHOSE_BATCH_MAX_BYTES),
         Destination::Gateway => (GATEWAY_MAX_EVENTS, GATEWAY_MAX_BYTES - 16),
@@ -740,7 +753,7 @@ impl Producer {
                 None => 0,
             };
             (partition_key, explicit_hash_key.map(str::to_owned), hash)
-        } else if self.config.destination == Destination::Gateway {
+        } else if matches!(self.config.destination(), Destination::Gateway) {
             if !matches!(crate::json::parse(&data), Ok(crate::json::Value::Object(_)))
                 || data.len() > GATEWAY_MAX_BYTES - 16
             {
@@ -866,6 +879,11 @@ impl Producer {
 
     /// The shard map in use, if loaded.
     pub fn shard_map(&self) -> Option<&ShardMap> {
+        // None ever in a build for a gateway only, which the compiler then
+        // knows: no shard map, limiter or prediction code in it.
+        if cfg!(feature = "gateway-only") {
+            return None;
+        }
         self.map.as_ref()
     }
 
@@ -929,7 +947,7 @@ impl Producer {
     }
 
     fn shard_of(&self, hash: u128) -> Option<u128> {
-        self.map.as_ref().map(|m| m.shard_for_hash_key(hash).starting_hash_key)
+        self.shard_map().map(|m| m.shard_for_hash_key(hash).starting_hash_key)
     }
 
     /// Ordered mode's unit: the predicted shard, or the whole stream when
@@ -1087,7 +1105,7 @@ impl Producer {
         if due > now || self.listing_in_flight() {
             return None;
         }
-        let Destination::Kinesis(stream) = &self.config.destination else { return None };
+        let Destination::Kinesis(stream) = self.config.destination() else { return None };
         let token = self.listing.as_ref().and_then(|(_, t, _)| t.clone());
         let encoded = protocol::list_shards_page(stream, token.as_deref(), 1000);
         let id = self.next_request;
@@ -1110,7 +1128,7 @@ impl Producer {
             self.next_retry = self.next_retry.filter(|t| *t > now);
         }
         self.blocked_until.clear();
-        let open_shards = self.map.as_ref().map_or(1, |m| m.open_shards().len());
+        let open_shards = self.shard_map().map_or(1, |m| m.open_shards().len());
         // Pick records in arrival order (retries first: they are older),
         // within the batch limits, the limiter's budget per shard and, when
         // ordered, one entry per shard not already in flight.
@@ -1293,7 +1311,7 @@ impl Producer {
     }
 
     fn encode_body(&self, put: &Put, aggregates: &[aggregation::OutputRecord]) -> protocol::Encoded {
-        match &self.config.destination {
+        match self.config.destination() {
             Destination::Kinesis(stream) => {
                 let mut users = Vec::with_capacity(put.entries.len());
                 let mut start = 0;
@@ -1360,6 +1378,9 @@ impl Producer {
             self.held_by = None;
         }
         match flight {
+            // Never sent by a build for a gateway only, which then leaves
+            // the shard map's code out.
+            InFlight::ListShards if cfg!(feature = "gateway-only") => {}
             InFlight::ListShards => self.on_list_shards(now, response),
             InFlight::Put(put) => self.on_put(now, id, put, response),
         }
@@ -1380,6 +1401,7 @@ impl Producer {
         }
         let error = ErrorInfo { code: code.to_owned(), message: message.to_owned() };
         match flight {
+            InFlight::ListShards if cfg!(feature = "gateway-only") => {}
             InFlight::ListShards => self.retry_map(now),
             InFlight::Put(mut put) => self.requeue(now, id, &mut put.records, &error, Backoff::Full),
         }
@@ -1397,6 +1419,14 @@ impl Producer {
             }
         }
         Some(flight)
+    }
+
+    /// Shard `s` throttled: its limiter slows down (no shards, so nothing,
+    /// in a build for a gateway only).
+    fn throttled(&mut self, s: u128, now: Timestamp) {
+        if !cfg!(feature = "gateway-only") {
+            self.limiter.throttled(s, now);
+        }
     }
 
     fn retry_map(&mut self, now: Timestamp) {
@@ -1515,7 +1545,7 @@ impl Producer {
         let entries = put.entries.len();
         // A gateway answers per event whatever its status (400 when it
         // refused them all, 503 when its buffer was full).
-        let gateway_answer = if self.config.destination == Destination::Gateway {
+        let gateway_answer = if matches!(self.config.destination(), Destination::Gateway) {
             protocol::decode_gateway_answer(response.body, entries).ok()
         } else {
             None
@@ -1546,7 +1576,7 @@ impl Producer {
                 if e.is_throttling() {
                     self.stats.throttles += 1;
                     for s in put.entries.iter().filter_map(|e| e.shard) {
-                        self.limiter.throttled(s, now);
+                        self.throttled(s, now);
                     }
                 }
                 self.requeue(now, request, records, &error, Backoff::Full);
@@ -1555,7 +1585,7 @@ impl Producer {
             }
             return;
         }
-        let decoded = match (gateway_answer, &self.config.destination) {
+        let decoded = match (gateway_answer, self.config.destination()) {
             (Some(answer), _) => Ok(answer),
             (None, Destination::Kinesis(_)) => protocol::decode_put_records(response.body),
             (None, Destination::Firehose(_)) => protocol::decode_put_record_batch(response.body),
@@ -1588,7 +1618,7 @@ impl Producer {
                 RecordResult::Ok { sequence_number, shard_id } => {
                     // A record that landed elsewhere than predicted: the
                     // stream resharded; reload the map.
-                    if let (Some(predicted), Some(map)) = (entry.shard, &self.map) {
+                    if let (Some(predicted), Some(map)) = (entry.shard, self.shard_map()) {
                         let expected = map.shard_for_hash_key(predicted).id.as_str();
                         if !shard_id.is_empty() && shard_id != expected && self.map_due.is_none() {
                             self.map_due = Some(now);
@@ -1610,7 +1640,9 @@ impl Producer {
                 RecordResult::Failed { code, message } => (take(code), take(message)),
             };
             let throttled = code == "ProvisionedThroughputExceededException";
-            if self.config.destination == Destination::Gateway && GATEWAY_PERMANENT.contains(&code.as_str()) {
+            if matches!(self.config.destination(), Destination::Gateway)
+                && GATEWAY_PERMANENT.contains(&code.as_str())
+            {
                 // The gateway refused the event itself: no retry.
                 self.fail(now, recs, ErrorInfo { code, message });
                 continue;
@@ -1618,7 +1650,7 @@ impl Producer {
             let backoff = if throttled {
                 self.stats.throttles += 1;
                 if let Some(s) = entry.shard {
-                    self.limiter.throttled(s, now);
+                    self.throttled(s, now);
                 }
                 // Paced by the shard's limiter (see THROTTLED_BACKOFF_MAX_MS).
                 Backoff::Throttled

@@ -287,7 +287,8 @@ impl WasmProducer {
                 self.events(&mut out);
                 0.0
             }
-            op::SIGN => {
+            // Nothing to sign for a gateway.
+            op::SIGN if !cfg!(feature = "gateway-only") => {
                 out = self.sign(now, &mut f).unwrap_or_else(|e| crate::cat(&["\0", &e])).into_bytes();
                 0.0
             }
@@ -331,6 +332,11 @@ impl WasmProducer {
         let [linger_ms, max_in_flight, record_ttl_ms, max_buffered_bytes, max_buffered_records, ordered, aggregation, rate_limit_percent, seed, max_record_bytes, refreshable] =
             numbers;
         let destination = match kind {
+            // The gateway client's build (`gateway-only`) can send
+            // nowhere else.
+            "kinesis" | "firehose" if cfg!(feature = "gateway-only") => {
+                return Err(error_text("InvalidArgument", "this build sends only to an ingestion gateway"));
+            }
             "kinesis" => Destination::Kinesis(stream.to_owned()),
             "firehose" => Destination::Firehose(stream.to_owned()),
             _ => Destination::Gateway,

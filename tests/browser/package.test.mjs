@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from './browser.mjs';
 import { startServer } from '../../tools/serve.mjs';
 import { stop, freePort } from '../js/servers.mjs';
+import { GATEWAY_EXPECTED } from '../js/gateway-check.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const require = createRequire(here('../package.json'));
@@ -71,6 +72,18 @@ test('Node ESM: the installed package, the Node quick start', () => {
   const run = spawnSync(process.execPath, ['node.mjs'], { cwd: app, encoding: 'utf8', env: { ...process.env, KINESIS_ENDPOINT: endpoint }, timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^100 records stored, the first in shardId-00000000000[01] as \d+\n$/);
+});
+
+test("Node ESM: the installed package's kinesis-edge/gateway-client sends through a gateway", () => {
+  copyFileSync(here('../js/gateway-check.mjs'), join(app, 'gateway-check.mjs'));
+  writeFileSync(join(app, 'gateway.mjs'), [
+    "import { Producer } from 'kinesis-edge/gateway-client';",
+    "import { gatewayScenario } from './gateway-check.mjs';",
+    'console.log(JSON.stringify(await gatewayScenario(Producer)));',
+  ].join('\n'));
+  const run = spawnSync(process.execPath, ['gateway.mjs'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), GATEWAY_EXPECTED);
 });
 
 test('a page and its Web Worker, bundled with esbuild from the installed package, in headless Chromium', async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as api from '../../pkg/node.js';
 import { ShardEngine } from '../../pkg/engine-node.js';
 import { producerScenario } from '../js/producer-check.mjs';
+import { GATEWAY_EXPECTED } from '../js/gateway-check.mjs';
 import { launch, serve, resultOf } from './browser.mjs';
 
 let browser, server, origin;
@@ -40,5 +41,21 @@ for (const [where, path] of [
     if (result.window !== undefined) assert.equal(result.window, 'undefined');
     // Large bodies hashed by WebCrypto, every signature checked.
     assert.deepEqual(result.scenario, { ...expected, webCrypto: true });
+  });
+}
+
+// kinesis-edge/gateway-client (the producer built for a gateway only) in a
+// page and a worker: the same gateway scenario as in Node
+// (tests/node/gateway-client.test.mjs).
+for (const [where, path] of [
+  ['a page', '/test/browser/fixtures/gateway-page.html'],
+  ['a dedicated Web Worker', '/test/browser/fixtures/gateway-worker.html'],
+]) {
+  test(`kinesis-edge/gateway-client sends through a gateway from ${where}`, async () => {
+    const result = await resultOf(browser, origin, path);
+    assert.equal(result.failure, undefined, result.failure);
+    assert.deepEqual(result.errors, []);
+    if (result.window !== undefined) assert.equal(result.window, 'undefined');
+    assert.deepEqual(result.scenario, GATEWAY_EXPECTED);
   });
 }

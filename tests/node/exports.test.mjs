@@ -83,22 +83,24 @@ for (const [what, options, entry] of [
 test('the type declarations parse as TypeScript', async () => {
   const { readFileSync } = await import('node:fs');
   const { transformSync } = require('esbuild');
-  for (const file of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts']) {
+  for (const file of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'gateway-client/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts']) {
     assert.doesNotThrow(() => transformSync(readFileSync(join(pkg, file), 'utf8'), { loader: 'ts' }), file);
   }
 });
 
-// `kinesis-edge/producer`: the producer alone, its own lean .wasm; nothing
-// of the main build (api.js, its .wasm) or the engine comes with it.
-for (const [what, options, entry] of [
-  ['Node', { platform: 'node' }, 'producer/node.js'],
-  ['a bundler for pages', { platform: 'browser' }, 'producer/browser.js'],
-  ['Cloudflare Workers (wrangler conditions)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'producer/workerd.js'],
+// `kinesis-edge/producer`: the producer alone, its own lean .wasm; and
+// `kinesis-edge/gateway-client`, the producer for a gateway only. Nothing
+// of the main build (api.js, its .wasm) or the engine comes with either.
+for (const [name, imported] of [['producer', 'Producer, FirehoseProducer'], ['gateway-client', 'Producer']]) for (const [what, options, runtime] of [
+  ['Node', { platform: 'node' }, 'node.js'],
+  ['a bundler for pages', { platform: 'browser' }, 'browser.js'],
+  ['Cloudflare Workers (wrangler conditions)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'workerd.js'],
 ]) {
-  test(`${what} resolves kinesis-edge/producer to ${entry}, with nothing else of the package`, () => {
+  const entry = `${name}/${runtime}`;
+  test(`${what} resolves kinesis-edge/${name} to ${entry}, with nothing else of the package`, () => {
     const dir = project();
     try {
-      writeFileSync(join(dir, 'producer.mjs'), "import { Producer, FirehoseProducer } from 'kinesis-edge/producer';\nconsole.log(typeof Producer, typeof FirehoseProducer);\n");
+      writeFileSync(join(dir, 'producer.mjs'), `import { ${imported} } from 'kinesis-edge/${name}';\nconsole.log(${imported.split(', ').map((n) => `typeof ${n}`).join(', ')});\n`);
       const result = buildSync({
         entryPoints: [join(dir, 'producer.mjs')],
         bundle: true, format: 'esm', write: false, metafile: true, preserveSymlinks: true,
@@ -106,11 +108,11 @@ for (const [what, options, entry] of [
       });
       const inputs = Object.keys(result.metafile.inputs).filter((i) => i.includes('kinesis-edge/'));
       assert.ok(inputs.some((i) => i.endsWith(`kinesis-edge/${entry}`)), inputs.join(', '));
-      assert.deepEqual(inputs.filter((i) => !/kinesis-edge\/producer\//.test(i)), [], 'only files of producer/');
+      assert.deepEqual(inputs.filter((i) => !i.includes(`kinesis-edge/${name}/`)), [], `only files of ${name}/`);
       if (options.platform === 'node') {
         const run = spawnSync(process.execPath, [join(dir, 'producer.mjs')], { encoding: 'utf8' });
         assert.equal(run.status, 0, run.stderr);
-        assert.equal(run.stdout.trim(), 'function function');
+        assert.equal(run.stdout.trim(), imported.split(', ').map(() => 'function').join(' '));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

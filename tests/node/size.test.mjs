@@ -18,6 +18,25 @@ test('the producer entry does not grow (and reports its distance to the 30 KB bu
   assert.ok(total.gzip <= CEILING_GZIP, `the producer entry grew to ${total.gzip} B gzipped (ceiling ${CEILING_GZIP})`);
 });
 
+// kinesis-edge/gateway-client: the producer built to send only to an
+// ingestion gateway (no signing, shard prediction, aggregation, or Kinesis
+// and Firehose wire formats). It is within the 30 KB budget, and this
+// keeps it there; what it leaves out is checked by name.
+test('the gateway client is within the 30 KB budget and carries no signer, shard map or Kinesis wire format', () => {
+  const pkg = new URL('../../pkg/', import.meta.url).pathname;
+  const { total, wasm, js } = producerEntrySize(pkg, 'gateway-client');
+  console.log(`gateway client: ${total.gzip} B gzipped (wasm ${wasm.gzip}, JS ${js.gzip}); budget ${PRODUCER_BUDGET_GZIP} B`);
+  assert.ok(total.gzip <= PRODUCER_BUDGET_GZIP, `the gateway client is ${total.gzip} B gzipped, over the ${PRODUCER_BUDGET_GZIP} B budget`);
+  const full = readFileSync(new URL('../../pkg/producer/kinesis_edge_bg.wasm', import.meta.url));
+  const lean = readFileSync(new URL('../../pkg/gateway-client/kinesis_edge_bg.wasm', import.meta.url));
+  // SigV4's algorithm and scope, the Kinesis and Firehose targets, and
+  // ListShards' result: in the producer's .wasm, not in this one.
+  for (const word of ['AWS4-HMAC-SHA256', 'aws4_request', 'Kinesis_20131202', 'Firehose_20150804', 'HashKeyRange']) {
+    assert.ok(full.includes(word), `${word} is not in the producer's .wasm: the check would prove nothing`);
+    assert.ok(!lean.includes(word), `${word} is in the gateway client's .wasm`);
+  }
+});
+
 test('the producer .wasm exports the producer and nothing of the main build or the engine', async () => {
   const bytes = readFileSync(new URL('../../pkg/producer/kinesis_edge_bg.wasm', import.meta.url));
   const names = WebAssembly.Module.exports(await WebAssembly.compile(bytes)).map((e) => e.name);
@@ -25,8 +44,8 @@ test('the producer .wasm exports the producer and nothing of the main build or t
   assert.deepEqual(names.filter((n) => /sign$|shardmap|aggregate|engine/i.test(n) && !n.startsWith('__producer')), []);
 });
 
-test("the producer .wasm imports only what its loader provides (js/producer/kinesis_edge.js)", async () => {
-  const bytes = readFileSync(new URL('../../pkg/producer/kinesis_edge_bg.wasm', import.meta.url));
+for (const entry of ['producer', 'gateway-client']) test(`the ${entry} .wasm imports only what its loader provides (js/producer/kinesis_edge.js)`, async () => {
+  const bytes = readFileSync(new URL(`../../pkg/${entry}/kinesis_edge_bg.wasm`, import.meta.url));
   const imports = WebAssembly.Module.imports(await WebAssembly.compile(bytes));
   for (const { module, name, kind } of imports) {
     assert.equal(module, './kinesis_edge_bg.js');

@@ -242,12 +242,12 @@ test('a gateway deployed without its stream or keys answers 500 GatewayMisconfig
   assert.equal((await res.json()).error, 'GatewayMisconfigured');
 });
 
-test('a producer in gateway mode: buffered, batched and retried to the gateway, no AWS credentials; refusals reported per event', async () => {
-  const { Producer } = await import('../../pkg/producer/node.js');
+for (const entry of ['producer', 'gateway-client']) test(`a producer in gateway mode (kinesis-edge/${entry}): buffered, batched and retried to the gateway, no AWS credentials; refusals reported per event`, async () => {
+  const { Producer } = await import(`../../pkg/${entry}/node.js`);
   // A page sends its Origin; Node's fetch is told to.
   const pageFetch = (u, init) => fetch(u, { ...init, headers: [...init.headers, ['origin', ORIGIN]] });
   const producer = new Producer({ gateway: true, endpoint: `${url}/events`, fetch: pageFetch, lingerMs: 20 });
-  const events = Array.from({ length: 1000 }, (_, i) => ({ sessionId: `s-${i % 17}`, eventId: `gw-${i}`, type: 'view' }));
+  const events = Array.from({ length: 1000 }, (_, i) => ({ sessionId: `s-${i % 17}`, eventId: `${entry}-${i}`, type: 'view' }));
   const results = await Promise.all(events.map((e) => producer.put(JSON.stringify(e))));
   assert.ok(results.every((r) => r.attempts >= 1 && r.shardId === undefined));
   await assert.rejects(producer.put(JSON.stringify({ eventId: 'no-session' })), { code: 'InvalidEvent', message: /sessionId/ });
@@ -257,13 +257,13 @@ test('a producer in gateway mode: buffered, batched and retried to the gateway, 
   assert.equal(stats.recordsAcknowledged, 1000);
   let got = [];
   for (let i = 0; i < 300; i++) {
-    got = (await eventsInStream()).filter((g) => g.event.eventId.startsWith('gw-'));
+    got = (await eventsInStream()).filter((g) => g.event.eventId.startsWith(`${entry}-`));
     if (new Set(got.map((g) => g.event.eventId)).size >= 1000) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const ids = new Set(got.map((g) => g.event.eventId));
   assert.equal(ids.size, 1000, `${ids.size} of 1000 arrived`);
-  console.log(`gateway mode: 1000 events from a producer through the gateway, ${stats.requests} requests, ${got.length - ids.size} duplicates`);
+  console.log(`gateway mode (kinesis-edge/${entry}): 1000 events from a producer through the gateway, ${stats.requests} requests, ${got.length - ids.size} duplicates`);
 });
 
 test('a producer in gateway mode against a gateway that takes smaller requests (MAX_BODY_BYTES 64 KiB): its 413 halves the requests, nothing is lost', async () => {
