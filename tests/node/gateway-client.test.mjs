@@ -34,3 +34,16 @@ test('it exports a Producer only, and sends nowhere but to a gateway', () => {
   const p = new client.Producer({ gateway: true, streamName: 'ignored', endpoint: 'https://events.example/', fetch });
   return p.close();
 });
+
+test("the README's snippet: an endpoint alone is a gateway producer", async () => {
+  const bodies = [];
+  const fetch = async (url, init) => {
+    bodies.push([url, new TextDecoder().decode(init.body)]);
+    return new Response(JSON.stringify({ accepted: [0], rejected: [] }), { headers: { 'content-type': 'application/json' } });
+  };
+  const producer = new client.Producer({ endpoint: 'https://kinesis-edge-gateway.you.workers.dev/events', fetch });
+  const result = await producer.put(JSON.stringify({ sessionId: 's-1', type: 'click', target: '#buy' }));
+  await producer.close();
+  assert.deepEqual(result, { attempts: 1 });
+  assert.deepEqual(bodies, [['https://kinesis-edge-gateway.you.workers.dev/events', '{"events":[{"sessionId":"s-1","type":"click","target":"#buy"}]}']]);
+});
