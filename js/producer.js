@@ -243,15 +243,76 @@ function settleSlot(w, ok, value) {
   if (--b.left === 0 && !b.failed) b.resolve(b.results);
 }
 
+/**
+ * What signs a Kinesis or Firehose producer's requests: its credentials,
+ * static or from a provider (kept until five minutes before they expire,
+ * and asked for again once the service says they expired), a large body
+ * hashed by the host, and SigV4 in the core. Passed to the base class only
+ * by the producers that sign, so that a bundle without them (the gateway
+ * client's) leaves it out.
+ */
+function newSigner(credentials, timeoutMs) {
+  let cached = null;
+  let refreshing = null;
+  const now = async () => {
+    if (typeof credentials !== 'function') return credentials;
+    const fresh = cached && (cached.expiration === undefined || cached.expiration - REFRESH_BEFORE_MS > Date.now());
+    if (fresh) return cached.credentials;
+    refreshing ??= (async () => {
+      try {
+        let got;
+        try {
+          // A provider that never answers is asked again next time.
+          got = await within(Promise.resolve().then(() => credentials()), timeoutMs);
+        } catch (e) {
+          throw error('CredentialsProviderError', `the credentials provider failed: ${e?.message ?? e}`);
+        }
+        if (typeof got?.accessKeyId !== 'string' || typeof got?.secretAccessKey !== 'string') {
+          throw error('InvalidCredentials', 'the credentials provider returned no accessKeyId / secretAccessKey');
+        }
+        // A Date, epoch milliseconds or an ISO string (as STS's JSON has
+        // it); one that is no time is none (the service says when they expire).
+        const at = got.expiration == null ? NaN : new Date(got.expiration).getTime();
+        const expiration = Number.isNaN(at) ? undefined : at;
+        cached = { credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken }, expiration };
+        return cached.credentials;
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+  return {
+    /** The service refused the credentials as expired: the provider is asked again. */
+    expired() {
+      cached = null;
+    },
+    /** The headers to send a request for `target` with `body` (name, value pairs). */
+    async headers(core, region, service, target, body, keepalive) {
+      const c = await now();
+      // A keepalive request goes out now (the page is going away: no
+      // waiting on another thread's hash).
+      const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
+      // A body hashed here does not cross into wasm again.
+      const packed = text(
+        call(core, SIGN, clock(), 0, 0, region, service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, hash ? EMPTY : body, hash),
+      ).split('\0');
+      if (packed[0] === '') throw error(packed[1], packed[2]);
+      const headers = [];
+      for (let i = 0; i < packed.length; i += 2) headers.push([packed[i], packed[i + 1]]);
+      return headers;
+    },
+  };
+}
+
 class BaseProducer {
   #core;
   #service;
   #region;
   #endpoint;
   #fetch;
-  #credentials;
-  #cached = null;
-  #refreshing = null;
+  // Kinesis and Firehose: what signs their requests (a gateway's are not signed).
+  #signer = null;
   #onEvent;
   #onFull;
   #requestTimeoutMs;
@@ -275,7 +336,9 @@ class BaseProducer {
   #accepting = Promise.resolve();
   #restored = 0;
 
-  constructor(kind, name, options) {
+  // `signerFor(credentials, timeoutMs)`: from the producers that sign, so
+  // that the gateway client's bundle leaves signing out.
+  constructor(kind, name, options, signerFor) {
     const gateway = kind === 'gateway';
     if (!gateway && (typeof name !== 'string' || name === '')) fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
     if (!gateway && (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region))) fail('InvalidArgument', 'region is required, e.g. "us-east-1"');
@@ -300,7 +363,6 @@ class BaseProducer {
     if (!gateway && typeof c !== 'function' && (typeof c?.accessKeyId !== 'string' || typeof c?.secretAccessKey !== 'string')) {
       fail('InvalidArgument', 'credentials must be { accessKeyId, secretAccessKey, sessionToken? } or an async function returning them');
     }
-    this.#credentials = c;
     this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
     this.#onFull = options.onFull ?? 'reject';
     const lifecycle = flag(options, 'lifecycle', true);
@@ -319,6 +381,7 @@ class BaseProducer {
     // (the KPL's defaults: RequestTimeout 6000 and RecordTtl 30000 ms,
     // awslabs/amazon-kinesis-producer, default_config.properties).
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
+    if (!gateway) this.#signer = signerFor(c, this.#requestTimeoutMs);
     const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
     const numbers = new Float64Array([
       whole(options, 'lingerMs', 100, 0, 600000),
@@ -698,36 +761,6 @@ class BaseProducer {
     }
   }
 
-  async #credentialsNow() {
-    const c = this.#credentials;
-    if (typeof c !== 'function') return c;
-    const fresh = this.#cached && (this.#cached.expiration === undefined || this.#cached.expiration - REFRESH_BEFORE_MS > Date.now());
-    if (fresh) return this.#cached.credentials;
-    this.#refreshing ??= (async () => {
-      try {
-        let got;
-        try {
-          // A provider that never answers is asked again next time.
-          got = await within(Promise.resolve().then(() => c()), this.#requestTimeoutMs);
-        } catch (e) {
-          throw error('CredentialsProviderError', `the credentials provider failed: ${e?.message ?? e}`);
-        }
-        if (typeof got?.accessKeyId !== 'string' || typeof got?.secretAccessKey !== 'string') {
-          throw error('InvalidCredentials', 'the credentials provider returned no accessKeyId / secretAccessKey');
-        }
-        // A Date, epoch milliseconds or an ISO string (as STS's JSON has
-        // it); one that is no time is none (the service says when they expire).
-        const at = got.expiration == null ? NaN : new Date(got.expiration).getTime();
-        const expiration = Number.isNaN(at) ? undefined : at;
-        this.#cached = { credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken }, expiration };
-        return this.#cached.credentials;
-      } finally {
-        this.#refreshing = null;
-      }
-    })();
-    return this.#refreshing;
-  }
-
   async #send(packed, keepalive = false) {
     // Packed by the core: body, target, target length, id (4 bytes, big-endian).
     const n = packed.length - 5;
@@ -737,22 +770,9 @@ class BaseProducer {
     const body = packed.subarray(0, bodyLength);
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
     const exchange = async () => {
-      let headers;
-      if (this.#service === 'gateway') {
-        headers = [['content-type', 'application/json']]; // nothing to sign: the gateway holds the credentials
-      } else {
-        const c = await this.#credentialsNow();
-        // A keepalive request goes out now (the page is going away: no
-        // waiting on another thread's hash).
-        const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
-        // A body hashed here does not cross into wasm again.
-        const packedHeaders = text(
-          call(this.#core, SIGN, clock(), 0, 0, this.#region, this.#service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, hash ? EMPTY : body, hash),
-        ).split('\0');
-        if (packedHeaders[0] === '') throw error(packedHeaders[1], packedHeaders[2]);
-        headers = [];
-        for (let i = 0; i < packedHeaders.length; i += 2) headers.push([packedHeaders[i], packedHeaders[i + 1]]);
-      }
+      const headers = this.#signer
+        ? await this.#signer.headers(this.#core, this.#region, this.#service, target, body, keepalive)
+        : [['content-type', 'application/json']]; // nothing to sign: the gateway holds the credentials
       const init = { method: 'POST', headers, body, signal: controller?.signal };
       if (keepalive) init.keepalive = true;
       const res = await this.#fetch(this.#endpoint, init);
@@ -812,7 +832,7 @@ class BaseProducer {
       for (let i = 0; i + 6 <= f.length; i += 6) {
         // The service said the credentials expired: the provider is asked
         // again before the next signature.
-        if (f[i] === 'credentialsExpired') this.#cached = null;
+        if (f[i] === 'credentialsExpired') this.#signer?.expired();
         if (!this.#onEvent) continue;
         const e = { type: f[i] };
         EVENT_MEMBERS.forEach((name, j) => {
@@ -868,7 +888,7 @@ export class Producer extends BaseProducer {
   constructor(options) {
     options = optionsOf(options);
     if (options.gateway === true) super('gateway', '', { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
-    else super('kinesis', options.streamName, options);
+    else super('kinesis', options.streamName, options, newSigner);
   }
 }
 
@@ -890,6 +910,6 @@ export class GatewayProducer extends BaseProducer {
 export class FirehoseProducer extends BaseProducer {
   constructor(options) {
     options = optionsOf(options);
-    super('firehose', options.deliveryStreamName, { ...options, aggregation: false, rateLimitPercent: 0, ordered: false });
+    super('firehose', options.deliveryStreamName, { ...options, aggregation: false, rateLimitPercent: 0, ordered: false }, newSigner);
   }
 }
