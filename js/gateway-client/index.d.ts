@@ -2,7 +2,7 @@
 // (no AWS credentials), with its own lean .wasm. Gateway mode always:
 // `gateway: true` may be given, `gateway: false` is refused.
 import type { Producer as FullProducer, ProducerOptions } from '../index.js';
-export type GatewayProducerOptions = Omit<ProducerOptions, 'streamName' | 'region' | 'credentials' | 'aggregation' | 'ordered' | 'rateLimitPercent' | 'gateway'> & {
+export type GatewayProducerOptions = Omit<ProducerOptions, 'region' | 'credentials' | 'aggregation' | 'ordered' | 'rateLimitPercent' | 'maxRecordBytes' | 'gateway'> & {
   /** The gateway's URL, e.g. https://events.example.com/events. */
   endpoint: string;
   gateway?: true;
