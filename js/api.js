@@ -343,7 +343,9 @@ function unpackRecords(packed) {
 // Packs user records for the wasm side: keys as `pk\0ehk\0…`, data back
 // to back, and each record's data length.
 function packUserRecords(records) {
-  const keys = [];
+  // Built by `+=`, not pushed and joined: V8 appends to a rope, and
+  // `join` of 200,000 short strings took a tenth of `aggregate`'s time.
+  let keys = '';
   const blobs = new Array(records.length);
   const lengths = new Uint32Array(records.length);
   let total = 0;
@@ -356,7 +358,7 @@ function packUserRecords(records) {
     const ehk = r.explicitHashKey === undefined ? '' : optionalHashKey(r.explicitHashKey) ?? '';
     const d = r.data;
     const bytes = d instanceof Uint8Array ? d : dataBytes(d, `records[${i}].data`);
-    keys.push(r.partitionKey, ehk);
+    keys += `${r.partitionKey}\0${ehk}\0`;
     blobs[i] = bytes;
     lengths[i] = bytes.byteLength;
     total += bytes.byteLength;
@@ -366,7 +368,7 @@ function packUserRecords(records) {
     data.set(blobs[i], offset);
     offset += blobs[i].byteLength;
   }
-  return { joined: keys.join('\0'), data, lengths };
+  return { joined: keys.slice(0, -1), data, lengths };
 }
 
 const DEFAULT_AGGREGATE_BYTES = 51200; // the KPL's AggregationMaxSize
