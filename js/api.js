@@ -84,10 +84,20 @@ const EMPTY = new Uint8Array(0);
 
 function bodyBytes(body) {
   if (body === undefined || body === null) return undefined;
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  fail('InvalidBody', 'body must be a string, a Uint8Array, an ArrayBuffer or a typed array view');
+  return viewOf(body, 'InvalidBody', 'body') ?? fail('InvalidBody', 'body must be a string, a Uint8Array, an ArrayBuffer or a typed array view');
+}
+
+// A Uint8Array over `data` (an ArrayBuffer or a view), or undefined. A
+// view of a transferred buffer reads as empty, and making a view of it
+// throws: refused with `code`, not taken as empty.
+function viewOf(data, code, what) {
+  try {
+    if (data instanceof Uint8Array && data.byteLength) return data;
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  } catch {
+    fail(code, `${what} is in a detached ArrayBuffer (transferred away)`);
+  }
 }
 
 function sign(input, expiresIn, payloadHash) {
@@ -316,10 +326,7 @@ const fromUtf8 = new TextDecoder();
 
 function dataBytes(data, what) {
   if (typeof data === 'string') return utf8.encode(data);
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  fail('ValidationException', `${what} must be a Uint8Array (or a string)`);
+  return viewOf(data, 'ValidationException', what) ?? fail('ValidationException', `${what} must be a Uint8Array (or a string)`);
 }
 
 // Reads what the wasm side packs: the blobs back to back, then a table of
@@ -357,7 +364,8 @@ function packUserRecords(records) {
     if (typeof r.partitionKey !== 'string') fail('ValidationException', `records[${i}].partitionKey must be a string`);
     const ehk = r.explicitHashKey === undefined ? '' : optionalHashKey(r.explicitHashKey) ?? '';
     const d = r.data;
-    const bytes = d instanceof Uint8Array ? d : dataBytes(d, `records[${i}].data`);
+    // (An empty view may be of a transferred buffer: dataBytes checks.)
+    const bytes = d instanceof Uint8Array && d.byteLength !== 0 ? d : dataBytes(d, `records[${i}].data`);
     keys += `${r.partitionKey}\0${ehk}\0`;
     blobs[i] = bytes;
     lengths[i] = bytes.byteLength;

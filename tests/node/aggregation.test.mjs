@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { aggregate, deaggregate, ShardMap, hashKeyOf } from '../../pkg/node.js';
+import { aggregate, deaggregate, encodePutRecords, ShardMap, hashKeyOf } from '../../pkg/node.js';
 import { rng } from '../js/peers.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
@@ -116,6 +116,16 @@ test('a lone record and a non-aggregate pass through', () => {
 });
 
 test('bad input is refused with codes', () => {
+  // Data in a transferred buffer reads as empty: refused, not taken as empty.
+  const buffer = new ArrayBuffer(4);
+  const view = new Uint8Array(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  for (const data of [buffer, view]) {
+    assert.throws(() => aggregate([{ partitionKey: 'a', data }]), { code: 'ValidationException', message: /detached/ });
+    assert.throws(() => encodePutRecords({ streamName: 's', records: [{ partitionKey: 'a', data }] }), { code: 'ValidationException', message: /detached/ });
+    assert.throws(() => deaggregate({ partitionKey: 'a', data }), { code: 'ValidationException', message: /detached/ });
+  }
+  assert.deepEqual(aggregate([{ partitionKey: 'a', data: new Uint8Array(0) }]).map((r) => r.data.length), [0]);
   assert.throws(() => aggregate([{ partitionKey: '', data: new Uint8Array() }]), { code: 'ValidationException' });
   assert.throws(() => aggregate([{ partitionKey: 'a', data: 5 }]), { code: 'ValidationException' });
   assert.throws(() => aggregate([{ partitionKey: 'a', data: new Uint8Array(), explicitHashKey: '01' }]), { code: 'ValidationException' });

@@ -93,3 +93,13 @@ test('s3 defaults: no normalization, single encoding, x-amz-content-sha256', () 
   assert.ok(overridden.canonicalRequest.startsWith('POST\n/a/b%2520c\n'));
   assert.ok(!overridden.headers.some(([n]) => n === 'x-amz-content-sha256'));
 });
+
+test('a body in a transferred (detached) buffer is refused with InvalidBody, not signed as empty', async () => {
+  const buffer = new ArrayBuffer(4);
+  const view = new Uint8Array(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  for (const body of [buffer, view]) {
+    assert.throws(() => signRequest({ ...base, body }), { code: 'InvalidBody', message: /detached/ });
+    await assert.rejects(signRequestAsync({ ...base, body }), { code: 'InvalidBody', message: /detached/ });
+  }
+});
