@@ -170,9 +170,15 @@ function coreError(text) {
 
 function bytesOf(data) {
   if (typeof data === 'string') return encoder.encode(data);
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  try {
+    if (data instanceof Uint8Array && data.byteLength) return data;
+    // A view of a transferred buffer reads as empty, and making a view of
+    // it throws: refused, not sent as an empty record.
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  } catch {
+    fail('InvalidArgument', 'data is in a detached ArrayBuffer (transferred away)');
+  }
   fail('InvalidArgument', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
 }
 
@@ -467,7 +473,9 @@ class BaseProducer {
     }
     if (this.#closed) return Promise.reject(error('Closed', 'the producer is closed: it accepts no more records'));
     // Written to the store first (all puts of a tick in one transaction),
-    // then buffered, in put order.
+    // then buffered, in put order: from a copy, since the caller may reuse
+    // its buffer once put() returns.
+    bytes = new Uint8Array(bytes);
     return new Promise((resolve, reject) => {
       const w = { bytes, key, ehk, resolve, reject };
       const added = this.#store.add({ data: bytes, partitionKey: key, explicitHashKey: ehk });
@@ -564,7 +572,7 @@ class BaseProducer {
             if (err.code === 'BufferFull' || err.code === 'Closed') stop = err;
           }
         }
-        if (e.code === 'BufferFull' && this.#onFull === 'wait') this.#waiting.push({ bytes, key, ehk, ...slot });
+        if (e.code === 'BufferFull' && this.#onFull === 'wait') this.#wait({ bytes, key, ehk, ...slot });
         else settleSlot(slot, false, e);
       }
       this.#schedule(clock());
@@ -620,23 +628,24 @@ class BaseProducer {
   #push(w) {
     // (A stored record was accepted before any close().)
     if (this.#closed && w.storeKey === undefined) return w.reject(error('Closed', 'the producer is closed: it accepts no more records'));
-    if (this.#waiting.length > 0 && this.#onFull === 'wait') {
-      this.#waiting.push(w);
-      return;
-    }
+    if (this.#waiting.length > 0 && this.#onFull === 'wait') return this.#wait(w);
     const now = clock();
     let id;
     try {
       id = this.#add(now, w.bytes, w.key, w.ehk);
     } catch (e) {
-      if (e.code === 'BufferFull' && this.#onFull === 'wait') {
-        this.#waiting.push(w);
-        return;
-      }
+      if (e.code === 'BufferFull' && this.#onFull === 'wait') return this.#wait(w);
       return this.#refuse(w, e);
     }
     this.#pending.set(id, w);
     this.#schedule(now);
+  }
+
+  // A record waits for room as a copy: the caller may reuse its buffer once
+  // put() returns.
+  #wait(w) {
+    w.bytes = new Uint8Array(w.bytes);
+    this.#waiting.push(w);
   }
 
   // The core's push: the record's id, or throws why it was refused.

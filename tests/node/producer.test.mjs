@@ -710,6 +710,56 @@ test('Producer: records a store gives back are checked like puts: what is not a 
   assert.deepEqual([...kept.keys()], [], 'the one that could not be sent was removed, the others once acknowledged');
 });
 
+test('Producer: a record is its bytes at put(), even when it waits for room or for its store', async () => {
+  const engine = oneShard();
+  // Callers reuse buffers: one scratch array, rewritten after each put.
+  const scratch = new Uint8Array(3);
+  const putFrom = (p, text) => {
+    scratch.set(new TextEncoder().encode(text));
+    const done = p.put(scratch, { partitionKey: 'k' });
+    scratch.fill(0x3f); // '???'
+    return done;
+  };
+  // Waiting for room (onFull: 'wait'), one put at a time and with putMany.
+  const waiting = new Producer({ ...TO_ENGINE, fetch: engine.fetch, maxBufferedRecords: 1, onFull: 'wait', lingerMs: 5, lifecycle: false });
+  const puts = [putFrom(waiting, 'aaa'), putFrom(waiting, 'bbb'), putFrom(waiting, 'ccc')];
+  scratch.set(new TextEncoder().encode('ddd'));
+  const many = waiting.putMany([{ data: scratch, partitionKey: 'k' }]);
+  scratch.fill(0x3f);
+  await Promise.all([...puts, many]);
+  await waiting.close();
+  // Through a store whose writes complete later.
+  const kept = new Map();
+  let next = 1;
+  const store = {
+    async load() { return []; },
+    async add(record) { await new Promise((r) => setTimeout(r, 5)); kept.set(next, { ...record, data: new Uint8Array(record.data) }); return next++; },
+    remove(keys) { for (const k of keys) kept.delete(k); },
+  };
+  const stored = new Producer({ ...TO_ENGINE, fetch: engine.fetch, lingerMs: 5, lifecycle: false, store });
+  await Promise.all([putFrom(stored, 'eee'), putFrom(stored, 'fff')]);
+  await stored.close();
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d).sort(), ['aaa', 'bbb', 'ccc', 'ddd', 'eee', 'fff']);
+});
+
+test('Producer: data in a detached (transferred) buffer is refused with InvalidArgument, not sent empty', async () => {
+  const producer = new Producer({ ...TO_ENGINE, fetch: oneShard().fetch, lifecycle: false });
+  // Views made before the transfer, and the buffer itself.
+  const transferred = (View) => {
+    const buffer = new ArrayBuffer(4);
+    const view = View === ArrayBuffer ? buffer : new View(buffer);
+    structuredClone(buffer, { transfer: [buffer] });
+    return view;
+  };
+  for (const data of [transferred(ArrayBuffer), transferred(Uint8Array), transferred(DataView), transferred(Uint16Array)]) {
+    await assert.rejects(producer.put(data, { partitionKey: 'k' }), { code: 'InvalidArgument', message: /detached/ });
+    assert.deepEqual([producer.offer(data, { partitionKey: 'k' }).error?.code], ['InvalidArgument']);
+  }
+  // An empty record is still a record.
+  assert.equal((await producer.put(new Uint8Array(0), { partitionKey: 'k' })).attempts, 1);
+  await producer.close();
+});
+
 test('Producer.offer answers at once: accepted (then delivered) or refused with the reason', async () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 1 });
