@@ -516,9 +516,15 @@ class FirehoseApi {
 
 function bytes(data) {
   if (typeof data === 'string') return encoder.encode(data);
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  try {
+    if (data instanceof Uint8Array && data.byteLength) return data;
+    // A view of a transferred buffer reads as empty, and making a view of
+    // it throws: refused, not stored as an empty record.
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  } catch {
+    fail('InvalidArgumentException', 'data is in a detached ArrayBuffer (transferred away)');
+  }
   fail('InvalidArgumentException', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
 }
 

@@ -153,6 +153,14 @@ test('ShardEngine JS API: arguments of the wrong JS type get an AWS error code, 
   assert.throws(() => engine.getShardIterator({ streamName: 's', shardId: 'shardId-000000000000', type: 'AT_TIMESTAMP', timestamp: 5n }), { code: 'SerializationException' });
   assert.doesNotThrow(() => new ShardEngine(null).createStream({ streamName: 's', shardCount: 1 }), 'null options are none');
   assert.throws(() => new ShardEngine({ throttling: 1n }), { code: 'InvalidArgumentException', message: /throttling must be true or false/ });
+  // Data in a transferred buffer reads as empty: refused, not stored empty.
+  const buffer = new ArrayBuffer(4);
+  const view = new Uint8Array(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  for (const data of [buffer, view]) {
+    assert.throws(() => engine.putRecords({ streamName: 's', records: [{ partitionKey: 'k', data }] }), { code: 'InvalidArgumentException', message: /detached/ });
+    assert.throws(() => engine.firehose.putRecord({ deliveryStreamName: 'd', data }), { code: 'InvalidArgumentException', message: /detached/ });
+  }
   assert.equal(engine.putRecords({ streamName: 's', records: [{ partitionKey: 'k', data: 'still here' }] }).failedRecordCount, 0);
 });
 
