@@ -2,6 +2,7 @@
 // Dates, header maps, bodies), calls the wasm core with flat arguments, and
 // shapes what comes back. Every error it throws is an Error with a `code`.
 import { __sign, __parseTime, __hashKeyOf, __ShardMap, __aggregate, __deaggregate, __encodePutRecords, __encodePutRecordBatch } from './kinesis_edge.js';
+import { __viewOf } from './producer.js';
 
 const MAX_EXPIRES_IN = 604800; // 7 days, SigV4's limit for presigned URLs
 
@@ -84,21 +85,9 @@ const EMPTY = new Uint8Array(0);
 
 function bodyBytes(body) {
   if (body === undefined || body === null) return undefined;
-  return viewOf(body, 'InvalidBody', 'body') ?? fail('InvalidBody', 'body must be a string, a Uint8Array, an ArrayBuffer or a typed array view');
+  return __viewOf(body, 'InvalidBody', 'body') ?? fail('InvalidBody', 'body must be a string, a Uint8Array, an ArrayBuffer or a typed array view');
 }
 
-// A Uint8Array over `data` (an ArrayBuffer or a view), or undefined. A
-// view of a transferred buffer reads as empty, and making a view of it
-// throws: refused with `code`, not taken as empty.
-function viewOf(data, code, what) {
-  try {
-    if (data instanceof Uint8Array && data.byteLength) return data;
-    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  } catch {
-    fail(code, `${what} is in a detached ArrayBuffer (transferred away)`);
-  }
-}
 
 function sign(input, expiresIn, payloadHash) {
   if (input === null || typeof input !== 'object') fail('InvalidInput', 'expected an object describing the request');
@@ -326,7 +315,7 @@ const fromUtf8 = new TextDecoder();
 
 function dataBytes(data, what) {
   if (typeof data === 'string') return utf8.encode(data);
-  return viewOf(data, 'ValidationException', what) ?? fail('ValidationException', `${what} must be a Uint8Array (or a string)`);
+  return __viewOf(data, 'ValidationException', what) ?? fail('ValidationException', `${what} must be a Uint8Array (or a string)`);
 }
 
 // Reads what the wasm side packs: the blobs back to back, then a table of

@@ -170,16 +170,22 @@ function coreError(text) {
 
 function bytesOf(data) {
   if (typeof data === 'string') return encoder.encode(data);
+  return __viewOf(data, 'InvalidArgument', 'data') ?? fail('InvalidArgument', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
+}
+
+/**
+ * @internal A Uint8Array over `data` (an ArrayBuffer or a view of one), or
+ * undefined. A view of a transferred buffer reads as empty, and making a
+ * view of it throws: refused with `code`, not taken as empty.
+ */
+export function __viewOf(data, code, what) {
   try {
     if (data instanceof Uint8Array && data.byteLength) return data;
-    // A view of a transferred buffer reads as empty, and making a view of
-    // it throws: refused, not sent as an empty record.
     if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof ArrayBuffer) return new Uint8Array(data);
   } catch {
-    fail('InvalidArgument', 'data is in a detached ArrayBuffer (transferred away)');
+    fail(code, `${what} is in a detached ArrayBuffer (transferred away)`);
   }
-  fail('InvalidArgument', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
 }
 
 // Options, when given, are an object: `null` and `undefined` are none.
