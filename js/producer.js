@@ -168,9 +168,9 @@ function coreError(text) {
   return error(code, message);
 }
 
-function bytesOf(data) {
+function bytesOf(data, what = 'data') {
   if (typeof data === 'string') return encoder.encode(data);
-  return __viewOf(data, 'InvalidArgument', 'data') ?? fail('InvalidArgument', 'data must be a string, a Uint8Array, an ArrayBuffer or a typed array');
+  return __viewOf(data, 'InvalidArgument', what) ?? fail('InvalidArgument', `${what} must be a string, a Uint8Array, an ArrayBuffer or a typed array`);
 }
 
 /**
@@ -394,7 +394,7 @@ class BaseProducer {
     // awslabs/amazon-kinesis-producer, default_config.properties).
     this.#requestTimeoutMs = whole(options, 'requestTimeoutMs', Math.min(30000, Math.max(1000, Math.floor(ttl / 3))), 1, 600000);
     if (!gateway) this.#signer = signerFor(c, this.#requestTimeoutMs);
-    const delimiter = options.delimiter === undefined ? EMPTY : bytesOf(options.delimiter);
+    const delimiter = options.delimiter == null ? EMPTY : bytesOf(options.delimiter, 'delimiter');
     const numbers = new Float64Array([
       whole(options, 'lingerMs', 100, 0, 600000),
       whole(options, 'maxInFlight', 4, 1, 1000),

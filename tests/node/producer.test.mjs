@@ -651,6 +651,12 @@ test('Producer: options and keys of the wrong type are refused with InvalidArgum
   assert.throws(() => new Producer(null), { code: 'InvalidArgument', message: /streamName is required/ });
   assert.throws(() => new Producer('s'), { code: 'InvalidArgument', message: /options must be an object/ });
   assert.throws(() => new FirehoseProducer(null), { code: 'InvalidArgument', message: /deliveryStreamName is required/ });
+  // A delimiter is text or bytes, named as such when it is not; null is none.
+  const firehose = { deliveryStreamName: 'd', region: 'us-east-1', credentials: CREDENTIALS, lifecycle: false };
+  for (const delimiter of [5, {}, true]) {
+    assert.throws(() => new FirehoseProducer({ ...firehose, delimiter }), { code: 'InvalidArgument', message: /^delimiter must be a string/ }, String(delimiter));
+  }
+  await new FirehoseProducer({ ...firehose, delimiter: null }).close();
   // Yes-or-no options are booleans: 'false' is truthy, and a string once
   // turned aggregation off (NaN as the .wasm's bool) without a word.
   for (const name of ['aggregation', 'ordered', 'lifecycle', 'pauseWhenOffline']) {
