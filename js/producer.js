@@ -575,10 +575,12 @@ class BaseProducer {
             continue;
           } catch (err) {
             e = err;
-            if (err.code === 'BufferFull' || err.code === 'Closed') stop = err;
+            // (BufferFull with nothing buffered: this one can never fit,
+            // the next ones may.)
+            if (err.code === 'Closed' || (err.code === 'BufferFull' && this.#pending.size > 0)) stop = err;
           }
         }
-        if (e.code === 'BufferFull' && this.#onFull === 'wait') this.#wait({ bytes, key, ehk, ...slot });
+        if (this.#waits(e)) this.#wait({ bytes, key, ehk, ...slot });
         else settleSlot(slot, false, e);
       }
       this.#schedule(clock());
@@ -604,8 +606,12 @@ class BaseProducer {
   async close() {
     this.#closed = true;
     for (const [target, type, listener] of this.#listeners.splice(0)) target.removeEventListener(type, listener);
-    for (const w of this.#waiting.splice(0)) this.#refuse(w, error('Closed', 'the producer is closed'));
     await this.#accepting;
+    // Puts made before close() that wait for room go in as it frees.
+    while (this.#waiting.length > 0) {
+      this.#admit();
+      await this.#flushNow();
+    }
     call(this.#core, CLOSE);
     await this.flush();
     clearTimeout(this.#timer);
@@ -640,11 +646,18 @@ class BaseProducer {
     try {
       id = this.#add(now, w.bytes, w.key, w.ehk);
     } catch (e) {
-      if (e.code === 'BufferFull' && this.#onFull === 'wait') return this.#wait(w);
+      if (this.#waits(e)) return this.#wait(w);
       return this.#refuse(w, e);
     }
     this.#pending.set(id, w);
     this.#schedule(now);
+  }
+
+  // Whether a record refused with `e` waits for room: a full buffer, with
+  // onFull 'wait'. With nothing buffered, a record that does not fit never
+  // will (larger than maxBufferedBytes): refused at once.
+  #waits(e) {
+    return e.code === 'BufferFull' && this.#onFull === 'wait' && this.#pending.size > 0;
   }
 
   // A record waits for room as a copy: the caller may reuse its buffer once
@@ -860,21 +873,25 @@ class BaseProducer {
         }
       }
     }
-    // Room again: waiting puts go in, in order.
-    while (this.#waiting.length > 0 && call(this.#core, HAS_ROOM, 0, this.#waiting[0].bytes.byteLength + this.#waiting[0].key.length)) {
-      const w = this.#waiting.shift();
+    this.#admit();
+    this.#checkFlushes();
+  }
+
+  // Room again: waiting puts go in, in order. With nothing buffered, one
+  // that still does not fit never will (larger than maxBufferedBytes): it
+  // is refused, and the next one tried.
+  #admit() {
+    while (this.#waiting.length > 0) {
+      const w = this.#waiting[0];
+      if (this.#pending.size > 0 && !call(this.#core, HAS_ROOM, 0, w.bytes.byteLength + w.key.length)) return;
+      this.#waiting.shift();
       try {
-        const id = this.#add(clock(), w.bytes, w.key, w.ehk);
-        this.#pending.set(id, w);
+        this.#pending.set(this.#add(clock(), w.bytes, w.key, w.ehk), w);
       } catch (e) {
-        if (e.code === 'BufferFull') {
-          this.#waiting.unshift(w);
-          break;
-        }
+        if (e.code === 'BufferFull' && this.#pending.size > 0) return this.#waiting.unshift(w);
         this.#refuse(w, e);
       }
     }
-    this.#checkFlushes();
   }
 
   #checkFlushes() {

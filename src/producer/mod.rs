@@ -181,6 +181,10 @@ pub enum PushError {
     Closed,
     /// `max_buffered_bytes` or `max_buffered_records` would be exceeded.
     BufferFull,
+    /// The record alone (data and partition key) is larger than
+    /// `max_buffered_bytes`: it can never be buffered, however long it
+    /// waits (code `BufferFull`).
+    LargerThanBuffer,
     /// The record breaks a service limit (AWS's code and message).
     Invalid(RecordError),
 }
@@ -190,7 +194,7 @@ impl PushError {
     pub fn code(&self) -> &'static str {
         match self {
             PushError::Closed => "Closed",
-            PushError::BufferFull => "BufferFull",
+            PushError::BufferFull | PushError::LargerThanBuffer => "BufferFull",
             PushError::Invalid(e) => e.code,
         }
     }
@@ -201,6 +205,10 @@ impl PushError {
             PushError::Closed => "the producer is closed: it accepts no more records".to_owned(),
             PushError::BufferFull => {
                 "the producer's buffer is full (maxBufferedBytes / maxBufferedRecords)".to_owned()
+            }
+            PushError::LargerThanBuffer => {
+                "the record (data and partition key) is larger than maxBufferedBytes: it can never fit"
+                    .to_owned()
             }
             PushError::Invalid(e) => e.message.clone(),
         }
@@ -784,6 +792,9 @@ impl Producer {
             (String::new(), None, 0)
         };
         let size = key.len() + data.len();
+        if size > self.config.max_buffered_bytes {
+            return Err(PushError::LargerThanBuffer);
+        }
         if self.buffered_records + 1 > self.config.max_buffered_records
             || self.buffered_bytes + size > self.config.max_buffered_bytes
         {

@@ -615,7 +615,13 @@ fn buffer_bounds_and_close() {
     assert_eq!(p.push(t0(), b"c", "k", None), Err(PushError::BufferFull));
     assert!(!p.has_room(1));
     let mut q = Producer::new(ProducerConfig { max_buffered_bytes: 10, ..kinesis("s") });
-    assert_eq!(q.push(t0(), &[0; 20], "k", None), Err(PushError::BufferFull));
+    // Larger alone than the buffer: it could never fit, and says so.
+    let never = q.push(t0(), &[0; 20], "k", None).unwrap_err();
+    assert_eq!(never, PushError::LargerThanBuffer);
+    assert_eq!(never.code(), "BufferFull");
+    assert!(never.message().ends_with("larger than maxBufferedBytes: it can never fit"));
+    assert!(q.push(t0(), &[0; 9], "k", None).is_ok());
+    assert_eq!(q.push(t0(), &[0; 1], "k", None), Err(PushError::BufferFull));
     assert_eq!(q.push(t0(), b"x", "", None).unwrap_err().code(), "ValidationException");
     q.close();
     assert_eq!(q.push(t0(), b"x", "k", None), Err(PushError::Closed));

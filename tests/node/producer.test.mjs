@@ -716,6 +716,34 @@ test('Producer: records a store gives back are checked like puts: what is not a 
   assert.deepEqual([...kept.keys()], [], 'the one that could not be sent was removed, the others once acknowledged');
 });
 
+// (A timeout: the failure this guards against is a put that never settles.)
+test('Producer onFull wait: close() lets in the puts made before it; a record larger than the whole buffer is refused, not waited on forever', { timeout: 30000 }, async () => {
+  const engine = oneShard();
+  const base = { ...TO_ENGINE, fetch: engine.fetch, lingerMs: 5, lifecycle: false, onFull: 'wait' };
+  // A loop that puts without awaiting, then closes: every put was made
+  // before close(), so every one is delivered.
+  const closing = new Producer({ ...base, maxBufferedRecords: 2 });
+  const before = Array.from({ length: 6 }, (_, i) => closing.put(`c${i}`, { partitionKey: 'k' }));
+  const closed = closing.close();
+  await assert.rejects(closing.put('late', { partitionKey: 'k' }), { code: 'Closed' });
+  await closed;
+  assert.deepEqual((await Promise.all(before)).map((r) => r.attempts), [1, 1, 1, 1, 1, 1]);
+  // Larger alone than maxBufferedBytes: refused at once when nothing is
+  // buffered; when something is, it waits its turn and is refused then;
+  // either way the puts behind it go on.
+  const small = new Producer({ ...base, maxBufferedBytes: 100 });
+  const huge = 'h'.repeat(200);
+  await assert.rejects(small.put(huge, { partitionKey: 'k' }), { code: 'BufferFull', message: /never fit/ });
+  const queued = [small.put('x'.repeat(60), { partitionKey: 'k' }), small.put(huge, { partitionKey: 'k' }), small.put('y'.repeat(60), { partitionKey: 'k' })];
+  const [x, tooLarge, y] = await Promise.allSettled(queued);
+  assert.deepEqual([x.status, tooLarge.reason?.code, y.status], ['fulfilled', 'BufferFull', 'fulfilled']);
+  const many = await small.putMany([{ data: huge, partitionKey: 'k' }]).catch((e) => e);
+  assert.equal(many.code, 'BufferFull');
+  assert.deepEqual((await small.putMany([{ data: 'a', partitionKey: 'k' }, { data: 'b', partitionKey: 'k' }])).length, 2);
+  await small.close();
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'x', 'y']);
+});
+
 test('Producer: a record is its bytes at put(), even when it waits for room or for its store', async () => {
   const engine = oneShard();
   // Callers reuse buffers: one scratch array, rewritten after each put.
