@@ -227,7 +227,7 @@ export declare class Producer {
   constructor(options: ProducerOptions & ({ streamName: string } | { gateway: true; endpoint: string }));
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }): Promise<PutResult>;
   putMany(records: { data: Uint8Array | ArrayBuffer | ArrayBufferView | string; partitionKey?: string; explicitHashKey?: string | bigint }[]): Promise<PutResult[]>;
-  /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason. */
+  /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason (`BufferFull` too while puts wait for room). */
   offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }):
     { accepted: true; result: Promise<PutResult> } | { accepted: false; error: RecordError };
   flush(): Promise<void>;

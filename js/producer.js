@@ -529,6 +529,8 @@ class BaseProducer {
     if (this.#closed) return { accepted: false, error: error('Closed', 'the producer is closed: it accepts no more records') };
     let id;
     try {
+      // Not ahead of puts waiting for room (onFull 'wait'): they came first.
+      if (this.#waiting.length > 0) fail('BufferFull', 'puts made before this one are waiting for room');
       id = this.#add(clock(), bytes, key, ehk);
     } catch (e) {
       return { accepted: false, error: e };

@@ -742,6 +742,18 @@ test('Producer onFull wait: close() lets in the puts made before it; a record la
   assert.deepEqual((await small.putMany([{ data: 'a', partitionKey: 'k' }, { data: 'b', partitionKey: 'k' }])).length, 2);
   await small.close();
   assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'x', 'y']);
+  // offer() answers at once, and does not overtake puts waiting for room
+  // (that would break a key's order), even when it would fit.
+  const ordered = new Producer({ ...base, streamName: 'o', maxBufferedBytes: 100, ordered: true, lingerMs: 50 });
+  engine.createStream({ streamName: 'o', shardCount: 1 });
+  const first = ordered.put('1'.repeat(60), { partitionKey: 'k' });
+  const second = ordered.put('2'.repeat(60), { partitionKey: 'k' });
+  const third = ordered.offer('3', { partitionKey: 'k' });
+  assert.deepEqual([third.accepted, third.error?.code], [false, 'BufferFull']);
+  await Promise.all([first, second]);
+  assert.equal(ordered.offer('3', { partitionKey: 'k' }).accepted, true);
+  await ordered.close();
+  assert.deepEqual(readAll(engine, 'o').map(([, d]) => d[0]), ['1', '2', '3']);
 });
 
 test('Producer: a record is its bytes at put(), even when it waits for room or for its store', async () => {
