@@ -598,7 +598,8 @@ class BaseProducer {
   #flushNow() {
     const upTo = call(this.#core, NEXT_ID);
     call(this.#core, FLUSH);
-    const done = new Promise((resolve) => this.#flushes.push({ upTo, resolve }));
+    // It covers the puts waiting for room too, up to the last (`last`).
+    const done = new Promise((resolve) => this.#flushes.push({ upTo, resolve, last: this.#waiting.at(-1) }));
     this.#checkFlushes();
     this.#pump();
     return done;
@@ -609,11 +610,9 @@ class BaseProducer {
     this.#closed = true;
     for (const [target, type, listener] of this.#listeners.splice(0)) target.removeEventListener(type, listener);
     await this.#accepting;
-    // Puts made before close() that wait for room go in as it frees.
-    while (this.#waiting.length > 0) {
-      this.#admit();
-      await this.#flushNow();
-    }
+    // Puts made before close() that wait for room go in first, as it frees
+    // (a flush covers them).
+    if (this.#waiting.length > 0) await this.#flushNow();
     call(this.#core, CLOSE);
     await this.flush();
     clearTimeout(this.#timer);
@@ -773,12 +772,14 @@ class BaseProducer {
       this.#timerAt = Infinity;
       return;
     }
-    for (;;) {
-      const n = call(this.#core, POLL_REQUEST, now);
-      if (!n) break;
-      this.#send(answer(n).slice());
-    }
-    this.#settle();
+    // (Again when settling let in puts a flush covers: they go now.)
+    do {
+      for (;;) {
+        const n = call(this.#core, POLL_REQUEST, now);
+        if (!n) break;
+        this.#send(answer(n).slice());
+      }
+    } while (this.#settle());
     // The core's answer is the one deadline that matters now: a timer armed
     // for an older one goes (an idle producer holds no timer, so it never
     // keeps a Node process alive).
@@ -875,25 +876,41 @@ class BaseProducer {
         }
       }
     }
-    this.#admit();
+    const covered = this.#admit();
     this.#checkFlushes();
+    return covered;
   }
 
   // Room again: waiting puts go in, in order. With nothing buffered, one
   // that still does not fit never will (larger than maxBufferedBytes): it
-  // is refused, and the next one tried.
+  // is refused, and the next one tried. One a flush covers goes at once,
+  // and the flush settles with it.
   #admit() {
+    let covered = false;
     while (this.#waiting.length > 0) {
       const w = this.#waiting[0];
-      if (this.#pending.size > 0 && !call(this.#core, HAS_ROOM, 0, w.bytes.byteLength + w.key.length)) return;
+      if (this.#pending.size > 0 && !call(this.#core, HAS_ROOM, 0, w.bytes.byteLength + w.key.length)) break;
       this.#waiting.shift();
+      let id = 0;
       try {
-        this.#pending.set(this.#add(clock(), w.bytes, w.key, w.ehk), w);
+        id = this.#add(clock(), w.bytes, w.key, w.ehk);
+        this.#pending.set(id, w);
       } catch (e) {
-        if (e.code === 'BufferFull' && this.#pending.size > 0) return this.#waiting.unshift(w);
+        if (e.code === 'BufferFull' && this.#pending.size > 0) {
+          this.#waiting.unshift(w);
+          break;
+        }
         this.#refuse(w, e);
       }
+      for (const f of this.#flushes) {
+        if (f.last === undefined) continue;
+        covered = true;
+        if (id) f.upTo = Math.max(f.upTo, id + 1);
+        if (f.last === w) f.last = undefined;
+      }
     }
+    if (covered) call(this.#core, FLUSH);
+    return covered;
   }
 
   #checkFlushes() {
@@ -904,7 +921,7 @@ class BaseProducer {
       break; // Map keeps insertion order: the first key is the oldest.
     }
     this.#flushes = this.#flushes.filter((f) => {
-      if (oldest >= f.upTo && (this.#waiting.length === 0 || this.#closed)) {
+      if (oldest >= f.upTo && f.last === undefined) {
         f.resolve();
         return false;
       }

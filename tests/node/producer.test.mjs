@@ -717,7 +717,7 @@ test('Producer: records a store gives back are checked like puts: what is not a 
 });
 
 // (A timeout: the failure this guards against is a put that never settles.)
-test('Producer onFull wait: close() lets in the puts made before it; a record larger than the whole buffer is refused, not waited on forever', { timeout: 30000 }, async () => {
+test('Producer onFull wait: flush() and close() cover the puts made before them; a record larger than the whole buffer is refused, not waited on forever', { timeout: 30000 }, async () => {
   const engine = oneShard();
   const base = { ...TO_ENGINE, fetch: engine.fetch, lingerMs: 5, lifecycle: false, onFull: 'wait' };
   // A loop that puts without awaiting, then closes: every put was made
@@ -728,6 +728,15 @@ test('Producer onFull wait: close() lets in the puts made before it; a record la
   await assert.rejects(closing.put('late', { partitionKey: 'k' }), { code: 'Closed' });
   await closed;
   assert.deepEqual((await Promise.all(before)).map((r) => r.attempts), [1, 1, 1, 1, 1, 1]);
+  // flush() covers the puts waiting for room: they go at once (not after
+  // the linger), and it resolves once they are settled too.
+  const lingering = new Producer({ ...base, maxBufferedRecords: 1, lingerMs: 600000 });
+  const settled = [];
+  const waited = ['f1', 'f2', 'f3'].map((d) => lingering.put(d, { partitionKey: 'k' }).then(() => settled.push(d)));
+  await lingering.flush();
+  assert.deepEqual(settled, ['f1', 'f2', 'f3']);
+  await Promise.all(waited);
+  await lingering.close();
   // Larger alone than maxBufferedBytes: refused at once when nothing is
   // buffered; when something is, it waits its turn and is refused then;
   // either way the puts behind it go on.
@@ -741,7 +750,7 @@ test('Producer onFull wait: close() lets in the puts made before it; a record la
   assert.equal(many.code, 'BufferFull');
   assert.deepEqual((await small.putMany([{ data: 'a', partitionKey: 'k' }, { data: 'b', partitionKey: 'k' }])).length, 2);
   await small.close();
-  assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'x', 'y']);
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'f', 'f', 'f', 'x', 'y']);
   // offer() answers at once, and does not overtake puts waiting for room
   // (that would break a key's order), even when it would fit.
   const ordered = new Producer({ ...base, streamName: 'o', maxBufferedBytes: 100, ordered: true, lingerMs: 50 });
