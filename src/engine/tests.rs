@@ -402,6 +402,27 @@ mod json_front {
             (err.code.as_str(), err.message.as_str()),
             ("ResourceNotFoundException", "Stream nope under account 000000000000 not found.")
         );
+        // SequenceNumberForOrdering is a sequence number, or refused.
+        assert_eq!(call(&mut e, "CreateStream", r#"{"StreamName":"o","ShardCount":1}"#).status, 200);
+        let put = |e: &mut Engine, seq: &str| {
+            let body = format!(
+                r#"{{"StreamName":"o","PartitionKey":"k","Data":"AA==","SequenceNumberForOrdering":"{seq}"}}"#
+            );
+            let r = call(e, "PutRecord", &body);
+            (r.status, protocol::decode_error(r.status, None, &r.body).message)
+        };
+        let first = call(&mut e, "PutRecord", r#"{"StreamName":"o","PartitionKey":"k","Data":"AA=="}"#);
+        let (seq, _) = protocol::decode_put_record(&first.body).unwrap();
+        assert_eq!(put(&mut e, &seq).0, 200);
+        assert_eq!(put(&mut e, "0").0, 200);
+        assert_eq!(put(&mut e, &format!("1{}", "0".repeat(128))).0, 200);
+        for bad in ["abc", "01", "-1", "", &format!("1{}", "0".repeat(129))] {
+            assert_eq!(
+                put(&mut e, bad),
+                (400, format!("1 validation error detected: Value '{bad}' at 'sequenceNumberForOrdering' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{{0,128}})")),
+                "{bad}"
+            );
+        }
         let r = call(&mut e, "CreateStream", r#"{"ShardCount":0}"#);
         assert_eq!(
             protocol::decode_error(r.status, None, &r.body).message,

@@ -157,6 +157,7 @@ const CASES = {
       ['PutRecords', { StreamName: 'nope', Records: [{ PartitionKey: 'a', Data: 'AA==' }] }],
       ['PutRecord', { StreamName: 'conf-valid', PartitionKey: 'a' }],
       ['PutRecord', { StreamName: 'nope', PartitionKey: 'a', Data: 'AA==' }],
+      ['PutRecord', { StreamName: 'conf-valid', PartitionKey: 'a', Data: 'AA==', SequenceNumberForOrdering: 'abc' }],
       ['GetShardIterator', { StreamName: 'conf-valid', ShardId: 'shardId-000000000000', ShardIteratorType: 'NOPE' }],
       ['GetShardIterator', { StreamName: 'conf-valid', ShardId: 'shardId-000000000000' }],
       ['GetShardIterator', { StreamName: 'nope', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' }],

@@ -1,6 +1,6 @@
 //! PutRecord.
 
-use super::super::validation::{blob, check, Kind, Member, STREAM_NAME};
+use super::super::validation::{blob, check, is_decimal, Kind, Member, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use super::Writer;
 use crate::aggregation::UserRecord;
@@ -17,6 +17,19 @@ pub(in crate::engine) const MEMBERS: &[Member] = &[
         required: true,
     },
     Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true },
+    // A sequence number (API reference, PutRecord: `0|([1-9]\d{0,128})`,
+    // as kinesalite checks it, validations/putRecord.js). Sequence numbers
+    // here only grow, per shard, so the guarantee it asks for holds.
+    Member {
+        name: "SequenceNumberForOrdering",
+        path: "sequenceNumberForOrdering",
+        kind: Kind::Str {
+            min: 0,
+            max: usize::MAX,
+            pattern: Some(("0|([1-9]\\d{0,128})", |s| is_decimal(s) && s.len() <= 129)),
+        },
+        required: false,
+    },
 ];
 
 pub(in crate::engine) fn run(
