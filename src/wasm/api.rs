@@ -123,7 +123,7 @@ pub fn sign(
     let params = SigningParams { credentials: &credentials, region, service, time, settings };
     let out = SIGNER
         .with(|signer| signer.borrow_mut().sign(&request, &params))
-        .map_err(|e| coded_error(e.code(), &e.to_string()))?;
+        .map_err(|e| coded_error(e.code(), e.message()))?;
 
     let url = out.url.as_deref().unwrap_or("");
     let mut packed = String::with_capacity(

@@ -103,3 +103,8 @@ test('a body in a transferred (detached) buffer is refused with InvalidBody, not
     await assert.rejects(signRequestAsync({ ...base, body }), { code: 'InvalidBody', message: /detached/ });
   }
 });
+
+test('a signing error says its code once: in `code`, not again in the message', () => {
+  assert.throws(() => signRequest({ ...base, url: '/relative' }), { code: 'InvalidUrl', message: /^expected an absolute URL/ });
+  assert.throws(() => signRequest({ ...base, method: 'PO ST' }), (e) => e.code === 'InvalidMethod' && !e.message.startsWith('InvalidMethod'));
+});
