@@ -168,6 +168,10 @@ function coreError(text) {
   return error(code, message);
 }
 
+// A BufferFull that room would cure: not a record larger than the whole
+// buffer (the core's PushError::LargerThanBuffer, which says so).
+const full = (e) => e.code === 'BufferFull' && !e.message.endsWith('never fit');
+
 function bytesOf(data, what = 'data') {
   if (typeof data === 'string') return encoder.encode(data);
   return __viewOf(data, 'InvalidArgument', what) ?? fail('InvalidArgument', `${what} must be a string, a Uint8Array, an ArrayBuffer or a typed array`);
@@ -577,9 +581,8 @@ class BaseProducer {
             continue;
           } catch (err) {
             e = err;
-            // (BufferFull with nothing buffered: this one can never fit,
-            // the next ones may.)
-            if (err.code === 'Closed' || (err.code === 'BufferFull' && this.#pending.size > 0)) stop = err;
+            // (Not after one that can never fit: the next ones may.)
+            if (err.code === 'Closed' || (full(err) && this.#pending.size > 0)) stop = err;
           }
         }
         if (this.#waits(e)) this.#wait({ bytes, key, ehk, ...slot });
@@ -655,10 +658,10 @@ class BaseProducer {
   }
 
   // Whether a record refused with `e` waits for room: a full buffer, with
-  // onFull 'wait'. With nothing buffered, a record that does not fit never
-  // will (larger than maxBufferedBytes): refused at once.
+  // onFull 'wait'. One larger than maxBufferedBytes never fits: refused at
+  // once.
   #waits(e) {
-    return e.code === 'BufferFull' && this.#onFull === 'wait' && this.#pending.size > 0;
+    return full(e) && this.#onFull === 'wait' && this.#pending.size > 0;
   }
 
   // A record waits for room as a copy: the caller may reuse its buffer once
@@ -881,10 +884,10 @@ class BaseProducer {
     return covered;
   }
 
-  // Room again: waiting puts go in, in order. With nothing buffered, one
-  // that still does not fit never will (larger than maxBufferedBytes): it
-  // is refused, and the next one tried. One a flush covers goes at once,
-  // and the flush settles with it.
+  // Room again: waiting puts go in, in order. One larger than
+  // maxBufferedBytes never fits: it is refused in its turn (HAS_ROOM says
+  // its wait is over), and the next one tried. One a flush covers goes at
+  // once, and the flush settles with it.
   #admit() {
     let covered = false;
     while (this.#waiting.length > 0) {
@@ -896,7 +899,7 @@ class BaseProducer {
         id = this.#add(clock(), w.bytes, w.key, w.ehk);
         this.#pending.set(id, w);
       } catch (e) {
-        if (e.code === 'BufferFull' && this.#pending.size > 0) {
+        if (full(e) && this.#pending.size > 0) {
           this.#waiting.unshift(w);
           break;
         }

@@ -822,11 +822,15 @@ impl Producer {
         Ok(id)
     }
 
-    /// Whether a record of `size` bytes fits in the buffer now (for
-    /// `onFull: 'wait'`).
+    /// Whether waiting for room is over for a record of `size` bytes (for
+    /// `onFull: 'wait'`): it fits in the buffer now, or it never will
+    /// (larger than `max_buffered_bytes`: [`Producer::push`] refuses it at
+    /// once with [`PushError::LargerThanBuffer`], so it holds back no
+    /// record behind it).
     pub fn has_room(&self, size: usize) -> bool {
-        self.buffered_records < self.config.max_buffered_records
-            && self.buffered_bytes + size <= self.config.max_buffered_bytes
+        size > self.config.max_buffered_bytes
+            || (self.buffered_records < self.config.max_buffered_records
+                && self.buffered_bytes + size <= self.config.max_buffered_bytes)
     }
 
     /// Sends everything pushed so far without waiting for the linger.

@@ -622,6 +622,9 @@ fn buffer_bounds_and_close() {
     assert!(never.message().ends_with("larger than maxBufferedBytes: it can never fit"));
     assert!(q.push(t0(), &[0; 9], "k", None).is_ok());
     assert_eq!(q.push(t0(), &[0; 1], "k", None), Err(PushError::BufferFull));
+    assert!(!q.has_room(2));
+    // Waiting is over for one that never fits: tried, it is refused.
+    assert!(q.has_room(11));
     assert_eq!(q.push(t0(), b"x", "", None).unwrap_err().code(), "ValidationException");
     q.close();
     assert_eq!(q.push(t0(), b"x", "k", None), Err(PushError::Closed));

@@ -737,20 +737,38 @@ test('Producer onFull wait: flush() and close() cover the puts made before them;
   assert.deepEqual(settled, ['f1', 'f2', 'f3']);
   await Promise.all(waited);
   await lingering.close();
-  // Larger alone than maxBufferedBytes: refused at once when nothing is
-  // buffered; when something is, it waits its turn and is refused then;
-  // either way the puts behind it go on.
+  // Larger alone than maxBufferedBytes: refused at once, whether or not
+  // something is buffered, and whether or not puts wait ahead of it (then
+  // in its turn, holding back none behind it); the puts behind it go on.
   const small = new Producer({ ...base, maxBufferedBytes: 100 });
   const huge = 'h'.repeat(200);
   await assert.rejects(small.put(huge, { partitionKey: 'k' }), { code: 'BufferFull', message: /never fit/ });
-  const queued = [small.put('x'.repeat(60), { partitionKey: 'k' }), small.put(huge, { partitionKey: 'k' }), small.put('y'.repeat(60), { partitionKey: 'k' })];
-  const [x, tooLarge, y] = await Promise.allSettled(queued);
-  assert.deepEqual([x.status, tooLarge.reason?.code, y.status], ['fulfilled', 'BufferFull', 'fulfilled']);
+  let xSettled = false;
+  const x = small.put('x'.repeat(60), { partitionKey: 'k' }).finally(() => (xSettled = true));
+  const tooLarge = small.put(huge, { partitionKey: 'k' }).catch((e) => e);
+  assert.equal((await tooLarge).code, 'BufferFull');
+  assert.equal(xSettled, false, 'refused at once, not once the buffer was empty');
+  const queued = [small.put('w'.repeat(60), { partitionKey: 'k' }), small.put(huge, { partitionKey: 'k' }), small.put('y'.repeat(30), { partitionKey: 'k' })];
+  const [w, again, y] = await Promise.allSettled(queued);
+  assert.deepEqual([w.status, again.reason?.message, y.status], ['fulfilled', (await tooLarge).message, 'fulfilled']);
+  assert.equal((await x).attempts, 1);
   const many = await small.putMany([{ data: huge, partitionKey: 'k' }]).catch((e) => e);
   assert.equal(many.code, 'BufferFull');
   assert.deepEqual((await small.putMany([{ data: 'a', partitionKey: 'k' }, { data: 'b', partitionKey: 'k' }])).length, 2);
   await small.close();
-  assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'f', 'f', 'f', 'x', 'y']);
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'f', 'f', 'f', 'w', 'x', 'y']);
+  // With onFull 'reject', putMany rejects with a never-fitting record's
+  // error, and the records after it go in (as Promise.all over put() would
+  // have them): it is not a full buffer, which stops the rest.
+  const rejecting = new Producer({ ...base, onFull: 'reject', maxBufferedBytes: 100 });
+  const buffered = rejecting.put('z'.repeat(10), { partitionKey: 'k' });
+  const rejected = await rejecting.putMany(['m', huge, 'n'].map((data) => ({ data, partitionKey: 'k' }))).catch((e) => e);
+  assert.deepEqual([rejected.code, /never fit/.test(rejected.message)], ['BufferFull', true]);
+  const full = await rejecting.putMany(['p', 'q'.repeat(90), 'r'].map((data) => ({ data, partitionKey: 'k' }))).catch((e) => e);
+  assert.deepEqual([full.code, /never fit/.test(full.message)], ['BufferFull', false]);
+  await buffered;
+  await rejecting.close();
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d[0]).sort(), ['a', 'b', 'c', 'c', 'c', 'c', 'c', 'c', 'f', 'f', 'f', 'm', 'n', 'p', 'w', 'x', 'y', 'z']);
   // offer() answers at once, and does not overtake puts waiting for room
   // (that would break a key's order), even when it would fit.
   const ordered = new Producer({ ...base, streamName: 'o', maxBufferedBytes: 100, ordered: true, lingerMs: 50 });
