@@ -381,6 +381,20 @@ const DIFFERENCES = {
     engine: (m) => assert.equal(m, 'Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.'),
     kinesalite: (m) => assert.equal(m, 'Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.'),
   },
+  "number patterns: AWS matches the whole value; kinesalite 3.3.3 tests '^' + pattern + '$', which anchors only the ends of 0|([1-9]\\d{0,n}), so '01' passes": {
+    source: 'Kinesis API reference, PutRecord: ExplicitHashKey "Pattern: 0|([1-9]\\d{0,38})", SequenceNumberForOrdering "Pattern: 0|([1-9]\\d{0,128})"; kinesalite validations/index.js, validateFns.regex',
+    async run(k, tag) {
+      await createActive(k, `diff-pattern-${tag}`, 1);
+      const put = (extra) => k('PutRecord', { StreamName: `diff-pattern-${tag}`, PartitionKey: 'a', Data: 'AA==', ...extra });
+      return { hashKey: err(await put({ ExplicitHashKey: '01' })), ordering: err(await put({ SequenceNumberForOrdering: '01' })) };
+    },
+    engine: (r) =>
+      assert.deepEqual(r, {
+        hashKey: { status: 400, type: 'ValidationException', message: "1 validation error detected: Value '01' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})" },
+        ordering: { status: 400, type: 'ValidationException', message: "1 validation error detected: Value '01' at 'sequenceNumberForOrdering' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})" },
+      }),
+    kinesalite: (r) => assert.deepEqual([r.hashKey.status, r.ordering.status], [200, 200]),
+  },
   'ListTagsForStream Limit: AWS allows 1..50; kinesalite 1..10': {
     source: 'Kinesis API reference, ListTagsForStream: Limit "Minimum value of 1. Maximum value of 50."',
     async run(k, tag) {
