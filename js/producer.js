@@ -810,6 +810,10 @@ class BaseProducer {
       const init = { method: 'POST', headers, body, signal: controller?.signal };
       if (keepalive) init.keepalive = true;
       const res = await this.#fetch(this.#endpoint, init);
+      // Status 0 is the Fetch standard's network error (`Response.error()`,
+      // as a wrapper or a service worker may answer): sent again, as when
+      // fetch rejects; not a service's answer.
+      if (!res.status) throw new TypeError(`fetch answered a network error (status 0, type ${res.type})`);
       return [res, new Uint8Array(await res.arrayBuffer())];
     };
     const sent = clock();

@@ -562,6 +562,24 @@ test('Producer: requests in a row that get no answer pause all sending (one at a
   await producer.close();
 });
 
+test('Producer: a fetch that answers a network error (Response.error(), status 0) is a network error: the records go again', async () => {
+  const engine = oneShard();
+  let errors = 0;
+  // A wrapper (or a service worker) that answers its failures with
+  // Response.error() instead of rejecting; ListShards goes through.
+  const fetch = async (url, init) => {
+    if (new Headers(init.headers).get('x-amz-target').endsWith('PutRecords') && errors++ < 2) return Response.error();
+    return engine.fetch(url, init);
+  };
+  const events = [];
+  const producer = new Producer({ ...TO_ENGINE, fetch, lingerMs: 5, lifecycle: false, onEvent: (e) => events.push(e) });
+  const result = await producer.put('r', { partitionKey: 'k' });
+  assert.equal(result.attempts, 3);
+  assert.deepEqual(events.filter((e) => e.type === 'retried').map((e) => e.code), ['NetworkError', 'NetworkError']);
+  await producer.close();
+  assert.deepEqual(readAll(engine, 's').map(([, d]) => d), ['r']);
+});
+
 test('Producer ordered: per-key order holds under faults', async () => {
   const engine = new ShardEngine({ throttling: false });
   engine.createStream({ streamName: 's', shardCount: 2 });
