@@ -129,14 +129,8 @@ function serve(options) {
       const headers = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
       const out = engine.handleHttp({ method: req.method, path: req.url, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
-      const extra = { 'content-type': 'application/x-amz-json-1.1' };
-      if (out.status !== 200) {
-        try {
-          extra['x-amzn-errortype'] = JSON.parse(Buffer.from(out.body).toString('utf8')).__type;
-        } catch {
-          // Not JSON: no error type header.
-        }
-      }
+      const extra = { 'content-type': out.contentType };
+      if (out.errorType) extra['x-amzn-errortype'] = out.errorType;
       const answer = () => {
         if (!res.destroyed) send(req, res, out.status, Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), extra);
       };

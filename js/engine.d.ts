@@ -68,11 +68,19 @@ export interface RawResponse {
   delayMs: number;
 }
 
+export interface HttpResponse extends RawResponse {
+  /** `application/x-amz-cbor-1.1` or `application/x-amz-json-1.1`. */
+  contentType: string;
+  /** AWS's error code (for `x-amzn-ErrorType`), or '' on success. */
+  errorType: string;
+}
+
 export declare class ShardEngine {
   constructor(options?: ShardEngineOptions);
   readonly firehose: FirehoseApi;
   handle(target: string, body?: string | Uint8Array): RawResponse;
-  handleHttp(request: { method?: string; path?: string; headers?: [string, string][] | Record<string, string>; body?: string | Uint8Array }): RawResponse;
+  /** In AWS's CBOR when the request was (`content-type: application/x-amz-cbor-1.1`, the AWS SDK for Java's default), else JSON 1.1. */
+  handleHttp(request: { method?: string; path?: string; headers?: [string, string][] | Record<string, string>; body?: string | Uint8Array }): HttpResponse;
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   call(action: string, input?: object): any;
   callFirehose(action: string, input?: object): any;

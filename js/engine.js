@@ -6,6 +6,8 @@
 import { __ShardEngine } from './engine/kinesis_edge_engine.js';
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
+// The AWS SDK for Java's default for Kinesis: answered in kind.
+const CBOR_TYPE = 'application/x-amz-cbor-1.1';
 const KINESIS = 'Kinesis_20131202.';
 const FIREHOSE = 'Firehose_20150804.';
 const encoder = new TextEncoder();
@@ -53,6 +55,19 @@ function unpack(out) {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const end = out.byteLength - 6;
   return { status: view.getUint16(end), delayMs: view.getUint32(end + 2), body: out.subarray(0, end) };
+}
+
+// An HTTP answer (pack_http in src/wasm/engine.rs): as `unpack`, with its
+// content type (CBOR when the request was) and AWS's error type ('' on
+// success).
+function unpackHttp(out) {
+  const r = unpack(out);
+  const end = r.body.byteLength - 2;
+  const typeAt = end - r.body[end];
+  r.contentType = r.body[end + 1] ? CBOR_TYPE : JSON_TYPE;
+  r.errorType = decoder.decode(r.body.subarray(typeAt, end));
+  r.body = r.body.subarray(0, typeAt);
+  return r;
 }
 
 function rate(name, value) {
@@ -135,14 +150,18 @@ export class ShardEngine {
   /**
    * Answers one HTTP request `{ method, path, headers, body }` (headers as
    * `[name, value]` pairs or an object), verifying its signature when the
-   * engine was built with `verifySignatures`.
+   * engine was built with `verifySignatures`. Returns `{ status, body,
+   * delayMs, contentType, errorType }`: the body in AWS's CBOR when the
+   * request was (`content-type: application/x-amz-cbor-1.1`, the AWS SDK
+   * for Java's default), else JSON 1.1; `errorType` AWS's error code ('' on
+   * success), for `x-amzn-ErrorType`.
    */
   handleHttp(args) {
     const { method = 'POST', path = '/', headers = [], body } = argsOf(args);
     const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
     const packed = pairs.map(([n, v]) => `${n}\0${Array.isArray(v) ? v.join(',') : v}`).join('\0');
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
-    return unpack(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
+    return unpackHttp(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
   }
 
   /** A `fetch` that answers Kinesis and Firehose requests from this engine. */
@@ -158,14 +177,8 @@ export class ShardEngine {
       body: new Uint8Array(await request.arrayBuffer()),
     });
     if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
-    const responseHeaders = { 'content-type': JSON_TYPE, 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, date: new Date(this.#now()).toUTCString() };
-    if (out.status !== 200) {
-      try {
-        responseHeaders['x-amzn-errortype'] = JSON.parse(decoder.decode(out.body)).__type;
-      } catch {
-        // No JSON body: no error type.
-      }
-    }
+    const responseHeaders = { 'content-type': out.contentType, 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, date: new Date(this.#now()).toUTCString() };
+    if (out.errorType) responseHeaders['x-amzn-errortype'] = out.errorType;
     return new Response(out.body.byteLength ? out.body : null, { status: out.status, headers: responseHeaders });
   };
 

@@ -1,7 +1,7 @@
 //! `Engine::handle` and `Engine::handle_http` on arbitrary request bodies
 //! (and, for `handle_http`, arbitrary headers and paths) for every Kinesis
 //! and Firehose action, with and without signature verification and fault
-//! injection: always an HTTP answer, never a panic.
+//! injection, in JSON and in CBOR: always an HTTP answer, never a panic.
 #![no_main]
 
 use kinesis_edge::credentials::Credentials;
@@ -53,7 +53,14 @@ fuzz_target!(|data: &[u8]| {
         e.set_faults(None, faults).unwrap();
     }
     let target = ACTIONS[usize::from(*which) % ACTIONS.len()];
-    let r = if mode & 8 == 8 {
+    let r = if mode & 16 == 16 {
+        // The body in AWS's CBOR (the AWS SDK for Java's): an answer in
+        // CBOR that reads back.
+        let headers = [("Content-Type", kinesis_edge::engine::cbor::CONTENT_TYPE), ("X-Amz-Target", target)];
+        let r = e.handle_http(now, &HttpRequest { method: "POST", path: "/", headers: &headers, body: rest });
+        assert!(r.body.is_empty() || kinesis_edge::engine::cbor::request_to_json(&r.body).is_some());
+        r
+    } else if mode & 8 == 8 {
         // Headers and path from the input: `name:value\n…\n\n` then the body.
         let text = String::from_utf8_lossy(rest);
         let (head, body) = text.split_once("\n\n").unwrap_or(("", &text));

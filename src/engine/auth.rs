@@ -31,6 +31,15 @@ impl HttpRequest<'_> {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
     }
+
+    /// Whether the body is in AWS's CBOR (`Content-Type:
+    /// application/x-amz-cbor-1.1`, the AWS SDK for Java's default for
+    /// Kinesis): [`Engine::handle_http`] answers in kind.
+    pub fn is_cbor(&self) -> bool {
+        self.header("content-type").is_some_and(|t| {
+            t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(super::cbor::CONTENT_TYPE)
+        })
+    }
 }
 
 const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
@@ -343,8 +352,30 @@ impl Engine {
     /// its SigV4 signature when the engine was configured with
     /// credentials to verify against. Requests with an unknown target or
     /// a body that is not JSON get those errors first, as kinesalite
-    /// answers them.
+    /// answers them. A request in CBOR ([`HttpRequest::is_cbor`]) is
+    /// answered in CBOR.
     pub fn handle_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> Response {
+        let mut r = self.handle_http_json(now, req);
+        if req.is_cbor() {
+            r.body = super::cbor::answer_from_json(&r.body);
+        }
+        r
+    }
+
+    /// [`Engine::handle_http`], answering in JSON whatever the request's
+    /// format (an adapter reads the error type from it, then writes CBOR
+    /// with [`super::cbor::answer_from_json`] when the request was).
+    pub fn handle_http_json(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> Response {
+        let converted;
+        let body = if req.is_cbor() && !req.body.is_empty() {
+            // A body that is not CBOR goes on as one that is not JSON: an
+            // unknown target still gets its error first, then
+            // SerializationException.
+            converted = super::cbor::request_to_json(req.body).unwrap_or_else(|| b"\xff".to_vec());
+            &converted[..]
+        } else {
+            req.body
+        };
         let target = req.header("x-amz-target").unwrap_or("");
         if req.method != "POST" {
             let mut r = Response::error(&error(
@@ -356,7 +387,7 @@ impl Engine {
         }
         if let Some(expected) = &self.config.verify_credentials {
             let known = self.knows(target);
-            let parses = crate::json::parse(if req.body.is_empty() { b"{}" } else { req.body }).is_ok();
+            let parses = crate::json::parse(if body.is_empty() { b"{}" } else { body }).is_ok();
             if known && parses {
                 let checked = verify(req, expected, &self.config.region, now)
                     .and_then(|()| check_token(req, expected, self.config.verify_token_expires, now));
@@ -365,7 +396,7 @@ impl Engine {
                 }
             }
         }
-        self.handle(now, target, req.body)
+        self.handle(now, target, body)
     }
 }
 

@@ -15,6 +15,7 @@
 
 mod actions;
 mod auth;
+pub mod cbor;
 mod faults;
 pub mod firehose;
 mod iterator;

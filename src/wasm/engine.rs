@@ -33,6 +33,16 @@ fn pack(r: Response) -> Vec<u8> {
     out
 }
 
+/// An HTTP answer as [`pack`] has it, with, before the status, its error
+/// type (AWS's code, for `x-amzn-ErrorType`; empty on success), the type's
+/// length (1 byte) and whether the body is CBOR (1 byte: the request was).
+fn pack_http(mut r: Response, error_type: &str, cbor: bool) -> Vec<u8> {
+    let error_type = error_type.get(..error_type.len().min(255)).unwrap_or("");
+    r.body.extend_from_slice(error_type.as_bytes());
+    r.body.extend_from_slice(&[error_type.len() as u8, u8::from(cbor)]);
+    pack(r)
+}
+
 fn engine_error(e: crate::engine::EngineError) -> JsValue {
     coded_error(e.code, &e.message)
 }
@@ -90,7 +100,8 @@ impl WasmEngine {
     }
 
     /// Answers one HTTP request, checking its signature when configured:
-    /// `headers` is `name\0value\0name\0value…`.
+    /// `headers` is `name\0value\0name\0value…`; the answer packed by
+    /// [`pack_http`] (in CBOR when the request was).
     #[wasm_bindgen(js_name = "handleHttp")]
     pub fn handle_http(
         &mut self,
@@ -106,7 +117,19 @@ impl WasmEngine {
             pairs.push((n, v));
         }
         let req = HttpRequest { method, path, headers: &pairs, body };
-        Ok(pack(self.0.handle_http(at(now_ms)?, &req)))
+        let mut r = self.0.handle_http_json(at(now_ms)?, &req);
+        let error_type = match r.status {
+            200 => String::new(),
+            _ => crate::json::parse(&r.body)
+                .ok()
+                .and_then(|v| v.get("__type").and_then(crate::json::Value::as_str).map(str::to_owned))
+                .unwrap_or_default(),
+        };
+        let cbor = req.is_cbor();
+        if cbor {
+            r.body = crate::engine::cbor::answer_from_json(&r.body);
+        }
+        Ok(pack_http(r, &error_type, cbor))
     }
 
     /// Sets the faults of a stream (or, without one, of every stream).

@@ -7,7 +7,9 @@
 // are, so a change on either side shows up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { startEngine, startKinesalite, post, CREDENTIALS } from '../js/servers.mjs';
+import { signRequest } from '../../pkg/node.js';
 
 const servers = {};
 
@@ -22,6 +24,19 @@ before(async () => {
 after(async () => {
   for (const s of Object.values(servers)) await s.stop();
 });
+
+const CBOR = 'application/x-amz-cbor-1.1';
+const cbor = createRequire(new URL('../package.json', import.meta.url))('cbor');
+
+/** A Kinesis request in AWS's CBOR, signed; the answer decoded (tag 1 kept as `{ epochMs }`). */
+async function cborCall(url, action, value) {
+  const body = cbor.encode(value);
+  const headers = { 'Content-Type': CBOR, 'X-Amz-Target': `Kinesis_20131202.${action}` };
+  const signed = signRequest({ method: 'POST', url: `${url}/`, headers, body, region: 'us-east-1', service: 'kinesis', credentials: CREDENTIALS });
+  const res = await fetch(`${url}/`, { method: 'POST', headers: { ...headers, ...Object.fromEntries(signed.headers) }, body });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, type: res.headers.get('content-type'), value: cbor.decodeFirstSync(bytes, { tags: { 1: (v) => ({ epochMs: v }) } }) };
+}
 
 const call = (server) => (action, body, options) => post(server.url, `Kinesis_20131202.${action}`, body, options);
 
@@ -395,6 +410,29 @@ const DIFFERENCES = {
       }),
     kinesalite: (r) => assert.deepEqual([r.hashKey.status, r.ordering.status], [200, 200]),
   },
+  "CBOR (the AWS SDK for Java's default): AWS answers blobs as byte strings and timestamps as tag 1 over epoch ms; kinesalite 3.3.3 answers seconds, and a record put in CBOR comes back as a map": {
+    source: "aws-sdk-java-v2: SdkCborGenerator writes timestamps as tag 1 over instant.toEpochMilli(); AwsCborProtocolFactory reads payload timestamps as UNIX_TIMESTAMP_MILLIS; blobs are CBOR byte strings",
+    async run(k, tag) {
+      await createActive(k, `diff-cbor-${tag}`, 1);
+      const put = await cborCall(k.url, 'PutRecord', { StreamName: `diff-cbor-${tag}`, PartitionKey: 'a', Data: Buffer.from([0, 1, 0xff]) });
+      const it = await cborCall(k.url, 'GetShardIterator', { StreamName: `diff-cbor-${tag}`, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+      const got = await cborCall(k.url, 'GetRecords', { ShardIterator: it.value.ShardIterator });
+      const missing = await cborCall(k.url, 'DescribeStreamSummary', { StreamName: `diff-cbor-${tag}-nope` });
+      const [r] = got.value.Records;
+      return { put: [put.status, put.type, typeof put.value.SequenceNumber], missing: [missing.status, missing.type, missing.value.__type], data: r.Data, at: r.ApproximateArrivalTimestamp };
+    },
+    engine: (r) => {
+      assert.deepEqual([r.put, r.missing], [[200, CBOR, 'string'], [400, CBOR, 'ResourceNotFoundException']]);
+      assert.deepEqual(r.data, Buffer.from([0, 1, 0xff]));
+      assert.ok(Number.isInteger(r.at.epochMs) && Math.abs(r.at.epochMs - Date.now()) < 60_000, JSON.stringify(r.at));
+    },
+    kinesalite: (r) => {
+      assert.deepEqual([r.put, r.missing], [[200, CBOR, 'string'], [400, CBOR, 'ResourceNotFoundException']]);
+      // The byte string put comes back as the map JSON makes of a Node Buffer.
+      assert.deepEqual(r.data, { type: 'Buffer', data: [0, 1, 0xff] });
+      assert.ok(typeof r.at === 'number' && Math.abs(r.at * 1000 - Date.now()) < 60_000, JSON.stringify(r.at));
+    },
+  },
   'ListTagsForStream Limit: AWS allows 1..50; kinesalite 1..10': {
     source: 'Kinesis API reference, ListTagsForStream: Limit "Minimum value of 1. Maximum value of 50."',
     async run(k, tag) {
@@ -418,7 +456,9 @@ for (const [name, d] of Object.entries(DIFFERENCES)) {
   test(`known difference: ${name}`, async () => {
     assert.ok(d.source, 'every difference cites its AWS source');
     for (const server of ['engine', 'kinesalite']) {
-      const k = call(servers[server === 'engine' ? d.engineServer ?? 'engine' : server]);
+      const s = servers[server === 'engine' ? d.engineServer ?? 'engine' : server];
+      const k = call(s);
+      k.url = s.url;
       d[server](await d.run(k, server));
     }
   });

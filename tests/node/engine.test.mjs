@@ -233,6 +233,61 @@ test('engine.fetch verifies signatures and applies injected latency', async () =
   assert.ok(Date.now() - started >= 100, 'the answer waited for the injected latency');
 });
 
+test("engine.fetch speaks AWS's CBOR (the AWS SDK for Java's default): blobs as bytes, timestamps as tag 1 over epoch ms, answers and errors in kind, signatures over the CBOR body", async () => {
+  // An independent CBOR codec plays the Java SDK (Jackson writes objects
+  // as indefinite-length maps; the codec here writes definite ones: both
+  // are read).
+  const cbor = require('cbor');
+  const { signRequest } = await import('../../pkg/node.js');
+  const c = clock();
+  const credentials = { accessKeyId: 'AKID', secretAccessKey: 'SECRET' };
+  const engine = new ShardEngine({ now: c.now, throttling: false, verifySignatures: credentials });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const url = 'http://127.0.0.1:4567/';
+  // tag 1 left as it came (the codec would make a Date of seconds).
+  const decode = (bytes) => cbor.decodeFirstSync(Buffer.from(bytes), { tags: { 1: (v) => ({ epochMs: v }) } });
+  const call = async (action, body, type = 'application/x-amz-cbor-1.1') => {
+    const headers = { 'content-type': type, 'x-amz-target': `Kinesis_20131202.${action}` };
+    const signed = signRequest({ method: 'POST', url, headers, body, region: 'us-east-1', service: 'kinesis', credentials, signingDate: c.now() });
+    const res = await engine.fetch(url, { method: 'POST', headers: [...Object.entries(headers), ...signed.headers], body });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get('content-type'), errorType: res.headers.get('x-amzn-errortype'), bytes };
+  };
+  const data = Buffer.from([0, 1, 2, 0xff, 0xfe]);
+  const indefinite = Buffer.concat([Buffer.from([0xbf]), ...['StreamName', 's', 'Data'].map((v) => cbor.encode(v)), cbor.encode(data), cbor.encode('PartitionKey'), cbor.encode('k'), Buffer.from([0xff])]);
+  const put = await call('PutRecord', indefinite);
+  assert.deepEqual([put.status, put.type, put.errorType], [200, 'application/x-amz-cbor-1.1', null]);
+  assert.deepEqual(Object.keys(decode(put.bytes)), ['ShardId', 'SequenceNumber', 'EncryptionType']);
+  c.advance(1000);
+  const putMs = c.now() - 1000;
+  // AT_TIMESTAMP as the Java SDK sends it: tag 1 over epoch milliseconds.
+  const iterator = await call('GetShardIterator', cbor.encode({ StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new cbor.Tagged(1, putMs - 1) }));
+  assert.equal(iterator.status, 200);
+  const got = await call('GetRecords', cbor.encode({ ShardIterator: decode(iterator.bytes).ShardIterator }));
+  const [record] = decode(got.bytes).Records;
+  assert.deepEqual(record.Data, data, 'a byte string, not base64 text');
+  assert.deepEqual(record.ApproximateArrivalTimestamp, { epochMs: putMs });
+  assert.equal(record.PartitionKey, 'k');
+  // After the record's arrival, AT_TIMESTAMP finds nothing: milliseconds
+  // were read as milliseconds.
+  const later = await call('GetShardIterator', cbor.encode({ StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new cbor.Tagged(1, putMs + 1) }));
+  const none = await call('GetRecords', cbor.encode({ ShardIterator: decode(later.bytes).ShardIterator }));
+  assert.deepEqual(decode(none.bytes).Records, []);
+  const summary = decode((await call('DescribeStreamSummary', cbor.encode({ StreamName: 's' }))).bytes).StreamDescriptionSummary;
+  assert.equal(typeof summary.StreamCreationTimestamp.epochMs, 'number');
+  // Errors: in CBOR, with x-amzn-ErrorType.
+  const missing = await call('DescribeStreamSummary', cbor.encode({ StreamName: 'nope' }));
+  assert.deepEqual([missing.status, missing.type, missing.errorType], [400, 'application/x-amz-cbor-1.1', 'ResourceNotFoundException']);
+  assert.equal(decode(missing.bytes).__type, 'ResourceNotFoundException');
+  assert.match(decode(missing.bytes).message, /nope/);
+  const malformed = await call('PutRecord', Buffer.from([0xbf, 0x61]));
+  assert.deepEqual([malformed.status, malformed.errorType, decode(malformed.bytes).__type], [400, 'SerializationException', 'SerializationException']);
+  // JSON 1.1 as before, with its own content type.
+  const json = await call('DescribeStreamSummary', '{"StreamName":"s"}', 'application/x-amz-json-1.1');
+  assert.deepEqual([json.status, json.type], [200, 'application/x-amz-json-1.1']);
+  assert.equal(typeof JSON.parse(new TextDecoder().decode(json.bytes)).StreamDescriptionSummary.StreamCreationTimestamp, 'number');
+});
+
 test('engine.fetch with temporary credentials: the token is required, expires, and can be rotated; the AWS SDK reads the errors', async () => {
   const c = clock();
   const temporary = { accessKeyId: 'ASIATEMP', secretAccessKey: 'SECRET', sessionToken: 'token-1' };
