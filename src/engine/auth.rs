@@ -519,6 +519,61 @@ mod tests {
     }
 
     #[test]
+    fn cbor_requests_are_verified_over_their_bytes_and_answered_in_cbor() {
+        let mut e = engine();
+        let creds =
+            Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None).unwrap();
+        let send = |e: &mut Engine, target: &str, body: &[u8], sign_it: bool| {
+            let headers = [("Content-Type", super::super::cbor::CONTENT_TYPE), ("X-Amz-Target", target)];
+            let mut all: Vec<(String, String)> =
+                headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+            all.push(("Host".into(), "127.0.0.1:4567".into()));
+            if sign_it {
+                let out = sign(
+                    &SignableRequest {
+                        method: "POST",
+                        url: "http://127.0.0.1:4567/",
+                        headers: &headers,
+                        payload: Payload::Bytes(body),
+                    },
+                    &SigningParams {
+                        credentials: &creds,
+                        region: "us-east-1",
+                        service: "kinesis",
+                        time: t(0),
+                        settings: SigningSettings::for_service("kinesis"),
+                    },
+                )
+                .unwrap();
+                all.extend(out.params.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
+            }
+            let h: Vec<(&str, &str)> = all.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let r = e.handle_http(t(0), &HttpRequest { method: "POST", path: "/", headers: &h, body });
+            let json = super::super::cbor::request_to_json(&r.body).map(|j| String::from_utf8(j).unwrap());
+            (r.status, json)
+        };
+        // {"StreamName": "s", "ShardCount": 1}, as Jackson writes it.
+        let create = b"\xbf\x6aStreamName\x61s\x6aShardCount\x01\xff";
+        assert_eq!(send(&mut e, "Kinesis_20131202.CreateStream", create, true), (200, None));
+        let (status, json) = send(&mut e, "Kinesis_20131202.CreateStream", create, false);
+        assert_eq!(status, 400);
+        assert_eq!(
+            json.unwrap(),
+            r#"{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}"#
+        );
+        let summary = b"\xa1\x6aStreamName\x61s";
+        let (status, json) = send(&mut e, "Kinesis_20131202.DescribeStreamSummary", summary, true);
+        assert_eq!(status, 200);
+        // Timestamps cross as milliseconds and read back as seconds.
+        assert!(json.unwrap().contains(r#""StreamCreationTimestamp":1764158400,"#));
+        // Not CBOR: SerializationException (in CBOR); an unknown target first.
+        let (status, json) = send(&mut e, "Kinesis_20131202.PutRecord", b"\xbf\x61", true);
+        assert_eq!((status, json.unwrap().as_str()), (400, r#"{"__type":"SerializationException"}"#));
+        let (_, json) = send(&mut e, "Kinesis_20131202.Nope", b"\xbf\x61", true);
+        assert_eq!(json.unwrap(), r#"{"__type":"UnknownOperationException"}"#);
+    }
+
+    #[test]
     fn clock_window_messages() {
         let mut e = engine();
         let good = signed("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", t(0), "us-east-1");
