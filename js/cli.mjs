@@ -23,6 +23,11 @@ const USAGE = `usage: kinesis-edge serve [options]
   --max-record-bytes N      record limit of new streams, 1048576 (default) to 10485760
   --region R, --account-id A  used in ARNs, messages and signature scopes`;
 const MAX_BODY = 16 * 1024 * 1024;
+// The answer to a larger body, in the request's format (AWS's CBOR for
+// the AWS SDK for Java).
+const TOO_LARGE_JSON = '{"__type":"SerializationException","message":"Request body too large"}';
+const cborText = (s) => [0x60 + s.length, ...Buffer.from(s)]; // (shorter than 24 bytes)
+const TOO_LARGE_CBOR = Buffer.from([0xa2, ...cborText('__type'), ...cborText('SerializationException'), ...cborText('message'), ...cborText('Request body too large')]);
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
@@ -119,7 +124,8 @@ function serve(options) {
     req.on('data', (chunk) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        send(req, res, 413, '{"__type":"SerializationException","message":"Request body too large"}', { 'content-type': 'application/x-amz-json-1.1' });
+        const cbor = /^application\/x-amz-cbor-1\.1\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+        send(req, res, 413, cbor ? TOO_LARGE_CBOR : TOO_LARGE_JSON, { 'content-type': cbor ? 'application/x-amz-cbor-1.1' : 'application/x-amz-json-1.1', 'x-amzn-errortype': 'SerializationException' });
         req.destroy();
       } else chunks.push(chunk);
     });

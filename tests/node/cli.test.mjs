@@ -86,3 +86,31 @@ test('unknown or unsupported options are refused', async () => {
     await assert.rejects(start(args), /exited with 2/);
   }
 });
+
+test('a body over 16 MiB is refused with 413 SerializationException, in the request\'s format (JSON 1.1 or CBOR), and the server stays up', async () => {
+  const { child, url } = await start([]);
+  try {
+    const big = new Uint8Array(16 * 1024 * 1024 + 1);
+    const cbor = require('cbor');
+    let answered = 0;
+    for (const type of ['application/x-amz-json-1.1', 'application/x-amz-cbor-1.1']) {
+      const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': type, 'x-amz-target': 'Kinesis_20131202.PutRecord' }, body: big }).catch((e) => e);
+      // The server may close the connection as it answers: then the
+      // answer is not always read, but the server must stay up.
+      if (res instanceof Error) {
+        console.error(`${type}: ${res.cause?.code ?? res.message}`);
+        continue;
+      }
+      answered++;
+      assert.deepEqual([res.status, res.headers.get('content-type'), res.headers.get('x-amzn-errortype')], [413, type, 'SerializationException']);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const body = type.includes('cbor') ? cbor.decodeFirstSync(bytes) : JSON.parse(bytes);
+      assert.deepEqual(body, { __type: 'SerializationException', message: 'Request body too large' });
+    }
+    const after = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' }, body: '{}' });
+    assert.equal(after.status, 200, 'still answering');
+    assert.ok(answered >= 1, 'at least one 413 was read');
+  } finally {
+    await stop(child);
+  }
+});
