@@ -218,6 +218,9 @@ struct ShardState {
     adjacent_parent: Option<String>,
     /// Set when a split or merge closed the shard: its last sequence number.
     ending_sequence_number: Option<String>,
+    /// When the shard opened, and when a split or merge closed it.
+    opened: Timestamp,
+    closed: Option<Timestamp>,
     records: VecDeque<Kept>,
     /// The bytes of `records`.
     stored_bytes: u64,
@@ -240,6 +243,8 @@ impl ShardState {
             parent: None,
             adjacent_parent: None,
             ending_sequence_number: None,
+            opened: now,
+            closed: None,
             records: VecDeque::new(),
             counter: 0,
             writes: Bucket::new(config.write_records_per_sec, now),
@@ -256,8 +261,9 @@ impl ShardState {
     }
 
     /// Closes the shard (a split or merge replaced it).
-    fn close(&mut self) {
+    fn close(&mut self, now: Timestamp) {
         self.ending_sequence_number = Some(sequence_number(self.number, self.counter));
+        self.closed = Some(now);
     }
 
     fn info(&self) -> ShardInfo {
@@ -269,6 +275,8 @@ impl ShardState {
             ending_hash_key: self.ending_hash_key,
             starting_sequence_number: first_sequence_number(self.number),
             ending_sequence_number: self.ending_sequence_number.clone(),
+            opened: self.opened,
+            closed: self.closed,
         }
     }
 }
@@ -311,6 +319,10 @@ pub struct ShardInfo {
     pub starting_sequence_number: String,
     /// Set once the shard is closed.
     pub ending_sequence_number: Option<String>,
+    /// When it opened (its stream was created, or a reshard made it).
+    pub opened: Timestamp,
+    /// When a reshard closed it.
+    pub closed: Option<Timestamp>,
 }
 
 /// Sequence numbers: 56 decimal digits, `49`, the shard number (12
@@ -708,7 +720,7 @@ impl Engine {
                 ),
             ));
         }
-        parent.close();
+        parent.close(now);
         let (start, end) = (parent.starting_hash_key, parent.ending_hash_key);
         let next = s.shards.len() as u64;
         for (n, range) in
@@ -746,8 +758,8 @@ impl Engine {
             ));
         }
         let range = (x.starting_hash_key.min(y.starting_hash_key), x.ending_hash_key.max(y.ending_hash_key));
-        s.shards[a].close();
-        s.shards[b].close();
+        s.shards[a].close(now);
+        s.shards[b].close(now);
         let mut child = ShardState::new(s.shards.len() as u64, range, &config, now);
         child.parent = Some(shard.to_owned());
         child.adjacent_parent = Some(adjacent.to_owned());
@@ -759,6 +771,16 @@ impl Engine {
     /// The ARN of a stream of this engine's account and region.
     pub fn stream_arn(&self, stream: &str) -> String {
         format!("arn:aws:kinesis:{}:{}:stream/{stream}", self.config.region, self.config.account_id)
+    }
+
+    /// The stream's trim horizon at `now`: its creation, or `now` less its
+    /// retention period once it is older than that. Data and shards closed
+    /// before it have expired (ListShards does not list expired shards).
+    pub fn trim_horizon(&self, stream: &str, now: Timestamp) -> Option<Timestamp> {
+        self.streams.get(stream).map(|s| {
+            let retained = now.add_millis(-i64::from(s.retention_hours) * 3_600_000);
+            retained.max(s.created)
+        })
     }
 
     /// A stream's retention period, in hours.

@@ -703,6 +703,79 @@ fn resharding_over_json() {
 }
 
 #[test]
+fn list_shards_filters() {
+    // Shards 0 and 1 from t0; merged into 2 at 10 s; 2 split into 3 and 4
+    // at 20 s.
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 2, t(0)).unwrap();
+    e.merge_shards("s", "shardId-000000000000", "shardId-000000000001", t(10_000)).unwrap();
+    e.split_shard("s", "shardId-000000000002", 100, t(20_000)).unwrap();
+    let list = |e: &mut Engine, now: Timestamp, extra: &str| -> Result<Vec<u64>, (String, String)> {
+        let body = format!(r#"{{"StreamName":"s"{extra}}}"#);
+        let r = e.handle(now, "Kinesis_20131202.ListShards", body.as_bytes());
+        if r.status != 200 {
+            let err = crate::protocol::decode_error(r.status, None, &r.body);
+            return Err((err.code, err.message));
+        }
+        let page = crate::protocol::decode_list_shards(&r.body).unwrap();
+        Ok(page.shards.iter().map(|s| s.id[8..].parse().unwrap()).collect())
+    };
+    let filter = |kind: &str, more: &str| format!(r#","ShardFilter":{{"Type":"{kind}"{more}}}"#);
+    let secs = |ms: i64| format!(r#","Timestamp":{}"#, t(ms).as_millis() as f64 / 1000.0);
+    let now = t(30_000);
+    assert_eq!(list(&mut e, now, ""), Ok(vec![0, 1, 2, 3, 4]));
+    assert_eq!(list(&mut e, now, &filter("FROM_TRIM_HORIZON", "")), Ok(vec![0, 1, 2, 3, 4]));
+    assert_eq!(list(&mut e, now, &filter("AT_LATEST", "")), Ok(vec![3, 4]));
+    assert_eq!(list(&mut e, now, &filter("AT_TRIM_HORIZON", "")), Ok(vec![0, 1]));
+    assert_eq!(list(&mut e, now, &filter("AT_TIMESTAMP", &secs(15_000))), Ok(vec![2]));
+    // Closed at 10 s, opened at 10 s: both open then.
+    assert_eq!(list(&mut e, now, &filter("AT_TIMESTAMP", &secs(10_000))), Ok(vec![0, 1, 2]));
+    // Before the trim horizon: the trim horizon.
+    assert_eq!(list(&mut e, now, &filter("AT_TIMESTAMP", &secs(-100_000))), Ok(vec![0, 1]));
+    assert_eq!(list(&mut e, now, &filter("FROM_TIMESTAMP", &secs(15_000))), Ok(vec![2, 3, 4]));
+    assert_eq!(list(&mut e, now, &filter("FROM_TIMESTAMP", &secs(-100_000))), Ok(vec![0, 1, 2, 3, 4]));
+    assert_eq!(
+        list(&mut e, now, &filter("AFTER_SHARD_ID", r#","ShardId":"shardId-000000000002""#)),
+        Ok(vec![3, 4])
+    );
+    // Pages go on with the filter they began with.
+    let first = e.handle(
+        now,
+        "Kinesis_20131202.ListShards",
+        format!(r#"{{"StreamName":"s","MaxResults":1{}}}"#, filter("AT_LATEST", "")).as_bytes(),
+    );
+    let page = crate::protocol::decode_list_shards(&first.body).unwrap();
+    assert_eq!(page.shards[0].id, "shardId-000000000003");
+    let token = page.next_token.unwrap();
+    let next =
+        e.handle(now, "Kinesis_20131202.ListShards", format!(r#"{{"NextToken":"{token}"}}"#).as_bytes());
+    let page = crate::protocol::decode_list_shards(&next.body).unwrap();
+    assert_eq!(
+        (page.shards.len(), page.shards[0].id.as_str(), page.next_token),
+        (1, "shardId-000000000004", None)
+    );
+    // What a filter needs, and what it may be.
+    let (code, _) = list(&mut e, now, &filter("AFTER_SHARD_ID", "")).unwrap_err();
+    assert_eq!(code, "InvalidArgumentException");
+    let (code, _) = list(&mut e, now, &filter("AT_TIMESTAMP", "")).unwrap_err();
+    assert_eq!(code, "InvalidArgumentException");
+    assert_eq!(
+        list(&mut e, now, &filter("SOON", "")),
+        Err((
+            "ValidationException".to_owned(),
+            "1 validation error detected: Value 'SOON' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]".to_owned()
+        ))
+    );
+    assert_eq!(list(&mut e, now, r#","ShardFilter":"AT_LATEST""#).unwrap_err().0, "SerializationException");
+    // A day later (the default retention), shards closed before the trim
+    // horizon (now 15 s) have expired: no filter lists them.
+    let later = t(24 * 3_600_000 + 15_000);
+    assert_eq!(list(&mut e, later, ""), Ok(vec![2, 3, 4]));
+    assert_eq!(list(&mut e, later, &filter("AT_TRIM_HORIZON", "")), Ok(vec![2]));
+    assert_eq!(list(&mut e, later, &filter("AT_TIMESTAMP", &secs(0))), Ok(vec![2]));
+}
+
+#[test]
 fn stream_administration() {
     use crate::json::{parse, Value};
     let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });

@@ -433,6 +433,18 @@ const DIFFERENCES = {
       assert.ok(typeof r.at === 'number' && Math.abs(r.at * 1000 - Date.now()) < 60_000, JSON.stringify(r.at));
     },
   },
+  'ListShards ShardFilter (the KCL sends it): AWS filters; kinesalite 3.3.3 ignores it and lists every shard': {
+    source: 'Kinesis API reference, ShardFilter: "AT_LATEST - the response includes only the currently open shards of the data stream"',
+    async run(k, tag) {
+      await createActive(k, `diff-filter-${tag}`, 1);
+      await k('SplitShard', { StreamName: `diff-filter-${tag}`, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: String(2n ** 127n) });
+      await waitActive(k, `diff-filter-${tag}`);
+      const list = async (ShardFilter) => (await k('ListShards', { StreamName: `diff-filter-${tag}`, ShardFilter })).json.Shards.map((s) => s.ShardId);
+      return { latest: await list({ Type: 'AT_LATEST' }), horizon: await list({ Type: 'AT_TRIM_HORIZON' }) };
+    },
+    engine: (r) => assert.deepEqual(r, { latest: ['shardId-000000000001', 'shardId-000000000002'], horizon: ['shardId-000000000000'] }),
+    kinesalite: (r) => assert.deepEqual([r.latest.length, r.horizon.length], [3, 3]),
+  },
   'ListTagsForStream Limit: AWS allows 1..50; kinesalite 1..10': {
     source: 'Kinesis API reference, ListTagsForStream: Limit "Minimum value of 1. Maximum value of 50."',
     async run(k, tag) {

@@ -60,7 +60,7 @@ pub(super) fn run(
         "GetRecords" => get_records::run(engine, v, now),
         "GetShardIterator" => get_shard_iterator::run(engine, v, now),
         "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true),
-        "ListShards" => list_shards::run(engine, v),
+        "ListShards" => list_shards::run(engine, v, now),
         "ListStreams" => list_streams::run(engine, v),
         "ListTagsForStream" => tags::list(engine, v),
         "MergeShards" => reshard::merge(engine, v, now),
