@@ -95,7 +95,11 @@ export declare class ShardEngine {
   };
   putRecord(input: { streamName: string; data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }): { sequenceNumber: string; shardId: string };
   putRecords(input: { streamName: string; records: { data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }[] }): { failedRecordCount: number; records: PutResult[] };
-  listShards(input: { streamName: string }): Shard[];
+  /** All pages; `shardFilter` as ListShards' ShardFilter (`timestamp`: a Date or ms since the epoch). */
+  listShards(input: {
+    streamName: string;
+    shardFilter?: { type: 'AFTER_SHARD_ID' | 'AT_TRIM_HORIZON' | 'FROM_TRIM_HORIZON' | 'AT_LATEST' | 'AT_TIMESTAMP' | 'FROM_TIMESTAMP'; shardId?: string; timestamp?: Date | number };
+  }): Shard[];
   getShardIterator(input: {
     streamName: string; shardId: string;
     type: 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP';

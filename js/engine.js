@@ -258,11 +258,20 @@ export class ShardEngine {
     };
   }
 
-  /** ListShards: all shards of a stream, as the service describes them. */
+  /**
+   * ListShards: the shards of a stream, as the service describes them (all
+   * pages); `shardFilter: { type, shardId?, timestamp? }` as ListShards'
+   * ShardFilter (`timestamp` a Date or ms).
+   */
   listShards(args) {
-    const { streamName } = argsOf(args);
+    const { streamName, shardFilter } = argsOf(args);
     const shards = [];
     let input = { StreamName: streamName };
+    if (shardFilter != null) {
+      const { type, shardId, timestamp } = argsOf(shardFilter);
+      const ms = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+      input.ShardFilter = { Type: type, ShardId: shardId, Timestamp: typeof ms === 'number' ? ms / 1000 : ms };
+    }
     for (;;) {
       const out = this.call('ListShards', input);
       shards.push(...out.Shards);

@@ -107,7 +107,12 @@ test('ShardEngine getRecords (records packed in binary) gives what GetRecords sa
   }
   const [shard] = engine.listShards({ streamName: 's' });
   // A closed shard ends with its children: split it, then read it to its end.
+  const splitAt = time.now();
   engine.splitShard({ streamName: 's', shardToSplit: shard.ShardId, newStartingHashKey: 2n ** 127n });
+  // ShardFilter: the open shards now; the shard open before the split.
+  const ids = (shardFilter) => engine.listShards({ streamName: 's', shardFilter }).map((s) => s.ShardId.slice(-1));
+  assert.deepEqual([ids(), ids({ type: 'AT_LATEST' }), ids({ type: 'AT_TIMESTAMP', timestamp: new Date(splitAt - 1) })], [['0', '1', '2'], ['1', '2'], ['0']]);
+  assert.throws(() => ids({ type: 'AFTER_SHARD_ID' }), { code: 'InvalidArgumentException' });
   const it = engine.getShardIterator({ streamName: 's', shardId: shard.ShardId, type: 'TRIM_HORIZON' });
   const json = engine.call('GetRecords', { ShardIterator: it, Limit: 4 });
   const page = engine.getRecords({ shardIterator: it, limit: 4 });
