@@ -560,6 +560,63 @@ impl Engine {
         Ok(name.to_owned())
     }
 
+    /// A request that names its stream by `StreamARN` (which AWS takes in
+    /// place of `StreamName`, or with it: "you must use either the
+    /// StreamARN or the StreamName parameter, or both", API reference) gets
+    /// the `StreamName` the ARN names, for the action to read: the ARN must
+    /// match AWS's pattern and name a stream of this engine's account and
+    /// region, and, with a `StreamName`, the same stream.
+    fn name_stream_of_arn(&self, action: &str, v: &mut crate::json::Value<'_>) -> Result<(), EngineError> {
+        use crate::json::Value;
+        const BY_ARN: [&str; 15] = [
+            "AddTagsToStream",
+            "DecreaseStreamRetentionPeriod",
+            "DeleteStream",
+            "DescribeStream",
+            "DescribeStreamSummary",
+            "GetShardIterator",
+            "IncreaseStreamRetentionPeriod",
+            "ListShards",
+            "ListTagsForStream",
+            "MergeShards",
+            "PutRecord",
+            "PutRecords",
+            "RemoveTagsFromStream",
+            "SplitShard",
+            "UpdateShardCount",
+        ];
+        let Some(arn) = v.get("StreamARN").filter(|a| !matches!(a, Value::Null)) else { return Ok(()) };
+        // (ListShards' NextToken names the stream: the ARN adds nothing.)
+        if !BY_ARN.contains(&action) || (action == "ListShards" && v.get("NextToken").is_some()) {
+            return Ok(());
+        }
+        let member = validation::Member {
+            name: "StreamARN",
+            path: "streamARN",
+            kind: validation::STREAM_ARN,
+            required: false,
+        };
+        validation::check(v, &[member])?;
+        let name = self.stream_named_by_arn(arn.as_str().unwrap_or_default())?;
+        match v.get("StreamName").and_then(Value::as_str) {
+            // (The reference gives no message for this: this one says what is wrong.)
+            Some(given) if given != name => Err(error(
+                "InvalidArgumentException",
+                format!(
+                    "StreamName {given} and StreamARN {} name different streams.",
+                    self.stream_arn(&name)
+                ),
+            )),
+            Some(_) => Ok(()),
+            None => {
+                if let Value::Object(members) = v {
+                    members.push(("StreamName".into(), Value::String(name.into())));
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// A stream's record limit (data plus partition key), in bytes.
     pub fn max_record_bytes(&self, stream: &str) -> Option<usize> {
         self.streams.get(stream).map(|s| s.record_limits.max_record_bytes())
@@ -871,12 +928,17 @@ impl Engine {
         if !self.knows(target) {
             return Response::error(&error("UnknownOperationException", ""));
         }
-        let Ok(v) = parsed else {
+        let Ok(mut v) = parsed else {
             return Response::error(&error(
                 "SerializationException",
                 "Start of structure or map found where not expected.",
             ));
         };
+        if service == "Kinesis_20131202" {
+            if let Err(e) = self.name_stream_of_arn(action, &mut v) {
+                return Response::error(&e);
+            }
+        }
         if service == "Firehose_20150804" {
             self.firehose_tick(now);
             return match firehose::run(self, action, &v, now) {

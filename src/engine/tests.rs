@@ -776,6 +776,61 @@ fn list_shards_filters() {
 }
 
 #[test]
+fn streams_named_by_arn() {
+    let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+    e.create_stream("s", 1, t(0)).unwrap();
+    e.create_stream("other", 1, t(0)).unwrap();
+    let arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+    let call = |e: &mut Engine, action: &str, body: String| {
+        let r = e.handle(t(1), &format!("Kinesis_20131202.{action}"), body.as_bytes());
+        let text = String::from_utf8(r.body).unwrap();
+        (r.status, text)
+    };
+    for (action, rest) in [
+        ("PutRecord", r#","Data":"AA==","PartitionKey":"k""#),
+        ("PutRecords", r#","Records":[{"Data":"AA==","PartitionKey":"k"}]"#),
+        ("DescribeStreamSummary", ""),
+        ("DescribeStream", ""),
+        ("ListShards", ""),
+        ("GetShardIterator", r#","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON""#),
+        ("AddTagsToStream", r#","Tags":{"a":"b"}"#),
+        ("ListTagsForStream", ""),
+    ] {
+        let (status, body) = call(&mut e, action, format!(r#"{{"StreamARN":"{arn}"{rest}}}"#));
+        assert_eq!(status, 200, "{action}: {body}");
+        // With its StreamName too: the same.
+        let (status, body) =
+            call(&mut e, action, format!(r#"{{"StreamARN":"{arn}","StreamName":"s"{rest}}}"#));
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    let (_, body) = call(&mut e, "DescribeStreamSummary", format!(r#"{{"StreamARN":"{arn}"}}"#));
+    assert!(body.contains(r#""StreamName":"s""#), "{body}");
+    let it = e.get_shard_iterator("s", "shardId-000000000000", IteratorType::TrimHorizon, t(2)).unwrap();
+    assert_eq!(e.get_records(&it, None, t(2)).unwrap().records.len(), 4); // two puts, each twice
+    let errors = [
+        (format!(r#"{{"StreamARN":"{arn}","StreamName":"other"}}"#), "InvalidArgumentException"),
+        (
+            r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/nope"}"#.to_owned(),
+            "ResourceNotFoundException",
+        ),
+        (
+            r#"{"StreamARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/s"}"#.to_owned(),
+            "ResourceNotFoundException",
+        ),
+        (r#"{"StreamARN":"s"}"#.to_owned(), "ValidationException"),
+        (r#"{"StreamARN":7}"#.to_owned(), "SerializationException"),
+    ];
+    for (body, code) in errors {
+        let (status, text) = call(&mut e, "DescribeStreamSummary", body.clone());
+        assert_eq!(
+            (status, crate::protocol::decode_error(status, None, text.as_bytes()).code),
+            (400, code.to_owned()),
+            "{body}"
+        );
+    }
+}
+
+#[test]
 fn stream_administration() {
     use crate::json::{parse, Value};
     let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });

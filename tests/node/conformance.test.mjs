@@ -445,6 +445,18 @@ const DIFFERENCES = {
     engine: (r) => assert.deepEqual(r, { latest: ['shardId-000000000001', 'shardId-000000000002'], horizon: ['shardId-000000000000'] }),
     kinesalite: (r) => assert.deepEqual([r.latest.length, r.horizon.length], [3, 3]),
   },
+  'StreamARN in place of StreamName: AWS takes either or both; kinesalite 3.3.3 (before StreamARN, 2022) requires StreamName': {
+    source: 'Kinesis API reference, PutRecord and others: "When invoking this API, you must use either the StreamARN or the StreamName parameter, or both"',
+    async run(k, tag) {
+      await createActive(k, `diff-arn-${tag}`, 1);
+      const arn = `arn:aws:kinesis:us-east-1:000000000000:stream/diff-arn-${tag}`;
+      const put = await k('PutRecord', { StreamARN: arn, PartitionKey: 'a', Data: 'AA==' });
+      const summary = await k('DescribeStreamSummary', { StreamARN: arn });
+      return { put: err(put), summary: summary.json?.StreamDescriptionSummary?.StreamName ?? err(summary) };
+    },
+    engine: (r) => assert.deepEqual([r.put.status, r.summary], [200, 'diff-arn-engine']),
+    kinesalite: (r) => assert.deepEqual([r.put.status, r.put.type, r.summary.type], [400, 'ValidationException', 'ValidationException']),
+  },
   'ListTagsForStream Limit: AWS allows 1..50; kinesalite 1..10': {
     source: 'Kinesis API reference, ListTagsForStream: Limit "Minimum value of 1. Maximum value of 50."',
     async run(k, tag) {
