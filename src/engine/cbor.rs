@@ -189,30 +189,36 @@ impl Reader<'_> {
                     // Another tag: its content stands for itself.
                     return self.item(out, depth + 1);
                 }
-                // A timestamp: epoch milliseconds, an integer or a float.
-                if !matches!(self.b.get(self.i)? >> 5, 0 | 1 | 7) {
-                    return None;
-                }
-                let mut ms = Vec::new();
-                self.item(&mut ms, depth + 1)?;
-                let ms: f64 = core::str::from_utf8(&ms).ok()?.parse().ok()?;
-                write_f64(out, ms / 1000.0);
+                // A timestamp: epoch milliseconds, an integer or a float,
+                // written as seconds with three decimals.
+                let ms = self.head()?;
+                let ms: i128 = match (ms.major, ms.info) {
+                    (0, _) => i128::from(ms.arg?),
+                    (1, _) => -1 - i128::from(ms.arg?),
+                    (7, 25..=27) => {
+                        let v = float(ms.info, ms.arg?).filter(|v| v.abs() < 1e18)?;
+                        v.round() as i128
+                    }
+                    _ => return None,
+                };
+                write_fixed(out, ms, 3);
             }
             _ => match head.info {
                 20 => out.extend_from_slice(b"false"),
                 21 => out.extend_from_slice(b"true"),
                 22 | 23 => out.extend_from_slice(b"null"),
                 25..=27 => {
-                    let bits = head.arg?;
-                    let v = match head.info {
-                        25 => half(bits as u16),
-                        26 => f64::from(f32::from_bits(bits as u32)),
-                        _ => f64::from_bits(bits),
-                    };
-                    if !v.is_finite() {
+                    // To a millionth (no Kinesis member takes a fraction
+                    // finer than a millisecond), or whole when larger than
+                    // that allows.
+                    let v = float(head.info, head.arg?)?;
+                    if v.abs() < 1e12 {
+                        write_fixed(out, (v * 1e6).round() as i128, 6);
+                    } else if v.abs() < 1e36 {
+                        write_fixed(out, v.round() as i128, 0);
+                    } else {
                         return None;
                     }
-                    write_f64(out, v);
                 }
                 _ => return None,
             },
@@ -238,9 +244,39 @@ fn half(bits: u16) -> f64 {
     }
 }
 
-/// A finite number as JSON (Rust writes no exponent: always valid JSON).
-fn write_f64(out: &mut Vec<u8>, v: f64) {
-    out.extend_from_slice(v.to_string().as_bytes());
+/// A half, single or double float (CBOR's additional information 25, 26,
+/// 27) from its bits, when finite.
+fn float(info: u8, bits: u64) -> Option<f64> {
+    let v = match info {
+        25 => half(bits as u16),
+        26 => f64::from(f32::from_bits(bits as u32)),
+        _ => f64::from_bits(bits),
+    };
+    v.is_finite().then_some(v)
+}
+
+/// `n` × 10^−`places` as a JSON number, by integer arithmetic (formatting
+/// an `f64` would bring the float printer into the `.wasm`): `-1.5` for
+/// (−1500, 3), trailing zeros of the fraction left out.
+fn write_fixed(out: &mut Vec<u8>, n: i128, places: u32) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    let n = n.unsigned_abs();
+    let scale = 10u128.pow(places);
+    out.extend_from_slice((n / scale).to_string().as_bytes());
+    let mut frac = n % scale;
+    if frac > 0 {
+        let mut digits = places;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        out.push(b'.');
+        let text = frac.to_string();
+        out.extend(core::iter::repeat_n(b'0', digits as usize - text.len()));
+        out.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// A CBOR head: major type and argument, in the shortest form.
@@ -287,9 +323,12 @@ fn write(out: &mut Vec<u8>, v: &Value<'_>, key: &str) {
         Value::Null => out.push(0xf6),
         Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
         Value::Number(n) if TIMESTAMPS.contains(&key) => {
-            let ms = (n.parse::<f64>().unwrap_or(0.0) * 1000.0).round();
+            let ms = (n.parse::<f64>().unwrap_or(0.0) * 1000.0).round() as i64;
             out.push(0xc1); // tag 1
-            write_number(out, &(ms as i64).to_string());
+            match u64::try_from(ms) {
+                Ok(ms) => head(out, 0, ms),
+                Err(_) => head(out, 1, (-1 - ms) as u64),
+            }
         }
         Value::Number(n) => write_number(out, n),
         Value::String(s) if key == "Data" => {
@@ -358,6 +397,13 @@ mod tests {
             0xf6, 0xff,
         ];
         assert_eq!(json_of(&chunked).unwrap(), r#"{"ab":"/wA=","n":[0,23,24,-257,1.5,1.5,[true,null]]}"#);
+        // Floats to a millionth, timestamps to the millisecond, by integers.
+        let mut f = vec![0x84, 0xfb];
+        f.extend_from_slice(&(-0.1f64).to_bits().to_be_bytes());
+        f.extend_from_slice(&[0xfb]);
+        f.extend_from_slice(&1e20f64.to_bits().to_be_bytes());
+        f.extend_from_slice(&[0xc1, 0x39, 0x05, 0xdb, 0xc1, 0x00]);
+        assert_eq!(json_of(&f).unwrap(), "[-0.1,100000000000000000000,-1.5,0]");
         // A definite array last in an indefinite one: the break is the outer's.
         assert_eq!(json_of(&[0x9f, 0x82, 0xf5, 0xf6, 0xff]).unwrap(), "[[true,null]]");
         assert_eq!(
