@@ -568,26 +568,13 @@ impl Engine {
     /// region, and, with a `StreamName`, the same stream.
     fn name_stream_of_arn(&self, action: &str, v: &mut crate::json::Value<'_>) -> Result<(), EngineError> {
         use crate::json::Value;
-        const BY_ARN: [&str; 15] = [
-            "AddTagsToStream",
-            "DecreaseStreamRetentionPeriod",
-            "DeleteStream",
-            "DescribeStream",
-            "DescribeStreamSummary",
-            "GetShardIterator",
-            "IncreaseStreamRetentionPeriod",
-            "ListShards",
-            "ListTagsForStream",
-            "MergeShards",
-            "PutRecord",
-            "PutRecords",
-            "RemoveTagsFromStream",
-            "SplitShard",
-            "UpdateShardCount",
-        ];
+        // Every Kinesis action the engine knows takes StreamARN but these:
+        // CreateStream and ListStreams name no stream, GetRecords' iterator
+        // does, and UpdateMaxRecordSize takes only the ARN (read by itself).
+        const NOT_BY_ARN: [&str; 4] = ["CreateStream", "ListStreams", "GetRecords", "UpdateMaxRecordSize"];
         let Some(arn) = v.get("StreamARN").filter(|a| !matches!(a, Value::Null)) else { return Ok(()) };
         // (ListShards' NextToken names the stream: the ARN adds nothing.)
-        if !BY_ARN.contains(&action) || (action == "ListShards" && v.get("NextToken").is_some()) {
+        if NOT_BY_ARN.contains(&action) || (action == "ListShards" && v.get("NextToken").is_some()) {
             return Ok(());
         }
         let member = validation::Member {
