@@ -154,35 +154,27 @@ impl Reader<'_> {
                 out.push(b'"');
             }
             3 => json::write_string(out, &String::from_utf8(self.string(&head)?).ok()?),
-            4 => {
-                out.push(b'[');
+            // An array, or a map (keys are text): JSON's array or object.
+            4 | 5 => {
+                let map = head.major == 5;
+                out.push(if map { b'{' } else { b'[' });
                 let mut n = 0u64;
                 while self.more(head.arg, n) {
                     if n > 0 {
                         out.push(b',');
                     }
+                    if map {
+                        let key = self.head()?;
+                        if key.major != 3 {
+                            return None;
+                        }
+                        json::write_string(out, &String::from_utf8(self.string(&key)?).ok()?);
+                        out.push(b':');
+                    }
                     self.item(out, depth + 1)?;
                     n += 1;
                 }
-                out.push(b']');
-            }
-            5 => {
-                out.push(b'{');
-                let mut n = 0u64;
-                while self.more(head.arg, n) {
-                    if n > 0 {
-                        out.push(b',');
-                    }
-                    let key = self.head()?;
-                    if key.major != 3 {
-                        return None;
-                    }
-                    json::write_string(out, &String::from_utf8(self.string(&key)?).ok()?);
-                    out.push(b':');
-                    self.item(out, depth + 1)?;
-                    n += 1;
-                }
-                out.push(b'}');
+                out.push(if map { b'}' } else { b']' });
             }
             6 => {
                 if head.arg? != 1 {
