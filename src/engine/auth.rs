@@ -27,6 +27,18 @@ pub struct HttpRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// An HTTP answer ([`Engine::answer_http`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// Status, body and injected latency.
+    pub response: Response,
+    /// Whether the body is AWS's CBOR (the request was), else JSON 1.1:
+    /// the adapter's `Content-Type`.
+    pub cbor: bool,
+    /// AWS's error code, for `x-amzn-ErrorType` (empty on success).
+    pub error_type: String,
+}
+
 impl HttpRequest<'_> {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
@@ -355,17 +367,30 @@ impl Engine {
     /// answers them. A request in CBOR ([`HttpRequest::is_cbor`]) is
     /// answered in CBOR.
     pub fn handle_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> Response {
-        let mut r = self.handle_http_json(now, req);
-        if req.is_cbor() {
-            r.body = super::cbor::answer_from_json(&r.body);
+        self.answer_http(now, req).response
+    }
+
+    /// [`Engine::handle_http`], with what an HTTP adapter needs for its
+    /// headers: the answer's format and AWS's error type.
+    pub fn answer_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> HttpAnswer {
+        let mut response = self.handle_http_json(now, req);
+        let error_type = match response.status {
+            200 => String::new(),
+            _ => crate::json::parse(&response.body)
+                .ok()
+                .and_then(|v| v.get("__type").and_then(crate::json::Value::as_str).map(str::to_owned))
+                .unwrap_or_default(),
+        };
+        let cbor = req.is_cbor();
+        if cbor {
+            response.body = super::cbor::answer_from_json(&response.body);
         }
-        r
+        HttpAnswer { response, cbor, error_type }
     }
 
     /// [`Engine::handle_http`], answering in JSON whatever the request's
-    /// format (an adapter reads the error type from it, then writes CBOR
-    /// with [`super::cbor::answer_from_json`] when the request was).
-    pub fn handle_http_json(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> Response {
+    /// format.
+    fn handle_http_json(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> Response {
         let converted;
         let body = if req.is_cbor() && !req.body.is_empty() {
             // A body that is not CBOR goes on as one that is not JSON: an
@@ -571,6 +596,11 @@ mod tests {
         assert_eq!((status, json.unwrap().as_str()), (400, r#"{"__type":"SerializationException"}"#));
         let (_, json) = send(&mut e, "Kinesis_20131202.Nope", b"\xbf\x61", true);
         assert_eq!(json.unwrap(), r#"{"__type":"UnknownOperationException"}"#);
+        // What an adapter puts in its headers: the format and the error type.
+        let h =
+            [("Content-Type", super::super::cbor::CONTENT_TYPE), ("X-Amz-Target", "Kinesis_20131202.Nope")];
+        let a = e.answer_http(t(0), &HttpRequest { method: "POST", path: "/", headers: &h, body: b"" });
+        assert_eq!((a.cbor, a.error_type.as_str()), (true, "UnknownOperationException"));
     }
 
     #[test]

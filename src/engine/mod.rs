@@ -38,7 +38,7 @@ use crate::shard_map::{shard_id, uniform_ranges};
 use crate::sort::heap_sort_by;
 use crate::time::Timestamp;
 
-pub use auth::HttpRequest;
+pub use auth::{HttpAnswer, HttpRequest};
 use faults::Rng;
 pub use faults::{Faults, RecordFault};
 pub use iterator::IteratorType;

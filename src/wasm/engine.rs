@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::credentials::Credentials;
-use crate::engine::{Engine, EngineConfig, Faults, HttpRequest, RecordFault, Response};
+use crate::engine::{Engine, EngineConfig, Faults, HttpAnswer, HttpRequest, RecordFault, Response};
 use crate::json::write_string;
 use crate::record::RecordLimits;
 use crate::time::Timestamp;
@@ -36,11 +36,12 @@ fn pack(r: Response) -> Vec<u8> {
 /// An HTTP answer as [`pack`] has it, with, before the status, its error
 /// type (AWS's code, for `x-amzn-ErrorType`; empty on success), the type's
 /// length (1 byte) and whether the body is CBOR (1 byte: the request was).
-fn pack_http(mut r: Response, error_type: &str, cbor: bool) -> Vec<u8> {
+fn pack_http(a: HttpAnswer) -> Vec<u8> {
+    let HttpAnswer { mut response, cbor, error_type } = a;
     let error_type = error_type.get(..error_type.len().min(255)).unwrap_or("");
-    r.body.extend_from_slice(error_type.as_bytes());
-    r.body.extend_from_slice(&[error_type.len() as u8, u8::from(cbor)]);
-    pack(r)
+    response.body.extend_from_slice(error_type.as_bytes());
+    response.body.extend_from_slice(&[error_type.len() as u8, u8::from(cbor)]);
+    pack(response)
 }
 
 fn engine_error(e: crate::engine::EngineError) -> JsValue {
@@ -117,19 +118,7 @@ impl WasmEngine {
             pairs.push((n, v));
         }
         let req = HttpRequest { method, path, headers: &pairs, body };
-        let mut r = self.0.handle_http_json(at(now_ms)?, &req);
-        let error_type = match r.status {
-            200 => String::new(),
-            _ => crate::json::parse(&r.body)
-                .ok()
-                .and_then(|v| v.get("__type").and_then(crate::json::Value::as_str).map(str::to_owned))
-                .unwrap_or_default(),
-        };
-        let cbor = req.is_cbor();
-        if cbor {
-            r.body = crate::engine::cbor::answer_from_json(&r.body);
-        }
-        Ok(pack_http(r, &error_type, cbor))
+        Ok(pack_http(self.0.answer_http(at(now_ms)?, &req)))
     }
 
     /// Sets the faults of a stream (or, without one, of every stream).
