@@ -37,6 +37,11 @@ pub struct HttpAnswer {
     pub cbor: bool,
     /// AWS's error code, for `x-amzn-ErrorType` (empty on success).
     pub error_type: String,
+    /// A SubscribeToShard that succeeded: its subscription, whose events
+    /// follow the body (the event stream's `initial-response` message) as
+    /// [`Engine::poll_subscription_http`] gives them, in
+    /// `application/vnd.amazon.eventstream`.
+    pub subscription: Option<u64>,
 }
 
 impl HttpRequest<'_> {
@@ -373,7 +378,13 @@ impl Engine {
     /// [`Engine::handle_http`], with what an HTTP adapter needs for its
     /// headers: the answer's format and AWS's error type.
     pub fn answer_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> HttpAnswer {
+        self.http_subscription = Some(None);
         let mut response = self.handle_http_json(now, req);
+        let cbor = req.is_cbor();
+        if let Some(Some(id)) = self.http_subscription.take() {
+            response.body = super::consumers::initial_response(cbor);
+            return HttpAnswer { response, cbor, error_type: String::new(), subscription: Some(id) };
+        }
         let error_type = match response.status {
             200 => String::new(),
             _ => crate::json::parse(&response.body)
@@ -381,11 +392,10 @@ impl Engine {
                 .and_then(|v| v.get("__type").and_then(crate::json::Value::as_str).map(str::to_owned))
                 .unwrap_or_default(),
         };
-        let cbor = req.is_cbor();
         if cbor {
             response.body = super::cbor::answer_from_json(&response.body);
         }
-        HttpAnswer { response, cbor, error_type }
+        HttpAnswer { response, cbor, error_type, subscription: None }
     }
 
     /// [`Engine::handle_http`], answering in JSON whatever the request's

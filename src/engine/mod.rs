@@ -16,6 +16,8 @@
 mod actions;
 mod auth;
 pub mod cbor;
+pub mod consumers;
+pub mod eventstream;
 mod faults;
 pub mod firehose;
 mod iterator;
@@ -39,6 +41,7 @@ use crate::sort::heap_sort_by;
 use crate::time::Timestamp;
 
 pub use auth::{HttpAnswer, HttpRequest};
+pub use consumers::{ConsumerInfo, ConsumerRef, HttpEvents, SubscriptionStep};
 use faults::Rng;
 pub use faults::{Faults, RecordFault};
 pub use iterator::IteratorType;
@@ -384,6 +387,8 @@ struct StreamState {
     faults: Option<Faults>,
     /// When the stream becomes ACTIVE.
     active_at: Timestamp,
+    /// Its enhanced fan-out consumers, in the order they were registered.
+    consumers: Vec<consumers::ConsumerState>,
 }
 
 impl StreamState {
@@ -511,13 +516,28 @@ pub struct Engine {
     rng: Rng,
     /// Firehose delivery streams and their bucket.
     firehose: firehose::Firehose,
+    /// SubscribeToShard subscriptions, oldest first.
+    subscriptions: Vec<consumers::Subscription>,
+    /// The last subscription id given out.
+    next_subscription: u64,
+    /// While [`Engine::answer_http`] answers: `Some`, and the subscription
+    /// a SubscribeToShard opened, for it to stream.
+    http_subscription: Option<Option<u64>>,
 }
 
 impl Engine {
     /// An engine with no streams.
     pub fn new(config: EngineConfig) -> Engine {
         let rng = Rng::new(config.seed);
-        Engine { config, streams: BTreeMap::new(), rng, firehose: firehose::Firehose::default() }
+        Engine {
+            config,
+            streams: BTreeMap::new(),
+            rng,
+            firehose: firehose::Firehose::default(),
+            subscriptions: Vec::new(),
+            next_subscription: 0,
+            http_subscription: None,
+        }
     }
 
     /// The credentials requests must be signed with from now on (`None`:
@@ -571,7 +591,19 @@ impl Engine {
         // Every Kinesis action the engine knows takes StreamARN but these:
         // CreateStream and ListStreams name no stream, GetRecords' iterator
         // does, and UpdateMaxRecordSize takes only the ARN (read by itself).
-        const NOT_BY_ARN: [&str; 4] = ["CreateStream", "ListStreams", "GetRecords", "UpdateMaxRecordSize"];
+        // Nor do the consumer actions: they take a StreamARN of their own,
+        // or a ConsumerARN.
+        const NOT_BY_ARN: [&str; 9] = [
+            "CreateStream",
+            "ListStreams",
+            "GetRecords",
+            "UpdateMaxRecordSize",
+            "RegisterStreamConsumer",
+            "DescribeStreamConsumer",
+            "ListStreamConsumers",
+            "DeregisterStreamConsumer",
+            "SubscribeToShard",
+        ];
         let Some(arn) = v.get("StreamARN").filter(|a| !matches!(a, Value::Null)) else { return Ok(()) };
         // (ListShards' NextToken names the stream: the ARN adds nothing.)
         if NOT_BY_ARN.contains(&action) || (action == "ListShards" && v.get("NextToken").is_some()) {
@@ -703,6 +735,7 @@ impl Engine {
             tags: BTreeMap::new(),
             faults: None,
             active_at: now.add_millis(i64::from(c.create_delay_ms)),
+            consumers: Vec::new(),
         };
         state.index_open_shards();
         self.streams.insert(name.to_owned(), state);
@@ -1081,6 +1114,19 @@ impl Engine {
         kind: IteratorType<'_>,
         now: Timestamp,
     ) -> Result<String, EngineError> {
+        let position = self.position_of(stream, shard, kind, now)?;
+        Ok(iterator::encode(stream, shard, &position, now))
+    }
+
+    /// Where an iterator of `kind` starts (GetShardIterator, and
+    /// SubscribeToShard's StartingPosition), with GetShardIterator's errors.
+    fn position_of(
+        &mut self,
+        stream: &str,
+        shard: &str,
+        kind: IteratorType<'_>,
+        now: Timestamp,
+    ) -> Result<Position, EngineError> {
         let account = self.config.account_id.clone();
         // AWS names the shard even when the stream is missing (kinesalite's
         // recording).
@@ -1136,7 +1182,7 @@ impl Engine {
                 }
             }
         };
-        Ok(iterator::encode(stream, shard, &position, now))
+        Ok(position)
     }
 
     /// GetRecords from an iterator, at most `limit` records (1..=10,000).

@@ -895,3 +895,352 @@ fn where_a_record_was_stored_is_written_as_its_strings() {
         assert_eq!(String::from_utf8(out).unwrap(), crate::shard_map::shard_id(shard_number));
     }
 }
+
+mod fan_out {
+    use super::*;
+    use crate::engine::consumers::{IDLE_EVENT_MS, SUBSCRIPTION_MS};
+    use crate::engine::eventstream::read_messages;
+
+    fn call(e: &mut Engine, now: Timestamp, action: &str, body: &str) -> (u16, serde_json::Value) {
+        let r = e.handle(now, &format!("Kinesis_20131202.{action}"), body.as_bytes());
+        let v =
+            if r.body.is_empty() { serde_json::json!({}) } else { serde_json::from_slice(&r.body).unwrap() };
+        (r.status, v)
+    }
+
+    const ARN: &str = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+
+    fn register(e: &mut Engine, now: Timestamp, name: &str) -> String {
+        let (status, v) = call(
+            e,
+            now,
+            "RegisterStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"{name}"}}"#),
+        );
+        assert_eq!(status, 200, "{v}");
+        v["Consumer"]["ConsumerARN"].as_str().unwrap().to_owned()
+    }
+
+    fn event(step: SubscriptionStep) -> serde_json::Value {
+        match step {
+            SubscriptionStep::Event(body) => serde_json::from_slice(&body).unwrap(),
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn consumers_register_describe_list_and_deregister() {
+        let mut e = Engine::new(EngineConfig { create_delay_ms: 2000, ..EngineConfig::default() });
+        e.create_stream("s", 1, t(0)).unwrap();
+        let (status, v) = call(
+            &mut e,
+            t(5000),
+            "RegisterStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"app"}}"#),
+        );
+        assert_eq!(status, 200);
+        let c = &v["Consumer"];
+        let arn = c["ConsumerARN"].as_str().unwrap().to_owned();
+        assert_eq!(arn, format!("{ARN}/consumer/app:{}", t(5000).as_secs()));
+        assert_eq!(c["ConsumerStatus"], "CREATING");
+        assert_eq!(c["ConsumerCreationTimestamp"].as_f64().unwrap(), t(5000).as_millis() as f64 / 1000.0);
+        // Described by ARN, or by stream and name; ACTIVE after the delay.
+        let (_, d) =
+            call(&mut e, t(7000), "DescribeStreamConsumer", &format!(r#"{{"ConsumerARN":"{arn}"}}"#));
+        assert_eq!(d["ConsumerDescription"]["ConsumerStatus"], "ACTIVE");
+        assert_eq!(d["ConsumerDescription"]["StreamARN"], ARN);
+        let (_, d2) = call(
+            &mut e,
+            t(7000),
+            "DescribeStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"app"}}"#),
+        );
+        assert_eq!(d, d2);
+        // Errors.
+        let (status, v) = call(
+            &mut e,
+            t(7000),
+            "RegisterStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"app"}}"#),
+        );
+        assert_eq!((status, v["__type"].as_str().unwrap()), (400, "ResourceInUseException"));
+        let (_, v) = call(&mut e, t(7000), "DescribeStreamConsumer", &format!(r#"{{"StreamARN":"{ARN}"}}"#));
+        assert_eq!(v["__type"], "InvalidArgumentException");
+        let (_, v) = call(
+            &mut e,
+            t(7000),
+            "DescribeStreamConsumer",
+            &format!(r#"{{"ConsumerARN":"{ARN}/consumer/app:1"}}"#),
+        );
+        assert_eq!(v["__type"], "ResourceNotFoundException");
+        let (_, v) = call(&mut e, t(7000), "DescribeStreamConsumer", r#"{"ConsumerARN":"nope"}"#);
+        assert_eq!(v["__type"], "ValidationException");
+        let (_, v) = call(
+            &mut e,
+            t(7000),
+            "RegisterStreamConsumer",
+            r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/t","ConsumerName":"x"}"#,
+        );
+        assert_eq!(v["__type"], "ResourceNotFoundException");
+        let (_, v) = call(
+            &mut e,
+            t(7000),
+            "RegisterStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"a b"}}"#),
+        );
+        assert_eq!(v["__type"], "ValidationException");
+        // At most 5 CREATING, 20 in all.
+        for i in 0..4 {
+            register(&mut e, t(8000), &format!("c{i}"));
+        }
+        register(&mut e, t(8000), "c4");
+        let (_, v) = call(
+            &mut e,
+            t(8000),
+            "RegisterStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"c5"}}"#),
+        );
+        assert_eq!(v["__type"], "LimitExceededException");
+        for i in 5..19 {
+            register(&mut e, t(20_000 + i * 3000), &format!("c{i}"));
+        }
+        let (_, v) = call(
+            &mut e,
+            t(100_000),
+            "RegisterStreamConsumer",
+            &format!(r#"{{"StreamARN":"{ARN}","ConsumerName":"c20"}}"#),
+        );
+        assert_eq!(v["__type"], "LimitExceededException", "{v}");
+        // Listed in pages of MaxResults, in registration order.
+        let mut names = Vec::new();
+        let mut body = format!(r#"{{"StreamARN":"{ARN}","MaxResults":7}}"#);
+        loop {
+            let (status, v) = call(&mut e, t(100_000), "ListStreamConsumers", &body);
+            assert_eq!(status, 200, "{v}");
+            names.extend(
+                v["Consumers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["ConsumerName"].as_str().unwrap().to_owned()),
+            );
+            let Some(token) = v["NextToken"].as_str() else { break };
+            body = serde_json::json!({ "StreamARN": ARN, "NextToken": token, "MaxResults": 7 }).to_string();
+        }
+        assert_eq!(names.len(), 20);
+        assert_eq!(names[0], "app");
+        assert_eq!(names[19], "c18");
+        // Deregistered: DELETING for the delay, then gone; registered again
+        // under the same name, it has another ARN.
+        let (status, _) =
+            call(&mut e, t(100_000), "DeregisterStreamConsumer", &format!(r#"{{"ConsumerARN":"{arn}"}}"#));
+        assert_eq!(status, 200);
+        let (_, d) =
+            call(&mut e, t(101_000), "DescribeStreamConsumer", &format!(r#"{{"ConsumerARN":"{arn}"}}"#));
+        assert_eq!(d["ConsumerDescription"]["ConsumerStatus"], "DELETING");
+        let (_, d) =
+            call(&mut e, t(102_000), "DescribeStreamConsumer", &format!(r#"{{"ConsumerARN":"{arn}"}}"#));
+        assert_eq!(d["__type"], "ResourceNotFoundException");
+        let again = register(&mut e, t(102_000), "app");
+        assert_ne!(again, arn);
+        // Gone with their stream.
+        e.delete_stream("s").unwrap();
+        e.create_stream("s", 1, t(103_000)).unwrap();
+        let (_, v) = call(&mut e, t(106_000), "ListStreamConsumers", &format!(r#"{{"StreamARN":"{ARN}"}}"#));
+        assert_eq!(v["Consumers"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_subscription_pushes_records_as_they_arrive() {
+        let mut e = engine_with(1);
+        let arn = register(&mut e, t(0), "app");
+        e.put_records("s", &[rec("a", b"1"), rec("b", b"2")], t(10)).unwrap();
+        let id =
+            e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::TrimHorizon, t(20)).unwrap();
+        let first = event(e.poll_subscription(id, t(20), false));
+        let data: Vec<&str> =
+            first["Records"].as_array().unwrap().iter().map(|r| r["Data"].as_str().unwrap()).collect();
+        assert_eq!(data, ["MQ==", "Mg=="]);
+        assert_eq!(first["ContinuationSequenceNumber"], first["Records"][1]["SequenceNumber"]);
+        assert_eq!(first["MillisBehindLatest"], 0);
+        assert!(first.get("ChildShards").is_none());
+        // Nothing new: wait until an idle event is due.
+        assert_eq!(e.poll_subscription(id, t(30), false), SubscriptionStep::Wait(t(20 + IDLE_EVENT_MS)));
+        e.put_record("s", &rec("c", b"3"), t(40)).unwrap();
+        let next = event(e.poll_subscription(id, t(50), false));
+        assert_eq!(next["Records"].as_array().unwrap().len(), 1);
+        assert_eq!(next["Records"][0]["Data"], "Mw==");
+        // An event with no records when idle, where to continue from.
+        let idle = event(e.poll_subscription(id, t(50 + IDLE_EVENT_MS), false));
+        assert_eq!(idle["Records"], serde_json::json!([]));
+        assert_eq!(idle["ContinuationSequenceNumber"], next["ContinuationSequenceNumber"]);
+        // Subscribing again from the continuation point reads on from there.
+        let cont = idle["ContinuationSequenceNumber"].as_str().unwrap().to_owned();
+        e.put_record("s", &rec("d", b"4"), t(60 + IDLE_EVENT_MS)).unwrap();
+        let later = t(60 + RESUBSCRIBE_MS_PLUS);
+        let id2 = e
+            .subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::AfterSequenceNumber(&cont), later)
+            .unwrap();
+        let resumed = event(e.poll_subscription(id2, later, false));
+        assert_eq!(resumed["Records"].as_array().unwrap().len(), 1);
+        assert_eq!(resumed["Records"][0]["Data"], "NA==");
+        // The first subscription was taken over.
+        match e.poll_subscription(id, later, false) {
+            SubscriptionStep::End(Some(err)) => assert_eq!(err.code, "ResourceInUseException"),
+            other => panic!("{other:?}"),
+        }
+        // Five minutes on, the subscription ends.
+        assert_eq!(
+            e.poll_subscription(id2, later.add_millis(SUBSCRIPTION_MS), false),
+            SubscriptionStep::End(None)
+        );
+        // And it is forgotten.
+        assert!(matches!(
+            e.poll_subscription(id2, later.add_millis(SUBSCRIPTION_MS), false),
+            SubscriptionStep::End(Some(_))
+        ));
+    }
+
+    const RESUBSCRIBE_MS_PLUS: i64 = crate::engine::consumers::RESUBSCRIBE_MS + IDLE_EVENT_MS + 1;
+
+    #[test]
+    fn subscribing_again_within_five_seconds_is_refused() {
+        let mut e = engine_with(1);
+        let arn = register(&mut e, t(0), "app");
+        let id = e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::Latest, t(0)).unwrap();
+        let again = e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::Latest, t(4999));
+        assert_eq!(again.unwrap_err().code, "ResourceInUseException");
+        // Another shard, or another consumer, is another subscription.
+        e.split_shard("s", "shardId-000000000000", 1u128 << 127, t(1)).unwrap();
+        e.subscribe_to_shard(&arn, "shardId-000000000001", IteratorType::Latest, t(2)).unwrap();
+        let other = register(&mut e, t(0), "other");
+        e.subscribe_to_shard(&other, "shardId-000000000000", IteratorType::Latest, t(3)).unwrap();
+        assert!(e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::Latest, t(5000)).is_ok());
+        assert!(matches!(e.poll_subscription(id, t(5000), false), SubscriptionStep::End(Some(_))));
+        // Errors: unknown shard, a consumer not ACTIVE, bad ARN.
+        let err =
+            e.subscribe_to_shard(&arn, "shardId-000000000009", IteratorType::Latest, t(20_000)).unwrap_err();
+        assert_eq!(err.code, "ResourceNotFoundException");
+        let err = e
+            .subscribe_to_shard("arn:nope", "shardId-000000000000", IteratorType::Latest, t(20_000))
+            .unwrap_err();
+        assert_eq!(err.code, "ResourceNotFoundException");
+        let mut slow = Engine::new(EngineConfig { create_delay_ms: 1000, ..EngineConfig::default() });
+        slow.create_stream("s", 1, t(0)).unwrap();
+        let c = register(&mut slow, t(2000), "app");
+        let err =
+            slow.subscribe_to_shard(&c, "shardId-000000000000", IteratorType::Latest, t(2500)).unwrap_err();
+        assert_eq!(err.code, "ResourceInUseException");
+    }
+
+    #[test]
+    fn a_closed_shard_ends_with_its_children_and_deregistering_ends_subscriptions() {
+        let mut e = engine_with(1);
+        let arn = register(&mut e, t(0), "app");
+        e.put_record("s", &rec("a", b"1"), t(1)).unwrap();
+        let id = e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::Latest, t(2)).unwrap();
+        event(e.poll_subscription(id, t(2), false));
+        e.put_record("s", &rec("b", b"2"), t(3)).unwrap();
+        e.split_shard("s", "shardId-000000000000", 1u128 << 127, t(4)).unwrap();
+        let last = event(e.poll_subscription(id, t(5), false));
+        assert_eq!(last["Records"].as_array().unwrap().len(), 1, "{last}");
+        let children: Vec<&str> =
+            last["ChildShards"].as_array().unwrap().iter().map(|c| c["ShardId"].as_str().unwrap()).collect();
+        assert_eq!(children, ["shardId-000000000001", "shardId-000000000002"]);
+        assert_eq!(last["ChildShards"][0]["ParentShards"], serde_json::json!(["shardId-000000000000"]));
+        assert_eq!(e.poll_subscription(id, t(6), false), SubscriptionStep::End(None));
+        // Deregistering the consumer ends its subscriptions.
+        let id =
+            e.subscribe_to_shard(&arn, "shardId-000000000001", IteratorType::TrimHorizon, t(10)).unwrap();
+        event(e.poll_subscription(id, t(10), false));
+        e.deregister_stream_consumer(ConsumerRef::Arn(&arn), t(11)).unwrap();
+        match e.poll_subscription(id, t(12), false) {
+            SubscriptionStep::End(Some(err)) => assert_eq!(err.code, "ResourceNotFoundException"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_consumer_reads_at_most_its_shard_read_rate() {
+        let mut e = engine_with(1);
+        let arn = register(&mut e, t(0), "app");
+        // 4 MiB in 1 KiB records, put over four seconds within the write limit.
+        let data = vec![7u8; 1023];
+        for second in 0..4 {
+            let batch: Vec<UserRecord<'_>> = (0..1000).map(|_| rec("k", &data)).collect();
+            for chunk in batch.chunks(500) {
+                let out = e.put_records("s", chunk, t(second * 1000)).unwrap();
+                assert!(out.iter().all(|o| matches!(o, PutOutcome::Stored(_))));
+            }
+        }
+        let id =
+            e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::TrimHorizon, t(4000)).unwrap();
+        let mut read = 0usize;
+        let mut now = 4000;
+        while read < 4000 && now < 10_000 {
+            if let SubscriptionStep::Event(body) = e.poll_subscription(id, t(now), false) {
+                let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                read += v["Records"].as_array().unwrap().len();
+            }
+            now += 100;
+        }
+        // 2 MiB at once, then 2 MiB a second: all 4 MiB took a second more.
+        assert_eq!(read, 4000);
+        assert!((4900..=5300).contains(&now), "read in {} ms", now - 4000);
+    }
+
+    #[test]
+    fn over_http_as_an_event_stream() {
+        let mut e = engine_with(1);
+        let arn = register(&mut e, t(0), "app");
+        e.put_record("s", &rec("a", b"hi"), t(1)).unwrap();
+        let body = format!(
+            r#"{{"ConsumerARN":"{arn}","ShardId":"shardId-000000000000","StartingPosition":{{"Type":"TRIM_HORIZON"}}}}"#
+        );
+        let headers = [
+            ("X-Amz-Target", "Kinesis_20131202.SubscribeToShard"),
+            ("Content-Type", "application/x-amz-json-1.1"),
+        ];
+        let a = e.answer_http(
+            t(2),
+            &HttpRequest { method: "POST", path: "/", headers: &headers, body: body.as_bytes() },
+        );
+        assert_eq!(a.response.status, 200);
+        let id = a.subscription.expect("a subscription");
+        let first = read_messages(&a.response.body).unwrap();
+        assert_eq!(first.len(), 1);
+        assert!(first[0].0.contains(&(":event-type".to_owned(), "initial-response".to_owned())));
+        let out = e.poll_subscription_http(id, t(2), false);
+        assert_eq!(out.next, Some(t(2 + IDLE_EVENT_MS)));
+        let events = read_messages(&out.bytes).unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(events[0].0.contains(&(":event-type".to_owned(), "SubscribeToShardEvent".to_owned())));
+        let v: serde_json::Value = serde_json::from_slice(&events[0].1).unwrap();
+        assert_eq!(v["Records"][0]["Data"], "aGk=");
+        // Taken over: an exception message, and the end.
+        let a2 = e.answer_http(
+            t(6000),
+            &HttpRequest { method: "POST", path: "/", headers: &headers, body: body.as_bytes() },
+        );
+        assert!(a2.subscription.is_some());
+        let out = e.poll_subscription_http(id, t(6000), false);
+        assert_eq!(out.next, None);
+        let m = read_messages(&out.bytes).unwrap();
+        assert!(m[0].0.contains(&(":exception-type".to_owned(), "ResourceInUseException".to_owned())));
+        // A bad request is an ordinary error answer.
+        let bad =
+            r#"{"ConsumerARN":"x","ShardId":"shardId-000000000000","StartingPosition":{"Type":"NOPE"}}"#;
+        let a3 = e.answer_http(
+            t(7000),
+            &HttpRequest { method: "POST", path: "/", headers: &headers, body: bad.as_bytes() },
+        );
+        assert_eq!(
+            (a3.response.status, a3.subscription, a3.error_type.as_str()),
+            (400, None, "ValidationException")
+        );
+        // Through handle (one answer, no stream), SubscribeToShard is refused.
+        let r = e.handle(t(20_000), "Kinesis_20131202.SubscribeToShard", body.as_bytes());
+        assert_eq!(r.status, 400);
+        assert!(String::from_utf8_lossy(&r.body).contains("InvalidArgumentException"));
+    }
+}

@@ -49,6 +49,12 @@ impl Bucket {
         self.tokens -= amount;
     }
 
+    /// The tokens there now (negative in debt).
+    pub(crate) fn available(&mut self, now: Timestamp) -> f64 {
+        self.refill(now);
+        self.tokens
+    }
+
     /// Whether `amount` tokens are there (without taking them).
     pub(crate) fn has(&mut self, amount: f64, now: Timestamp) -> bool {
         self.refill(now);

@@ -38,9 +38,34 @@ pub(in crate::engine) fn run(
     now: Timestamp,
 ) -> Result<Vec<u8>, EngineError> {
     check(body, MEMBERS)?;
+    let kind = iterator_kind(
+        super::text(body, "ShardIteratorType")?,
+        body.get("StartingSequenceNumber").and_then(Value::as_str),
+        body.get("Timestamp").and_then(Value::as_f64),
+        now,
+    )?;
+    let it = engine.get_shard_iterator(
+        super::text(body, "StreamName")?,
+        super::text(body, "ShardId")?,
+        kind,
+        now,
+    )?;
+    let mut w = Writer::new();
+    w.string("ShardIterator", &it);
+    Ok(w.finish())
+}
+
+/// An iterator type (validated) with its sequence number or timestamp (in
+/// seconds), as GetShardIterator and SubscribeToShard's StartingPosition
+/// give them.
+pub(in crate::engine) fn iterator_kind<'a>(
+    kind: &str,
+    seq: Option<&'a str>,
+    timestamp: Option<f64>,
+    now: Timestamp,
+) -> Result<IteratorType<'a>, EngineError> {
     let invalid = |m: &str| EngineError { code: "InvalidArgumentException", message: m.to_owned() };
-    let seq = body.get("StartingSequenceNumber").and_then(Value::as_str);
-    let kind = match super::text(body, "ShardIteratorType")? {
+    Ok(match kind {
         "TRIM_HORIZON" => IteratorType::TrimHorizon,
         "LATEST" => IteratorType::Latest,
         "AT_SEQUENCE_NUMBER" => IteratorType::AtSequenceNumber(
@@ -50,9 +75,7 @@ pub(in crate::engine) fn run(
             seq.ok_or_else(|| invalid("Must specify StartingSequenceNumber for AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER ShardIteratorType."))?,
         ),
         _ => {
-            let secs = body
-                .get("Timestamp")
-                .and_then(Value::as_f64)
+            let secs = timestamp
                 .ok_or_else(|| invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP."))?;
             let at = Timestamp::from_millis_f64(secs * 1000.0)
                 .ok_or_else(|| invalid("The timestampInMillis parameter is out of range."))?;
@@ -68,14 +91,5 @@ pub(in crate::engine) fn run(
             }
             IteratorType::AtTimestamp(at)
         }
-    };
-    let it = engine.get_shard_iterator(
-        super::text(body, "StreamName")?,
-        super::text(body, "ShardId")?,
-        kind,
-        now,
-    )?;
-    let mut w = Writer::new();
-    w.string("ShardIterator", &it);
-    Ok(w.finish())
+    })
 }

@@ -1,6 +1,7 @@
 //! One module per action: its members (validation as data) and its code.
 //! Each answers a JSON 1.1 body or an [`EngineError`].
 
+pub(super) mod consumers;
 pub(super) mod create_stream;
 pub(super) mod describe_stream_summary;
 pub(super) mod get_records;
@@ -26,19 +27,24 @@ pub(super) const KINESIS: &[&str] = &[
     "CreateStream",
     "DecreaseStreamRetentionPeriod",
     "DeleteStream",
+    "DeregisterStreamConsumer",
     "DescribeStream",
+    "DescribeStreamConsumer",
     "DescribeStreamSummary",
     "GetRecords",
     "GetShardIterator",
     "IncreaseStreamRetentionPeriod",
     "ListShards",
+    "ListStreamConsumers",
     "ListStreams",
     "ListTagsForStream",
     "MergeShards",
     "PutRecord",
     "PutRecords",
+    "RegisterStreamConsumer",
     "RemoveTagsFromStream",
     "SplitShard",
+    "SubscribeToShard",
     "UpdateMaxRecordSize",
     "UpdateShardCount",
 ];
@@ -55,19 +61,27 @@ pub(super) fn run(
         "CreateStream" => create_stream::run(engine, v, now),
         "DecreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, false),
         "DeleteStream" => stream_admin::delete(engine, v),
+        "DeregisterStreamConsumer" => consumers::deregister(engine, v, now),
+        "DescribeStreamConsumer" => consumers::describe(engine, v, now),
         "DescribeStream" => stream_admin::describe(engine, v, now),
         "DescribeStreamSummary" => describe_stream_summary::run(engine, v, now),
         "GetRecords" => get_records::run(engine, v, now),
         "GetShardIterator" => get_shard_iterator::run(engine, v, now),
         "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true),
         "ListShards" => list_shards::run(engine, v, now),
+        "ListStreamConsumers" => consumers::list(engine, v, now),
         "ListStreams" => list_streams::run(engine, v),
         "ListTagsForStream" => tags::list(engine, v),
         "MergeShards" => reshard::merge(engine, v, now),
         "PutRecord" => put_record::run(engine, v, now),
         "PutRecords" => put_records::run(engine, v, now),
+        "RegisterStreamConsumer" => consumers::register(engine, v, now),
         "RemoveTagsFromStream" => tags::remove(engine, v),
         "SplitShard" => reshard::split(engine, v, now),
+        "SubscribeToShard" => {
+            let id = consumers::subscribe(engine, v, now)?;
+            engine.opened_subscription(id)
+        }
         "UpdateMaxRecordSize" => update_max_record_size::run(engine, v, now),
         "UpdateShardCount" => update_shard_count::run(engine, v, now),
         _ => Err(EngineError { code: "UnknownOperationException", message: String::new() }),
