@@ -109,6 +109,23 @@ function serve(options) {
     res.writeHead(status, headers);
     res.end(body);
   };
+  // SubscribeToShard: its event stream, chunk by chunk as the engine has
+  // events, until the subscription ends or the client goes away.
+  const stream = async (req, res, body, extra) => {
+    res.writeHead(200, { 'x-amzn-requestid': `kinesis-edge-${++requests}`, date: new Date().toUTCString(), ...cors(req), ...extra });
+    const reader = body.getReader();
+    res.on('close', () => reader.cancel().catch(() => {}));
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || res.destroyed) break;
+        res.write(value);
+      }
+    } catch {
+      // The engine ended the stream with an error: the client sees the end.
+    }
+    res.end();
+  };
   const server = createServer((req, res) => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors(req)).end();
@@ -138,7 +155,10 @@ function serve(options) {
       const extra = { 'content-type': out.contentType };
       if (out.errorType) extra['x-amzn-errortype'] = out.errorType;
       const answer = () => {
-        if (!res.destroyed) send(req, res, out.status, Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), extra);
+        if (res.destroyed) {
+          if (out.body instanceof ReadableStream) out.body.cancel();
+        } else if (out.body instanceof ReadableStream) stream(req, res, out.body, extra);
+        else send(req, res, out.status, Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), extra);
       };
       if (out.delayMs > 0) setTimeout(answer, out.delayMs);
       else answer();

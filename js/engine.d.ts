@@ -68,11 +68,33 @@ export interface RawResponse {
   delayMs: number;
 }
 
-export interface HttpResponse extends RawResponse {
-  /** `application/x-amz-cbor-1.1` or `application/x-amz-json-1.1`. */
+export interface HttpResponse extends Omit<RawResponse, 'body'> {
+  /**
+   * The answer; for a SubscribeToShard that succeeded, a stream of AWS's
+   * event stream messages that closes when the subscription ends (cancel
+   * it to end the subscription).
+   */
+  body: Uint8Array | ReadableStream<Uint8Array>;
+  /** `application/x-amz-cbor-1.1`, `application/x-amz-json-1.1` or (SubscribeToShard) `application/vnd.amazon.eventstream`. */
   contentType: string;
   /** AWS's error code (for `x-amzn-ErrorType`), or '' on success. */
   errorType: string;
+}
+
+export interface Consumer {
+  consumerName: string;
+  consumerArn: string;
+  consumerStatus: 'CREATING' | 'ACTIVE' | 'DELETING';
+  consumerCreationTimestamp: Date;
+}
+
+export interface SubscribeToShardEvent {
+  records: { sequenceNumber: string; partitionKey: string; data: Uint8Array; approximateArrivalTimestamp: Date }[];
+  /** Where to subscribe again from (`AFTER_SEQUENCE_NUMBER`), even when the event has no records. */
+  continuationSequenceNumber: string;
+  millisBehindLatest: number;
+  /** At the end of a closed shard (the subscription's last event). */
+  childShards?: { ShardId: string; ParentShards: string[]; HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }[];
 }
 
 export declare class ShardEngine {
@@ -111,6 +133,23 @@ export declare class ShardEngine {
     millisBehindLatest: number;
     childShards?: { ShardId: string; ParentShards: string[]; HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }[];
   };
+  registerStreamConsumer(input: { streamArn: string; consumerName: string }): Consumer;
+  describeStreamConsumer(input: { consumerArn: string } | { streamArn: string; consumerName: string }): Consumer & { streamArn: string };
+  listStreamConsumers(input: { streamArn: string }): Consumer[];
+  deregisterStreamConsumer(input: { consumerArn: string } | { streamArn: string; consumerName: string }): void;
+  /**
+   * SubscribeToShard in-process: `onEvent` gets each event (the next waits
+   * for a promise it returns); `done` settles when the subscription ends
+   * (after 5 minutes, or a closed shard's last event), or rejects with the
+   * error that ended it; `cancel()` ends it.
+   */
+  subscribeToShard(
+    input: {
+      consumerArn: string; shardId: string;
+      startingPosition: { type: 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP'; sequenceNumber?: string; timestamp?: Date | number };
+    },
+    onEvent: (event: SubscribeToShardEvent) => void | Promise<void>,
+  ): { done: Promise<void>; cancel(): void };
   splitShard(input: { streamName: string; shardToSplit: string; newStartingHashKey: string | bigint }): void;
   mergeShards(input: { streamName: string; shardToMerge: string; adjacentShardToMerge: string }): void;
   updateShardCount(input: { streamName: string; targetShardCount: number }): { currentShardCount: number; targetShardCount: number };

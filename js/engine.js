@@ -8,6 +8,8 @@ import { __ShardEngine } from './engine/kinesis_edge_engine.js';
 const JSON_TYPE = 'application/x-amz-json-1.1';
 // The AWS SDK for Java's default for Kinesis: answered in kind.
 const CBOR_TYPE = 'application/x-amz-cbor-1.1';
+// SubscribeToShard's answer: AWS's event stream encoding.
+const EVENT_STREAM_TYPE = 'application/vnd.amazon.eventstream';
 const KINESIS = 'Kinesis_20131202.';
 const FIREHOSE = 'Firehose_20150804.';
 const encoder = new TextEncoder();
@@ -34,11 +36,15 @@ function jsonAnswer({ status, body }) {
 
 let requestCounter = 0;
 
-function fail(code, message) {
+function errorOf(code, message) {
   const error = new Error(message || code);
   error.name = 'KinesisEdgeError';
   error.code = code;
-  throw error;
+  return error;
+}
+
+function fail(code, message) {
+  throw errorOf(code, message);
 }
 
 // A method's argument object. None is {} (the service then says what is
@@ -58,16 +64,93 @@ function unpack(out) {
 }
 
 // An HTTP answer (pack_http in src/wasm/engine.rs): as `unpack`, with its
-// content type (CBOR when the request was) and AWS's error type ('' on
-// success).
+// content type (CBOR when the request was; an event stream for a
+// SubscribeToShard, with its subscription's id) and AWS's error type (''
+// on success).
 function unpackHttp(out) {
   const r = unpack(out);
   const end = r.body.byteLength - 2;
   const typeAt = end - r.body[end];
-  r.contentType = r.body[end + 1] ? CBOR_TYPE : JSON_TYPE;
+  const format = r.body[end + 1];
+  r.contentType = format & 1 ? CBOR_TYPE : JSON_TYPE;
   r.errorType = decoder.decode(r.body.subarray(typeAt, end));
   r.body = r.body.subarray(0, typeAt);
+  if (format & 2) {
+    const at = r.body.byteLength - 8;
+    r.subscription = new DataView(r.body.buffer, r.body.byteOffset + at, 8).getFloat64(0, true);
+    r.cbor = Boolean(format & 1);
+    r.contentType = EVENT_STREAM_TYPE;
+    r.body = r.body.subarray(0, at);
+  }
   return r;
+}
+
+// Records packed in binary (`Engine::handle_as`): a table of fixed fields,
+// then sequence numbers, keys and data, each in one block; then the rest
+// of the answer as JSON.
+function unpackRecords(body) {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const records = new Array(view.getUint32(0, true));
+  let at = 4 + records.length * 16;
+  const seqs = latin1.decode(body.subarray(at, at + records.length * 56));
+  at += records.length * 56;
+  const keyBytes = view.getUint32(at, true);
+  const keys = keyDecoder.decode(body.subarray(at + 4, at + 4 + keyBytes));
+  at += 4 + keyBytes;
+  for (let i = 0, row = 4, key = 0; i < records.length; i++, row += 16) {
+    const keyEnd = key + view.getUint32(row, true);
+    const dataEnd = at + view.getUint32(row + 4, true);
+    records[i] = {
+      sequenceNumber: seqs.slice(i * 56, i * 56 + 56),
+      partitionKey: keys.slice(key, keyEnd),
+      // A view: a page's records share one buffer, the answer's own
+      // copy (not the module's memory), as `deaggregate` returns them.
+      data: body.subarray(at, dataEnd),
+      approximateArrivalTimestamp: new Date(view.getFloat64(row + 8, true)),
+    };
+    key = keyEnd;
+    at = dataEnd;
+  }
+  return { records, rest: JSON.parse(decoder.decode(body.subarray(at))) };
+}
+
+// How often a subscription looks for new records at most (ms of real
+// time): AWS pushes them as they arrive; an in-process or local engine
+// checks this often.
+const SUBSCRIPTION_POLL_MS = 50;
+
+// The events of a SubscribeToShard answered over HTTP, after its
+// initial-response message: a stream of event stream bytes, polled from
+// the engine until the subscription ends or the reader cancels.
+function subscriptionStream(inner, now, id, cbor, first) {
+  let timer;
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(first);
+      const poll = () => {
+        let out;
+        try {
+          out = inner.pollSubscriptionHttp(id, now(), cbor);
+        } catch (e) {
+          controller.error(e);
+          return;
+        }
+        const end = out.byteLength - 8;
+        const next = new DataView(out.buffer, out.byteOffset + end, 8).getFloat64(0, true);
+        if (end > 0) controller.enqueue(out.slice(0, end));
+        if (next < 0) {
+          controller.close();
+          return;
+        }
+        timer = setTimeout(poll, Math.min(Math.max(next - now(), 0), SUBSCRIPTION_POLL_MS));
+      };
+      timer = setTimeout(poll, 0);
+    },
+    cancel() {
+      clearTimeout(timer);
+      inner.endSubscription(id);
+    },
+  });
 }
 
 function rate(name, value) {
@@ -154,14 +237,25 @@ export class ShardEngine {
    * delayMs, contentType, errorType }`: the body in AWS's CBOR when the
    * request was (`content-type: application/x-amz-cbor-1.1`, the AWS SDK
    * for Java's default), else JSON 1.1; `errorType` AWS's error code ('' on
-   * success), for `x-amzn-ErrorType`.
+   * success), for `x-amzn-ErrorType`. A SubscribeToShard that succeeds
+   * answers `application/vnd.amazon.eventstream`, and its `body` is a
+   * `ReadableStream` of AWS's event stream messages (`initial-response`,
+   * then a SubscribeToShardEvent whenever records arrive or 5 s pass
+   * without one) that closes when the subscription ends; cancel it to end
+   * the subscription early.
    */
   handleHttp(args) {
     const { method = 'POST', path = '/', headers = [], body } = argsOf(args);
     const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
     const packed = pairs.map(([n, v]) => `${n}\0${Array.isArray(v) ? v.join(',') : v}`).join('\0');
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
-    return unpackHttp(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
+    const out = unpackHttp(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
+    if (out.subscription !== undefined) {
+      out.body = subscriptionStream(this.#inner, this.#now, out.subscription, out.cbor, out.body.slice());
+      delete out.subscription;
+      delete out.cbor;
+    }
+    return out;
   }
 
   /** A `fetch` that answers Kinesis and Firehose requests from this engine. */
@@ -179,7 +273,8 @@ export class ShardEngine {
     if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
     const responseHeaders = { 'content-type': out.contentType, 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, date: new Date(this.#now()).toUTCString() };
     if (out.errorType) responseHeaders['x-amzn-errortype'] = out.errorType;
-    return new Response(out.body.byteLength ? out.body : null, { status: out.status, headers: responseHeaders });
+    const body = out.body instanceof ReadableStream || out.body.byteLength ? out.body : null;
+    return new Response(body, { status: out.status, headers: responseHeaders });
   };
 
   /** Calls a Kinesis action with a plain object; resolves to its result or throws its AWS error. */
@@ -303,38 +398,125 @@ export class ShardEngine {
     const input = limit === undefined ? { ShardIterator: shardIterator } : { ShardIterator: shardIterator, Limit: limit };
     const answer = unpack(this.#inner.getRecordsPacked(this.#now(), encoder.encode(jsonOf(input))));
     if (answer.status !== 200) jsonAnswer(answer); // throws its error
-    const { body } = answer;
-    // A table of fixed fields, then sequence numbers, keys and data, each
-    // in one block (see `Engine::handle_as`).
-    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    const records = new Array(view.getUint32(0, true));
-    let at = 4 + records.length * 16;
-    const seqs = latin1.decode(body.subarray(at, at + records.length * 56));
-    at += records.length * 56;
-    const keyBytes = view.getUint32(at, true);
-    const keys = keyDecoder.decode(body.subarray(at + 4, at + 4 + keyBytes));
-    at += 4 + keyBytes;
-    for (let i = 0, row = 4, key = 0; i < records.length; i++, row += 16) {
-      const keyEnd = key + view.getUint32(row, true);
-      const dataEnd = at + view.getUint32(row + 4, true);
-      records[i] = {
-        sequenceNumber: seqs.slice(i * 56, i * 56 + 56),
-        partitionKey: keys.slice(key, keyEnd),
-        // A view: a page's records share one buffer, the answer's own
-        // copy (not the module's memory), as `deaggregate` returns them.
-        data: body.subarray(at, dataEnd),
-        approximateArrivalTimestamp: new Date(view.getFloat64(row + 8, true)),
-      };
-      key = keyEnd;
-      at = dataEnd;
-    }
-    const out = JSON.parse(decoder.decode(body.subarray(at)));
+    const { records, rest: out } = unpackRecords(answer.body);
     return {
       records,
       nextShardIterator: out.NextShardIterator,
       millisBehindLatest: out.MillisBehindLatest,
       ...(out.ChildShards ? { childShards: out.ChildShards } : {}),
     };
+  }
+
+  /**
+   * RegisterStreamConsumer: an enhanced fan-out consumer of the stream
+   * `streamArn` names (`CREATING`, then `ACTIVE` after `createDelayMs`).
+   */
+  registerStreamConsumer(args) {
+    const { streamArn, consumerName } = argsOf(args);
+    return consumerOf(this.call('RegisterStreamConsumer', { StreamARN: streamArn, ConsumerName: consumerName }).Consumer);
+  }
+
+  /** DescribeStreamConsumer, by `consumerArn` or by `streamArn` and `consumerName`. */
+  describeStreamConsumer(args) {
+    const { consumerArn, streamArn, consumerName } = argsOf(args);
+    return consumerOf(this.call('DescribeStreamConsumer', { ConsumerARN: consumerArn, StreamARN: streamArn, ConsumerName: consumerName }).ConsumerDescription);
+  }
+
+  /** ListStreamConsumers: every consumer of the stream (all pages), in the order they were registered. */
+  listStreamConsumers(args) {
+    const { streamArn } = argsOf(args);
+    const consumers = [];
+    let input = { StreamARN: streamArn };
+    for (;;) {
+      const out = this.call('ListStreamConsumers', input);
+      consumers.push(...out.Consumers.map(consumerOf));
+      if (!out.NextToken) return consumers;
+      input = { StreamARN: streamArn, NextToken: out.NextToken };
+    }
+  }
+
+  /** DeregisterStreamConsumer (`DELETING` for `createDelayMs`, then gone; its subscriptions end). */
+  deregisterStreamConsumer(args) {
+    const { consumerArn, streamArn, consumerName } = argsOf(args);
+    this.call('DeregisterStreamConsumer', { ConsumerARN: consumerArn, StreamARN: streamArn, ConsumerName: consumerName });
+  }
+
+  /**
+   * SubscribeToShard, in-process: `onEvent` gets each SubscribeToShardEvent
+   * as `{ records, continuationSequenceNumber, millisBehindLatest,
+   * childShards? }` (records as `getRecords` returns them), first at once,
+   * then whenever records arrive (checked every 50 ms at most, within the
+   * consumer's 2 MiB/s per shard) or 5 s pass without an event. Like AWS's,
+   * the subscription lasts 5 minutes, and ends after the event carrying a
+   * closed shard's `childShards`; subscribe again from
+   * `continuationSequenceNumber` (`AFTER_SEQUENCE_NUMBER`) to go on.
+   * `startingPosition`: `{ type, sequenceNumber?, timestamp? }` with
+   * GetShardIterator's five types. Throws the request's AWS error at once.
+   * Returns `{ done, cancel }`: `done` resolves when the subscription ends,
+   * or rejects with the error that ended it (`ResourceInUseException`
+   * when another subscription took over, or what `onEvent` threw; when it
+   * returns a promise, the next event waits for it); `cancel()` ends it.
+   */
+  subscribeToShard(args, onEvent) {
+    const { consumerArn, shardId, startingPosition } = argsOf(args);
+    if (typeof onEvent !== 'function') fail('InvalidArgumentException', 'subscribeToShard needs an onEvent function');
+    const { type, sequenceNumber, timestamp } = argsOf(startingPosition);
+    const position = { Type: type };
+    if (sequenceNumber !== undefined) position.SequenceNumber = sequenceNumber;
+    if (timestamp !== undefined) {
+      const ms = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+      position.Timestamp = typeof ms === 'number' ? ms / 1000 : ms;
+    }
+    const request = { ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: position };
+    // (A refused request throws its AWS error, coded, from the wasm.)
+    const id = this.#inner.subscribe(this.#now(), encoder.encode(jsonOf(request)));
+    const inner = this.#inner;
+    const now = this.#now;
+    let timer;
+    let ended = false;
+    let settle;
+    const done = new Promise((resolve, reject) => {
+      settle = (error) => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        inner.endSubscription(id);
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    const poll = async () => {
+      if (ended) return;
+      const out = inner.pollSubscription(id, now());
+      const kind = out[out.byteLength - 1];
+      const time = new DataView(out.buffer, out.byteOffset + out.byteLength - 9, 8).getFloat64(0, true);
+      const body = out.subarray(0, out.byteLength - 9);
+      if (kind === 0) {
+        const { records, rest } = unpackRecords(body);
+        const event = { records, continuationSequenceNumber: rest.ContinuationSequenceNumber, millisBehindLatest: rest.MillisBehindLatest };
+        if (rest.ChildShards) event.childShards = rest.ChildShards;
+        try {
+          await onEvent(event);
+        } catch (e) {
+          settle(e);
+          return;
+        }
+        if (!ended) timer = setTimeout(poll, 0);
+      } else if (kind === 1) {
+        timer = setTimeout(poll, Math.min(Math.max(time - now(), 0), SUBSCRIPTION_POLL_MS));
+      } else if (kind === 2) {
+        settle();
+      } else {
+        const text = decoder.decode(body);
+        const nul = text.indexOf('\0');
+        settle(errorOf(text.slice(0, nul), text.slice(nul + 1)));
+      }
+    };
+    // A caller that never looks at `done` does not get an unhandled
+    // rejection for it; one that awaits it still gets the error.
+    done.catch(() => {});
+    timer = setTimeout(poll, 0);
+    return { done, cancel: () => settle() };
   }
 
   /** SplitShard at `newStartingHashKey` (a decimal string or a bigint). */
@@ -534,6 +716,17 @@ class FirehoseApi {
     if (out === undefined) fail('ResourceNotFoundException', `Firehose ${deliveryStreamName} not found.`);
     return JSON.parse(out);
   }
+}
+
+// A consumer as the methods return it.
+function consumerOf(c) {
+  return {
+    consumerName: c.ConsumerName,
+    consumerArn: c.ConsumerARN,
+    consumerStatus: c.ConsumerStatus,
+    consumerCreationTimestamp: new Date(c.ConsumerCreationTimestamp * 1000),
+    ...(c.StreamARN ? { streamArn: c.StreamARN } : {}),
+  };
 }
 
 function bytes(data) {

@@ -1,7 +1,9 @@
 //! `Engine::handle` and `Engine::handle_http` on arbitrary request bodies
 //! (and, for `handle_http`, arbitrary headers and paths) for every Kinesis
 //! and Firehose action, with and without signature verification and fault
-//! injection, in JSON and in CBOR: always an HTTP answer, never a panic.
+//! injection, in JSON and in CBOR: always an HTTP answer, never a panic;
+//! a SubscribeToShard that opens a subscription is polled, and its event
+//! stream reads back.
 #![no_main]
 
 use kinesis_edge::credentials::Credentials;
@@ -29,6 +31,11 @@ const ACTIONS: &[&str] = &[
     "Kinesis_20131202.AddTagsToStream",
     "Kinesis_20131202.RemoveTagsFromStream",
     "Kinesis_20131202.ListTagsForStream",
+    "Kinesis_20131202.RegisterStreamConsumer",
+    "Kinesis_20131202.DescribeStreamConsumer",
+    "Kinesis_20131202.ListStreamConsumers",
+    "Kinesis_20131202.DeregisterStreamConsumer",
+    "Kinesis_20131202.SubscribeToShard",
     "Firehose_20150804.CreateDeliveryStream",
     "Firehose_20150804.DeleteDeliveryStream",
     "Firehose_20150804.DescribeDeliveryStream",
@@ -36,6 +43,24 @@ const ACTIONS: &[&str] = &[
     "Firehose_20150804.PutRecord",
     "Firehose_20150804.PutRecordBatch",
 ];
+
+/// The answer's response; a subscription it opened polled over a few
+/// seconds, its messages read back (then its `initial-response` is not a
+/// CBOR or JSON body: an empty one stands for it).
+fn poll(
+    e: &mut Engine,
+    a: kinesis_edge::engine::HttpAnswer,
+    now: Timestamp,
+    cbor: bool,
+) -> kinesis_edge::engine::Response {
+    let Some(id) = a.subscription else { return a.response };
+    assert!(kinesis_edge::engine::eventstream::read_messages(&a.response.body).is_some());
+    for k in 0..4 {
+        let out = e.poll_subscription_http(id, now.add_millis(k * 2500), cbor);
+        assert!(kinesis_edge::engine::eventstream::read_messages(&out.bytes).is_some());
+    }
+    kinesis_edge::engine::Response { body: Vec::new(), ..a.response }
+}
 
 fuzz_target!(|data: &[u8]| {
     let [which, mode, rest @ ..] = data else { return };
@@ -48,6 +73,11 @@ fuzz_target!(|data: &[u8]| {
         ..EngineConfig::default()
     });
     let _ = e.create_stream("s", 3, now);
+    // A consumer (its ARN ends `consumer/c:1764158400`) and records for a
+    // subscription to read.
+    let _ = e.register_stream_consumer("arn:aws:kinesis:us-east-1:000000000000:stream/s", "c", now);
+    let record = kinesis_edge::aggregation::UserRecord { partition_key: "k", explicit_hash_key: None, data: b"d" };
+    let _ = e.put_records("s", &[record, record], now);
     if mode & 2 == 2 {
         let faults = Faults { record_failure_rate: 0.3, request_failure_rate: 0.3, latency_ms: 5, ..Faults::default() };
         e.set_faults(None, faults).unwrap();
@@ -57,7 +87,8 @@ fuzz_target!(|data: &[u8]| {
         // The body in AWS's CBOR (the AWS SDK for Java's): an answer in
         // CBOR that reads back.
         let headers = [("Content-Type", kinesis_edge::engine::cbor::CONTENT_TYPE), ("X-Amz-Target", target)];
-        let r = e.handle_http(now, &HttpRequest { method: "POST", path: "/", headers: &headers, body: rest });
+        let a = e.answer_http(now, &HttpRequest { method: "POST", path: "/", headers: &headers, body: rest });
+        let r = poll(&mut e, a, now, true);
         assert!(r.body.is_empty() || kinesis_edge::engine::cbor::request_to_json(&r.body).is_some());
         r
     } else if mode & 8 == 8 {
@@ -68,7 +99,8 @@ fuzz_target!(|data: &[u8]| {
             head.lines().filter_map(|l| l.split_once(':')).collect();
         headers.push(("X-Amz-Target", target));
         let path = headers.iter().find(|(n, _)| *n == "path").map_or("/", |(_, v)| *v);
-        e.handle_http(now, &HttpRequest { method: "POST", path, headers: &headers, body: body.as_bytes() })
+        let a = e.answer_http(now, &HttpRequest { method: "POST", path, headers: &headers, body: body.as_bytes() });
+        poll(&mut e, a, now, false)
     } else {
         e.handle(now, target, rest)
     };

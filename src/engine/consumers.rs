@@ -107,6 +107,7 @@ pub enum ConsumerRef<'a> {
 }
 
 /// A subscription of a consumer to a shard.
+#[derive(Clone)]
 pub(super) struct Subscription {
     id: u64,
     stream: String,
@@ -338,11 +339,10 @@ impl Engine {
                 && x.consumer_created == consumer_created
                 && x.shard == shard
         };
-        if self
-            .subscriptions
-            .iter()
-            .any(|x| same(x) && !x.taken_over && now.as_millis() - x.started.as_millis() < RESUBSCRIBE_MS)
-        {
+        // Within 5 seconds of a successful call, whether or not that
+        // subscription is still open (its reader may have gone).
+        self.recent_subscriptions.retain(|x| now.as_millis() - x.started.as_millis() < RESUBSCRIBE_MS);
+        if self.recent_subscriptions.iter().any(same) {
             return Err(error(
                 "ResourceInUseException",
                 format!("Another active subscription exists for consumer {consumer_arn} and shard {shard}"),
@@ -357,7 +357,7 @@ impl Engine {
         let after = if position.inclusive { at.saturating_sub(1) } else { at };
         self.next_subscription += 1;
         let id = self.next_subscription;
-        self.subscriptions.push(Subscription {
+        let subscription = Subscription {
             id,
             stream,
             stream_created,
@@ -370,7 +370,9 @@ impl Engine {
             bytes: Bucket::new(self.config.read_bytes_per_sec, now),
             taken_over: false,
             finished: false,
-        });
+        };
+        self.recent_subscriptions.push(subscription.clone());
+        self.subscriptions.push(subscription);
         Ok(id)
     }
 

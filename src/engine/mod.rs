@@ -520,6 +520,9 @@ pub struct Engine {
     subscriptions: Vec<consumers::Subscription>,
     /// The last subscription id given out.
     next_subscription: u64,
+    /// Subscriptions made in the last 5 seconds, open or not (another for
+    /// the same consumer and shard is refused until then).
+    recent_subscriptions: Vec<consumers::Subscription>,
     /// While [`Engine::answer_http`] answers: `Some`, and the subscription
     /// a SubscribeToShard opened, for it to stream.
     http_subscription: Option<Option<u64>>,
@@ -536,6 +539,7 @@ impl Engine {
             firehose: firehose::Firehose::default(),
             subscriptions: Vec::new(),
             next_subscription: 0,
+            recent_subscriptions: Vec::new(),
             http_subscription: None,
         }
     }

@@ -1110,6 +1110,15 @@ mod fan_out {
         let id = e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::Latest, t(0)).unwrap();
         let again = e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::Latest, t(4999));
         assert_eq!(again.unwrap_err().code, "ResourceInUseException");
+        // Even when the first one's reader went away.
+        let mut closed = engine_with(1);
+        let c = register(&mut closed, t(0), "app");
+        let first =
+            closed.subscribe_to_shard(&c, "shardId-000000000000", IteratorType::Latest, t(0)).unwrap();
+        closed.end_subscription(first);
+        let again = closed.subscribe_to_shard(&c, "shardId-000000000000", IteratorType::Latest, t(4999));
+        assert_eq!(again.unwrap_err().code, "ResourceInUseException");
+        assert!(closed.subscribe_to_shard(&c, "shardId-000000000000", IteratorType::Latest, t(5000)).is_ok());
         // Another shard, or another consumer, is another subscription.
         e.split_shard("s", "shardId-000000000000", 1u128 << 127, t(1)).unwrap();
         e.subscribe_to_shard(&arn, "shardId-000000000001", IteratorType::Latest, t(2)).unwrap();

@@ -6,7 +6,9 @@
 use wasm_bindgen::prelude::*;
 
 use crate::credentials::Credentials;
-use crate::engine::{Engine, EngineConfig, Faults, HttpAnswer, HttpRequest, RecordFault, Response};
+use crate::engine::{
+    Engine, EngineConfig, Faults, HttpAnswer, HttpRequest, RecordFault, Response, SubscriptionStep,
+};
 use crate::json::write_string;
 use crate::record::RecordLimits;
 use crate::time::Timestamp;
@@ -35,13 +37,28 @@ fn pack(r: Response) -> Vec<u8> {
 
 /// An HTTP answer as [`pack`] has it, with, before the status, its error
 /// type (AWS's code, for `x-amzn-ErrorType`; empty on success), the type's
-/// length (1 byte) and whether the body is CBOR (1 byte: the request was).
+/// length (1 byte) and its format (1 byte: bit 0, CBOR, as the request
+/// was; bit 1, an event stream, whose subscription id, an `f64`, is just
+/// before the error type).
 fn pack_http(a: HttpAnswer) -> Vec<u8> {
-    let HttpAnswer { mut response, cbor, error_type } = a;
+    let HttpAnswer { mut response, cbor, error_type, subscription } = a;
     let error_type = error_type.get(..error_type.len().min(255)).unwrap_or("");
+    if let Some(id) = subscription {
+        response.body.extend_from_slice(&(id as f64).to_le_bytes());
+    }
     response.body.extend_from_slice(error_type.as_bytes());
-    response.body.extend_from_slice(&[error_type.len() as u8, u8::from(cbor)]);
+    let format = u8::from(cbor) | (u8::from(subscription.is_some()) << 1);
+    response.body.extend_from_slice(&[error_type.len() as u8, format]);
     pack(response)
+}
+
+/// A subscription id from JS (ids are whole numbers below 2^53).
+fn subscription_id(id: f64) -> u64 {
+    if id.is_finite() && id >= 0.0 {
+        id as u64
+    } else {
+        0
+    }
 }
 
 fn engine_error(e: crate::engine::EngineError) -> JsValue {
@@ -121,7 +138,48 @@ impl WasmEngine {
         Ok(pack_http(self.0.answer_http(at(now_ms)?, &req)))
     }
 
-    /// Sets the faults of a stream (or, without one, of every stream).
+    /// SubscribeToShard (its JSON request): the subscription's id, whose
+    /// events [`WasmEngine::poll_subscription`] gives.
+    pub fn subscribe(&mut self, now_ms: f64, body: &[u8]) -> Result<f64, JsValue> {
+        Ok(self.0.subscribe_json(at(now_ms)?, body).map_err(engine_error)? as f64)
+    }
+
+    /// What a subscription has to send now: a SubscribeToShardEvent with
+    /// its records packed (as `getRecordsPacked` packs them), then an
+    /// `f64` and a kind byte: 0, an event; 1, nothing before the time the
+    /// `f64` gives (ms); 2, the end; 3, the end by an error, the body
+    /// `code\0message`.
+    #[wasm_bindgen(js_name = "pollSubscription")]
+    pub fn poll_subscription(&mut self, id: f64, now_ms: f64) -> Result<Vec<u8>, JsValue> {
+        let step = self.0.poll_subscription(subscription_id(id), at(now_ms)?, true);
+        let (mut out, time, kind) = match step {
+            SubscriptionStep::Event(body) => (body, 0.0, 0),
+            SubscriptionStep::Wait(t) => (Vec::new(), t.as_millis() as f64, 1),
+            SubscriptionStep::End(None) => (Vec::new(), 0.0, 2),
+            SubscriptionStep::End(Some(e)) => (format!("{}\0{}", e.code, e.message).into_bytes(), 0.0, 3),
+        };
+        out.extend_from_slice(&time.to_le_bytes());
+        out.push(kind);
+        Ok(out)
+    }
+
+    /// What a subscription answered over HTTP (`handleHttp`) has to send
+    /// now: event stream messages, then when to poll again (ms, an `f64`;
+    /// -1: the answer is complete).
+    #[wasm_bindgen(js_name = "pollSubscriptionHttp")]
+    pub fn poll_subscription_http(&mut self, id: f64, now_ms: f64, cbor: bool) -> Result<Vec<u8>, JsValue> {
+        let events = self.0.poll_subscription_http(subscription_id(id), at(now_ms)?, cbor);
+        let mut out = events.bytes;
+        out.extend_from_slice(&events.next.map_or(-1.0, |t| t.as_millis() as f64).to_le_bytes());
+        Ok(out)
+    }
+
+    /// Ends a subscription whose reader went away.
+    #[wasm_bindgen(js_name = "endSubscription")]
+    pub fn end_subscription(&mut self, id: f64) {
+        self.0.end_subscription(subscription_id(id));
+    }
+
     /// The credentials requests through `handleHttp` must be signed with
     /// (none: nothing is checked), with the session token of temporary
     /// credentials and when it expires (ms since the epoch; none: never).
@@ -145,6 +203,7 @@ impl WasmEngine {
         Ok(())
     }
 
+    /// Sets the faults of a stream (or, without one, of every stream).
     #[wasm_bindgen(js_name = "setFaults")]
     pub fn set_faults(
         &mut self,

@@ -457,6 +457,21 @@ const DIFFERENCES = {
     engine: (r) => assert.deepEqual([r.put.status, r.summary], [200, 'diff-arn-engine']),
     kinesalite: (r) => assert.deepEqual([r.put.status, r.put.type, r.summary.type], [400, 'ValidationException', 'ValidationException']),
   },
+  'enhanced fan-out: AWS registers stream consumers (RegisterStreamConsumer, ListStreamConsumers); kinesalite 3.3.3 has no such actions': {
+    source: 'Kinesis API reference, RegisterStreamConsumer: "You can register up to 20 consumers per stream"; ConsumerARN pattern …stream/NAME/consumer/NAME:[0-9]+',
+    async run(k, tag) {
+      await createActive(k, `diff-efo-${tag}`, 1);
+      const StreamARN = `arn:aws:kinesis:us-east-1:000000000000:stream/diff-efo-${tag}`;
+      const registered = await k('RegisterStreamConsumer', { StreamARN, ConsumerName: 'app' });
+      const listed = await k('ListStreamConsumers', { StreamARN });
+      return { registered: registered.json?.Consumer ?? err(registered), listed: listed.json?.Consumers ?? err(listed) };
+    },
+    engine: (r) => {
+      assert.match(r.registered.ConsumerARN, /^arn:aws:kinesis:us-east-1:000000000000:stream\/diff-efo-engine\/consumer\/app:\d+$/);
+      assert.deepEqual(r.listed.map((c) => [c.ConsumerName, c.ConsumerARN]), [['app', r.registered.ConsumerARN]]);
+    },
+    kinesalite: (r) => assert.deepEqual([r.registered.status, r.registered.type, r.listed.type], [400, 'UnknownOperationException', 'UnknownOperationException']),
+  },
   'ListTagsForStream Limit: AWS allows 1..50; kinesalite 1..10': {
     source: 'Kinesis API reference, ListTagsForStream: Limit "Minimum value of 1. Maximum value of 50."',
     async run(k, tag) {
