@@ -502,6 +502,108 @@ $('skip-time').addEventListener('click', () => {
   renderAll();
 });
 
+// Enhanced fan-out: one registered consumer, one subscription at a time.
+const CONSUMER = 'tutorial-dashboard';
+const efo = { consumerArn: '', sub: null, shardId: '', events: 0, count: 0, puts: 0, putAt: 0 };
+
+/** The tutorial's consumer, registered on first use (and again if the stream was made anew). */
+function efoConsumer() {
+  const { streamArn } = engine.describeStreamSummary({ streamName: STREAM });
+  const listed = engine.listStreamConsumers({ streamArn }).find((c) => c.consumerName === CONSUMER);
+  efo.consumerArn = (listed ?? engine.registerStreamConsumer({ streamArn, consumerName: CONSUMER })).consumerArn;
+  return efo.consumerArn;
+}
+
+function renderEfo(state) {
+  if (state !== undefined) $('efo-state').textContent = state;
+  $('efo-consumer').textContent = efo.consumerArn || 'none yet';
+  $('efo-events').textContent = fmt(efo.events);
+  $('efo-count').textContent = fmt(efo.count);
+  $('efo-put').disabled = !efo.sub;
+  $('efo-stop').disabled = !efo.sub;
+  $('code-4-efo').textContent = `const { streamArn } = engine.describeStreamSummary({ streamName: '${STREAM}' });
+const { consumerArn } = engine.registerStreamConsumer({ streamArn, consumerName: '${CONSUMER}' });
+const subscription = engine.subscribeToShard(
+  { consumerArn, shardId: '${efo.shardId || $('read-shard').value}', startingPosition: { type: 'LATEST' } },
+  ({ records, continuationSequenceNumber, millisBehindLatest, childShards }) => {
+    for (const record of records) console.log(record.sequenceNumber, new TextDecoder().decode(record.data));
+  },
+);
+await subscription.done;  // after 5 minutes (or the shard's last event once it is closed):
+// subscribe again with { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: continuationSequenceNumber }
+// Over HTTP the same subscription is AWS's event stream: SubscribeToShardCommand in @aws-sdk/client-kinesis.`;
+}
+
+$('efo-subscribe').addEventListener('click', () => {
+  const shardId = $('read-shard').value;
+  try {
+    const consumerArn = efoConsumer();
+    const sub = engine.subscribeToShard({ consumerArn, shardId, startingPosition: { type: 'LATEST' } }, (e) => {
+      if (efo.sub !== sub) return;
+      efo.events++;
+      const rows = [];
+      for (const r of e.records) {
+        for (const u of deaggregate({ partitionKey: r.partitionKey, data: r.data, sequenceNumber: r.sequenceNumber })) {
+          const tr = document.createElement('tr');
+          for (const c of [r.sequenceNumber, u.partitionKey, decoder.decode(u.data).trimEnd().slice(0, 120)]) {
+            const td = document.createElement('td');
+            td.append(c);
+            tr.append(td);
+          }
+          rows.push(tr);
+          efo.count++;
+        }
+      }
+      const body = $('efo-table').tBodies[0];
+      body.append(...rows);
+      while (body.rows.length > 100) body.deleteRow(0);
+      if (rows.length && efo.putAt) {
+        $('efo-latency').textContent = `${fmt(Math.max(0, Date.now() - efo.putAt))} ms after the last PutRecord`;
+        efo.putAt = 0;
+      }
+      $('efo-continuation').textContent = e.continuationSequenceNumber;
+      renderEfo(e.childShards ? `${shardId} is closed: its last event names its children, ${e.childShards.map((c) => c.ShardId).join(' and ')}` : undefined);
+    });
+    efo.sub?.cancel();
+    Object.assign(efo, { sub, shardId, events: 0, count: 0 });
+    $('efo-table').tBodies[0].replaceChildren();
+    $('efo-latency').textContent = '–';
+    showError('efo-error');
+    renderEfo(`subscribed to ${shardId} from LATEST, for 5 minutes`);
+    sub.done.then(
+      () => { if (efo.sub === sub) { efo.sub = null; renderEfo(`ended (5 minutes passed, or ${shardId} closed): subscribe again to go on`); } },
+      (e) => { if (efo.sub === sub) { efo.sub = null; renderEfo(`ended: ${errorText(e)}`); } },
+    );
+  } catch (e) {
+    showError('efo-error', e);
+  }
+});
+
+$('efo-put').addEventListener('click', () => {
+  // An ExplicitHashKey inside the shard's range sends the record there.
+  const shard = shardMap().shards.find((s) => s.shardId === efo.shardId);
+  try {
+    efo.putAt = Date.now();
+    engine.putRecord({
+      streamName: STREAM,
+      partitionKey: 'fan-out',
+      explicitHashKey: String(shard?.startingHashKey ?? 0),
+      data: JSON.stringify({ pushed: ++efo.puts, at: new Date(engineNow()).toISOString() }),
+    });
+    showError('efo-error');
+  } catch (e) {
+    showError('efo-error', e);
+  }
+});
+
+$('efo-stop').addEventListener('click', () => {
+  const sub = efo.sub;
+  efo.sub = null;
+  sub?.cancel();
+  renderEfo('stopped (a new subscription to the same shard waits 5 seconds)');
+});
+renderEfo();
+
 // ---- 5. reshard -------------------------------------------------------------
 let previousMap = null;
 

@@ -229,6 +229,31 @@ test('4. consume: iterators of every type, deaggregated records, expiry', async 
   assert.match(await text('#status-clock'), /^\+300 s$/);
 });
 
+test('4. consume with enhanced fan-out: a subscription is pushed what is put to its shard; subscribing again within 5 s is refused', async () => {
+  await page.click('[data-goto="4"]');
+  await page.selectOption('#read-shard', hot);
+  await page.click('#efo-subscribe');
+  assert.match(await text('#efo-state'), new RegExp(`^subscribed to ${hot} from LATEST`));
+  assert.match(await text('#efo-consumer'), /^arn:aws:kinesis:us-east-1:000000000000:stream\/tutorial\/consumer\/tutorial-dashboard:\d+$/);
+  // The first event comes at once, with no records yet (LATEST) but a continuation point.
+  await until('the first event', async () => (await num('#efo-events')) >= 1, 10_000);
+  assert.match(await text('#efo-continuation'), /^\d{56}$/);
+  const pushed = () => page.$$eval('#efo-table tbody tr', (r) => r.map((tr) => [...tr.cells].map((c) => c.textContent)).filter(([, key]) => key === 'fan-out'));
+  for (let i = 0; i < 3; i++) await page.click('#efo-put');
+  const rows = await until('three records pushed', async () => ((await pushed()).length === 3 ? pushed() : null), 10_000);
+  assert.deepEqual(rows.map(([, , data]) => JSON.parse(data).pushed), [1, 2, 3]);
+  for (let i = 0; i + 1 < rows.length; i++) assert.ok(BigInt(rows[i][0]) < BigInt(rows[i + 1][0]), 'in sequence order');
+  assert.match(await text('#efo-latency'), /^\d[\d,]* ms after the last PutRecord$/);
+  assert.ok((await num('#efo-latency')) < 2000, 'pushed within two seconds of the put');
+  // The continuation point follows the last record pushed (or a later idle event's, equal).
+  assert.equal(await text('#efo-continuation'), rows[2][0]);
+  await shot('4-fan-out');
+  // Stop, then subscribe again at once: AWS's 5-second rule.
+  await page.click('#efo-stop');
+  await page.click('#efo-subscribe');
+  assert.match(await text('#efo-error'), /^ResourceInUseException: /);
+});
+
 test('5. reshard: split and merge redraw the bar and the lineage, keys move, reading goes through children', async () => {
   await page.click('[data-goto="5"]');
   const keysBefore = await page.$$eval('#keys-table tbody tr', (r) => r.map((tr) => tr.cells[2].textContent));
