@@ -2,9 +2,13 @@
 // kinesis-edge command line.
 //   kinesis-edge serve [--host 127.0.0.1] [--port 4567] [--shards-per-stream N] [--no-throttling]
 //                      [--verify-signatures KEY:SECRET] [--fault-rate R] [--seed S] …
-// serves the shard engine over HTTP/1.1 (JSON 1.1, CORS) so that a page,
-// @aws-sdk/client-kinesis, boto3 or the AWS CLI can use it as an endpoint.
+// serves the shard engine over HTTP/1.1 and HTTP/2 (cleartext, on the same
+// port; JSON 1.1 and CBOR, CORS) so that a page, @aws-sdk/client-kinesis
+// (HTTP/2 by default in Node), boto3 or the AWS CLI can use it as an endpoint.
 import { createServer } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createTcpServer } from 'node:net';
+import { Duplex } from 'node:stream';
 import { ShardEngine } from './engine-node.js';
 
 const USAGE = `usage: kinesis-edge serve [options]
@@ -126,7 +130,9 @@ function serve(options) {
     }
     res.end();
   };
-  const server = createServer((req, res) => {
+  // One handler for both protocols (Node's HTTP/2 compatibility API has
+  // HTTP/1's request and response).
+  const handle = (req, res) => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors(req)).end();
       return;
@@ -150,7 +156,14 @@ function serve(options) {
       if (res.writableEnded) return;
       const body = Buffer.concat(chunks);
       const headers = [];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        // HTTP/2's pseudo-headers are not headers, but :authority is the
+        // Host, and a signature may sign it under either name (the AWS
+        // SDK for JavaScript signs ':authority' over HTTP/2).
+        if (req.rawHeaders[i].startsWith(':') && req.rawHeaders[i] !== ':authority') continue;
+        headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+      }
+      if (req.httpVersionMajor === 2 && req.headers.host === undefined && req.headers[':authority'] !== undefined) headers.push(['host', req.headers[':authority']]);
       const out = engine.handleHttp({ method: req.method, path: req.url, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
       const extra = { 'content-type': out.contentType };
       if (out.errorType) extra['x-amzn-errortype'] = out.errorType;
@@ -164,18 +177,71 @@ function serve(options) {
       else answer();
     });
     req.on('error', () => res.destroy());
+  };
+  const http1 = createServer(handle);
+  http1.on('clientError', (err, socket) => socket.destroy());
+  const http2 = createHttp2Server(handle);
+  const sessions = new Set();
+  http2.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', () => session.destroy());
   });
-  server.on('clientError', (err, socket) => socket.destroy());
+  // Each connection goes to the protocol its first bytes speak: HTTP/2
+  // with prior knowledge starts with its preface, 'PRI * HTTP/2.0', which
+  // no HTTP/1 request line does.
+  const server = createTcpServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.once('data', (first) => {
+      socket.pause();
+      if (first.subarray(0, 4).toString('latin1') === 'PRI ') {
+        http2.emit('connection', replay(socket, first));
+      } else {
+        socket.unshift(first);
+        http1.emit('connection', socket);
+        socket.resume();
+      }
+    });
+  });
   server.listen(options.port, options.host, () => {
     const { address, port } = server.address();
     console.log(`kinesis-edge engine listening on http://${address}:${port}/ (pid ${process.pid})`);
   });
   const stop = () => {
     server.close(() => process.exit(0));
-    server.closeAllConnections?.();
+    http1.closeAllConnections();
+    for (const session of sessions) session.destroy();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+// A stream over `socket` that reads `first` (already read from it) again
+// first: Node's HTTP/2 server reads a TCP socket's handle itself, past
+// what was read of it in JS, but reads any other stream in JS.
+function replay(socket, first) {
+  const stream = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, done) {
+      socket.write(chunk, encoding, done);
+    },
+    final(done) {
+      socket.end(done);
+    },
+    destroy(error, done) {
+      socket.destroy();
+      done(error);
+    },
+  });
+  stream.push(first);
+  socket.on('data', (chunk) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('close', () => stream.destroy());
+  return stream;
 }
 
 // GET /_engine/streams/<name>/stats, /_engine/buckets, /_engine/buckets/<bucket>,

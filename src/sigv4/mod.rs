@@ -398,7 +398,7 @@ fn sign_with_cache(
                     continue;
                 }
             }
-            "host" => has_host = true,
+            "host" | ":authority" => has_host = true,
             _ => {}
         }
         headers.push((lower, normalize_header_value(value)));
@@ -640,7 +640,11 @@ fn is_tchar(b: u8) -> bool {
 }
 
 fn check_header(name: &str, value: &str) -> Result<(), SigningError> {
-    if name.is_empty() || !name.bytes().all(is_tchar) {
+    // HTTP/2's `:authority` (its Host) is the one pseudo-header a request
+    // signs: the AWS SDK for JavaScript signs it instead of `host` when it
+    // sends over HTTP/2 (`@aws-sdk/middleware-host-header`).
+    let http2_authority = name.eq_ignore_ascii_case(":authority");
+    if name.is_empty() || !(http2_authority || name.bytes().all(is_tchar)) {
         return Err(SigningError::new(
             SigningErrorKind::Header,
             format!("header name '{name}' is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)"),

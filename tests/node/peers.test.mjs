@@ -119,3 +119,20 @@ test('agrees with @smithy/signature-v4 on presigned URLs with paths and queries'
     assert.equal(new URL(mine.url).searchParams.get('X-Amz-Signature'), presigned.query['X-Amz-Signature'], url.href);
   }
 });
+
+test('agrees with @smithy/signature-v4 on HTTP/2 requests, which sign :authority instead of host (as @aws-sdk/middleware-host-header sets it)', async () => {
+  for (const [i, req] of requests.slice(0, 50).entries()) {
+    const url = new URL(req.url);
+    const port = i % 2 ? 4567 : undefined;
+    const authority = port ? `${url.hostname}:${port}` : url.hostname;
+    const body = typeof req.body === 'string' ? req.body : Buffer.from(req.body);
+    const smithy = new SignatureV4({ credentials: req.credentials, region: req.region, service: req.service, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+    const signed = await smithy.sign(
+      { method: 'POST', protocol: 'https:', hostname: url.hostname, port, path: '/', headers: { ':authority': authority, 'content-type': req.headers['Content-Type'], 'x-amz-target': req.headers['X-Amz-Target'] }, body },
+      { signingDate: new Date(req.signingDate) },
+    );
+    assert.match(signed.headers.authorization, /SignedHeaders=:authority;content-type;/);
+    const mine = signRequest({ ...req, url: `https://${authority}/`, headers: { ':authority': authority, 'content-type': req.headers['Content-Type'], 'x-amz-target': req.headers['X-Amz-Target'] } });
+    assert.equal(mine.authorization, signed.headers.authorization, req.url);
+  }
+});

@@ -1,4 +1,5 @@
-// The AWS SDKs against `node pkg/cli.mjs serve` over HTTP/1.1 on 127.0.0.1:
+// The AWS SDKs against `node pkg/cli.mjs serve` over HTTP/1.1 (and the JS
+// SDK's default, HTTP/2) on 127.0.0.1:
 // @aws-sdk/client-kinesis end to end (10,000 records, every shard read,
 // a split read through its children), with signature verification on;
 // @aws-sdk/client-firehose into the in-memory bucket; seeded fault
@@ -11,7 +12,7 @@ import { startEngine, CREDENTIALS } from '../js/servers.mjs';
 import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordsCommand, PutRecordCommand, ListStreamsCommand, DescribeStreamSummaryCommand, UpdateMaxRecordSizeCommand, GetShardIteratorCommand, GetRecordsCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordsCommand, PutRecordCommand, ListStreamsCommand, DescribeStreamSummaryCommand, UpdateMaxRecordSizeCommand, GetShardIteratorCommand, GetRecordsCommand, RegisterStreamConsumerCommand, SubscribeToShardCommand } = require('@aws-sdk/client-kinesis');
 const { FirehoseClient, CreateDeliveryStreamCommand, PutRecordBatchCommand, DescribeDeliveryStreamCommand } = require('@aws-sdk/client-firehose');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
 
@@ -25,6 +26,31 @@ test('@aws-sdk/client-kinesis over HTTP: 10,000 records, every shard, a split an
     // The same SDK with the wrong secret is refused with AWS's code.
     const wrong = kinesis(server.url, { ...CREDENTIALS, secretAccessKey: 'wrong' });
     await assert.rejects(wrong.send(new ListStreamsCommand({})), { name: 'InvalidSignatureException' });
+  } finally {
+    const { code } = await server.stop();
+    assert.equal(code, 0);
+  }
+});
+
+test('@aws-sdk/client-kinesis with its defaults, HTTP/2 (cleartext, on the same port): 10,000 records, a split, SubscribeToShard; signatures verified over :authority', { timeout: 120_000 }, async () => {
+  const server = await startEngine(['--no-throttling', '--verify-signatures', `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`]);
+  try {
+    // No requestHandler: the SDK's NodeHttp2Handler, which signs ':authority' instead of 'host'.
+    const client = new KinesisClient({ region: 'us-east-1', endpoint: server.url, credentials: CREDENTIALS, maxAttempts: 1 });
+    await putTenThousandAndReadThroughSplit(client, { advance() {} });
+    await client.send(new CreateStreamCommand({ StreamName: 'h2-efo', ShardCount: 1 }));
+    const { StreamARN } = (await client.send(new DescribeStreamSummaryCommand({ StreamName: 'h2-efo' }))).StreamDescriptionSummary;
+    const { Consumer } = await client.send(new RegisterStreamConsumerCommand({ StreamARN, ConsumerName: 'h2' }));
+    await client.send(new PutRecordCommand({ StreamName: 'h2-efo', PartitionKey: 'k', Data: Buffer.from('over h2') }));
+    const out = await client.send(new SubscribeToShardCommand({ ConsumerARN: Consumer.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }));
+    for await (const event of out.EventStream) {
+      assert.equal(Buffer.from(event.SubscribeToShardEvent.Records[0].Data).toString(), 'over h2');
+      break;
+    }
+    const wrong = new KinesisClient({ region: 'us-east-1', endpoint: server.url, credentials: { ...CREDENTIALS, secretAccessKey: 'wrong' }, maxAttempts: 1 });
+    await assert.rejects(wrong.send(new ListStreamsCommand({})), { name: 'InvalidSignatureException' });
+    wrong.destroy();
+    // The server stops cleanly with the client's HTTP/2 session still open.
   } finally {
     const { code } = await server.stop();
     assert.equal(code, 0);
