@@ -57,6 +57,25 @@ fn host_comes_from_the_url_without_default_port() {
 }
 
 #[test]
+fn http2_authority_is_signed_in_place_of_host() {
+    let url = "http://127.0.0.1:4567/";
+    let out = sign_simple(
+        "POST",
+        url,
+        &[(":authority", "127.0.0.1:4567")],
+        SigningSettings::for_service("kinesis"),
+    )
+    .unwrap();
+    assert_eq!(out.signed_headers, ":authority;x-amz-date");
+    assert!(out.canonical_request.contains("\n:authority:127.0.0.1:4567\n"));
+    assert!(!out.canonical_request.contains("\nhost:"));
+    // Any other pseudo-header is not a header.
+    let err =
+        sign_simple("POST", url, &[(":path", "/")], SigningSettings::for_service("kinesis")).unwrap_err();
+    assert_eq!(err.kind, SigningErrorKind::Header);
+}
+
+#[test]
 fn s3_defaults_differ() {
     let s = SigningSettings::for_service("s3");
     assert_eq!(s.path_normalization, PathNormalization::Disabled);
