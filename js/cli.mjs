@@ -123,7 +123,8 @@ function serve(options) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done || res.destroyed) break;
-        res.write(value);
+        // A client that reads slowly holds the subscription back.
+        if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
       }
     } catch {
       // The engine ended the stream with an error: the client sees the end.

@@ -121,20 +121,20 @@ const SUBSCRIPTION_POLL_MS = 50;
 
 // The events of a SubscribeToShard answered over HTTP, after its
 // initial-response message: a stream of event stream bytes, polled from
-// the engine until the subscription ends or the reader cancels.
+// the engine when its reader wants more (a reader that does not read
+// holds the subscription where it is, as a slow consumer does), until the
+// subscription ends or the reader cancels.
 function subscriptionStream(inner, now, id, cbor, first) {
   let timer;
+  let wake;
+  let cancelled = false;
   return new ReadableStream({
     start(controller) {
       controller.enqueue(first);
-      const poll = () => {
-        let out;
-        try {
-          out = inner.pollSubscriptionHttp(id, now(), cbor);
-        } catch (e) {
-          controller.error(e);
-          return;
-        }
+    },
+    async pull(controller) {
+      while (!cancelled) {
+        const out = inner.pollSubscriptionHttp(id, now(), cbor);
         const end = out.byteLength - 8;
         const next = new DataView(out.buffer, out.byteOffset + end, 8).getFloat64(0, true);
         if (end > 0) controller.enqueue(out.slice(0, end));
@@ -142,12 +142,17 @@ function subscriptionStream(inner, now, id, cbor, first) {
           controller.close();
           return;
         }
-        timer = setTimeout(poll, Math.min(Math.max(next - now(), 0), SUBSCRIPTION_POLL_MS));
-      };
-      timer = setTimeout(poll, 0);
+        if (end > 0) return;
+        await new Promise((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, Math.min(Math.max(next - now(), 0), SUBSCRIPTION_POLL_MS));
+        });
+      }
     },
     cancel() {
+      cancelled = true;
       clearTimeout(timer);
+      wake?.();
       inner.endSubscription(id);
     },
   });

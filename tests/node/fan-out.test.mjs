@@ -100,6 +100,10 @@ test('engine.fetch: SubscribeToShard answers an event stream that AWS\'s codec r
   });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/vnd.amazon.eventstream');
+  // Nothing is read from the shard before the reader asks for it (a slow
+  // reader holds its subscription back instead of piling events up).
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(engine.stats({ streamName: 's' }).totals.recordsOut, 0);
   const reader = res.body.getReader();
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const messages = [];
@@ -115,6 +119,7 @@ test('engine.fetch: SubscribeToShard answers an event stream that AWS\'s codec r
     }
   }
   await reader.cancel();
+  assert.equal(engine.stats({ streamName: 's' }).totals.recordsOut, 1);
   assert.equal(messages[0].headers[':event-type'].value, 'initial-response');
   assert.equal(messages[1].headers[':event-type'].value, 'SubscribeToShardEvent');
   const event = JSON.parse(text(messages[1].body));
