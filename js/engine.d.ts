@@ -114,7 +114,13 @@ export declare class ShardEngine {
   describeStreamSummary(input: { streamName: string }): {
     streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE';
     retentionPeriodHours: number; openShardCount: number; maxRecordSizeInKiB: number; streamCreationTimestamp: Date;
+    consumerCount: number; shardLevelMetrics: string[]; encryptionType: 'NONE' | 'KMS'; keyId?: string;
   };
+  describeLimits(): { shardLimit: number; openShardCount: number; onDemandStreamCount: number; onDemandStreamCountLimit: number };
+  /** Enable (default) or disable shard-level metrics ('ALL' or names); kept and reported, no CloudWatch metrics are sent. */
+  setEnhancedMonitoring(input: { streamName: string; shardLevelMetrics: string[]; enable?: boolean }): { current: string[]; desired: string[] };
+  /** StartStreamEncryption with a KMS key, or StopStreamEncryption with `keyId: null`; records are stored as they are. */
+  setStreamEncryption(input: { streamName: string; keyId: string | null }): void;
   putRecord(input: { streamName: string; data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }): { sequenceNumber: string; shardId: string };
   putRecords(input: { streamName: string; records: { data: Bytes; partitionKey: string; explicitHashKey?: string | bigint }[] }): { failedRecordCount: number; records: PutResult[] };
   /** All pages; `shardFilter` as ListShards' ShardFilter (`timestamp`: a Date or ms since the epoch). */

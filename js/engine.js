@@ -338,7 +338,44 @@ export class ShardEngine {
       openShardCount: d.OpenShardCount,
       maxRecordSizeInKiB: d.MaxRecordSizeInKiB,
       streamCreationTimestamp: new Date(d.StreamCreationTimestamp * 1000),
+      consumerCount: d.ConsumerCount,
+      shardLevelMetrics: d.EnhancedMonitoring[0].ShardLevelMetrics,
+      encryptionType: d.EncryptionType,
+      ...(d.KeyId ? { keyId: d.KeyId } : {}),
     };
+  }
+
+  /** DescribeLimits: `{ shardLimit, openShardCount, onDemandStreamCount, onDemandStreamCountLimit }`. */
+  describeLimits() {
+    const l = this.call('DescribeLimits');
+    return { shardLimit: l.ShardLimit, openShardCount: l.OpenShardCount, onDemandStreamCount: l.OnDemandStreamCount, onDemandStreamCountLimit: l.OnDemandStreamCountLimit };
+  }
+
+  /**
+   * EnableEnhancedMonitoring (`enable`: true) or DisableEnhancedMonitoring
+   * of `shardLevelMetrics` ('ALL' or metric names): `{ current, desired }`.
+   * Kept and reported (DescribeStream, describeStreamSummary); the engine
+   * sends no CloudWatch metrics.
+   */
+  setEnhancedMonitoring(args) {
+    const { streamName, shardLevelMetrics, enable = true } = argsOf(args);
+    const out = this.call(enable ? 'EnableEnhancedMonitoring' : 'DisableEnhancedMonitoring', { StreamName: streamName, ShardLevelMetrics: shardLevelMetrics });
+    return { current: out.CurrentShardLevelMetrics, desired: out.DesiredShardLevelMetrics };
+  }
+
+  /**
+   * StartStreamEncryption with a KMS `keyId` (a key or alias ARN, 'alias/…'
+   * or a key id), or, with `keyId: null`, StopStreamEncryption. Kept and
+   * reported; records are stored as they are (AWS encrypts at rest,
+   * invisibly to readers).
+   */
+  setStreamEncryption(args) {
+    const { streamName, keyId } = argsOf(args);
+    if (keyId === null) {
+      // StopStreamEncryption names the key in use (AWS requires KeyId).
+      const current = this.describeStreamSummary({ streamName }).keyId;
+      if (current !== undefined) this.call('StopStreamEncryption', { StreamName: streamName, EncryptionType: 'KMS', KeyId: current });
+    } else this.call('StartStreamEncryption', { StreamName: streamName, EncryptionType: 'KMS', KeyId: keyId });
   }
 
   /** PutRecord: `{ sequenceNumber, shardId }`, or throws (e.g. throttled). */

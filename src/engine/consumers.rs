@@ -289,6 +289,13 @@ impl Engine {
         Ok(s.consumers.iter().map(|c| self.consumer_info(&stream, c, now)).collect())
     }
 
+    /// DescribeStreamSummary's `ConsumerCount`: the consumers registered
+    /// with the stream (any status).
+    pub fn consumer_count(&mut self, stream: &str, now: Timestamp) -> usize {
+        self.prune_consumers(now);
+        self.streams.get(stream).map_or(0, |s| s.consumers.len())
+    }
+
     /// DeregisterStreamConsumer: the consumer is `DELETING` for the
     /// engine's create delay, then gone; its subscriptions end.
     pub fn deregister_stream_consumer(

@@ -22,6 +22,7 @@ mod faults;
 pub mod firehose;
 mod iterator;
 mod scaling;
+pub mod settings;
 mod tags;
 mod throttle;
 mod validation;
@@ -389,6 +390,10 @@ struct StreamState {
     active_at: Timestamp,
     /// Its enhanced fan-out consumers, in the order they were registered.
     consumers: Vec<consumers::ConsumerState>,
+    /// Enhanced monitoring: which of [`settings::SHARD_LEVEL_METRICS`] are on.
+    metrics: [bool; 7],
+    /// Server-side encryption: its KMS key, when on.
+    kms_key: Option<String>,
 }
 
 impl StreamState {
@@ -597,8 +602,9 @@ impl Engine {
         // does, and UpdateMaxRecordSize takes only the ARN (read by itself).
         // Nor do the consumer actions: they take a StreamARN of their own,
         // or a ConsumerARN.
-        const NOT_BY_ARN: [&str; 9] = [
+        const NOT_BY_ARN: [&str; 10] = [
             "CreateStream",
+            "DescribeLimits",
             "ListStreams",
             "GetRecords",
             "UpdateMaxRecordSize",
@@ -740,6 +746,8 @@ impl Engine {
             faults: None,
             active_at: now.add_millis(i64::from(c.create_delay_ms)),
             consumers: Vec::new(),
+            metrics: [false; 7],
+            kms_key: None,
         };
         state.index_open_shards();
         self.streams.insert(name.to_owned(), state);

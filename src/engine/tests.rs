@@ -1253,3 +1253,111 @@ mod fan_out {
         assert!(String::from_utf8_lossy(&r.body).contains("InvalidArgumentException"));
     }
 }
+
+#[test]
+fn limits_monitoring_and_encryption() {
+    fn call(e: &mut Engine, action: &str, body: &str) -> (u16, serde_json::Value) {
+        let r = e.handle(t(10), &format!("Kinesis_20131202.{action}"), body.as_bytes());
+        let v =
+            if r.body.is_empty() { serde_json::json!({}) } else { serde_json::from_slice(&r.body).unwrap() };
+        (r.status, v)
+    }
+    let mut e = engine_with(3);
+    e.create_stream("t", 2, t(0)).unwrap();
+    let (_, l) = call(&mut e, "DescribeLimits", "{}");
+    assert_eq!(
+        l,
+        serde_json::json!({ "ShardLimit": 10000, "OpenShardCount": 5, "OnDemandStreamCount": 0, "OnDemandStreamCountLimit": 50 })
+    );
+    // Enhanced monitoring: ALL, then one off; both actions answer before and after.
+    let (status, m) = call(
+        &mut e,
+        "EnableEnhancedMonitoring",
+        r#"{"StreamName":"s","ShardLevelMetrics":["IncomingBytes"]}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(m["CurrentShardLevelMetrics"], serde_json::json!([]));
+    assert_eq!(m["DesiredShardLevelMetrics"], serde_json::json!(["IncomingBytes"]));
+    assert_eq!(m["StreamARN"], "arn:aws:kinesis:us-east-1:000000000000:stream/s");
+    call(&mut e, "EnableEnhancedMonitoring", r#"{"StreamName":"s","ShardLevelMetrics":["ALL"]}"#);
+    let (_, m) = call(
+        &mut e,
+        "DisableEnhancedMonitoring",
+        r#"{"StreamName":"s","ShardLevelMetrics":["OutgoingBytes","IncomingBytes"]}"#,
+    );
+    assert_eq!(m["CurrentShardLevelMetrics"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        m["DesiredShardLevelMetrics"],
+        serde_json::json!([
+            "IncomingRecords",
+            "OutgoingRecords",
+            "WriteProvisionedThroughputExceeded",
+            "ReadProvisionedThroughputExceeded",
+            "IteratorAgeMilliseconds"
+        ])
+    );
+    let (_, d) = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+    assert_eq!(
+        d["StreamDescriptionSummary"]["EnhancedMonitoring"][0]["ShardLevelMetrics"],
+        m["DesiredShardLevelMetrics"]
+    );
+    let (status, bad) =
+        call(&mut e, "EnableEnhancedMonitoring", r#"{"StreamName":"s","ShardLevelMetrics":["Nope"]}"#);
+    assert_eq!((status, bad["__type"].as_str().unwrap()), (400, "ValidationException"));
+    assert!(bad["message"].as_str().unwrap().contains("Value '[Nope]' at 'shardLevelMetrics'"));
+    let (_, bad) = call(&mut e, "EnableEnhancedMonitoring", r#"{"StreamName":"s","ShardLevelMetrics":[]}"#);
+    assert_eq!(bad["__type"], "ValidationException");
+    let (_, bad) =
+        call(&mut e, "EnableEnhancedMonitoring", r#"{"StreamName":"nope","ShardLevelMetrics":["ALL"]}"#);
+    assert_eq!(bad["__type"], "ResourceNotFoundException");
+    // Encryption: KMS with a key, shown by both descriptions; then off.
+    let key = "arn:aws:kms:us-east-1:000000000000:key/12345678-1234-1234-1234-123456789012";
+    let (status, _) = call(
+        &mut e,
+        "StartStreamEncryption",
+        &format!(r#"{{"StreamName":"s","EncryptionType":"KMS","KeyId":"{key}"}}"#),
+    );
+    assert_eq!(status, 200);
+    let (_, d) = call(&mut e, "DescribeStream", r#"{"StreamName":"s"}"#);
+    assert_eq!(
+        (d["StreamDescription"]["EncryptionType"].as_str(), d["StreamDescription"]["KeyId"].as_str()),
+        (Some("KMS"), Some(key))
+    );
+    let (_, d) = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+    assert_eq!(d["StreamDescriptionSummary"]["KeyId"], key);
+    call(
+        &mut e,
+        "StopStreamEncryption",
+        &format!(r#"{{"StreamName":"s","EncryptionType":"KMS","KeyId":"{key}"}}"#),
+    );
+    let (_, d) = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+    assert_eq!(d["StreamDescriptionSummary"]["EncryptionType"], "NONE");
+    assert!(d["StreamDescriptionSummary"].get("KeyId").is_none());
+    for (body, code) in [
+        (
+            r#"{"StreamName":"s","EncryptionType":"NONE","KeyId":"alias/aws/kinesis"}"#,
+            "InvalidArgumentException",
+        ),
+        (r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"not-a-key"}"#, "InvalidArgumentException"),
+        (
+            r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"arn:aws:kms:us-east-1:1:key/x"}"#,
+            "InvalidArgumentException",
+        ),
+        (r#"{"StreamName":"s","EncryptionType":"AES","KeyId":"alias/aws/kinesis"}"#, "ValidationException"),
+        (r#"{"StreamName":"s","EncryptionType":"KMS"}"#, "ValidationException"),
+    ] {
+        let (_, v) = call(&mut e, "StartStreamEncryption", body);
+        assert_eq!(v["__type"], code, "{body}");
+    }
+    let (status, _) = call(
+        &mut e,
+        "StartStreamEncryption",
+        r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/t","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(e.encryption_key("t"), Some("alias/aws/kinesis"));
+    // ConsumerCount follows registered consumers.
+    e.register_stream_consumer("arn:aws:kinesis:us-east-1:000000000000:stream/s", "c", t(10)).unwrap();
+    let (_, d) = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+    assert_eq!(d["StreamDescriptionSummary"]["ConsumerCount"], 1);
+}

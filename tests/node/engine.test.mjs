@@ -345,3 +345,18 @@ test('ShardEngine JS API: a method given null or no object answers with a code, 
   const answered = engine.handleHttp(null);
   assert.equal(typeof answered.status, 'number');
 });
+
+test('describeLimits, enhanced monitoring and encryption are kept and reported', () => {
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 2 });
+  assert.deepEqual(engine.describeLimits(), { shardLimit: 10000, openShardCount: 2, onDemandStreamCount: 0, onDemandStreamCountLimit: 50 });
+  assert.deepEqual(engine.setEnhancedMonitoring({ streamName: 's', shardLevelMetrics: ['IncomingRecords', 'IncomingBytes'] }), { current: [], desired: ['IncomingBytes', 'IncomingRecords'] });
+  assert.deepEqual(engine.setEnhancedMonitoring({ streamName: 's', shardLevelMetrics: ['IncomingBytes'], enable: false }).desired, ['IncomingRecords']);
+  engine.setStreamEncryption({ streamName: 's', keyId: 'alias/aws/kinesis' });
+  let d = engine.describeStreamSummary({ streamName: 's' });
+  assert.deepEqual([d.shardLevelMetrics, d.encryptionType, d.keyId, d.consumerCount], [['IncomingRecords'], 'KMS', 'alias/aws/kinesis', 0]);
+  engine.setStreamEncryption({ streamName: 's', keyId: null });
+  d = engine.describeStreamSummary({ streamName: 's' });
+  assert.deepEqual([d.encryptionType, d.keyId], ['NONE', undefined]);
+  assert.throws(() => engine.setStreamEncryption({ streamName: 's', keyId: 'nope' }), { code: 'InvalidArgumentException' });
+});

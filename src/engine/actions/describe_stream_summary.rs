@@ -26,10 +26,10 @@ pub(in crate::engine) fn run(
     inner.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
     inner.number("RetentionPeriodHours", engine.retention_hours(name).unwrap_or(24));
     inner.number("StreamCreationTimestamp", created);
-    inner.key("EnhancedMonitoring").extend_from_slice(b"[{\"ShardLevelMetrics\":[]}]");
-    inner.string("EncryptionType", "NONE");
+    super::stream_settings::write_enhanced_monitoring(&mut inner, &engine.shard_level_metrics(name)?);
+    super::stream_settings::write_encryption(&mut inner, engine.encryption_key(name));
     inner.number("OpenShardCount", shards.iter().filter(|s| s.ending_sequence_number.is_none()).count());
-    inner.number("ConsumerCount", 0);
+    inner.number("ConsumerCount", engine.consumer_count(name, now));
     inner.number("MaxRecordSizeInKiB", engine.max_record_bytes(name).unwrap_or(0) / 1024);
     let mut w = Writer::new();
     w.key("StreamDescriptionSummary").extend_from_slice(&inner.finish());

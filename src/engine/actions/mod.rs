@@ -12,6 +12,7 @@ pub(super) mod put_record;
 pub(super) mod put_records;
 pub(super) mod reshard;
 pub(super) mod stream_admin;
+pub(super) mod stream_settings;
 pub(super) mod tags;
 pub(super) mod update_max_record_size;
 pub(super) mod update_shard_count;
@@ -28,9 +29,12 @@ pub(super) const KINESIS: &[&str] = &[
     "DecreaseStreamRetentionPeriod",
     "DeleteStream",
     "DeregisterStreamConsumer",
+    "DescribeLimits",
     "DescribeStream",
     "DescribeStreamConsumer",
     "DescribeStreamSummary",
+    "DisableEnhancedMonitoring",
+    "EnableEnhancedMonitoring",
     "GetRecords",
     "GetShardIterator",
     "IncreaseStreamRetentionPeriod",
@@ -44,6 +48,8 @@ pub(super) const KINESIS: &[&str] = &[
     "RegisterStreamConsumer",
     "RemoveTagsFromStream",
     "SplitShard",
+    "StartStreamEncryption",
+    "StopStreamEncryption",
     "SubscribeToShard",
     "UpdateMaxRecordSize",
     "UpdateShardCount",
@@ -62,9 +68,12 @@ pub(super) fn run(
         "DecreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, false),
         "DeleteStream" => stream_admin::delete(engine, v),
         "DeregisterStreamConsumer" => consumers::deregister(engine, v, now),
+        "DescribeLimits" => stream_settings::describe_limits(engine),
         "DescribeStreamConsumer" => consumers::describe(engine, v, now),
         "DescribeStream" => stream_admin::describe(engine, v, now),
         "DescribeStreamSummary" => describe_stream_summary::run(engine, v, now),
+        "DisableEnhancedMonitoring" => stream_settings::monitoring(engine, v, now, false),
+        "EnableEnhancedMonitoring" => stream_settings::monitoring(engine, v, now, true),
         "GetRecords" => get_records::run(engine, v, now),
         "GetShardIterator" => get_shard_iterator::run(engine, v, now),
         "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true),
@@ -78,6 +87,8 @@ pub(super) fn run(
         "RegisterStreamConsumer" => consumers::register(engine, v, now),
         "RemoveTagsFromStream" => tags::remove(engine, v),
         "SplitShard" => reshard::split(engine, v, now),
+        "StartStreamEncryption" => stream_settings::encryption(engine, v, now, true),
+        "StopStreamEncryption" => stream_settings::encryption(engine, v, now, false),
         "SubscribeToShard" => {
             let id = consumers::subscribe(engine, v, now)?;
             engine.opened_subscription(id)

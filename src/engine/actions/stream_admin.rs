@@ -74,8 +74,8 @@ pub(in crate::engine) fn describe(
     d.key("HasMoreShards").extend_from_slice(if rest.len() > limit { b"true" } else { b"false" });
     d.number("RetentionPeriodHours", engine.retention_hours(name).unwrap_or(24));
     d.number("StreamCreationTimestamp", engine.created(name).map_or(0, |t| t.as_secs()));
-    d.key("EnhancedMonitoring").extend_from_slice(b"[{\"ShardLevelMetrics\":[]}]");
-    d.string("EncryptionType", "NONE");
+    super::stream_settings::write_enhanced_monitoring(&mut d, &engine.shard_level_metrics(name)?);
+    super::stream_settings::write_encryption(&mut d, engine.encryption_key(name));
     let mut w = Writer::new();
     w.key("StreamDescription").extend_from_slice(&d.finish());
     Ok(w.finish())
