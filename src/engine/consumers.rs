@@ -144,7 +144,7 @@ pub enum SubscriptionStep {
 }
 
 /// What an HTTP adapter sends of a subscription at some time (see
-/// [`Engine::poll_subscription_http`]).
+/// [`Engine::poll_subscription_http`]): at most one event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpEvents {
     /// Event stream messages to write to the response (may be empty).
@@ -540,26 +540,28 @@ impl Engine {
     /// and when to poll again.
     pub fn poll_subscription_http(&mut self, id: u64, now: Timestamp, cbor: bool) -> HttpEvents {
         let mut bytes = Vec::new();
-        loop {
-            match self.poll_subscription(id, now, false) {
-                SubscriptionStep::Event(body) => {
-                    let payload = if cbor { super::cbor::answer_from_json(&body) } else { body };
-                    super::eventstream::write_message(
-                        &mut bytes,
-                        &[
-                            (":message-type", "event"),
-                            (":event-type", "SubscribeToShardEvent"),
-                            (":content-type", event_content_type(cbor)),
-                        ],
-                        &payload,
-                    );
-                }
-                SubscriptionStep::Wait(t) => return HttpEvents { bytes, next: Some(t) },
-                SubscriptionStep::End(None) => return HttpEvents { bytes, next: None },
-                SubscriptionStep::End(Some(e)) => {
-                    write_exception(&mut bytes, &e, cbor);
-                    return HttpEvents { bytes, next: None };
-                }
+        match self.poll_subscription(id, now, false) {
+            SubscriptionStep::Event(body) => {
+                let payload = if cbor { super::cbor::answer_from_json(&body) } else { body };
+                super::eventstream::write_message(
+                    &mut bytes,
+                    &[
+                        (":message-type", "event"),
+                        (":event-type", "SubscribeToShardEvent"),
+                        (":content-type", event_content_type(cbor)),
+                    ],
+                    &payload,
+                );
+                // One event a poll (up to 10 MiB of records): a backlog
+                // goes event by event as the client takes them, not in one
+                // answer. Poll again at once.
+                HttpEvents { bytes, next: Some(now) }
+            }
+            SubscriptionStep::Wait(t) => HttpEvents { bytes, next: Some(t) },
+            SubscriptionStep::End(None) => HttpEvents { bytes, next: None },
+            SubscriptionStep::End(Some(e)) => {
+                write_exception(&mut bytes, &e, cbor);
+                HttpEvents { bytes, next: None }
             }
         }
     }

@@ -1199,6 +1199,34 @@ mod fan_out {
     }
 
     #[test]
+    fn a_backlog_goes_one_event_a_poll() {
+        let mut e = Engine::new(EngineConfig { throttling: false, ..EngineConfig::default() });
+        e.create_stream("s", 1, t(0)).unwrap();
+        let arn = register(&mut e, t(0), "app");
+        let data = [1u8; 10];
+        for i in 0..50 {
+            let batch: Vec<UserRecord<'_>> = (0..500).map(|_| rec("k", &data)).collect();
+            e.put_records("s", &batch, t(i)).unwrap();
+        }
+        let id =
+            e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::TrimHorizon, t(100)).unwrap();
+        let mut counts = Vec::new();
+        loop {
+            let out = e.poll_subscription_http(id, t(100), false);
+            let messages = read_messages(&out.bytes).unwrap();
+            assert!(messages.len() <= 1);
+            if let Some((_, payload)) = messages.first() {
+                let v: serde_json::Value = serde_json::from_slice(payload).unwrap();
+                counts.push(v["Records"].as_array().unwrap().len());
+            }
+            if out.next != Some(t(100)) {
+                break;
+            }
+        }
+        assert_eq!(counts, [10_000, 10_000, 5_000], "GetRecords' 10,000 records an event at most");
+    }
+
+    #[test]
     fn over_http_as_an_event_stream() {
         let mut e = engine_with(1);
         let arn = register(&mut e, t(0), "app");
@@ -1220,7 +1248,11 @@ mod fan_out {
         assert_eq!(first.len(), 1);
         assert!(first[0].0.contains(&(":event-type".to_owned(), "initial-response".to_owned())));
         let out = e.poll_subscription_http(id, t(2), false);
-        assert_eq!(out.next, Some(t(2 + IDLE_EVENT_MS)));
+        assert_eq!(out.next, Some(t(2)), "one event a poll: poll again at once");
+        assert_eq!(
+            e.poll_subscription_http(id, t(2), false),
+            HttpEvents { bytes: Vec::new(), next: Some(t(2 + IDLE_EVENT_MS)) }
+        );
         let events = read_messages(&out.bytes).unwrap();
         assert_eq!(events.len(), 1);
         assert!(events[0].0.contains(&(":event-type".to_owned(), "SubscribeToShardEvent".to_owned())));
