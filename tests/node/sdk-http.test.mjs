@@ -145,7 +145,7 @@ test('@aws-sdk/client-firehose over HTTP delivers into the in-memory bucket', as
 // test`: reported as skipped otherwise).
 const hasBoto3 = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' }).status === 0;
 
-test('boto3 uses the served engine as its endpoint', { skip: hasBoto3 ? false : 'python3 with boto3 is not installed' }, async () => {
+test('boto3 uses the served engine as its endpoint, SubscribeToShard included', { skip: hasBoto3 ? false : 'python3 with boto3 is not installed' }, async () => {
   const server = await startEngine([]);
   try {
     const script = `
@@ -165,10 +165,20 @@ except k.exceptions.ResourceNotFoundException as e:
 k.update_shard_count(StreamName='py', TargetShardCount=4, ScalingType='UNIFORM_SCALING')
 open_shards = sum(1 for s in k.list_shards(StreamName='py')['Shards'] if 'EndingSequenceNumber' not in s['SequenceNumberRange'])
 print(r['FailedRecordCount'], n, open_shards, missing)
+# Enhanced fan-out: botocore's own event stream reader (CRCs checked) over HTTP/1.1.
+k.create_stream(StreamName='efo', ShardCount=1)
+arn = k.describe_stream_summary(StreamName='efo')['StreamDescriptionSummary']['StreamARN']
+consumer = k.register_stream_consumer(StreamARN=arn, ConsumerName='py')['Consumer']
+k.put_record(StreamName='efo', Data=b'pushed', PartitionKey='k')
+events = k.subscribe_to_shard(ConsumerARN=consumer['ConsumerARN'], ShardId='shardId-000000000000', StartingPosition={'Type': 'TRIM_HORIZON'})['EventStream']
+for event in events:
+    print(event['SubscribeToShardEvent']['Records'][0]['Data'].decode())
+    break
+events.close()
 `;
     const run = spawnSync('python3', ['-c', script, server.url], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout.trim(), '0 10 4 Stream nope under account 000000000000 not found.');
+    assert.equal(run.stdout.trim(), '0 10 4 Stream nope under account 000000000000 not found.\npushed');
   } finally {
     await server.stop();
   }
