@@ -44,6 +44,17 @@ function showError(id, e) {
   }
 }
 
+/** A table row of these cells (text or elements). */
+function tableRow(cells) {
+  const tr = document.createElement('tr');
+  for (const c of cells) {
+    const td = document.createElement('td');
+    td.append(c);
+    tr.append(td);
+  }
+  return tr;
+}
+
 /** Orders shards by where their hash key range starts. */
 const byStart = (a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1);
 
@@ -170,14 +181,9 @@ function renderStep1() {
   const shards = openShards();
   drawHashBar($('bar-1'), shards);
   $('shards-table').tBodies[0].replaceChildren(...shards.map((s) => {
-    const tr = document.createElement('tr');
-    tr.dataset.shard = s.shardId;
     const share = ((position(s.endingHashKey) - position(s.startingHashKey)) * 100 + 1e-4).toFixed(1);
-    for (const text of [s.shardId, s.startingHashKey, s.endingHashKey, `${share} %`]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
+    const tr = tableRow([s.shardId, s.startingHashKey, s.endingHashKey, `${share} %`]);
+    tr.dataset.shard = s.shardId;
     return tr;
   }));
   $('code-1').textContent = `import { ShardEngine } from 'kinesis-edge/engine';
@@ -447,7 +453,6 @@ $('get-records').addEventListener('click', () => {
     const rows = [];
     for (const r of out.records) {
       for (const u of deaggregate({ partitionKey: r.partitionKey, data: r.data, sequenceNumber: r.sequenceNumber })) {
-        const tr = document.createElement('tr');
         const seq = document.createElement('button');
         seq.type = 'button';
         seq.className = 'link';
@@ -458,13 +463,7 @@ $('get-records').addEventListener('click', () => {
           $('read-type').value = 'AT_SEQUENCE_NUMBER';
           renderStep4();
         });
-        const cells = [seq, u.subSequenceNumber ?? '', u.partitionKey, r.approximateArrivalTimestamp.toISOString().slice(11, 23), decoder.decode(u.data).trimEnd().slice(0, 120)];
-        for (const c of cells) {
-          const td = document.createElement('td');
-          td.append(c);
-          tr.append(td);
-        }
-        rows.push(tr);
+        rows.push(tableRow([seq, u.subSequenceNumber ?? '', u.partitionKey, r.approximateArrivalTimestamp.toISOString().slice(11, 23), decoder.decode(u.data).trimEnd().slice(0, 120)]));
         read.count++;
       }
     }
@@ -544,13 +543,7 @@ $('efo-subscribe').addEventListener('click', () => {
       const rows = [];
       for (const r of e.records) {
         for (const u of deaggregate({ partitionKey: r.partitionKey, data: r.data, sequenceNumber: r.sequenceNumber })) {
-          const tr = document.createElement('tr');
-          for (const c of [r.sequenceNumber, u.partitionKey, decoder.decode(u.data).trimEnd().slice(0, 120)]) {
-            const td = document.createElement('td');
-            td.append(c);
-            tr.append(td);
-          }
-          rows.push(tr);
+          rows.push(tableRow([r.sequenceNumber, u.partitionKey, decoder.decode(u.data).trimEnd().slice(0, 120)]));
           efo.count++;
         }
       }
@@ -627,19 +620,14 @@ function renderStep5() {
   $('merge').disabled = pairs.length === 0;
   const keys = [...new Set([$('pk').value || 'user-42', ...SAMPLE_KEYS])];
   $('keys-table').tBodies[0].replaceChildren(...keys.map((k) => {
-    const tr = document.createElement('tr');
     let now = '–';
     let before = '–';
     try {
       now = all.shardFor(k);
       before = previousMap ? previousMap.shardFor(k) : now;
     } catch { /* an empty key: nowhere */ }
+    const tr = tableRow([k, shortId(before), shortId(now)]);
     if (before !== now) tr.className = 'moved';
-    for (const text of [k, shortId(before), shortId(now)]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
     return tr;
   }));
   const mid = split.value ? midpoint(open.find((s) => s.shardId === split.value)) : '…';

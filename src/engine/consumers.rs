@@ -36,7 +36,7 @@
 use super::actions::get_records::{write_child_shards, RecordsOut};
 use super::iterator::Position;
 use super::throttle::Bucket;
-use super::{counter_of, error, sequence_number, Engine, EngineError, IteratorType, RecordRef, ShardState};
+use super::{counter_of, error, sequence_number, Engine, EngineError, IteratorType};
 use crate::limits::{GET_RECORDS_MAX_BYTES, GET_RECORDS_MAX_RECORDS};
 use crate::time::Timestamp;
 
@@ -477,59 +477,26 @@ impl Engine {
         }
         // Records up to a second's allowance, and GetRecords' limits.
         let mut records = RecordsOut::new(packed);
-        let (mut count, mut bytes) = (0usize, 0usize);
         let budget = (sh_read_allowance(throttling, &mut x.bytes, now) as usize).min(GET_RECORDS_MAX_BYTES);
-        let mut last = None;
-        if can_read {
-            for r in sh.records.range(start..) {
-                if count == GET_RECORDS_MAX_RECORDS || (count > 0 && bytes + r.bytes.len() > budget) {
-                    break;
-                }
-                bytes += r.bytes.len();
-                count += 1;
-                records.push(RecordRef {
-                    shard_number: sh.number,
-                    counter: r.counter,
-                    arrival: r.arrival,
-                    partition_key: r.key(),
-                    data: r.data(),
-                });
-                last = Some((r.counter, r.arrival));
-            }
-        }
+        let limit = if can_read { GET_RECORDS_MAX_RECORDS } else { 0 };
+        let read = sh.read_from(start, limit, budget, |r| records.push(r));
         if throttling {
-            x.bytes.take_debt(bytes as f64, now);
+            x.bytes.take_debt(read.bytes as f64, now);
         }
-        if let Some((counter, _)) = last {
+        if let Some((counter, _)) = read.last {
             x.after = u128::from(counter);
         }
-        let behind = match (last, sh.records.back()) {
-            (Some((counter, arrival)), Some(tip)) if counter != tip.counter => {
-                (now.as_millis() - arrival.as_millis()).max(0) as u64
-            }
-            _ => 0,
-        };
-        let read_to_end = start + count == sh.records.len();
         let continuation = sequence_number(sh.number, u64::try_from(x.after).unwrap_or(u64::MAX));
         let mut w = records.finish();
         w.string("ContinuationSequenceNumber", &continuation);
-        w.number("MillisBehindLatest", behind);
-        if !sh.is_open() && read_to_end {
-            let children: Vec<_> = s
-                .shards
-                .iter()
-                .filter(|c| {
-                    c.parent.as_deref() == Some(x.shard.as_str())
-                        || c.adjacent_parent.as_deref() == Some(x.shard.as_str())
-                })
-                .map(ShardState::info)
-                .collect();
-            write_child_shards(&mut w, &children);
+        w.number("MillisBehindLatest", sh.millis_behind(&read, now));
+        if !sh.is_open() && read.to_end {
+            write_child_shards(&mut w, &super::children_of(&s.shards, &x.shard));
             x.finished = true;
         }
         let sh = &mut s.shards[index];
-        sh.stats.records_out += count as u64;
-        sh.stats.bytes_out += bytes as u64;
+        sh.stats.records_out += read.count as u64;
+        sh.stats.bytes_out += read.bytes as u64;
         x.last_event = Some(now);
         SubscriptionStep::Event(w.finish())
     }

@@ -270,6 +270,47 @@ impl ShardState {
         self.closed = Some(now);
     }
 
+    /// Visits the records from index `start` on, in order: at most `limit`
+    /// of them and `max_bytes` (data and keys; the first one whatever its
+    /// size), as GetRecords and a subscription's events read them.
+    fn read_from(
+        &self,
+        start: usize,
+        limit: usize,
+        max_bytes: usize,
+        mut visit: impl FnMut(RecordRef<'_>),
+    ) -> Read {
+        let mut read = Read { count: 0, bytes: 0, last: None, to_end: false };
+        for r in self.records.range(start..) {
+            if read.count == limit || (read.count > 0 && read.bytes + r.bytes.len() > max_bytes) {
+                break;
+            }
+            read.bytes += r.bytes.len();
+            read.count += 1;
+            visit(RecordRef {
+                shard_number: self.number,
+                counter: r.counter,
+                arrival: r.arrival,
+                partition_key: r.key(),
+                data: r.data(),
+            });
+            read.last = Some((r.counter, r.arrival));
+        }
+        read.to_end = start + read.count == self.records.len();
+        read
+    }
+
+    /// `MillisBehindLatest` after `read`: how long the last record read
+    /// waited for it, or 0 when it is the tip (or nothing was read).
+    fn millis_behind(&self, read: &Read, now: Timestamp) -> u64 {
+        match (read.last, self.records.back()) {
+            (Some((counter, arrival)), Some(tip)) if counter != tip.counter => {
+                (now.as_millis() - arrival.as_millis()).max(0) as u64
+            }
+            _ => 0,
+        }
+    }
+
     fn info(&self) -> ShardInfo {
         ShardInfo {
             shard_id: self.id.clone(),
@@ -283,6 +324,26 @@ impl ShardState {
             closed: self.closed,
         }
     }
+}
+
+/// What [`ShardState::read_from`] read.
+struct Read {
+    count: usize,
+    bytes: usize,
+    /// The last record's counter and arrival.
+    last: Option<(u64, Timestamp)>,
+    /// Whether it read to the shard's last record.
+    to_end: bool,
+}
+
+/// The shards that replaced `shard` (a split's two, or a merge's one), as
+/// GetRecords' and SubscribeToShard's `ChildShards` list them.
+fn children_of(shards: &[ShardState], shard: &str) -> Vec<ShardInfo> {
+    shards
+        .iter()
+        .filter(|c| c.parent.as_deref() == Some(shard) || c.adjacent_parent.as_deref() == Some(shard))
+        .map(ShardState::info)
+        .collect()
 }
 
 /// What happened on a shard since it opened (for charts and tests).
@@ -1267,60 +1328,26 @@ impl Engine {
                 u128::from(r.counter) <= from
             }
         });
-        let mut count = 0usize;
-        let mut bytes = 0usize;
-        let mut last: Option<(u64, Timestamp)> = None;
-        let number = sh.number;
-        for r in sh.records.range(start..) {
-            if count == limit || (bytes + r.bytes.len() > GET_RECORDS_MAX_BYTES && count > 0) {
-                break;
-            }
-            bytes += r.bytes.len();
-            count += 1;
-            visit(RecordRef {
-                shard_number: number,
-                counter: r.counter,
-                arrival: r.arrival,
-                partition_key: r.key(),
-                data: r.data(),
-            });
-            last = Some((r.counter, r.arrival));
-        }
+        let read = sh.read_from(start, limit, GET_RECORDS_MAX_BYTES, &mut visit);
         if throttling {
-            sh.read_bytes.take_debt(bytes as f64, now);
+            sh.read_bytes.take_debt(read.bytes as f64, now);
         }
-        sh.stats.records_out += count as u64;
-        sh.stats.bytes_out += bytes as u64;
-        let behind = match (last, sh.records.back()) {
-            (Some((counter, arrival)), Some(tip)) if counter != tip.counter => {
-                (now.as_millis() - arrival.as_millis()).max(0) as u64
-            }
-            _ => 0,
-        };
-        let read_to_end = start + count == sh.records.len();
-        let closed = !sh.is_open();
-        let next = match last {
+        sh.stats.records_out += read.count as u64;
+        sh.stats.bytes_out += read.bytes as u64;
+        let behind = sh.millis_behind(&read, now);
+        let next = match read.last {
             Some((counter, _)) => {
-                Position { sequence_number: sequence_number(number, counter), inclusive: false }
+                Position { sequence_number: sequence_number(sh.number, counter), inclusive: false }
             }
             None => position,
         };
-        if closed && read_to_end {
+        if !sh.is_open() && read.to_end {
             // The end of a closed shard: no next iterator; its children.
-            let children = s
-                .shards
-                .iter()
-                .filter(|c| {
-                    c.parent.as_deref() == Some(shard.as_str())
-                        || c.adjacent_parent.as_deref() == Some(shard.as_str())
-                })
-                .map(ShardState::info)
-                .collect();
             return Ok(GetRecordsOutput {
                 records: Vec::new(),
                 next_shard_iterator: None,
                 millis_behind_latest: 0,
-                child_shards: children,
+                child_shards: children_of(&s.shards, &shard),
             });
         }
         Ok(GetRecordsOutput {
