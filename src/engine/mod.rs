@@ -455,6 +455,8 @@ struct StreamState {
     metrics: [bool; 7],
     /// Server-side encryption: its KMS key, when on.
     kms_key: Option<String>,
+    /// When UpdateShardCount scaled it, in the last 24 hours.
+    scalings: Vec<Timestamp>,
 }
 
 impl StreamState {
@@ -809,6 +811,7 @@ impl Engine {
             consumers: Vec::new(),
             metrics: [false; 7],
             kms_key: None,
+            scalings: Vec::new(),
         };
         state.index_open_shards();
         self.streams.insert(name.to_owned(), state);

@@ -18,6 +18,12 @@ pub struct ScalingOutcome {
     pub target: u32,
 }
 
+/// UpdateShardCount calls a stream may have in a rolling 24 hours (API
+/// reference, UpdateShardCount: "Scale more than ten times per rolling
+/// 24-hour period per stream" is refused).
+pub const SCALINGS_PER_DAY: usize = 10;
+const DAY_MS: i64 = 24 * 3_600_000;
+
 impl Engine {
     /// UpdateShardCount: between half and double the open shards (AWS's
     /// limits, messages as kinesalite gives AWS's).
@@ -53,6 +59,17 @@ impl Engine {
                 "UpdateShardCount cannot scale down below half your current open shard count. {counts}"
             )));
         }
+        // At most ten scalings per rolling 24 hours per stream (API
+        // reference, UpdateShardCount; kinesis-mock's message, the
+        // reference gives none).
+        let day_ago = now.add_millis(-DAY_MS);
+        s.scalings.retain(|t| *t > day_ago);
+        if s.scalings.len() >= SCALINGS_PER_DAY {
+            return Err(limit(format!(
+                "Cannot run UpdateShardCount more than {SCALINGS_PER_DAY} times in a 24 hour period"
+            )));
+        }
+        s.scalings.push(now);
         let ranges: Vec<(u128, u128)> = uniform_ranges(target).collect();
         // 1. Split every open shard at each target boundary inside it.
         for &(boundary, _) in ranges.iter().skip(1) {
@@ -106,6 +123,21 @@ mod tests {
         assert_eq!(open.last().unwrap().1, u128::MAX);
         assert!(open.windows(2).all(|w| w[0].1 + 1 == w[1].0));
         open
+    }
+
+    #[test]
+    fn at_most_ten_scalings_a_rolling_day() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.create_stream("s", 2, t(0)).unwrap();
+        for i in 0..10 {
+            e.update_shard_count("s", if i % 2 == 0 { 3 } else { 2 }, t(i * 1000)).unwrap();
+        }
+        let err = e.update_shard_count("s", 3, t(60_000)).unwrap_err();
+        assert_eq!(err.code, "LimitExceededException");
+        assert_eq!(err.message, "Cannot run UpdateShardCount more than 10 times in a 24 hour period");
+        // A refused call does not count; a day after the first, one more.
+        e.update_shard_count("s", 3, t(DAY_MS + 1)).unwrap();
+        assert!(e.update_shard_count("s", 2, t(DAY_MS + 2)).is_err(), "the second still within the day");
     }
 
     #[test]
