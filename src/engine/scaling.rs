@@ -21,7 +21,7 @@ pub struct ScalingOutcome {
 /// UpdateShardCount calls a stream may have in a rolling 24 hours (API
 /// reference, UpdateShardCount: "Scale more than ten times per rolling
 /// 24-hour period per stream" is refused).
-pub const SCALINGS_PER_DAY: usize = 10;
+pub(crate) const SCALINGS_PER_DAY: usize = 10;
 const DAY_MS: i64 = 24 * 3_600_000;
 
 impl Engine {
