@@ -106,7 +106,7 @@ export declare class ShardEngine {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   call(action: string, input?: object): any;
   callFirehose(action: string, input?: object): any;
-  createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string>; maxRecordSizeInKiB?: number }): void;
+  createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string>; maxRecordSizeInKiB?: number; streamMode?: 'PROVISIONED' | 'ON_DEMAND' }): void;
   /** The stream's record limit, 1024 to 10240 KiB; the stream is named by its ARN, as AWS takes it. */
   updateMaxRecordSize(input: { streamArn: string; maxRecordSizeInKiB: number }): void;
   deleteStream(input: { streamName: string }): void;
@@ -114,7 +114,7 @@ export declare class ShardEngine {
   describeStreamSummary(input: { streamName: string }): {
     streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE';
     retentionPeriodHours: number; openShardCount: number; maxRecordSizeInKiB: number; streamCreationTimestamp: Date;
-    consumerCount: number; shardLevelMetrics: string[]; encryptionType: 'NONE' | 'KMS'; keyId?: string;
+    streamMode: 'PROVISIONED' | 'ON_DEMAND'; consumerCount: number; shardLevelMetrics: string[]; encryptionType: 'NONE' | 'KMS'; keyId?: string;
   };
   describeLimits(): { shardLimit: number; openShardCount: number; onDemandStreamCount: number; onDemandStreamCountLimit: number };
   /** Enable (default) or disable shard-level metrics ('ALL' or names); kept and reported, no CloudWatch metrics are sent. */

@@ -296,10 +296,10 @@ export class ShardEngine {
     return this.#call(FIREHOSE + action, input);
   }
 
-  /** CreateStream (`tags`: an object of tag keys to values). */
+  /** CreateStream (`tags`: an object of tag keys to values; `streamMode`: 'PROVISIONED' or 'ON_DEMAND', the default without `shardCount`). */
   createStream(args) {
-    const { streamName, shardCount, tags, maxRecordSizeInKiB } = argsOf(args);
-    this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}), MaxRecordSizeInKiB: maxRecordSizeInKiB });
+    const { streamName, shardCount, tags, maxRecordSizeInKiB, streamMode } = argsOf(args);
+    this.call('CreateStream', { StreamName: streamName, ShardCount: shardCount, ...(tags ? { Tags: tags } : {}), MaxRecordSizeInKiB: maxRecordSizeInKiB, ...(streamMode ? { StreamModeDetails: { StreamMode: streamMode } } : {}) });
   }
 
   /** UpdateMaxRecordSize: the stream's record limit (1024 to 10240 KiB); the stream is named by its ARN, as AWS takes it. */
@@ -338,6 +338,7 @@ export class ShardEngine {
       openShardCount: d.OpenShardCount,
       maxRecordSizeInKiB: d.MaxRecordSizeInKiB,
       streamCreationTimestamp: new Date(d.StreamCreationTimestamp * 1000),
+      streamMode: d.StreamModeDetails.StreamMode,
       consumerCount: d.ConsumerCount,
       shardLevelMetrics: d.EnhancedMonitoring[0].ShardLevelMetrics,
       encryptionType: d.EncryptionType,

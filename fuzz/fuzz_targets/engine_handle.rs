@@ -41,6 +41,7 @@ const ACTIONS: &[&str] = &[
     "Kinesis_20131202.DisableEnhancedMonitoring",
     "Kinesis_20131202.StartStreamEncryption",
     "Kinesis_20131202.StopStreamEncryption",
+    "Kinesis_20131202.UpdateStreamMode",
     "Firehose_20150804.CreateDeliveryStream",
     "Firehose_20150804.DeleteDeliveryStream",
     "Firehose_20150804.DescribeDeliveryStream",

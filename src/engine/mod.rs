@@ -457,6 +457,8 @@ struct StreamState {
     kms_key: Option<String>,
     /// When UpdateShardCount scaled it, in the last 24 hours.
     scalings: Vec<Timestamp>,
+    /// Its capacity mode is `ON_DEMAND` (else `PROVISIONED`).
+    on_demand: bool,
 }
 
 impl StreamState {
@@ -665,9 +667,10 @@ impl Engine {
         // does, and UpdateMaxRecordSize takes only the ARN (read by itself).
         // Nor do the consumer actions: they take a StreamARN of their own,
         // or a ConsumerARN.
-        const NOT_BY_ARN: [&str; 10] = [
+        const NOT_BY_ARN: [&str; 11] = [
             "CreateStream",
             "DescribeLimits",
+            "UpdateStreamMode",
             "ListStreams",
             "GetRecords",
             "UpdateMaxRecordSize",
@@ -812,6 +815,7 @@ impl Engine {
             metrics: [false; 7],
             kms_key: None,
             scalings: Vec::new(),
+            on_demand: false,
         };
         state.index_open_shards();
         self.streams.insert(name.to_owned(), state);

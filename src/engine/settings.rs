@@ -1,7 +1,9 @@
 //! A stream's settings that change nothing of its data: enhanced
 //! monitoring (EnableEnhancedMonitoring, DisableEnhancedMonitoring),
 //! server-side encryption (StartStreamEncryption, StopStreamEncryption),
-//! and the account's limits (DescribeLimits). The engine keeps and reports
+//! its capacity mode (CreateStream's StreamModeDetails, UpdateStreamMode:
+//! kept and reported; an on-demand stream keeps the shards it has, the
+//! engine does not scale it), and the account's limits (DescribeLimits). The engine keeps and reports
 //! them, as DescribeStream and DescribeStreamSummary show them; it sends
 //! no CloudWatch metrics, and records are stored as they are either way
 //! (AWS encrypts at rest, invisibly to readers).
@@ -57,12 +59,41 @@ impl Engine {
     /// DescribeLimits.
     pub fn describe_limits(&self) -> Limits {
         let open: usize = self.streams.values().map(|s| s.open.len()).sum();
+        let on_demand = self.streams.values().filter(|s| s.on_demand).count();
         Limits {
             shard_limit: self.config.max_shards_per_stream,
             open_shard_count: u32::try_from(open).unwrap_or(u32::MAX),
-            on_demand_stream_count: 0,
+            on_demand_stream_count: u32::try_from(on_demand).unwrap_or(u32::MAX),
             on_demand_stream_count_limit: ON_DEMAND_STREAM_COUNT_LIMIT,
         }
+    }
+
+    /// A stream's capacity mode: `ON_DEMAND` or `PROVISIONED`.
+    pub fn stream_mode(&self, stream: &str) -> Option<&'static str> {
+        self.streams.get(stream).map(|s| if s.on_demand { "ON_DEMAND" } else { "PROVISIONED" })
+    }
+
+    /// UpdateStreamMode: the stream's capacity mode (`on_demand`), once
+    /// it is `ACTIVE`, within the account's limit of on-demand streams.
+    pub fn set_stream_mode(
+        &mut self,
+        stream: &str,
+        on_demand: bool,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        self.updatable_stream_mut(stream, now)?;
+        self.put_stream_mode(stream, on_demand)
+    }
+
+    /// The capacity mode, at CreateStream or by UpdateStreamMode.
+    pub(super) fn put_stream_mode(&mut self, stream: &str, on_demand: bool) -> Result<(), EngineError> {
+        let others = self.streams.iter().filter(|(n, s)| s.on_demand && n.as_str() != stream).count();
+        if on_demand && others >= ON_DEMAND_STREAM_COUNT_LIMIT as usize {
+            // kinesis-mock's message (the reference gives none).
+            return Err(error("LimitExceededException", "Limit for on-demand streams has been reached"));
+        }
+        self.stream_mut(stream)?.on_demand = on_demand;
+        Ok(())
     }
 
     /// A stream's enhanced monitoring: its shard-level metrics, in the

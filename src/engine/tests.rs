@@ -1393,3 +1393,65 @@ fn limits_monitoring_and_encryption() {
     let (_, d) = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
     assert_eq!(d["StreamDescriptionSummary"]["ConsumerCount"], 1);
 }
+
+#[test]
+fn capacity_mode_is_kept_and_reported() {
+    fn call(e: &mut Engine, action: &str, body: &str) -> (u16, serde_json::Value) {
+        let r = e.handle(t(10), &format!("Kinesis_20131202.{action}"), body.as_bytes());
+        let v =
+            if r.body.is_empty() { serde_json::json!({}) } else { serde_json::from_slice(&r.body).unwrap() };
+        (r.status, v)
+    }
+    let mode = |e: &mut Engine, name: &str| {
+        let (_, d) = call(e, "DescribeStreamSummary", &format!(r#"{{"StreamName":"{name}"}}"#));
+        d["StreamDescriptionSummary"]["StreamModeDetails"]["StreamMode"].as_str().unwrap().to_owned()
+    };
+    let mut e = Engine::new(EngineConfig::default());
+    call(&mut e, "CreateStream", r#"{"StreamName":"p","ShardCount":2}"#);
+    call(&mut e, "CreateStream", r#"{"StreamName":"d"}"#);
+    call(&mut e, "CreateStream", r#"{"StreamName":"o","StreamModeDetails":{"StreamMode":"ON_DEMAND"}}"#);
+    call(
+        &mut e,
+        "CreateStream",
+        r#"{"StreamName":"q","ShardCount":1,"StreamModeDetails":{"StreamMode":"PROVISIONED"}}"#,
+    );
+    assert_eq!(
+        [mode(&mut e, "p"), mode(&mut e, "d"), mode(&mut e, "o"), mode(&mut e, "q")],
+        ["PROVISIONED", "ON_DEMAND", "ON_DEMAND", "PROVISIONED"]
+    );
+    let (_, d) = call(&mut e, "DescribeStream", r#"{"StreamName":"o"}"#);
+    assert_eq!(d["StreamDescription"]["StreamModeDetails"]["StreamMode"], "ON_DEMAND");
+    assert_eq!(e.describe_limits().on_demand_stream_count, 2);
+    let (status, _) = call(
+        &mut e,
+        "UpdateStreamMode",
+        r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/p","StreamModeDetails":{"StreamMode":"ON_DEMAND"}}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(mode(&mut e, "p"), "ON_DEMAND");
+    assert_eq!(e.describe_limits().on_demand_stream_count, 3);
+    let (_, bad) =
+        call(&mut e, "CreateStream", r#"{"StreamName":"x","StreamModeDetails":{"StreamMode":"FAST"}}"#);
+    assert_eq!(bad["__type"], "ValidationException");
+    assert!(e.stream_mode("x").is_none(), "not created");
+    let (_, bad) = call(
+        &mut e,
+        "UpdateStreamMode",
+        r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/nope","StreamModeDetails":{"StreamMode":"ON_DEMAND"}}"#,
+    );
+    assert_eq!(bad["__type"], "ResourceNotFoundException");
+    let (_, bad) = call(
+        &mut e,
+        "UpdateStreamMode",
+        r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/p"}"#,
+    );
+    assert_eq!(bad["__type"], "ValidationException");
+    // At most 50 on-demand streams in the account.
+    for i in 0..47 {
+        assert_eq!(call(&mut e, "CreateStream", &format!(r#"{{"StreamName":"od{i}"}}"#)).0, 200);
+    }
+    let (_, bad) = call(&mut e, "CreateStream", r#"{"StreamName":"one-too-many"}"#);
+    assert_eq!(bad["__type"], "LimitExceededException");
+    assert!(e.stream_mode("one-too-many").is_none(), "not created");
+    assert_eq!(call(&mut e, "CreateStream", r#"{"StreamName":"provisioned","ShardCount":1}"#).0, 200);
+}

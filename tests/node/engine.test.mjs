@@ -346,7 +346,7 @@ test('ShardEngine JS API: a method given null or no object answers with a code, 
   assert.equal(typeof answered.status, 'number');
 });
 
-test('describeLimits, enhanced monitoring and encryption are kept and reported', () => {
+test('describeLimits, enhanced monitoring, encryption and the capacity mode are kept and reported', () => {
   const engine = new ShardEngine();
   engine.createStream({ streamName: 's', shardCount: 2 });
   assert.deepEqual(engine.describeLimits(), { shardLimit: 10000, openShardCount: 2, onDemandStreamCount: 0, onDemandStreamCountLimit: 50 });
@@ -354,7 +354,10 @@ test('describeLimits, enhanced monitoring and encryption are kept and reported',
   assert.deepEqual(engine.setEnhancedMonitoring({ streamName: 's', shardLevelMetrics: ['IncomingBytes'], enable: false }).desired, ['IncomingRecords']);
   engine.setStreamEncryption({ streamName: 's', keyId: 'alias/aws/kinesis' });
   let d = engine.describeStreamSummary({ streamName: 's' });
-  assert.deepEqual([d.shardLevelMetrics, d.encryptionType, d.keyId, d.consumerCount], [['IncomingRecords'], 'KMS', 'alias/aws/kinesis', 0]);
+  assert.deepEqual([d.shardLevelMetrics, d.encryptionType, d.keyId, d.consumerCount, d.streamMode], [['IncomingRecords'], 'KMS', 'alias/aws/kinesis', 0, 'PROVISIONED']);
+  engine.createStream({ streamName: 'od', streamMode: 'ON_DEMAND' });
+  assert.equal(engine.describeStreamSummary({ streamName: 'od' }).streamMode, 'ON_DEMAND');
+  assert.equal(engine.describeLimits().onDemandStreamCount, 1);
   engine.setStreamEncryption({ streamName: 's', keyId: null });
   d = engine.describeStreamSummary({ streamName: 's' });
   assert.deepEqual([d.encryptionType, d.keyId], ['NONE', undefined]);

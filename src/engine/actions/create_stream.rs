@@ -21,6 +21,12 @@ pub(in crate::engine) const MEMBERS: &[Member] = &[
         kind: MAX_RECORD_SIZE_KIB,
         required: false,
     },
+    Member {
+        name: "StreamModeDetails",
+        path: "streamModeDetails",
+        kind: Kind::Map { min: 0, max: 1 },
+        required: false,
+    },
 ];
 
 pub(in crate::engine) fn run(
@@ -35,10 +41,14 @@ pub(in crate::engine) fn run(
         .and_then(Value::as_u64)
         .unwrap_or(u64::from(engine.config.default_shard_count));
     let tags = super::tags::tag_map(body)?;
+    // On-demand when asked, or when no ShardCount is given (AWS then
+    // creates an on-demand stream, with 4 shards).
+    let on_demand = super::stream_settings::on_demand_of(body)?.unwrap_or(body.get("ShardCount").is_none());
     engine.create_stream(name, u32::try_from(count).unwrap_or(u32::MAX), now)?;
     let kib = body.get("MaxRecordSizeInKiB").and_then(Value::as_u64);
     let sized = kib.map_or(Ok(()), |k| engine.set_max_record_kib(name, u32::try_from(k).unwrap_or(u32::MAX)));
-    if let Err(e) = sized.and_then(|()| engine.add_tags(name, &tags)) {
+    let moded = sized.and_then(|()| if on_demand { engine.put_stream_mode(name, true) } else { Ok(()) });
+    if let Err(e) = moded.and_then(|()| engine.add_tags(name, &tags)) {
         // A stream is created with its tags and record limit or not at all.
         let _ = engine.delete_stream(name);
         return Err(e);

@@ -23,7 +23,7 @@ pub(in crate::engine) fn run(
     inner.string("StreamName", name);
     inner.string("StreamARN", &arn);
     inner.string("StreamStatus", engine.status(name, now).unwrap_or("ACTIVE"));
-    inner.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
+    super::stream_settings::write_stream_mode(&mut inner, engine.stream_mode(name).unwrap_or("PROVISIONED"));
     inner.number("RetentionPeriodHours", engine.retention_hours(name).unwrap_or(24));
     inner.number("StreamCreationTimestamp", created);
     super::stream_settings::write_enhanced_monitoring(&mut inner, &engine.shard_level_metrics(name)?);

@@ -53,6 +53,7 @@ pub(super) const KINESIS: &[&str] = &[
     "SubscribeToShard",
     "UpdateMaxRecordSize",
     "UpdateShardCount",
+    "UpdateStreamMode",
 ];
 
 /// Runs one Kinesis action (one of [`KINESIS`]).
@@ -95,6 +96,7 @@ pub(super) fn run(
         }
         "UpdateMaxRecordSize" => update_max_record_size::run(engine, v, now),
         "UpdateShardCount" => update_shard_count::run(engine, v, now),
+        "UpdateStreamMode" => stream_settings::update_mode(engine, v, now),
         _ => Err(EngineError { code: "UnknownOperationException", message: String::new() }),
     }
 }

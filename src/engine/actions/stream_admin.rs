@@ -61,7 +61,7 @@ pub(in crate::engine) fn describe(
     d.string("StreamName", name);
     d.string("StreamARN", &engine.stream_arn(name));
     d.string("StreamStatus", engine.status(name, now).unwrap_or("ACTIVE"));
-    d.key("StreamModeDetails").extend_from_slice(b"{\"StreamMode\":\"PROVISIONED\"}");
+    super::stream_settings::write_stream_mode(&mut d, engine.stream_mode(name).unwrap_or("PROVISIONED"));
     let out = d.key("Shards");
     out.push(b'[');
     for (i, shard) in rest.iter().take(limit).enumerate() {

@@ -2,7 +2,7 @@
 //! Start/StopStreamEncryption (see `settings.rs`).
 
 use super::super::settings::{metrics_of, SHARD_LEVEL_METRICS};
-use super::super::validation::{check, Kind, Member, STREAM_NAME};
+use super::super::validation::{check, Kind, Member, STREAM_ARN, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use super::Writer;
 use crate::json::{write_string, Value};
@@ -33,6 +33,57 @@ pub(in crate::engine) const ENCRYPTION_MEMBERS: &[Member] = &[
         required: true,
     },
 ];
+
+/// `StreamModeDetails`, in CreateStream and UpdateStreamMode.
+pub(in crate::engine) const MODE_MEMBERS: &[Member] = &[Member {
+    name: "StreamMode",
+    path: "streamModeDetails.streamMode",
+    kind: Kind::Enum(&["PROVISIONED", "ON_DEMAND"]),
+    required: true,
+}];
+
+pub(in crate::engine) const UPDATE_MODE_MEMBERS: &[Member] = &[
+    Member { name: "StreamARN", path: "streamARN", kind: STREAM_ARN, required: true },
+    Member {
+        name: "StreamModeDetails",
+        path: "streamModeDetails",
+        kind: Kind::Map { min: 0, max: 1 },
+        required: true,
+    },
+];
+
+/// Whether a request's `StreamModeDetails` (checked) asks for on-demand;
+/// `None` when it has none.
+pub(in crate::engine) fn on_demand_of(body: &Value<'_>) -> Result<Option<bool>, EngineError> {
+    let Some(details) = body.get("StreamModeDetails").filter(|d| !matches!(d, Value::Null)) else {
+        return Ok(None);
+    };
+    check(details, MODE_MEMBERS)?;
+    Ok(Some(super::text(details, "StreamMode")? == "ON_DEMAND"))
+}
+
+/// `"StreamModeDetails":{"StreamMode":…}` of DescribeStream and
+/// DescribeStreamSummary.
+pub(in crate::engine) fn write_stream_mode(w: &mut Writer, mode: &str) {
+    let out = w.key("StreamModeDetails");
+    out.extend_from_slice(b"{\"StreamMode\":");
+    write_string(out, mode);
+    out.push(b'}');
+}
+
+/// UpdateStreamMode: the stream (by ARN only, as the reference has it)
+/// switches capacity mode.
+pub(in crate::engine) fn update_mode(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    check(body, UPDATE_MODE_MEMBERS)?;
+    let name = engine.stream_named_by_arn(super::text(body, "StreamARN")?)?;
+    let on_demand = on_demand_of(body)?.unwrap_or(false);
+    engine.set_stream_mode(&name, on_demand, now)?;
+    Ok(Vec::new())
+}
 
 pub(in crate::engine) fn describe_limits(engine: &mut Engine) -> Result<Vec<u8>, EngineError> {
     let l = engine.describe_limits();
