@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { createServer as createHttp2Server } from 'node:http2';
 import { createServer as createTcpServer } from 'node:net';
 import { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { ShardEngine } from './engine-node.js';
 
 const USAGE = `usage: kinesis-edge serve [options]
@@ -80,14 +81,20 @@ function parseArgs(argv) {
   return options;
 }
 
+// CORS as AWS answers it (kinesalite's recording, its index.js): only for
+// a request with an Origin, any origin allowed; a preflight gets the
+// method and headers it asks for.
 function cors(req) {
+  if (!req.headers.origin) return {};
+  if (req.method === 'OPTIONS') {
+    const headers = { 'access-control-allow-origin': '*', 'access-control-max-age': '172800' };
+    if (req.headers['access-control-request-headers']) headers['access-control-allow-headers'] = req.headers['access-control-request-headers'];
+    if (req.headers['access-control-request-method']) headers['access-control-allow-methods'] = req.headers['access-control-request-method'];
+    return headers;
+  }
   return {
-    'access-control-allow-origin': req.headers.origin ?? '*',
-    'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-    'access-control-expose-headers': 'x-amzn-RequestId, x-amz-id-2, x-amzn-ErrorType, Date',
-    'access-control-max-age': '172800',
-    vary: 'Origin',
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date',
   };
 }
 
@@ -109,14 +116,14 @@ function serve(options) {
   }
   let requests = 0;
   const send = (req, res, status, body, extra = {}) => {
-    const headers = { 'x-amzn-requestid': `kinesis-edge-${++requests}`, date: new Date().toUTCString(), ...cors(req), ...extra };
+    const headers = { 'x-amzn-requestid': `kinesis-edge-${++requests}`, 'x-amz-id-2': randomBytes(72).toString('base64'), date: new Date().toUTCString(), ...cors(req), ...extra };
     res.writeHead(status, headers);
     res.end(body);
   };
   // SubscribeToShard: its event stream, chunk by chunk as the engine has
   // events, until the subscription ends or the client goes away.
   const stream = async (req, res, body, extra) => {
-    res.writeHead(200, { 'x-amzn-requestid': `kinesis-edge-${++requests}`, date: new Date().toUTCString(), ...cors(req), ...extra });
+    res.writeHead(200, { 'x-amzn-requestid': `kinesis-edge-${++requests}`, 'x-amz-id-2': randomBytes(72).toString('base64'), date: new Date().toUTCString(), ...cors(req), ...extra });
     const reader = body.getReader();
     res.on('close', () => reader.cancel().catch(() => {}));
     try {
@@ -134,8 +141,8 @@ function serve(options) {
   // One handler for both protocols (Node's HTTP/2 compatibility API has
   // HTTP/1's request and response).
   const handle = (req, res) => {
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, cors(req)).end();
+    if (req.method === 'OPTIONS' && req.headers.origin) {
+      res.writeHead(200, { 'x-amzn-requestid': `kinesis-edge-${++requests}`, ...cors(req) }).end();
       return;
     }
     // Not AWS: read the simulation (stats of a stream, Firehose's bucket).
@@ -166,7 +173,8 @@ function serve(options) {
       }
       if (req.httpVersionMajor === 2 && req.headers.host === undefined && req.headers[':authority'] !== undefined) headers.push(['host', req.headers[':authority']]);
       const out = engine.handleHttp({ method: req.method, path: req.url, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
-      const extra = { 'content-type': out.contentType };
+      const extra = {};
+      if (out.contentType) extra['content-type'] = out.contentType;
       if (out.errorType) extra['x-amzn-errortype'] = out.errorType;
       const answer = () => {
         if (res.destroyed) {

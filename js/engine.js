@@ -36,6 +36,14 @@ function jsonAnswer({ status, body }) {
 
 let requestCounter = 0;
 
+// AWS's x-amz-id-2 response header: 72 random bytes in base64, as
+// kinesalite recorded it.
+function amzId2() {
+  const bytes = new Uint8Array(72);
+  globalThis.crypto?.getRandomValues?.(bytes);
+  return btoa(String.fromCharCode(...bytes));
+}
+
 function errorOf(code, message) {
   const error = new Error(message || code);
   error.name = 'KinesisEdgeError';
@@ -63,23 +71,24 @@ function unpack(out) {
   return { status: view.getUint16(end), delayMs: view.getUint32(end + 2), body: out.subarray(0, end) };
 }
 
+// The content types of HTTP answers, by the index pack_http gives them
+// (src/wasm/engine.rs; '' for none: the XML and bare answers to requests
+// AWS cannot route).
+const CONTENT_TYPES = [JSON_TYPE, CBOR_TYPE, EVENT_STREAM_TYPE, 'application/json', ''];
+
 // An HTTP answer (pack_http in src/wasm/engine.rs): as `unpack`, with its
-// content type (CBOR when the request was; an event stream for a
-// SubscribeToShard, with its subscription's id) and AWS's error type (''
-// on success).
+// content type and AWS's error type ('' on success); for an event stream
+// (SubscribeToShard), its subscription's id.
 function unpackHttp(out) {
   const r = unpack(out);
   const end = r.body.byteLength - 2;
   const typeAt = end - r.body[end];
-  const format = r.body[end + 1];
-  r.contentType = format & 1 ? CBOR_TYPE : JSON_TYPE;
+  r.contentType = CONTENT_TYPES[r.body[end + 1]] ?? JSON_TYPE;
   r.errorType = decoder.decode(r.body.subarray(typeAt, end));
   r.body = r.body.subarray(0, typeAt);
-  if (format & 2) {
+  if (r.contentType === EVENT_STREAM_TYPE) {
     const at = r.body.byteLength - 8;
     r.subscription = new DataView(r.body.buffer, r.body.byteOffset + at, 8).getFloat64(0, true);
-    r.cbor = Boolean(format & 1);
-    r.contentType = EVENT_STREAM_TYPE;
     r.body = r.body.subarray(0, at);
   }
   return r;
@@ -256,9 +265,9 @@ export class ShardEngine {
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
     const out = unpackHttp(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
     if (out.subscription !== undefined) {
-      out.body = subscriptionStream(this.#inner, this.#now, out.subscription, out.cbor, out.body.slice());
+      const cbor = pairs.some(([n, v]) => String(n).toLowerCase() === 'content-type' && /^application\/x-amz-cbor-1\.1\s*(;|$)/i.test(String(v)));
+      out.body = subscriptionStream(this.#inner, this.#now, out.subscription, cbor, out.body.slice());
       delete out.subscription;
-      delete out.cbor;
     }
     return out;
   }
@@ -276,7 +285,8 @@ export class ShardEngine {
       body: new Uint8Array(await request.arrayBuffer()),
     });
     if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
-    const responseHeaders = { 'content-type': out.contentType, 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, date: new Date(this.#now()).toUTCString() };
+    const responseHeaders = { 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, 'x-amz-id-2': amzId2(), date: new Date(this.#now()).toUTCString() };
+    if (out.contentType) responseHeaders['content-type'] = out.contentType;
     if (out.errorType) responseHeaders['x-amzn-errortype'] = out.errorType;
     const body = out.body instanceof ReadableStream || out.body.byteLength ? out.body : null;
     return new Response(body, { status: out.status, headers: responseHeaders });

@@ -42,6 +42,24 @@ pub struct HttpAnswer {
     /// [`Engine::poll_subscription_http`] gives them, in
     /// `application/vnd.amazon.eventstream`.
     pub subscription: Option<u64>,
+    /// The answer's `Content-Type`: `application/x-amz-json-1.1`,
+    /// `application/x-amz-cbor-1.1`, `application/vnd.amazon.eventstream`,
+    /// `application/json` (a request in that type), or empty: none, for
+    /// the XML and bare answers AWS gives requests it cannot route.
+    pub content_type: &'static str,
+}
+
+/// JSON 1.1's content type.
+pub const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+/// SubscribeToShard's answer's content type.
+pub const EVENT_STREAM_CONTENT_TYPE: &str = "application/vnd.amazon.eventstream";
+/// Plain JSON, which AWS reads but routes to no action.
+const PLAIN_JSON: &str = "application/json";
+
+/// The XML body AWS answers a request it cannot route with (kinesalite's
+/// recording, `sendError` in its index.js).
+fn xml_error(code: &str, message: &str) -> Vec<u8> {
+    format!("<{code}>\n  <Message>{message}</Message>\n</{code}>\n").into_bytes()
 }
 
 impl HttpRequest<'_> {
@@ -378,12 +396,22 @@ impl Engine {
     /// [`Engine::handle_http`], with what an HTTP adapter needs for its
     /// headers: the answer's format and AWS's error type.
     pub fn answer_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> HttpAnswer {
+        if let Some(refused) = self.at_the_door(req) {
+            return refused;
+        }
         self.http_subscription = Some(None);
         let mut response = self.handle_http_json(now, req);
         let cbor = req.is_cbor();
+        let content_type = if cbor { super::cbor::CONTENT_TYPE } else { JSON_CONTENT_TYPE };
         if let Some(Some(id)) = self.http_subscription.take() {
             response.body = super::consumers::initial_response(cbor);
-            return HttpAnswer { response, cbor, error_type: String::new(), subscription: Some(id) };
+            return HttpAnswer {
+                response,
+                cbor,
+                error_type: String::new(),
+                subscription: Some(id),
+                content_type: EVENT_STREAM_CONTENT_TYPE,
+            };
         }
         let error_type = match response.status {
             200 => String::new(),
@@ -395,7 +423,60 @@ impl Engine {
         if cbor {
             response.body = super::cbor::answer_from_json(&response.body);
         }
-        HttpAnswer { response, cbor, error_type, subscription: None }
+        HttpAnswer { response, cbor, error_type, subscription: None, content_type }
+    }
+
+    /// What AWS answers a request before reading it as an action, in the
+    /// order kinesalite recorded it (its index.js): a method other than
+    /// POST; an empty body (in JSON 1.1 when the request was, else CBOR);
+    /// a content type other than JSON 1.1, CBOR or plain JSON (a bare XML
+    /// error, no content type); plain JSON, which AWS parses and then
+    /// routes nowhere. `None`: the request goes on.
+    fn at_the_door(&self, req: &HttpRequest<'_>) -> Option<HttpAnswer> {
+        let bare = |status: u16, body: Vec<u8>, content_type: &'static str| HttpAnswer {
+            response: Response { status, body, delay_ms: 0 },
+            cbor: false,
+            error_type: String::new(),
+            subscription: None,
+            content_type,
+        };
+        const UNROUTABLE: &str = "Unable to determine service/operation name to be authorized";
+        if req.method != "POST" {
+            return Some(bare(403, xml_error("AccessDeniedException", UNROUTABLE), ""));
+        }
+        let target = req.header("x-amz-target").unwrap_or("");
+        let content_type = req.header("content-type").and_then(|t| t.split(';').next()).unwrap_or("").trim();
+        let is = |t: &str| content_type.eq_ignore_ascii_case(t);
+        if req.body.is_empty() {
+            let code =
+                if self.knows(target) { "SerializationException" } else { "UnknownOperationException" };
+            let json = format!("{{\"__type\":\"{code}\"}}").into_bytes();
+            let mut a = bare(400, json, JSON_CONTENT_TYPE);
+            a.error_type = code.to_owned();
+            if !is(JSON_CONTENT_TYPE) {
+                a.response.body = super::cbor::answer_from_json(&a.response.body);
+                a.cbor = true;
+                a.content_type = super::cbor::CONTENT_TYPE;
+            }
+            return Some(a);
+        }
+        if !(is(JSON_CONTENT_TYPE) || is(super::cbor::CONTENT_TYPE) || is(PLAIN_JSON)) {
+            let (service, action) = target.split_once('.').unwrap_or((target, ""));
+            if service.is_empty() || action.is_empty() {
+                return Some(bare(403, xml_error("AccessDeniedException", UNROUTABLE), ""));
+            }
+            return Some(bare(404, b"<UnknownOperationException/>\n".to_vec(), ""));
+        }
+        if is(PLAIN_JSON) {
+            let object = matches!(crate::json::parse(req.body), Ok(crate::json::Value::Object(_)));
+            let (status, code) =
+                if object { (404, "UnknownOperationException") } else { (400, "SerializationException") };
+            let body = format!(
+                "{{\"Output\":{{\"__type\":\"com.amazon.coral.service#{code}\"}},\"Version\":\"1.0\"}}"
+            );
+            return Some(bare(status, body.into_bytes(), PLAIN_JSON));
+        }
+        None
     }
 
     /// [`Engine::handle_http`], answering in JSON whatever the request's
@@ -412,14 +493,6 @@ impl Engine {
             req.body
         };
         let target = req.header("x-amz-target").unwrap_or("");
-        if req.method != "POST" {
-            let mut r = Response::error(&error(
-                "AccessDeniedException",
-                "Unable to determine service/operation name to be authorized",
-            ));
-            r.status = 403;
-            return r;
-        }
         if let Some(expected) = &self.config.verify_credentials {
             let known = self.knows(target);
             let parses = crate::json::parse(if body.is_empty() { b"{}" } else { body }).is_ok();
@@ -625,9 +698,55 @@ mod tests {
     }
 
     #[test]
+    fn requests_aws_cannot_route_get_its_answers() {
+        let mut e = Engine::new(EngineConfig::default());
+        let target = ("X-Amz-Target", "Kinesis_20131202.ListStreams");
+        let answer = |e: &mut Engine, method: &str, headers: &[(&str, &str)], body: &[u8]| {
+            let a = e.answer_http(t(0), &HttpRequest { method, path: "/", headers, body });
+            (a.response.status, String::from_utf8_lossy(&a.response.body).into_owned(), a.content_type)
+        };
+        let unroutable = "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n";
+        assert_eq!(answer(&mut e, "GET", &[target], b""), (403, unroutable.to_owned(), ""));
+        assert_eq!(
+            answer(&mut e, "POST", &[target, ("Content-Type", JSON_CONTENT_TYPE)], b""),
+            (400, r#"{"__type":"SerializationException"}"#.to_owned(), JSON_CONTENT_TYPE)
+        );
+        // An empty body of any other type is answered in CBOR.
+        let (status, _, ct) = answer(&mut e, "POST", &[("X-Amz-Target", "Nope.Nope")], b"");
+        assert_eq!((status, ct), (400, super::super::cbor::CONTENT_TYPE));
+        assert_eq!(
+            answer(&mut e, "POST", &[target, ("Content-Type", "text/plain")], b"{}"),
+            (404, "<UnknownOperationException/>\n".to_owned(), "")
+        );
+        assert_eq!(
+            answer(&mut e, "POST", &[("Content-Type", "text/plain")], b"{}"),
+            (403, unroutable.to_owned(), "")
+        );
+        assert_eq!(
+            answer(&mut e, "POST", &[target, ("Content-Type", "application/json")], b"{}"),
+            (
+                404,
+                r#"{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"}"#.to_owned(),
+                "application/json"
+            )
+        );
+        assert_eq!(answer(&mut e, "POST", &[target, ("Content-Type", "application/json")], b"x").0, 400);
+        let ok = answer(
+            &mut e,
+            "POST",
+            &[target, ("Content-Type", "application/x-amz-json-1.1; charset=utf-8")],
+            b"{}",
+        );
+        assert_eq!((ok.0, ok.2), (200, JSON_CONTENT_TYPE));
+    }
+
+    #[test]
     fn missing_and_incomplete() {
         let mut e = engine();
-        let base = vec![("X-Amz-Target".to_owned(), "Kinesis_20131202.CreateStream".to_owned())];
+        let base = vec![
+            ("X-Amz-Target".to_owned(), "Kinesis_20131202.CreateStream".to_owned()),
+            ("Content-Type".to_owned(), JSON_CONTENT_TYPE.to_owned()),
+        ];
         assert_eq!(
             send(&mut e, &base, t(0)),
             (400, r#"{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}"#.to_owned())
@@ -685,7 +804,11 @@ mod tests {
         .unwrap();
         let url = out.url.unwrap();
         let path = &url["http://127.0.0.1:4567".len()..];
-        let h = [("X-Amz-Target", "Kinesis_20131202.CreateStream"), ("Host", "127.0.0.1:4567")];
+        let h = [
+            ("X-Amz-Target", "Kinesis_20131202.CreateStream"),
+            ("Host", "127.0.0.1:4567"),
+            ("Content-Type", JSON_CONTENT_TYPE),
+        ];
         let r = e.handle_http(t(1000), &HttpRequest { method: "POST", path, headers: &h, body: BODY });
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         let r = e.handle_http(t(61_000), &HttpRequest { method: "POST", path, headers: &h, body: BODY });

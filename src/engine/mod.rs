@@ -41,7 +41,7 @@ use crate::shard_map::{shard_id, uniform_ranges};
 use crate::sort::heap_sort_by;
 use crate::time::Timestamp;
 
-pub use auth::{HttpAnswer, HttpRequest};
+pub use auth::{HttpAnswer, HttpRequest, EVENT_STREAM_CONTENT_TYPE, JSON_CONTENT_TYPE};
 pub use consumers::{ConsumerInfo, ConsumerRef, HttpEvents, SubscriptionStep};
 use faults::Rng;
 pub use faults::{Faults, RecordFault};

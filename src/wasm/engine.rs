@@ -35,19 +35,29 @@ fn pack(r: Response) -> Vec<u8> {
     out
 }
 
+/// The content types an HTTP answer can have, by the index [`pack_http`]
+/// gives them (none: the XML and bare answers to requests AWS cannot route).
+const CONTENT_TYPES: [&str; 5] = [
+    crate::engine::JSON_CONTENT_TYPE,
+    crate::engine::cbor::CONTENT_TYPE,
+    crate::engine::EVENT_STREAM_CONTENT_TYPE,
+    "application/json",
+    "",
+];
+
 /// An HTTP answer as [`pack`] has it, with, before the status, its error
 /// type (AWS's code, for `x-amzn-ErrorType`; empty on success), the type's
-/// length (1 byte) and its format (1 byte: bit 0, CBOR, as the request
-/// was; bit 1, an event stream, whose subscription id, an `f64`, is just
-/// before the error type).
+/// length (1 byte) and its content type (1 byte: an index in
+/// [`CONTENT_TYPES`]); for an event stream, the subscription's id (an
+/// `f64`) is just before the error type.
 fn pack_http(a: HttpAnswer) -> Vec<u8> {
-    let HttpAnswer { mut response, cbor, error_type, subscription } = a;
+    let HttpAnswer { mut response, error_type, subscription, content_type, .. } = a;
     let error_type = error_type.get(..error_type.len().min(255)).unwrap_or("");
     if let Some(id) = subscription {
         response.body.extend_from_slice(&(id as f64).to_le_bytes());
     }
     response.body.extend_from_slice(error_type.as_bytes());
-    let format = u8::from(cbor) | (u8::from(subscription.is_some()) << 1);
+    let format = CONTENT_TYPES.iter().position(|t| *t == content_type).unwrap_or(0) as u8;
     response.body.extend_from_slice(&[error_type.len() as u8, format]);
     pack(response)
 }

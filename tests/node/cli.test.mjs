@@ -62,9 +62,13 @@ test('the AWS SDK uses the served engine as its endpoint', async () => {
 
     // CORS preflight, for pages.
     const pre = await fetch(url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:8080', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-amz-target' } });
-    assert.equal(pre.status, 204);
-    assert.equal(pre.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8080');
-    assert.match(pre.headers.get('access-control-expose-headers'), /Date/);
+    assert.equal(pre.status, 200);
+    assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+    assert.equal(pre.headers.get('access-control-allow-headers'), 'content-type,x-amz-target');
+    // The answer itself exposes Date and the request id to the page.
+    const exposed = await fetch(url, { method: 'POST', headers: { Origin: 'http://127.0.0.1:8080', 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.ListStreams' }, body: '{}' });
+    assert.match(exposed.headers.get('access-control-expose-headers'), /(^|,)Date(,|$)/);
+    assert.match(exposed.headers.get('access-control-expose-headers'), /(^|,)x-amzn-RequestId(,|$)/);
 
     // Bad input gets AWS errors, and the server stays up.
     for (const [target, body] of [['Kinesis_20131202.PutRecords', '{not json'], ['Nope', '{}'], ['Kinesis_20131202.GetRecords', '{"ShardIterator":"x"}']]) {

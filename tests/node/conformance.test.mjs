@@ -267,6 +267,53 @@ const CASES = {
   },
 };
 
+test('conformance: requests AWS cannot route get the same answers (method, empty body, content type, plain JSON), with x-amz-id-2', async () => {
+  const target = { 'X-Amz-Target': 'Kinesis_20131202.ListStreams' };
+  const cases = [
+    ['GET', {}, undefined],
+    ['POST', { ...target, 'Content-Type': 'application/x-amz-json-1.1' }, ''],
+    ['POST', { 'X-Amz-Target': 'Kinesis_20131202.Nope', 'Content-Type': 'application/x-amz-json-1.1' }, ''],
+    ['POST', { ...target, 'Content-Type': 'text/plain' }, ''],
+    ['POST', { ...target, 'Content-Type': 'text/plain' }, '{}'],
+    ['POST', { 'Content-Type': 'text/plain' }, '{}'],
+    ['POST', target, '{}'],
+    ['POST', { ...target, 'Content-Type': 'application/x-amz-json-1.0' }, '{}'],
+    ['POST', { ...target, 'Content-Type': 'application/json' }, '{}'],
+    ['POST', { ...target, 'Content-Type': 'application/json' }, 'not json'],
+    ['POST', { ...target, 'Content-Type': 'application/x-amz-json-1.1' }, 'not json'],
+    ['POST', { 'X-Amz-Target': 'Kinesis_20131202', 'Content-Type': 'application/x-amz-json-1.1' }, '{}'],
+  ];
+  for (const [method, headers, body] of cases) {
+    const answers = [];
+    for (const server of ['engine', 'kinesalite']) {
+      // Signed (kinesalite checks for a signature after routing): both answer before that.
+      const res = await fetch(`${servers[server].url}/`, { method, headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261128/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0', 'X-Amz-Date': '20261128T000000Z', ...headers }, body });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      assert.match(res.headers.get('x-amz-id-2') ?? '', /^[A-Za-z0-9+/]{96}$/, `${server} sends x-amz-id-2`);
+      answers.push({ status: res.status, type: res.headers.get('content-type'), body: res.headers.get('content-type') === CBOR ? cbor.decodeFirstSync(bytes) : bytes.toString() });
+    }
+    assert.deepEqual(answers[0], answers[1], `${method} ${JSON.stringify(headers)} ${JSON.stringify(body)}`);
+  }
+});
+
+test('conformance: CORS as AWS answers it — a preflight, and the headers an answer exposes to a page', async () => {
+  const pick = (res, names) => Object.fromEntries(names.map((n) => [n, res.headers.get(n)]));
+  const answers = [];
+  for (const server of ['engine', 'kinesalite']) {
+    const preflight = await fetch(`${servers[server].url}/`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,x-amz-date,x-amz-target' },
+    });
+    const post = await fetch(`${servers[server].url}/`, { method: 'POST', headers: { Origin: 'https://shop.example', 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.ListStreams' }, body: '{}' });
+    await post.arrayBuffer();
+    answers.push({
+      preflight: { status: preflight.status, body: await preflight.text(), id2: preflight.headers.has('x-amz-id-2'), ...pick(preflight, ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age', 'access-control-expose-headers']) },
+      post: pick(post, ['access-control-allow-origin', 'access-control-expose-headers', 'access-control-allow-methods']),
+    });
+  }
+  assert.deepEqual(answers[0], answers[1]);
+});
+
 for (const [name, run] of Object.entries(CASES)) {
   test(`conformance: ${name}`, async () => {
     const results = {};

@@ -234,7 +234,7 @@ test('engine.fetch verifies signatures and applies injected latency', async () =
   slow.createStream({ streamName: 's', shardCount: 1 });
   slow.setFaults({ latencyMs: 120 });
   const started = Date.now();
-  await slow.fetch(url, { method: 'POST', headers: { 'x-amz-target': 'Kinesis_20131202.PutRecord' }, body: '{"StreamName":"s","PartitionKey":"a","Data":"AA=="}' });
+  await slow.fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.PutRecord' }, body: '{"StreamName":"s","PartitionKey":"a","Data":"AA=="}' });
   assert.ok(Date.now() - started >= 100, 'the answer waited for the injected latency');
 });
 
