@@ -1357,6 +1357,12 @@ fn limits_monitoring_and_encryption() {
     );
     let (_, d) = call(&mut e, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
     assert_eq!(d["StreamDescriptionSummary"]["KeyId"], key);
+    // Puts say the stream encrypts.
+    let (_, p) = call(&mut e, "PutRecord", r#"{"StreamName":"s","PartitionKey":"k","Data":"AA=="}"#);
+    assert_eq!(p["EncryptionType"], "KMS");
+    let (_, p) =
+        call(&mut e, "PutRecords", r#"{"StreamName":"s","Records":[{"PartitionKey":"k","Data":"AA=="}]}"#);
+    assert_eq!(p["EncryptionType"], "KMS");
     call(
         &mut e,
         "StopStreamEncryption",

@@ -49,6 +49,6 @@ pub(in crate::engine) fn run(
     let mut w = Writer::new();
     w.string("ShardId", &shard);
     w.string("SequenceNumber", &seq);
-    w.string("EncryptionType", "NONE");
+    w.string("EncryptionType", if engine.encryption_key(stream).is_some() { "KMS" } else { "NONE" });
     Ok(w.finish())
 }

@@ -228,6 +228,11 @@ fn store(
         out.push(b'}');
     }
     out.push(b']');
-    write_string(w.key("EncryptionType"), "NONE");
+    // KMS once StartStreamEncryption turned it on (API reference,
+    // PutRecords: EncryptionType "NONE | KMS").
+    write_string(
+        w.key("EncryptionType"),
+        if engine.encryption_key(stream).is_some() { "KMS" } else { "NONE" },
+    );
     Ok(w.finish())
 }
