@@ -133,7 +133,7 @@ const SUBSCRIPTION_POLL_MS = 50;
 // the engine when its reader wants more (a reader that does not read
 // holds the subscription where it is, as a slow consumer does), until the
 // subscription ends or the reader cancels.
-function subscriptionStream(inner, now, id, cbor, first) {
+function subscriptionStream(inner, now, id, first) {
   let timer;
   let wake;
   let cancelled = false;
@@ -143,7 +143,7 @@ function subscriptionStream(inner, now, id, cbor, first) {
     },
     async pull(controller) {
       while (!cancelled) {
-        const out = inner.pollSubscriptionHttp(id, now(), cbor);
+        const out = inner.pollSubscriptionHttp(id, now());
         const end = out.byteLength - 8;
         const next = new DataView(out.buffer, out.byteOffset + end, 8).getFloat64(0, true);
         if (end > 0) controller.enqueue(out.slice(0, end));
@@ -265,8 +265,7 @@ export class ShardEngine {
     const bytes = typeof body === 'string' ? encoder.encode(body) : body ?? new Uint8Array();
     const out = unpackHttp(this.#inner.handleHttp(this.#now(), String(method), String(path), packed, bytes));
     if (out.subscription !== undefined) {
-      const cbor = pairs.some(([n, v]) => String(n).toLowerCase() === 'content-type' && /^application\/x-amz-cbor-1\.1\s*(;|$)/i.test(String(v)));
-      out.body = subscriptionStream(this.#inner, this.#now, out.subscription, cbor, out.body.slice());
+      out.body = subscriptionStream(this.#inner, this.#now, out.subscription, out.body.slice());
       delete out.subscription;
     }
     return out;

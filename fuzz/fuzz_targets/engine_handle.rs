@@ -57,12 +57,11 @@ fn poll(
     e: &mut Engine,
     a: kinesis_edge::engine::HttpAnswer,
     now: Timestamp,
-    cbor: bool,
 ) -> kinesis_edge::engine::Response {
     let Some(id) = a.subscription else { return a.response };
     assert!(kinesis_edge::engine::eventstream::read_messages(&a.response.body).is_some());
     for k in 0..4 {
-        let out = e.poll_subscription_http(id, now.add_millis(k * 2500), cbor);
+        let out = e.poll_subscription_http(id, now.add_millis(k * 2500));
         assert!(kinesis_edge::engine::eventstream::read_messages(&out.bytes).is_some());
     }
     kinesis_edge::engine::Response { body: Vec::new(), ..a.response }
@@ -94,7 +93,7 @@ fuzz_target!(|data: &[u8]| {
         // CBOR that reads back.
         let headers = [("Content-Type", kinesis_edge::engine::cbor::CONTENT_TYPE), ("X-Amz-Target", target)];
         let a = e.answer_http(now, &HttpRequest { method: "POST", path: "/", headers: &headers, body: rest });
-        let r = poll(&mut e, a, now, true);
+        let r = poll(&mut e, a, now);
         assert!(r.body.is_empty() || kinesis_edge::engine::cbor::request_to_json(&r.body).is_some());
         r
     } else if mode & 8 == 8 {
@@ -106,7 +105,7 @@ fuzz_target!(|data: &[u8]| {
         headers.push(("X-Amz-Target", target));
         let path = headers.iter().find(|(n, _)| *n == "path").map_or("/", |(_, v)| *v);
         let a = e.answer_http(now, &HttpRequest { method: "POST", path, headers: &headers, body: body.as_bytes() });
-        poll(&mut e, a, now, false)
+        poll(&mut e, a, now)
     } else {
         e.handle(now, target, rest)
     };

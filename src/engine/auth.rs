@@ -404,6 +404,9 @@ impl Engine {
         let cbor = req.is_cbor();
         let content_type = if cbor { super::cbor::CONTENT_TYPE } else { JSON_CONTENT_TYPE };
         if let Some(Some(id)) = self.http_subscription.take() {
+            if cbor {
+                self.answer_subscription_in_cbor(id);
+            }
             response.body = super::consumers::initial_response(cbor);
             return HttpAnswer {
                 response,

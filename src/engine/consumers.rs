@@ -125,6 +125,8 @@ pub(super) struct Subscription {
     taken_over: bool,
     /// The closed shard's last event was sent.
     finished: bool,
+    /// Its events go over HTTP in AWS's CBOR (the request was).
+    cbor: bool,
 }
 
 /// What a subscription has to send at some time.
@@ -377,6 +379,7 @@ impl Engine {
             bytes: Bucket::new(self.config.read_bytes_per_sec, now),
             taken_over: false,
             finished: false,
+            cbor: false,
         };
         self.recent_subscriptions.push(subscription.clone());
         self.subscriptions.push(subscription);
@@ -395,6 +398,14 @@ impl Engine {
     /// SubscribeToShard through JSON 1.1: over HTTP ([`Engine::answer_http`])
     /// the subscription streams; through [`Engine::handle`], which answers
     /// once, it cannot, and the request is refused.
+    /// A subscription opened over HTTP by a request in CBOR: its events go
+    /// in CBOR too.
+    pub(super) fn answer_subscription_in_cbor(&mut self, id: u64) {
+        for x in self.subscriptions.iter_mut().filter(|x| x.id == id) {
+            x.cbor = true;
+        }
+    }
+
     pub(super) fn opened_subscription(&mut self, id: u64) -> Result<Vec<u8>, EngineError> {
         if let Some(opened) = &mut self.http_subscription {
             *opened = Some(id);
@@ -503,9 +514,10 @@ impl Engine {
 
     /// [`Engine::poll_subscription`] for an HTTP adapter: the events due
     /// at `now` as event stream messages (`SubscribeToShardEvent` events;
-    /// an error as an `exception` message; in CBOR when the request was),
-    /// and when to poll again.
-    pub fn poll_subscription_http(&mut self, id: u64, now: Timestamp, cbor: bool) -> HttpEvents {
+    /// an error as an `exception` message; in CBOR when the request that
+    /// opened it was), and when to poll again.
+    pub fn poll_subscription_http(&mut self, id: u64, now: Timestamp) -> HttpEvents {
+        let cbor = self.subscriptions.iter().any(|x| x.id == id && x.cbor);
         let mut bytes = Vec::new();
         match self.poll_subscription(id, now, false) {
             SubscriptionStep::Event(body) => {

@@ -1212,7 +1212,7 @@ mod fan_out {
             e.subscribe_to_shard(&arn, "shardId-000000000000", IteratorType::TrimHorizon, t(100)).unwrap();
         let mut counts = Vec::new();
         loop {
-            let out = e.poll_subscription_http(id, t(100), false);
+            let out = e.poll_subscription_http(id, t(100));
             let messages = read_messages(&out.bytes).unwrap();
             assert!(messages.len() <= 1);
             if let Some((_, payload)) = messages.first() {
@@ -1247,10 +1247,10 @@ mod fan_out {
         let first = read_messages(&a.response.body).unwrap();
         assert_eq!(first.len(), 1);
         assert!(first[0].0.contains(&(":event-type".to_owned(), "initial-response".to_owned())));
-        let out = e.poll_subscription_http(id, t(2), false);
+        let out = e.poll_subscription_http(id, t(2));
         assert_eq!(out.next, Some(t(2)), "one event a poll: poll again at once");
         assert_eq!(
-            e.poll_subscription_http(id, t(2), false),
+            e.poll_subscription_http(id, t(2)),
             HttpEvents { bytes: Vec::new(), next: Some(t(2 + IDLE_EVENT_MS)) }
         );
         let events = read_messages(&out.bytes).unwrap();
@@ -1264,7 +1264,7 @@ mod fan_out {
             &HttpRequest { method: "POST", path: "/", headers: &headers, body: body.as_bytes() },
         );
         assert!(a2.subscription.is_some());
-        let out = e.poll_subscription_http(id, t(6000), false);
+        let out = e.poll_subscription_http(id, t(6000));
         assert_eq!(out.next, None);
         let m = read_messages(&out.bytes).unwrap();
         assert!(m[0].0.contains(&(":exception-type".to_owned(), "ResourceInUseException".to_owned())));
@@ -1279,6 +1279,27 @@ mod fan_out {
             (a3.response.status, a3.subscription, a3.error_type.as_str()),
             (400, None, "ValidationException")
         );
+        // A request in CBOR (the Java SDK's) gets its events in CBOR.
+        let other = register(&mut e, t(7000), "java");
+        let json = format!(
+            r#"{{"ConsumerARN":"{other}","ShardId":"shardId-000000000000","StartingPosition":{{"Type":"TRIM_HORIZON"}}}}"#
+        );
+        let cbor_body = crate::engine::cbor::answer_from_json(json.as_bytes());
+        let cbor_headers = [
+            ("X-Amz-Target", "Kinesis_20131202.SubscribeToShard"),
+            ("Content-Type", crate::engine::cbor::CONTENT_TYPE),
+        ];
+        let a = e.answer_http(
+            t(7000),
+            &HttpRequest { method: "POST", path: "/", headers: &cbor_headers, body: &cbor_body },
+        );
+        let id = a.subscription.expect("a subscription");
+        let out = e.poll_subscription_http(id, t(7000));
+        let (headers, payload) = &read_messages(&out.bytes).unwrap()[0];
+        assert!(headers.contains(&(":content-type".to_owned(), crate::engine::cbor::CONTENT_TYPE.to_owned())));
+        let v: serde_json::Value =
+            serde_json::from_slice(&crate::engine::cbor::request_to_json(payload).unwrap()).unwrap();
+        assert_eq!(v["Records"][0]["Data"], "aGk=");
         // Through handle (one answer, no stream), SubscribeToShard is refused.
         let r = e.handle(t(20_000), "Kinesis_20131202.SubscribeToShard", body.as_bytes());
         assert_eq!(r.status, 400);

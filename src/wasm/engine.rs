@@ -177,8 +177,8 @@ impl WasmEngine {
     /// now: event stream messages, then when to poll again (ms, an `f64`;
     /// -1: the answer is complete).
     #[wasm_bindgen(js_name = "pollSubscriptionHttp")]
-    pub fn poll_subscription_http(&mut self, id: f64, now_ms: f64, cbor: bool) -> Result<Vec<u8>, JsValue> {
-        let events = self.0.poll_subscription_http(subscription_id(id), at(now_ms)?, cbor);
+    pub fn poll_subscription_http(&mut self, id: f64, now_ms: f64) -> Result<Vec<u8>, JsValue> {
+        let events = self.0.poll_subscription_http(subscription_id(id), at(now_ms)?);
         let mut out = events.bytes;
         out.extend_from_slice(&events.next.map_or(-1.0, |t| t.as_millis() as f64).to_le_bytes());
         Ok(out)
