@@ -539,7 +539,13 @@ export class ShardEngine {
     });
     const poll = async () => {
       if (ended) return;
-      const out = inner.pollSubscription(id, now());
+      let out;
+      try {
+        out = inner.pollSubscription(id, now());
+      } catch (e) {
+        settle(e); // (a clock that gave no valid time)
+        return;
+      }
       const kind = out[out.byteLength - 1];
       const time = new DataView(out.buffer, out.byteOffset + out.byteLength - 9, 8).getFloat64(0, true);
       const body = out.subarray(0, out.byteLength - 9);
