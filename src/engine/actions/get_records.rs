@@ -145,15 +145,8 @@ pub(in crate::engine) fn write_child_shards(w: &mut Writer, children: &[ShardInf
         }
         let mut c = Writer::new();
         c.string("ShardId", &child.shard_id);
-        let parents = c.key("ParentShards");
-        parents.push(b'[');
-        for (j, p) in child.parent_shard_id.iter().chain(child.adjacent_parent_shard_id.iter()).enumerate() {
-            if j > 0 {
-                parents.push(b',');
-            }
-            crate::json::write_string(parents, p);
-        }
-        parents.push(b']');
+        let parents = child.parent_shard_id.iter().chain(child.adjacent_parent_shard_id.iter());
+        super::write_strings(c.key("ParentShards"), parents.map(String::as_str));
         c.key("HashKeyRange").extend_from_slice(&super::hash_key_range_json(child));
         out.extend_from_slice(&c.finish());
     }

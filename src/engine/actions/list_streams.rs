@@ -3,7 +3,7 @@
 use super::super::validation::{check, Kind, Member, STREAM_NAME};
 use super::super::{Engine, EngineError};
 use super::Writer;
-use crate::json::{write_string, Value};
+use crate::json::Value;
 
 pub(in crate::engine) const MEMBERS: &[Member] = &[
     Member { name: "Limit", path: "limit", kind: Kind::Int { min: 1, max: 10_000 }, required: false },
@@ -21,15 +21,7 @@ pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Ve
     let after = body.get("ExclusiveStartStreamName").and_then(Value::as_str);
     let names: Vec<&str> = engine.stream_names().filter(|n| after.is_none_or(|a| *n > a)).collect();
     let mut w = Writer::new();
-    let out = w.key("StreamNames");
-    out.push(b'[');
-    for (i, n) in names.iter().take(limit).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_string(out, n);
-    }
-    out.push(b']');
+    super::write_strings(w.key("StreamNames"), names.iter().take(limit).copied());
     w.key("HasMoreStreams").extend_from_slice(if names.len() > limit { b"true" } else { b"false" });
     Ok(w.finish())
 }

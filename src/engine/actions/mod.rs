@@ -137,6 +137,18 @@ impl Writer {
     }
 }
 
+/// A JSON array of these strings (metric names, stream names, parents).
+pub(super) fn write_strings<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, item);
+    }
+    out.push(b']');
+}
+
 /// A required string member (present after validation).
 pub(super) fn text<'a>(body: &'a Value<'_>, name: &str) -> Result<&'a str, EngineError> {
     body.get(name)

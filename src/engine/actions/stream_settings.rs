@@ -96,14 +96,7 @@ pub(in crate::engine) fn describe_limits(engine: &mut Engine) -> Result<Vec<u8>,
 }
 
 fn write_metrics(out: &mut Vec<u8>, metrics: &[&str]) {
-    out.push(b'[');
-    for (i, m) in metrics.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_string(out, m);
-    }
-    out.push(b']');
+    super::write_strings(out, metrics.iter().copied());
 }
 
 /// `"EnhancedMonitoring":[{"ShardLevelMetrics":[…]}]` of DescribeStream
