@@ -25,6 +25,9 @@ const USAGE = `usage: kinesis-edge serve [options]
   --latency-ms MS           delay every data-plane answer
   --seed S                  seed of the fault injection (same seed, same faults)
   --create-delay-ms MS      how long new streams stay CREATING (default 0)
+  --update-delay-ms MS      how long a stream stays UPDATING after a reshard or
+                            encryption change, which takes effect then (default 0)
+  --delete-delay-ms MS      how long a deleted stream stays DELETING (default 0)
   --max-record-bytes N      record limit of new streams, 1048576 (default) to 10485760
   --region R, --account-id A  used in ARNs, messages and signature scopes`;
 const MAX_BODY = 16 * 1024 * 1024;
@@ -73,6 +76,8 @@ function parseArgs(argv) {
     else if (arg === '--latency-ms') options.faults.latencyMs = whole(arg, value());
     else if (arg === '--seed') options.seed = whole(arg, value());
     else if (arg === '--create-delay-ms') options.createDelayMs = whole(arg, value());
+    else if (arg === '--update-delay-ms') options.updateDelayMs = whole(arg, value());
+    else if (arg === '--delete-delay-ms') options.deleteDelayMs = whole(arg, value());
     else if (arg === '--max-record-bytes') options.maxRecordBytes = number(arg, value(), (v) => Number.isInteger(v) && v >= 1048576 && v <= 10485760, 'a whole number from 1048576 to 10485760');
     else if (arg === '--region') options.region = value();
     else if (arg === '--account-id') options.accountId = value();
@@ -104,6 +109,8 @@ function serve(options) {
     verifySignatures: options.verifySignatures,
     seed: options.seed,
     createDelayMs: options.createDelayMs,
+    updateDelayMs: options.updateDelayMs,
+    deleteDelayMs: options.deleteDelayMs,
     maxRecordBytes: options.maxRecordBytes,
     defaultShardCount: options.shardsPerStream,
     region: options.region,

@@ -22,6 +22,10 @@ export interface ShardEngineOptions {
   accountId?: string;
   region?: string;
   createDelayMs?: number;
+  /** How long a stream stays UPDATING after a reshard, UpdateShardCount, Start/StopStreamEncryption or UpdateStreamMode; the change is made when it ends (default 0: at once). */
+  updateDelayMs?: number;
+  /** How long a deleted stream stays DELETING (default 0: gone at once). */
+  deleteDelayMs?: number;
   seed?: number;
   maxRecordsPerShard?: number;
   /** Memory bound per shard in bytes (data plus partition keys; default 1 GiB): the oldest records go first. */
@@ -109,7 +113,7 @@ export declare class ShardEngine {
   createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string>; maxRecordSizeInKiB?: number; streamMode?: 'PROVISIONED' | 'ON_DEMAND' }): void;
   /** The stream's record limit, 1024 to 10240 KiB; the stream is named by its ARN, as AWS takes it. */
   updateMaxRecordSize(input: { streamArn: string; maxRecordSizeInKiB: number }): void;
-  deleteStream(input: { streamName: string }): void;
+  deleteStream(input: { streamName: string; enforceConsumerDeletion?: boolean }): void;
   listStreams(): string[];
   describeStreamSummary(input: { streamName: string }): {
     streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE';

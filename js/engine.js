@@ -188,6 +188,9 @@ export class ShardEngine {
    * @param {string} [options.accountId='000000000000']
    * @param {string} [options.region='us-east-1']
    * @param {number} [options.createDelayMs=0] how long new streams stay CREATING
+   * @param {number} [options.updateDelayMs=0] how long a stream stays UPDATING after a reshard,
+   *   UpdateShardCount, Start/StopStreamEncryption or UpdateStreamMode (the change is made when it ends)
+   * @param {number} [options.deleteDelayMs=0] how long a deleted stream stays DELETING
    * @param {number} [options.seed] seed of fault injection (same seed, same faults)
    * @param {number} [options.maxRecordsPerShard=1000000] memory bound per shard
    * @param {number} [options.maxBytesPerShard=1073741824] memory bound per shard, in bytes (data plus partition keys; the oldest records go first)
@@ -228,6 +231,8 @@ export class ShardEngine {
       whole('maxBytesPerShard', 1073741824),
       whole('defaultShardCount', 4),
       whole('maxRecordBytes', 1048576, 1048576, 10485760),
+      whole('updateDelayMs', 0, 0),
+      whole('deleteDelayMs', 0, 0),
     );
     if (options.verifySignatures !== undefined) this.setVerifySignatures(options.verifySignatures);
     if (options.faults) this.setFaults(options.faults);
@@ -317,10 +322,13 @@ export class ShardEngine {
     this.call('UpdateMaxRecordSize', { StreamARN: streamArn, MaxRecordSizeInKiB: maxRecordSizeInKiB });
   }
 
-  /** DeleteStream. */
+  /**
+   * DeleteStream (refused with ResourceInUseException while the stream has
+   * consumers, unless `enforceConsumerDeletion`; `DELETING` for `deleteDelayMs`).
+   */
   deleteStream(args) {
-    const { streamName } = argsOf(args);
-    this.call('DeleteStream', { StreamName: streamName });
+    const { streamName, enforceConsumerDeletion } = argsOf(args);
+    this.call('DeleteStream', { StreamName: streamName, EnforceConsumerDeletion: enforceConsumerDeletion });
   }
 
   /** ListStreams: every stream name. */
@@ -661,7 +669,7 @@ export class ShardEngine {
    */
   stats(args) {
     const { streamName } = argsOf(args);
-    const shards = JSON.parse(this.#inner.stats(String(streamName ?? '')));
+    const shards = JSON.parse(this.#inner.stats(this.#now(), String(streamName ?? '')));
     const totals = {};
     for (const key of ['recordsIn', 'bytesIn', 'writeThrottles', 'injectedFailures', 'recordsOut', 'bytesOut', 'readThrottles', 'stored']) {
       totals[key] = shards.reduce((sum, s) => sum + s[key], 0);

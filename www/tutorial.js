@@ -165,7 +165,7 @@ const producerCode = (extra = '') => `const producer = new Producer({
 let shardCount = 4;
 
 function createStream(count) {
-  if (engine.listStreams().includes(STREAM)) engine.deleteStream({ streamName: STREAM });
+  if (engine.listStreams().includes(STREAM)) engine.deleteStream({ streamName: STREAM, enforceConsumerDeletion: true });
   engine.createStream({ streamName: STREAM, shardCount: count });
   shardCount = count;
   series.clear();

@@ -75,6 +75,10 @@ fuzz_target!(|data: &[u8]| {
         max_shards_per_stream: 64,
         verify_credentials: verify,
         create_delay_ms: u32::from(mode & 4) * 100,
+        // UPDATING and DELETING that end at the second call below, which
+        // then makes the change the first asked for.
+        update_delay_ms: u32::from(mode & 32 != 0),
+        delete_delay_ms: u32::from(mode & 32 != 0),
         ..EngineConfig::default()
     });
     let _ = e.create_stream("s", 3, now);

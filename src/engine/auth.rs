@@ -396,6 +396,7 @@ impl Engine {
     /// [`Engine::handle_http`], with what an HTTP adapter needs for its
     /// headers: the answer's format and AWS's error type.
     pub fn answer_http(&mut self, now: Timestamp, req: &HttpRequest<'_>) -> HttpAnswer {
+        self.advance(now);
         if let Some(refused) = self.at_the_door(req) {
             return refused;
         }

@@ -189,6 +189,7 @@ impl Engine {
 
     /// Drops the consumers whose deregistration is over.
     fn prune_consumers(&mut self, now: Timestamp) {
+        self.advance(now);
         for s in self.streams.values_mut() {
             s.consumers.retain(|c| c.gone_at.is_none_or(|t| now < t));
         }
@@ -428,6 +429,7 @@ impl Engine {
     /// [`SubscriptionStep`]); an `End` forgets it. The first poll always
     /// gives an event (records, or none yet).
     pub fn poll_subscription(&mut self, id: u64, now: Timestamp, packed: bool) -> SubscriptionStep {
+        self.advance(now);
         let step = self.step(id, now, packed);
         if matches!(step, SubscriptionStep::End(_)) {
             self.end_subscription(id);

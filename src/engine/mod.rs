@@ -83,6 +83,17 @@ pub struct EngineConfig {
     /// (AWS: seconds; 0 by default here, so tests and tutorials start at
     /// once).
     pub create_delay_ms: u32,
+    /// How long a stream stays `UPDATING` after SplitShard, MergeShards,
+    /// UpdateShardCount, Start/StopStreamEncryption or UpdateStreamMode;
+    /// the reshard or encryption change takes effect when it ends, as
+    /// AWS's does ("it may take a few seconds", API reference; kinesalite's
+    /// `updateStreamMs`). 0 by default: at once.
+    pub update_delay_ms: u32,
+    /// How long a deleted stream stays `DELETING` before it is gone (its
+    /// name taken, DescribeStream answering, reads and writes refused, as
+    /// kinesalite refuses writes; kinesalite's `deleteStreamMs`). 0 by
+    /// default: gone at once.
+    pub delete_delay_ms: u32,
     /// The `ShardCount` of a CreateStream that gives none (AWS creates an
     /// on-demand stream then, which starts with 4 shards).
     pub default_shard_count: u32,
@@ -115,6 +126,8 @@ impl Default for EngineConfig {
             record_limits: RecordLimits::default(),
             max_shards_per_stream: 10_000,
             create_delay_ms: 0,
+            update_delay_ms: 0,
+            delete_delay_ms: 0,
             default_shard_count: 4,
             seed: 0x6b69_6e65_7369_7321,
             faults: Faults::default(),
@@ -459,6 +472,39 @@ struct StreamState {
     scalings: Vec<Timestamp>,
     /// Its capacity mode is `ON_DEMAND` (else `PROVISIONED`).
     on_demand: bool,
+    /// While it is `UPDATING`: until when, and the change it is making.
+    update: Option<Update>,
+}
+
+/// A change a stream is `UPDATING` for, made when the update ends.
+struct Update {
+    until: Timestamp,
+    change: Change,
+}
+
+enum Change {
+    Split {
+        shard: String,
+        new_starting_hash_key: u128,
+    },
+    Merge {
+        shard: String,
+        adjacent: String,
+    },
+    Scale {
+        target: u32,
+    },
+    Encryption(Option<String>),
+    /// Nothing left to do but end (UpdateStreamMode: the mode changed at
+    /// once, as kinesis-mock changes it).
+    Status,
+}
+
+/// A deleted stream while it is `DELETING`: described, listed and its
+/// name taken, nothing else.
+struct Deleting {
+    gone_at: Timestamp,
+    state: StreamState,
 }
 
 impl StreamState {
@@ -596,6 +642,11 @@ pub struct Engine {
     /// While [`Engine::answer_http`] answers: `Some`, and the subscription
     /// a SubscribeToShard opened, for it to stream.
     http_subscription: Option<Option<u64>>,
+    /// Streams being deleted (no longer in `streams`).
+    deleting: BTreeMap<String, Deleting>,
+    /// The earliest end of an update or a deletion, if any: what
+    /// [`Engine::advance`] has to do next.
+    next_change: Option<Timestamp>,
 }
 
 impl Engine {
@@ -611,6 +662,63 @@ impl Engine {
             next_subscription: 0,
             recent_subscriptions: Vec::new(),
             http_subscription: None,
+            deleting: BTreeMap::new(),
+            next_change: None,
+        }
+    }
+
+    /// Ends what is due by `now`: updates make their change (at the time
+    /// they end, not `now`, so the outcome does not depend on when the
+    /// engine is next called) and deleted streams go. Every call that
+    /// takes the time does this first; callers that only read (such as
+    /// [`Engine::stats`]) call it themselves.
+    pub fn advance(&mut self, now: Timestamp) {
+        if self.next_change.is_none_or(|t| t > now) {
+            return;
+        }
+        self.deleting.retain(|_, d| d.gone_at > now);
+        let due: Vec<String> = self
+            .streams
+            .iter()
+            .filter(|(_, s)| s.update.as_ref().is_some_and(|u| u.until <= now))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in due {
+            if let Some(u) = self.streams.get_mut(&name).and_then(|s| s.update.take()) {
+                // Checked when it was asked for, and nothing could change
+                // the stream's shards since (it was UPDATING): no error.
+                let _ = self.make_change(&name, u.change, u.until);
+            }
+        }
+        let updates = self.streams.values().filter_map(|s| s.update.as_ref().map(|u| u.until));
+        self.next_change = updates.chain(self.deleting.values().map(|d| d.gone_at)).min();
+    }
+
+    /// Puts `stream` in `UPDATING` for the configured delay, to make
+    /// `change` when it ends (at once when there is no delay).
+    fn update(&mut self, stream: &str, change: Change, now: Timestamp) -> Result<(), EngineError> {
+        let delay = self.config.update_delay_ms;
+        if delay == 0 {
+            return self.make_change(stream, change, now);
+        }
+        let until = now.add_millis(i64::from(delay));
+        self.stream_mut(stream)?.update = Some(Update { until, change });
+        self.next_change = Some(self.next_change.map_or(until, |t| t.min(until)));
+        Ok(())
+    }
+
+    fn make_change(&mut self, stream: &str, change: Change, at: Timestamp) -> Result<(), EngineError> {
+        match change {
+            Change::Split { shard, new_starting_hash_key } => {
+                self.split_now(stream, &shard, new_starting_hash_key, at)
+            }
+            Change::Merge { shard, adjacent } => self.merge_now(stream, &shard, &adjacent, at),
+            Change::Scale { target } => self.scale_now(stream, target, at),
+            Change::Encryption(key) => {
+                self.stream_mut(stream)?.kms_key = key;
+                Ok(())
+            }
+            Change::Status => Ok(()),
         }
     }
 
@@ -648,7 +756,7 @@ impl Engine {
         if region != self.config.region || account != self.config.account_id {
             return Err(not_found());
         }
-        if !self.streams.contains_key(name) {
+        if self.described(name).is_none() {
             return Err(self.not_found(name));
         }
         Ok(name.to_owned())
@@ -714,7 +822,7 @@ impl Engine {
 
     /// A stream's record limit (data plus partition key), in bytes.
     pub fn max_record_bytes(&self, stream: &str) -> Option<usize> {
-        self.streams.get(stream).map(|s| s.record_limits.max_record_bytes())
+        self.described(stream).map(|s| s.record_limits.max_record_bytes())
     }
 
     /// UpdateMaxRecordSize: the stream's record limit, from 1 MiB to
@@ -741,14 +849,17 @@ impl Engine {
         Ok(())
     }
 
-    /// A stream that can be resharded or scaled: `ResourceInUseException`
-    /// while it is `CREATING`.
+    /// A stream that can be changed (resharded, scaled, encrypted):
+    /// `ACTIVE`, else `ResourceInUseException` (kinesalite's message for
+    /// AWS's; the API reference: "the resource must be in the ACTIVE
+    /// state"). Ends what is due first.
     fn updatable_stream_mut(&mut self, name: &str, now: Timestamp) -> Result<&mut StreamState, EngineError> {
-        if self.streams.get(name).is_some_and(|s| now < s.active_at) {
+        self.advance(now);
+        if let Some(status) = self.status(name, now).filter(|s| *s != "ACTIVE") {
             return Err(error(
                 "ResourceInUseException",
                 format!(
-                    "Stream {name} under account {} not ACTIVE, instead in state CREATING",
+                    "Stream {name} under account {} not ACTIVE, instead in state {status}",
                     self.config.account_id
                 ),
             ));
@@ -756,10 +867,25 @@ impl Engine {
         self.stream_mut(name)
     }
 
-    /// `CREATING` or `ACTIVE` (the engine has no UPDATING or DELETING
-    /// phase: reshards and deletes take effect at once).
+    /// `CREATING`, `ACTIVE`, `UPDATING` or `DELETING`.
     pub fn status(&self, stream: &str, now: Timestamp) -> Option<&'static str> {
-        self.streams.get(stream).map(|s| if now < s.active_at { "CREATING" } else { "ACTIVE" })
+        if self.deleting.get(stream).is_some_and(|d| now < d.gone_at) {
+            return Some("DELETING");
+        }
+        self.streams.get(stream).map(|s| {
+            if now < s.active_at {
+                "CREATING"
+            } else if s.update.as_ref().is_some_and(|u| now < u.until) {
+                "UPDATING"
+            } else {
+                "ACTIVE"
+            }
+        })
+    }
+
+    /// A stream as DescribeStream(Summary) sees it: one being deleted too.
+    fn described(&self, name: &str) -> Option<&StreamState> {
+        self.streams.get(name).or_else(|| self.deleting.get(name).map(|d| &d.state))
     }
 
     /// CreateStream with `shard_count` evenly split shards; `ACTIVE` after
@@ -789,7 +915,8 @@ impl Engine {
                 ),
             ));
         }
-        if self.streams.contains_key(name) {
+        self.advance(now);
+        if self.streams.contains_key(name) || self.deleting.contains_key(name) {
             return Err(error(
                 "ResourceInUseException",
                 format!("Stream {name} under account {} already exists.", self.config.account_id),
@@ -816,20 +943,27 @@ impl Engine {
             kms_key: None,
             scalings: Vec::new(),
             on_demand: false,
+            update: None,
         };
         state.index_open_shards();
         self.streams.insert(name.to_owned(), state);
         Ok(())
     }
 
-    /// The names of the streams, in order.
-    pub fn stream_names(&self) -> impl Iterator<Item = &str> {
-        self.streams.keys().map(String::as_str)
+    /// The names of the streams, in order (those being deleted too, as
+    /// ListStreams lists them).
+    pub fn stream_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> =
+            self.streams.keys().chain(self.deleting.keys()).map(String::as_str).collect();
+        if !self.deleting.is_empty() {
+            names.sort_unstable();
+        }
+        names
     }
 
     /// The shards of a stream, open and closed, in creation order.
     pub fn shards(&self, stream: &str) -> Result<Vec<ShardInfo>, EngineError> {
-        let s = self.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
+        let s = self.described(stream).ok_or_else(|| self.not_found(stream))?;
         Ok(s.shards.iter().map(ShardState::info).collect())
     }
 
@@ -855,7 +989,7 @@ impl Engine {
     }
 
     /// SplitShard: closes `shard` and opens two children, the second
-    /// starting at `new_starting_hash_key`.
+    /// starting at `new_starting_hash_key` (when the update ends).
     pub fn split_shard(
         &mut self,
         stream: &str,
@@ -864,7 +998,6 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         let account = self.config.account_id.clone();
-        let config = self.config.clone();
         let s = self.updatable_stream_mut(stream, now)?;
         let (_, parent) = Engine::open_shard_mut(s, shard, &account)?;
         if new_starting_hash_key <= parent.starting_hash_key || new_starting_hash_key > parent.ending_hash_key
@@ -877,12 +1010,19 @@ impl Engine {
                 ),
             ));
         }
+        self.update(stream, Change::Split { shard: shard.to_owned(), new_starting_hash_key }, now)
+    }
+
+    /// The split [`Engine::split_shard`] checked, made at `now`.
+    fn split_now(&mut self, stream: &str, shard: &str, key: u128, now: Timestamp) -> Result<(), EngineError> {
+        let account = self.config.account_id.clone();
+        let config = self.config.clone();
+        let s = self.stream_mut(stream)?;
+        let (_, parent) = Engine::open_shard_mut(s, shard, &account)?;
         parent.close(now);
         let (start, end) = (parent.starting_hash_key, parent.ending_hash_key);
         let next = s.shards.len() as u64;
-        for (n, range) in
-            [(next, (start, new_starting_hash_key - 1)), (next + 1, (new_starting_hash_key, end))]
-        {
+        for (n, range) in [(next, (start, key.saturating_sub(1))), (next + 1, (key, end))] {
             let mut child = ShardState::new(n, range, &config, now);
             child.parent = Some(shard.to_owned());
             s.shards.push(child);
@@ -892,7 +1032,7 @@ impl Engine {
     }
 
     /// MergeShards: closes two adjacent open shards and opens one child
-    /// covering both.
+    /// covering both (when the update ends).
     pub fn merge_shards(
         &mut self,
         stream: &str,
@@ -901,19 +1041,46 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         let account = self.config.account_id.clone();
-        let config = self.config.clone();
         let s = self.updatable_stream_mut(stream, now)?;
-        let (a, _) = Engine::open_shard_mut(s, shard, &account)?;
-        let (b, _) = Engine::open_shard_mut(s, adjacent, &account)?;
+        Engine::adjacent_pair(s, shard, adjacent, &account)?;
+        self.update(stream, Change::Merge { shard: shard.to_owned(), adjacent: adjacent.to_owned() }, now)
+    }
+
+    /// The indices of two open shards of `s` that are adjacent.
+    fn adjacent_pair(
+        s: &mut StreamState,
+        shard: &str,
+        adjacent: &str,
+        account: &str,
+    ) -> Result<(usize, usize), EngineError> {
+        let (a, _) = Engine::open_shard_mut(s, shard, account)?;
+        let (b, _) = Engine::open_shard_mut(s, adjacent, account)?;
         let (x, y) = (&s.shards[a], &s.shards[b]);
         let touching = x.ending_hash_key.checked_add(1) == Some(y.starting_hash_key)
             || y.ending_hash_key.checked_add(1) == Some(x.starting_hash_key);
         if a == b || !touching {
+            let stream = &s.name;
             return Err(error(
                 "InvalidArgumentException",
                 format!("Shards {shard} and {adjacent} in stream {stream} under account {account} are not an adjacent pair of shards eligible for merging"),
             ));
         }
+        Ok((a, b))
+    }
+
+    /// The merge [`Engine::merge_shards`] checked, made at `now`.
+    fn merge_now(
+        &mut self,
+        stream: &str,
+        shard: &str,
+        adjacent: &str,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let account = self.config.account_id.clone();
+        let config = self.config.clone();
+        let s = self.stream_mut(stream)?;
+        let (a, b) = Engine::adjacent_pair(s, shard, adjacent, &account)?;
+        let (x, y) = (&s.shards[a], &s.shards[b]);
         let range = (x.starting_hash_key.min(y.starting_hash_key), x.ending_hash_key.max(y.ending_hash_key));
         s.shards[a].close(now);
         s.shards[b].close(now);
@@ -942,15 +1109,45 @@ impl Engine {
 
     /// A stream's retention period, in hours.
     pub fn retention_hours(&self, stream: &str) -> Option<u32> {
-        self.streams.get(stream).map(|s| s.retention_hours)
+        self.described(stream).map(|s| s.retention_hours)
     }
 
-    /// DeleteStream (at once: the engine has no DELETING phase).
-    pub fn delete_stream(&mut self, stream: &str) -> Result<(), EngineError> {
-        match self.streams.remove(stream) {
-            Some(_) => Ok(()),
-            None => Err(self.not_found(stream)),
+    /// DeleteStream: an `ACTIVE` stream ("If the stream is in the ACTIVE
+    /// state, you can delete it", API reference) with no consumers unless
+    /// `enforce_consumer_deletion` (then they go with it, and their
+    /// subscriptions end). It is `DELETING` for the configured delay, then
+    /// gone; meanwhile only DescribeStream(Summary) and ListStreams see it.
+    pub fn delete_stream(
+        &mut self,
+        stream: &str,
+        enforce_consumer_deletion: bool,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        if !self.streams.contains_key(stream) && !self.deleting.contains_key(stream) {
+            return Err(self.not_found(stream));
         }
+        let s = self.updatable_stream_mut(stream, now)?;
+        if !enforce_consumer_deletion && !s.consumers.is_empty() {
+            // kinesis-mock's message (the reference gives none).
+            return Err(error(
+                "ResourceInUseException",
+                format!("Consumers exist in stream {stream} and enforceConsumerDeletion is either not set or is false"),
+            ));
+        }
+        let Some(mut state) = self.streams.remove(stream) else { return Err(self.not_found(stream)) };
+        let delay = self.config.delete_delay_ms;
+        if delay > 0 {
+            state.consumers.clear();
+            let gone_at = now.add_millis(i64::from(delay));
+            self.deleting.insert(stream.to_owned(), Deleting { gone_at, state });
+            self.next_change = Some(self.next_change.map_or(gone_at, |t| t.min(gone_at)));
+        }
+        Ok(())
+    }
+
+    /// Takes a stream away at once (a CreateStream that failed after it).
+    pub(crate) fn remove_stream(&mut self, stream: &str) {
+        self.streams.remove(stream);
     }
 
     /// IncreaseStreamRetentionPeriod (`increase`) or
@@ -1005,6 +1202,7 @@ impl Engine {
     /// `MillisBehindLatest`, `ChildShards`) as a JSON object. Errors, faults
     /// and every other action are answered as by [`Engine::handle`].
     pub fn handle_as(&mut self, now: Timestamp, target: &str, body: &[u8], packed: bool) -> Response {
+        self.advance(now);
         if target == "Kinesis_20131202.PutRecords" {
             // The common form, read without a JSON tree; any other goes on.
             if let Some(scanned) = actions::put_records::scan(body) {
@@ -1108,7 +1306,7 @@ impl Engine {
 
     /// When a stream was created.
     pub fn created(&self, stream: &str) -> Option<Timestamp> {
-        self.streams.get(stream).map(|s| s.created)
+        self.described(stream).map(|s| s.created)
     }
 
     /// A stream that takes writes now (one still `CREATING` is not found
@@ -1133,6 +1331,7 @@ impl Engine {
         records: &[UserRecord<'_>],
         now: Timestamp,
     ) -> Result<Vec<PutOutcome>, EngineError> {
+        self.advance(now);
         if records.is_empty() || records.len() > PUT_RECORDS_MAX_RECORDS {
             let (relation, limit) = if records.is_empty() {
                 ("greater than or equal to", 1)
@@ -1170,6 +1369,7 @@ impl Engine {
         record: &UserRecord<'_>,
         now: Timestamp,
     ) -> Result<(String, String), EngineError> {
+        self.advance(now);
         let limits = self.streams.get(stream).map(|s| s.record_limits).unwrap_or_default();
         let explicit = validate(
             record.partition_key,
@@ -1207,6 +1407,7 @@ impl Engine {
         kind: IteratorType<'_>,
         now: Timestamp,
     ) -> Result<Position, EngineError> {
+        self.advance(now);
         let account = self.config.account_id.clone();
         // AWS names the shard even when the stream is missing (kinesalite's
         // recording).
@@ -1288,6 +1489,7 @@ impl Engine {
         now: Timestamp,
         mut visit: impl FnMut(RecordRef<'_>),
     ) -> Result<GetRecordsOutput, EngineError> {
+        self.advance(now);
         let limit = match limit {
             None => GET_RECORDS_MAX_RECORDS,
             Some(n) if (1..=GET_RECORDS_MAX_RECORDS as u32).contains(&n) => n as usize,

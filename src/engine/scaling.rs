@@ -70,13 +70,19 @@ impl Engine {
             )));
         }
         s.scalings.push(now);
+        self.update(stream, super::Change::Scale { target }, now)?;
+        Ok(ScalingOutcome { current, target })
+    }
+
+    /// The scaling [`Engine::update_shard_count`] checked, made at `now`.
+    pub(super) fn scale_now(&mut self, stream: &str, target: u32, now: Timestamp) -> Result<(), EngineError> {
         let ranges: Vec<(u128, u128)> = uniform_ranges(target).collect();
         // 1. Split every open shard at each target boundary inside it.
         for &(boundary, _) in ranges.iter().skip(1) {
             let s = self.stream_mut(stream)?;
             let owner = s.open_shard_for(boundary).map(|i| &s.shards[i]);
             if let Some(id) = owner.filter(|sh| sh.starting_hash_key < boundary).map(|sh| sh.id.clone()) {
-                self.split_shard(stream, &id, boundary, now)?;
+                self.split_now(stream, &id, boundary, now)?;
             }
         }
         // 2. Merge, left to right, the shards that now lie within each
@@ -94,10 +100,10 @@ impl Engine {
                     .collect();
                 let [left, right] = inside.as_slice() else { break };
                 let (left, right) = (left.clone(), right.clone());
-                self.merge_shards(stream, &left, &right, now)?;
+                self.merge_now(stream, &left, &right, now)?;
             }
         }
-        Ok(ScalingOutcome { current, target })
+        Ok(())
     }
 }
 

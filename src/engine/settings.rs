@@ -70,7 +70,7 @@ impl Engine {
 
     /// A stream's capacity mode: `ON_DEMAND` or `PROVISIONED`.
     pub fn stream_mode(&self, stream: &str) -> Option<&'static str> {
-        self.streams.get(stream).map(|s| if s.on_demand { "ON_DEMAND" } else { "PROVISIONED" })
+        self.described(stream).map(|s| if s.on_demand { "ON_DEMAND" } else { "PROVISIONED" })
     }
 
     /// UpdateStreamMode: the stream's capacity mode (`on_demand`), once
@@ -82,7 +82,8 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         self.updatable_stream_mut(stream, now)?;
-        self.put_stream_mode(stream, on_demand)
+        self.put_stream_mode(stream, on_demand)?;
+        self.update(stream, super::Change::Status, now)
     }
 
     /// The capacity mode, at CreateStream or by UpdateStreamMode.
@@ -99,7 +100,7 @@ impl Engine {
     /// A stream's enhanced monitoring: its shard-level metrics, in the
     /// reference's order.
     pub fn shard_level_metrics(&self, stream: &str) -> Result<Vec<&'static str>, EngineError> {
-        let s = self.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
+        let s = self.described(stream).ok_or_else(|| self.not_found(stream))?;
         Ok(SHARD_LEVEL_METRICS.iter().zip(s.metrics).filter(|(_, on)| *on).map(|(m, _)| *m).collect())
     }
 
@@ -125,7 +126,7 @@ impl Engine {
 
     /// A stream's server-side encryption: its KMS key, if on.
     pub fn encryption_key(&self, stream: &str) -> Option<&str> {
-        self.streams.get(stream).and_then(|s| s.kms_key.as_deref())
+        self.described(stream).and_then(|s| s.kms_key.as_deref())
     }
 
     /// StartStreamEncryption (`Some(key)`) or StopStreamEncryption
@@ -139,9 +140,10 @@ impl Engine {
         if let Some(key) = key {
             check_key_id(key)?;
         }
-        let s = self.updatable_stream_mut(stream, now)?;
-        s.kms_key = key.map(str::to_owned);
-        Ok(())
+        self.updatable_stream_mut(stream, now)?;
+        // Encryption starts (or stops) once the stream is ACTIVE again
+        // (API reference, StartStreamEncryption).
+        self.update(stream, super::Change::Encryption(key.map(str::to_owned)), now)
     }
 }
 

@@ -877,7 +877,7 @@ fn stream_administration() {
     assert_eq!(e.get_records(&it, None, t(hours(30))).unwrap().records.len(), 2);
     // DeleteStream.
     assert_eq!(e.handle(t(3), "Kinesis_20131202.DeleteStream", br#"{"StreamName":"s"}"#).status, 200);
-    assert_eq!(e.delete_stream("s").unwrap_err().code, "ResourceNotFoundException");
+    assert_eq!(e.delete_stream("s", false, t(4)).unwrap_err().code, "ResourceNotFoundException");
     assert!(e.shards("s").is_err());
 }
 
@@ -1043,8 +1043,20 @@ mod fan_out {
         assert_eq!(d["__type"], "ResourceNotFoundException");
         let again = register(&mut e, t(102_000), "app");
         assert_ne!(again, arn);
-        // Gone with their stream.
-        e.delete_stream("s").unwrap();
+        // Gone with their stream, which keeps them from going by mistake
+        // (kinesis-mock's message).
+        let err = e.delete_stream("s", false, t(102_500)).unwrap_err();
+        assert_eq!(err.code, "ResourceInUseException");
+        assert_eq!(
+            err.message,
+            "Consumers exist in stream s and enforceConsumerDeletion is either not set or is false"
+        );
+        let (status, _) =
+            call(&mut e, t(102_600), "DeleteStream", r#"{"StreamName":"s","EnforceConsumerDeletion":"yes"}"#);
+        assert_eq!(status, 400, "a Boolean member");
+        let (status, _) =
+            call(&mut e, t(102_600), "DeleteStream", r#"{"StreamName":"s","EnforceConsumerDeletion":true}"#);
+        assert_eq!(status, 200);
         e.create_stream("s", 1, t(103_000)).unwrap();
         let (_, v) = call(&mut e, t(106_000), "ListStreamConsumers", &format!(r#"{{"StreamARN":"{ARN}"}}"#));
         assert_eq!(v["Consumers"], serde_json::json!([]));
@@ -1481,4 +1493,155 @@ fn capacity_mode_is_kept_and_reported() {
     assert_eq!(bad["__type"], "LimitExceededException");
     assert!(e.stream_mode("one-too-many").is_none(), "not created");
     assert_eq!(call(&mut e, "CreateStream", r#"{"StreamName":"provisioned","ShardCount":1}"#).0, 200);
+}
+
+/// `UPDATING` and `DELETING`, for the configured delays.
+mod phases {
+    use super::*;
+
+    fn call(e: &mut Engine, now: Timestamp, action: &str, body: &str) -> (u16, serde_json::Value) {
+        let r = e.handle(now, &format!("Kinesis_20131202.{action}"), body.as_bytes());
+        let v =
+            if r.body.is_empty() { serde_json::json!({}) } else { serde_json::from_slice(&r.body).unwrap() };
+        (r.status, v)
+    }
+
+    fn slow() -> Engine {
+        let mut e = Engine::new(EngineConfig {
+            update_delay_ms: 500,
+            delete_delay_ms: 300,
+            ..EngineConfig::default()
+        });
+        e.create_stream("s", 1, t(0)).unwrap();
+        e
+    }
+
+    fn status(e: &mut Engine, now: Timestamp) -> serde_json::Value {
+        let (_, d) = call(e, now, "DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+        d["StreamDescriptionSummary"]["StreamStatus"].clone()
+    }
+
+    const HALF: &str = "170141183460469231731687303715884105728";
+
+    #[test]
+    fn a_reshard_takes_effect_when_the_update_ends() {
+        let mut e = slow();
+        let split = format!(
+            r#"{{"StreamName":"s","ShardToSplit":"shardId-000000000000","NewStartingHashKey":"{HALF}"}}"#
+        );
+        assert_eq!(call(&mut e, t(1_000), "SplitShard", &split).0, 200);
+        assert_eq!(status(&mut e, t(1_100)), "UPDATING");
+        // Meanwhile the old shard takes writes and reads, and nothing else
+        // may change the stream (kinesalite's message).
+        assert_eq!(e.shards("s").unwrap().len(), 1);
+        let (_, before) = e.put_record("s", &rec("a", b"before"), t(1_200)).unwrap();
+        assert_eq!(before, "shardId-000000000000");
+        let (status_code, refused) = call(&mut e, t(1_300), "SplitShard", &split);
+        assert_eq!(status_code, 400);
+        assert_eq!(refused["__type"], "ResourceInUseException");
+        assert_eq!(
+            refused["message"],
+            "Stream s under account 000000000000 not ACTIVE, instead in state UPDATING"
+        );
+        for (action, body) in [
+            (
+                "UpdateShardCount",
+                r#"{"StreamName":"s","TargetShardCount":2,"ScalingType":"UNIFORM_SCALING"}"#,
+            ),
+            (
+                "StartStreamEncryption",
+                r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#,
+            ),
+            ("DeleteStream", r#"{"StreamName":"s"}"#),
+        ] {
+            assert_eq!(
+                call(&mut e, t(1_300), action, body).1["__type"],
+                "ResourceInUseException",
+                "{action}"
+            );
+        }
+        // Done at 1,500 ms: the parent closed then, its record still there.
+        assert_eq!(status(&mut e, t(1_500)), "ACTIVE");
+        let shards = e.shards("s").unwrap();
+        assert_eq!(shards.len(), 3);
+        assert!(shards[0].ending_sequence_number.is_some());
+        assert_eq!(shards[1].parent_shard_id.as_deref(), Some("shardId-000000000000"));
+        assert_eq!(first_bytes(&mut e, t(1_600)), b"b");
+        let (_, after) = e.put_record("s", &rec("a", b"after"), t(1_600)).unwrap();
+        assert_ne!(after, "shardId-000000000000");
+    }
+
+    #[test]
+    fn an_update_ends_at_its_time_whenever_the_engine_is_next_called() {
+        let shards_seen_at = |ms: i64| {
+            let mut e = slow();
+            e.update_shard_count("s", 2, t(1_000)).unwrap();
+            e.advance(t(ms));
+            e.shards("s").unwrap()
+        };
+        let soon = shards_seen_at(1_500);
+        assert_eq!(soon.iter().filter(|s| s.ending_sequence_number.is_none()).count(), 2);
+        assert_eq!(soon, shards_seen_at(90_000));
+        assert_eq!(shards_seen_at(1_499).len(), 1, "not before");
+    }
+
+    #[test]
+    fn encryption_starts_when_the_stream_is_active_again() {
+        let mut e = slow();
+        let start = r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#;
+        assert_eq!(call(&mut e, t(1_000), "StartStreamEncryption", start).0, 200);
+        let put = r#"{"StreamName":"s","PartitionKey":"a","Data":"AA=="}"#;
+        let (_, during) = call(&mut e, t(1_100), "PutRecord", put);
+        assert_ne!(during["EncryptionType"], "KMS");
+        let (_, after) = call(&mut e, t(1_500), "PutRecord", put);
+        assert_eq!(after["EncryptionType"], "KMS");
+        // UpdateStreamMode: the mode at once, UPDATING for the delay.
+        let mode = r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StreamModeDetails":{"StreamMode":"ON_DEMAND"}}"#;
+        assert_eq!(call(&mut e, t(2_000), "UpdateStreamMode", mode).0, 200);
+        assert_eq!(status(&mut e, t(2_000)), "UPDATING");
+        assert_eq!(e.stream_mode("s"), Some("ON_DEMAND"));
+        assert_eq!(status(&mut e, t(2_500)), "ACTIVE");
+    }
+
+    #[test]
+    fn a_deleted_stream_is_deleting_then_gone() {
+        let mut e = slow();
+        e.put_record("s", &rec("a", b"x"), t(10)).unwrap();
+        assert_eq!(call(&mut e, t(1_000), "DeleteStream", r#"{"StreamName":"s"}"#).0, 200);
+        assert_eq!(status(&mut e, t(1_100)), "DELETING");
+        let (_, d) = call(&mut e, t(1_100), "DescribeStream", r#"{"StreamName":"s"}"#);
+        assert_eq!(d["StreamDescription"]["StreamStatus"], "DELETING");
+        let (_, l) = call(&mut e, t(1_100), "ListStreams", "{}");
+        assert_eq!(l["StreamNames"], serde_json::json!(["s"]));
+        // Writes and reads are refused (as kinesalite refuses writes), the
+        // name is taken, and it cannot be deleted again.
+        let (_, put) =
+            call(&mut e, t(1_100), "PutRecord", r#"{"StreamName":"s","PartitionKey":"a","Data":"AA=="}"#);
+        assert_eq!(put["__type"], "ResourceNotFoundException");
+        let it = r#"{"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}"#;
+        assert_eq!(call(&mut e, t(1_100), "GetShardIterator", it).1["__type"], "ResourceNotFoundException");
+        let (_, again) = call(&mut e, t(1_100), "CreateStream", r#"{"StreamName":"s","ShardCount":1}"#);
+        assert_eq!(again["__type"], "ResourceInUseException");
+        let (_, twice) = call(&mut e, t(1_100), "DeleteStream", r#"{"StreamName":"s"}"#);
+        assert_eq!(
+            twice["message"],
+            "Stream s under account 000000000000 not ACTIVE, instead in state DELETING"
+        );
+        // Gone at 1,300 ms; the name is free again, the new stream empty.
+        let (_, gone) = call(&mut e, t(1_300), "DescribeStream", r#"{"StreamName":"s"}"#);
+        assert_eq!(gone["__type"], "ResourceNotFoundException");
+        assert_eq!(call(&mut e, t(1_300), "CreateStream", r#"{"StreamName":"s","ShardCount":1}"#).0, 200);
+        assert!(first_bytes(&mut e, t(1_400)).is_empty());
+    }
+
+    #[test]
+    fn without_delays_everything_is_at_once() {
+        let mut e = engine_with(1);
+        e.update_shard_count("s", 2, t(1)).unwrap();
+        assert_eq!(e.status("s", t(1)), Some("ACTIVE"));
+        assert_eq!(e.shards("s").unwrap().len(), 3);
+        e.delete_stream("s", false, t(2)).unwrap();
+        assert_eq!(e.status("s", t(2)), None);
+        e.create_stream("s", 1, t(2)).unwrap();
+    }
 }

@@ -34,6 +34,8 @@ pub(crate) enum Kind {
     Map { min: usize, max: usize },
     /// One of a set of strings.
     Enum(&'static [&'static str]),
+    /// `true` or `false`.
+    Bool,
 }
 
 /// A member of a request.
@@ -83,6 +85,7 @@ fn type_name(kind: Kind) -> &'static str {
         Kind::Int { .. } => "Integer",
         Kind::Blob { .. } => "Blob",
         Kind::Timestamp => "Timestamp",
+        Kind::Bool => "Boolean",
         Kind::List { .. } => "List",
         Kind::Map { .. } => "Map",
     }
@@ -171,6 +174,11 @@ pub(crate) fn check(body: &Value<'_>, members: &[Member]) -> Result<(), EngineEr
             }
             Kind::Timestamp => {
                 v.as_f64().ok_or_else(wrong_type)?;
+            }
+            Kind::Bool => {
+                if !matches!(v, Value::Bool(_)) {
+                    return Err(wrong_type());
+                }
             }
             Kind::List { min, max } | Kind::Map { min, max } => {
                 let len = match (m.kind, v) {

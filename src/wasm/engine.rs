@@ -94,6 +94,8 @@ impl WasmEngine {
         max_bytes_per_shard: f64,
         default_shard_count: u32,
         max_record_bytes: u32,
+        update_delay_ms: u32,
+        delete_delay_ms: u32,
     ) -> Result<WasmEngine, JsValue> {
         Ok(WasmEngine(Engine::new(EngineConfig {
             throttling,
@@ -104,6 +106,8 @@ impl WasmEngine {
             account_id: account_id.to_owned(),
             region: region.to_owned(),
             create_delay_ms,
+            update_delay_ms,
+            delete_delay_ms,
             seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
             max_records_per_shard: max_records_per_shard.max(1) as usize,
             max_bytes_per_shard: if max_bytes_per_shard >= 1.0 { max_bytes_per_shard as u64 } else { 1 },
@@ -232,8 +236,9 @@ impl WasmEngine {
         self.0.set_faults(stream.as_deref(), faults).map_err(engine_error)
     }
 
-    /// Per-shard statistics of a stream, as JSON.
-    pub fn stats(&self, stream: &str) -> Result<String, JsValue> {
+    /// Per-shard statistics of a stream at `now_ms`, as JSON.
+    pub fn stats(&mut self, now_ms: f64, stream: &str) -> Result<String, JsValue> {
+        self.0.advance(at(now_ms)?);
         let shards = self.0.stats(stream).map_err(engine_error)?;
         let mut out = Vec::with_capacity(shards.len() * 256);
         out.push(b'[');

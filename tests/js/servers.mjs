@@ -41,9 +41,9 @@ export function startEngine(args = []) {
   return launch([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
 }
 
-/** kinesalite 3 from npm, in memory, no CREATING/UPDATING/DELETING delay. */
-export function startKinesalite() {
-  return launch([KINESALITE], /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+/** kinesalite 3 from npm, in memory; streams CREATING, UPDATING and DELETING for `delayMs` (none by default). */
+export function startKinesalite({ delayMs = 0 } = {}) {
+  return launch([KINESALITE, '0', String(delayMs)], /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
 }
 
 /**

@@ -314,6 +314,69 @@ test('conformance: CORS as AWS answers it — a preflight, and the headers an an
   assert.deepEqual(answers[0], answers[1]);
 });
 
+// CREATING, UPDATING and DELETING, with the same delay on both sides (a
+// pair of servers of their own): what each phase lets through and refuses,
+// and that a reshard takes effect only when the update ends.
+test('conformance: a stream CREATING, UPDATING for a split and a merge, then DELETING, with the same delays', async () => {
+  const DELAY_MS = 1000;
+  const pair = await Promise.all([
+    startEngine(['--no-throttling', '--create-delay-ms', `${DELAY_MS}`, '--update-delay-ms', `${DELAY_MS}`, '--delete-delay-ms', `${DELAY_MS}`]),
+    startKinesalite({ delayMs: DELAY_MS }),
+  ]);
+  try {
+    const run = async (k) => {
+      const S = 'conf-phases';
+      const seen = [];
+      const note = (label, r) => seen.push([label, err(r)]);
+      const describe = async () => (await k('DescribeStream', { StreamName: S })).json.StreamDescription;
+      const put = () => k('PutRecord', { StreamName: S, PartitionKey: 'a', Data: 'AA==' });
+      const split = { StreamName: S, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: String(2n ** 127n) };
+      const started = Date.now();
+      note('create', await k('CreateStream', { StreamName: S, ShardCount: 1 }));
+      seen.push(['creating', (await describe()).StreamStatus]);
+      note('put while creating', await put());
+      note('split while creating', await k('SplitShard', split));
+      await waitActive(k, S);
+      note('split', await k('SplitShard', split));
+      let d = await describe();
+      seen.push(['updating', d.StreamStatus, d.Shards.map((x) => x.ShardId)]);
+      note('split while updating', await k('SplitShard', split));
+      seen.push(['put while updating', (await put()).json.ShardId]);
+      await waitActive(k, S);
+      d = await describe();
+      seen.push(['split', d.Shards.map((x) => [x.ShardId, x.ParentShardId ?? null, x.HashKeyRange.StartingHashKey, x.HashKeyRange.EndingHashKey, 'EndingSequenceNumber' in x.SequenceNumberRange])]);
+      note('merge', await k('MergeShards', { StreamName: S, ShardToMerge: 'shardId-000000000001', AdjacentShardToMerge: 'shardId-000000000002' }));
+      d = await describe();
+      seen.push(['merging', d.StreamStatus, d.Shards.length]);
+      seen.push(['put while merging', (await put()).json.ShardId]);
+      await waitActive(k, S);
+      d = await describe();
+      seen.push(['merged', d.Shards.map((x) => [x.ShardId, x.ParentShardId ?? null, x.AdjacentParentShardId ?? null])]);
+      note('delete', await k('DeleteStream', { StreamName: S }));
+      seen.push(['deleting', (await describe()).StreamStatus, (await k('ListStreams', {})).json.StreamNames]);
+      note('put while deleting', await put());
+      note('create while deleting', await k('CreateStream', { StreamName: S, ShardCount: 1 }));
+      let gone;
+      for (let i = 0; i < 300 && !gone; i++) {
+        const r = await k('DescribeStream', { StreamName: S });
+        if (r.status !== 200) gone = r;
+        else await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      note('gone', gone);
+      note('create again', await k('CreateStream', { StreamName: S, ShardCount: 1 }));
+      return { seen, elapsed: Date.now() - started };
+    };
+    const [engine, kinesalite] = await Promise.all(pair.map((server) => run(call(server))));
+    assert.deepEqual(engine.seen, kinesalite.seen);
+    assert.deepEqual(engine.seen.find(([label]) => label === 'updating'), ['updating', 'UPDATING', ['shardId-000000000000']]);
+    assert.deepEqual(engine.seen.find(([label]) => label === 'put while deleting')[1].type, 'ResourceNotFoundException');
+    // Four phases of a second each were waited out.
+    assert.ok(engine.elapsed >= 4 * DELAY_MS, `${engine.elapsed} ms`);
+  } finally {
+    await Promise.all(pair.map((server) => server.stop()));
+  }
+});
+
 for (const [name, run] of Object.entries(CASES)) {
   test(`conformance: ${name}`, async () => {
     const results = {};

@@ -197,6 +197,32 @@ test('ShardEngine JS API: scaling, tags, stats, faults and a CREATING delay', ()
   assert.throws(() => engine.setFaults({ recordFailureRate: 2 }), { code: 'InvalidArgumentException' });
 });
 
+test('ShardEngine JS API: UPDATING and DELETING delays; a reshard shows in stats only once the update ends; consumers keep a stream from being deleted by mistake', () => {
+  const time = clock();
+  const engine = new ShardEngine({ now: time.now, throttling: false, updateDelayMs: 500, deleteDelayMs: 300 });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  engine.splitShard({ streamName: 's', shardToSplit: 'shardId-000000000000', newStartingHashKey: String(2n ** 127n) });
+  assert.equal(engine.describeStreamSummary({ streamName: 's' }).streamStatus, 'UPDATING');
+  assert.throws(() => engine.updateShardCount({ streamName: 's', targetShardCount: 2 }), { code: 'ResourceInUseException', message: /instead in state UPDATING/ });
+  assert.equal(engine.putRecord({ streamName: 's', partitionKey: 'a', data: 'x' }).shardId, 'shardId-000000000000');
+  assert.equal(engine.stats({ streamName: 's' }).shards.length, 1);
+  time.advance(500);
+  // Read-only calls see the update end too.
+  assert.deepEqual(engine.stats({ streamName: 's' }).shards.map((s) => s.open), [false, true, true]);
+  assert.equal(engine.describeStreamSummary({ streamName: 's' }).streamStatus, 'ACTIVE');
+  const { consumerArn } = engine.registerStreamConsumer({ streamArn: engine.describeStreamSummary({ streamName: 's' }).streamArn, consumerName: 'app' });
+  assert.match(consumerArn, /consumer\/app:/);
+  assert.throws(() => engine.deleteStream({ streamName: 's' }), { code: 'ResourceInUseException', message: /Consumers exist in stream s/ });
+  engine.deleteStream({ streamName: 's', enforceConsumerDeletion: true });
+  assert.equal(engine.describeStreamSummary({ streamName: 's' }).streamStatus, 'DELETING');
+  assert.deepEqual(engine.listStreams(), ['s']);
+  assert.throws(() => engine.putRecord({ streamName: 's', partitionKey: 'a', data: 'x' }), { code: 'ResourceNotFoundException' });
+  assert.throws(() => engine.createStream({ streamName: 's', shardCount: 1 }), { code: 'ResourceInUseException' });
+  time.advance(300);
+  assert.deepEqual(engine.listStreams(), []);
+  engine.createStream({ streamName: 's', shardCount: 1 });
+});
+
 test('ShardEngine Firehose: buffering by size and interval into a bucket', () => {
   const time = clock();
   const engine = new ShardEngine({ now: time.now });

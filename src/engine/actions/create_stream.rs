@@ -50,7 +50,7 @@ pub(in crate::engine) fn run(
     let moded = sized.and_then(|()| if on_demand { engine.put_stream_mode(name, true) } else { Ok(()) });
     if let Err(e) = moded.and_then(|()| engine.add_tags(name, &tags)) {
         // A stream is created with its tags and record limit or not at all.
-        let _ = engine.delete_stream(name);
+        engine.remove_stream(name);
         return Err(e);
     }
     Ok(Vec::new())

@@ -19,7 +19,8 @@ pub(in crate::engine) fn run(engine: &mut Engine, body: &Value<'_>) -> Result<Ve
     check(body, MEMBERS)?;
     let limit = body.get("Limit").and_then(Value::as_u64).unwrap_or(100) as usize;
     let after = body.get("ExclusiveStartStreamName").and_then(Value::as_str);
-    let names: Vec<&str> = engine.stream_names().filter(|n| after.is_none_or(|a| *n > a)).collect();
+    let names: Vec<&str> =
+        engine.stream_names().into_iter().filter(|n| after.is_none_or(|a| *n > a)).collect();
     let mut w = Writer::new();
     super::write_strings(w.key("StreamNames"), names.iter().take(limit).copied());
     w.key("HasMoreStreams").extend_from_slice(if names.len() > limit { b"true" } else { b"false" });

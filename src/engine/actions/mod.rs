@@ -67,7 +67,7 @@ pub(super) fn run(
         "AddTagsToStream" => tags::add(engine, v),
         "CreateStream" => create_stream::run(engine, v, now),
         "DecreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, false),
-        "DeleteStream" => stream_admin::delete(engine, v),
+        "DeleteStream" => stream_admin::delete(engine, v, now),
         "DeregisterStreamConsumer" => consumers::deregister(engine, v, now),
         "DescribeLimits" => stream_settings::describe_limits(engine),
         "DescribeStreamConsumer" => consumers::describe(engine, v, now),

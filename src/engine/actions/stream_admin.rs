@@ -6,8 +6,15 @@ use super::Writer;
 use crate::json::Value;
 use crate::limits::MAX_RETENTION_HOURS;
 
-pub(in crate::engine) const DELETE_MEMBERS: &[Member] =
-    &[Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true }];
+pub(in crate::engine) const DELETE_MEMBERS: &[Member] = &[
+    Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true },
+    Member {
+        name: "EnforceConsumerDeletion",
+        path: "enforceConsumerDeletion",
+        kind: Kind::Bool,
+        required: false,
+    },
+];
 
 pub(in crate::engine) const DESCRIBE_MEMBERS: &[Member] = &[
     Member { name: "StreamName", path: "streamName", kind: STREAM_NAME, required: true },
@@ -25,9 +32,14 @@ pub(in crate::engine) const RETENTION_MEMBERS: &[Member] = &[
     },
 ];
 
-pub(in crate::engine) fn delete(engine: &mut Engine, body: &Value<'_>) -> Result<Vec<u8>, EngineError> {
+pub(in crate::engine) fn delete(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: crate::time::Timestamp,
+) -> Result<Vec<u8>, EngineError> {
     check(body, DELETE_MEMBERS)?;
-    engine.delete_stream(super::text(body, "StreamName")?)?;
+    let enforce = matches!(body.get("EnforceConsumerDeletion"), Some(Value::Bool(true)));
+    engine.delete_stream(super::text(body, "StreamName")?, enforce, now)?;
     Ok(Vec::new())
 }
 
