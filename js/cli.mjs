@@ -18,6 +18,8 @@ const USAGE = `usage: kinesis-edge serve [options]
   --shards-per-stream N     ShardCount of CreateStream requests that give none
   --create-stream S[:N]     create stream S (N shards, default 1) at start; repeatable
   --no-throttling           do not enforce the per-shard limits
+  --control-plane-limits    enforce AWS's control-plane call rates (DescribeStream
+                            10/s per account, ListShards 1,000/s per stream, ...)
   --verify-signatures K:S   reject requests not signed (SigV4) with access key K and secret S
   --fault-rate R            share (0..1) of PutRecords records failed with InternalFailure
   --throttle-fault-rate R   share (0..1) of records failed as throttled instead
@@ -58,6 +60,7 @@ function parseArgs(argv) {
     else if (arg === '--port') options.port = number(arg, value(), (v) => Number.isInteger(v) && v >= 0 && v <= 65535, '0..65535');
     else if (arg === '--shards-per-stream') options.shardsPerStream = whole(arg, value(), 1);
     else if (arg === '--no-throttling') options.throttling = false;
+    else if (arg === '--control-plane-limits') options.controlPlaneLimits = true;
     else if (arg === '--create-stream') {
       const [name, shards = '1', ...more] = value().split(':');
       if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(name) || more.length > 0) throw new Error('--create-stream must be NAME or NAME:SHARDS (a stream name: 1 to 128 of a-z, A-Z, 0-9, _ . -)');
@@ -106,6 +109,7 @@ function cors(req) {
 function serve(options) {
   const engine = new ShardEngine({
     throttling: options.throttling,
+    controlPlaneLimits: options.controlPlaneLimits,
     verifySignatures: options.verifySignatures,
     seed: options.seed,
     createDelayMs: options.createDelayMs,

@@ -26,6 +26,8 @@ export interface ShardEngineOptions {
   updateDelayMs?: number;
   /** How long a deleted stream stays DELETING (default 0: gone at once). */
   deleteDelayMs?: number;
+  /** Enforce AWS's control-plane call rates (DescribeStream 10 a second per account, ListShards 1,000 per stream, GetShardIterator 5 per shard, …); default false. */
+  controlPlaneLimits?: boolean;
   seed?: number;
   maxRecordsPerShard?: number;
   /** Memory bound per shard in bytes (data plus partition keys; default 1 GiB): the oldest records go first. */

@@ -191,6 +191,9 @@ export class ShardEngine {
    * @param {number} [options.updateDelayMs=0] how long a stream stays UPDATING after a reshard,
    *   UpdateShardCount, Start/StopStreamEncryption or UpdateStreamMode (the change is made when it ends)
    * @param {number} [options.deleteDelayMs=0] how long a deleted stream stays DELETING
+   * @param {boolean} [options.controlPlaneLimits=false] enforce AWS's call rates of the control plane
+   *   (DescribeStream 10 a second per account, ListShards 1,000 per stream, GetShardIterator 5 per shard, …):
+   *   LimitExceededException beyond them
    * @param {number} [options.seed] seed of fault injection (same seed, same faults)
    * @param {number} [options.maxRecordsPerShard=1000000] memory bound per shard
    * @param {number} [options.maxBytesPerShard=1073741824] memory bound per shard, in bytes (data plus partition keys; the oldest records go first)
@@ -217,6 +220,8 @@ export class ShardEngine {
     if (!Number.isSafeInteger(seed) || seed < 0) fail('InvalidArgumentException', 'seed must be a non-negative safe integer');
     const throttling = options.throttling ?? true;
     if (typeof throttling !== 'boolean') fail('InvalidArgumentException', 'throttling must be true or false');
+    const controlPlaneLimits = options.controlPlaneLimits ?? false;
+    if (typeof controlPlaneLimits !== 'boolean') fail('InvalidArgumentException', 'controlPlaneLimits must be true or false');
     this.#inner = new __ShardEngine(
       throttling,
       whole('writeRecordsPerSecond', 1000),
@@ -233,6 +238,7 @@ export class ShardEngine {
       whole('maxRecordBytes', 1048576, 1048576, 10485760),
       whole('updateDelayMs', 0, 0),
       whole('deleteDelayMs', 0, 0),
+      controlPlaneLimits,
     );
     if (options.verifySignatures !== undefined) this.setVerifySignatures(options.verifySignatures);
     if (options.faults) this.setFaults(options.faults);

@@ -79,6 +79,7 @@ fuzz_target!(|data: &[u8]| {
         // then makes the change the first asked for.
         update_delay_ms: u32::from(mode & 32 != 0),
         delete_delay_ms: u32::from(mode & 32 != 0),
+        control_plane_limits: mode & 64 != 0,
         ..EngineConfig::default()
     });
     let _ = e.create_stream("s", 3, now);

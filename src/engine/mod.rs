@@ -15,6 +15,7 @@
 
 mod actions;
 mod auth;
+mod call_rates;
 pub mod cbor;
 pub mod consumers;
 pub mod eventstream;
@@ -94,6 +95,11 @@ pub struct EngineConfig {
     /// kinesalite refuses writes; kinesalite's `deleteStreamMs`). 0 by
     /// default: gone at once.
     pub delete_delay_ms: u32,
+    /// Whether the control plane's call rates are enforced (DescribeStream
+    /// 10 a second per account, ListShards 1,000 per stream, …: see
+    /// `call_rates.rs`), as AWS enforces them. Off by default: tutorials
+    /// and tests poll freely.
+    pub control_plane_limits: bool,
     /// The `ShardCount` of a CreateStream that gives none (AWS creates an
     /// on-demand stream then, which starts with 4 shards).
     pub default_shard_count: u32,
@@ -128,6 +134,7 @@ impl Default for EngineConfig {
             create_delay_ms: 0,
             update_delay_ms: 0,
             delete_delay_ms: 0,
+            control_plane_limits: false,
             default_shard_count: 4,
             seed: 0x6b69_6e65_7369_7321,
             faults: Faults::default(),
@@ -647,6 +654,8 @@ pub struct Engine {
     /// The earliest end of an update or a deletion, if any: what
     /// [`Engine::advance`] has to do next.
     next_change: Option<Timestamp>,
+    /// The control plane's call rates (when they are enforced).
+    call_rates: call_rates::CallRates,
 }
 
 impl Engine {
@@ -664,6 +673,7 @@ impl Engine {
             http_subscription: None,
             deleting: BTreeMap::new(),
             next_change: None,
+            call_rates: call_rates::CallRates::default(),
         }
     }
 
@@ -1233,7 +1243,9 @@ impl Engine {
             ));
         };
         if service == "Kinesis_20131202" {
-            if let Err(e) = self.name_stream_of_arn(action, &mut v) {
+            if let Err(e) =
+                self.name_stream_of_arn(action, &mut v).and_then(|()| self.count_call(action, &v, now))
+            {
                 return Response::error(&e);
             }
         }

@@ -61,6 +61,12 @@ impl Bucket {
         amount <= self.tokens
     }
 
+    /// Whether it is full (nothing taken in the last second).
+    pub(crate) fn is_full(&mut self, now: Timestamp) -> bool {
+        self.refill(now);
+        self.tokens >= self.capacity
+    }
+
     /// Whether `amount` may be taken: there are that many tokens, or, for
     /// more than the bucket holds, it is full. A record over a second's
     /// allowance (a stream with large records, up to 10 MiB) then leaves

@@ -96,6 +96,7 @@ impl WasmEngine {
         max_record_bytes: u32,
         update_delay_ms: u32,
         delete_delay_ms: u32,
+        control_plane_limits: bool,
     ) -> Result<WasmEngine, JsValue> {
         Ok(WasmEngine(Engine::new(EngineConfig {
             throttling,
@@ -108,6 +109,7 @@ impl WasmEngine {
             create_delay_ms,
             update_delay_ms,
             delete_delay_ms,
+            control_plane_limits,
             seed: if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 },
             max_records_per_shard: max_records_per_shard.max(1) as usize,
             max_bytes_per_shard: if max_bytes_per_shard >= 1.0 { max_bytes_per_shard as u64 } else { 1 },

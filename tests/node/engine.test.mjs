@@ -9,7 +9,7 @@ import { ShardMap, hashKeyOf } from '../../pkg/node.js';
 import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordCommand, DescribeStreamCommand } = require('@aws-sdk/client-kinesis');
 
 /** A simulated clock: tests move it instead of waiting. */
 function clock(start = Date.UTC(2026, 10, 26, 12)) {
@@ -221,6 +221,32 @@ test('ShardEngine JS API: UPDATING and DELETING delays; a reshard shows in stats
   time.advance(300);
   assert.deepEqual(engine.listStreams(), []);
   engine.createStream({ streamName: 's', shardCount: 1 });
+});
+
+test('controlPlaneLimits: DescribeStream at 10 a second per account, refused as AWS refuses it; the AWS SDK retries it as throttling and gets through', async () => {
+  const engine = new ShardEngine({ controlPlaneLimits: true });
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  const answers = [];
+  const handler = engineHandler(engine);
+  const counting = { ...handler, async handle(request) { const out = await handler.handle(request); answers.push(out.response.statusCode); return out; } };
+  const client = new KinesisClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4567', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' }, requestHandler: counting, maxAttempts: 10 });
+  const described = await Promise.all(Array.from({ length: 25 }, () => client.send(new DescribeStreamCommand({ StreamName: 's' }))));
+  assert.ok(described.every((d) => d.StreamDescription.StreamStatus === 'ACTIVE'));
+  const refused = answers.filter((s) => s === 400).length;
+  assert.ok(refused >= 15, `${refused} of ${answers.length} answers refused`);
+  // The eleventh call in one instant, as the SDK sees it without retries.
+  const time = clock();
+  const frozen = new ShardEngine({ controlPlaneLimits: true, now: time.now });
+  frozen.createStream({ streamName: 's', shardCount: 1 });
+  for (let i = 0; i < 10; i++) await sdk(frozen).send(new DescribeStreamCommand({ StreamName: 's' }));
+  await assert.rejects(sdk(frozen).send(new DescribeStreamCommand({ StreamName: 's' })), { name: 'LimitExceededException', message: 'Rate exceeded for stream s under account 000000000000.' });
+  time.advance(100);
+  await sdk(frozen).send(new DescribeStreamCommand({ StreamName: 's' }));
+  assert.throws(() => new ShardEngine({ controlPlaneLimits: 'yes' }), { code: 'InvalidArgumentException' });
+  // Off by default.
+  const free = new ShardEngine();
+  free.createStream({ streamName: 's', shardCount: 1 });
+  for (let i = 0; i < 50; i++) free.describeStreamSummary({ streamName: 's' });
 });
 
 test('ShardEngine Firehose: buffering by size and interval into a bucket', () => {
