@@ -582,6 +582,20 @@ const DIFFERENCES = {
     },
     kinesalite: (r) => assert.deepEqual([r.registered.status, r.registered.type, r.listed.type], [400, 'UnknownOperationException', 'UnknownOperationException']),
   },
+  'ListStreams: AWS answers StreamSummaries and a NextToken (the AWS SDKs\' paginators and the CLI follow it); kinesalite 3.3.3 answers names only': {
+    source: 'Kinesis API reference, ListStreams: NextToken, StreamSummaries; @aws-sdk/client-kinesis paginateListStreams and botocore\'s paginator (input and output token NextToken)',
+    async run(k, tag) {
+      await createActive(k, `diff-list-${tag}-a`, 1);
+      await createActive(k, `diff-list-${tag}-b`, 1);
+      const r = await k('ListStreams', { ExclusiveStartStreamName: `diff-list-${tag}`, Limit: 1 });
+      return { names: r.json.StreamNames, more: r.json.HasMoreStreams, token: typeof r.json.NextToken, summary: r.json.StreamSummaries?.[0] };
+    },
+    engine: (r) => {
+      assert.deepEqual([r.names, r.more, r.token], [['diff-list-engine-a'], true, 'string']);
+      assert.deepEqual({ ...r.summary, StreamCreationTimestamp: typeof r.summary.StreamCreationTimestamp }, { StreamName: 'diff-list-engine-a', StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/diff-list-engine-a', StreamStatus: 'ACTIVE', StreamModeDetails: { StreamMode: 'PROVISIONED' }, StreamCreationTimestamp: 'number' });
+    },
+    kinesalite: (r) => assert.deepEqual(r, { names: ['diff-list-kinesalite-a'], more: true, token: 'undefined', summary: undefined }),
+  },
   'ListTagsForStream Limit: AWS allows 1..50; kinesalite 1..10': {
     source: 'Kinesis API reference, ListTagsForStream: Limit "Minimum value of 1. Maximum value of 50."',
     async run(k, tag) {

@@ -9,7 +9,7 @@ import { ShardMap, hashKeyOf } from '../../pkg/node.js';
 import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordCommand, DescribeStreamCommand } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordCommand, DescribeStreamCommand, paginateListStreams } = require('@aws-sdk/client-kinesis');
 
 /** A simulated clock: tests move it instead of waiting. */
 function clock(start = Date.UTC(2026, 10, 26, 12)) {
@@ -247,6 +247,34 @@ test('controlPlaneLimits: DescribeStream at 10 a second per account, refused as 
   const free = new ShardEngine();
   free.createStream({ streamName: 's', shardCount: 1 });
   for (let i = 0; i < 50; i++) free.describeStreamSummary({ streamName: 's' });
+});
+
+test("ListStreams pages by NextToken, with StreamSummaries: the AWS SDK's paginator lists every stream", async () => {
+  const engine = new ShardEngine();
+  const all = Array.from({ length: 250 }, (_, i) => `s-${String(i).padStart(3, '0')}`);
+  for (const streamName of all) engine.createStream({ streamName, shardCount: 1 });
+  engine.createStream({ streamName: 'z-on-demand', streamMode: 'ON_DEMAND' });
+  const names = [];
+  const summaries = [];
+  let pages = 0;
+  for await (const page of paginateListStreams({ client: sdk(engine), pageSize: 100 }, {})) {
+    pages++;
+    names.push(...page.StreamNames);
+    summaries.push(...page.StreamSummaries);
+  }
+  assert.equal(pages, 3);
+  assert.deepEqual(names, [...all, 'z-on-demand']);
+  assert.deepEqual(summaries.map((s) => s.StreamName), names);
+  const [first] = summaries;
+  assert.equal(first.StreamARN, 'arn:aws:kinesis:us-east-1:000000000000:stream/s-000');
+  assert.equal(first.StreamStatus, 'ACTIVE');
+  assert.deepEqual(first.StreamModeDetails, { StreamMode: 'PROVISIONED' });
+  assert.ok(first.StreamCreationTimestamp instanceof Date);
+  assert.deepEqual(summaries.at(-1).StreamModeDetails, { StreamMode: 'ON_DEMAND' });
+  // The last page has no token; a token not from the engine is refused.
+  const last = engine.call('ListStreams', { ExclusiveStartStreamName: 's-200' });
+  assert.deepEqual([last.StreamNames.length, last.HasMoreStreams, last.NextToken], [50, false, undefined]);
+  assert.throws(() => engine.call('ListStreams', { NextToken: 'nope' }), { code: 'InvalidArgumentException', message: 'Invalid NextToken.' });
 });
 
 test('ShardEngine Firehose: buffering by size and interval into a bucket', () => {

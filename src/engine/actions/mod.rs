@@ -80,7 +80,7 @@ pub(super) fn run(
         "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true),
         "ListShards" => list_shards::run(engine, v, now),
         "ListStreamConsumers" => consumers::list(engine, v, now),
-        "ListStreams" => list_streams::run(engine, v),
+        "ListStreams" => list_streams::run(engine, v, now),
         "ListTagsForStream" => tags::list(engine, v),
         "MergeShards" => reshard::merge(engine, v, now),
         "PutRecord" => put_record::run(engine, v, now),
