@@ -168,6 +168,10 @@ export declare class ShardEngine {
   addTagsToStream(input: { streamName: string; tags: Record<string, string> }): void;
   removeTagsFromStream(input: { streamName: string; tagKeys: string[] }): void;
   listTagsForStream(input: { streamName: string }): Record<string, string>;
+  /** Tags of a stream or a consumer, by its ARN. */
+  tagResource(input: { resourceArn: string; tags: Record<string, string> }): void;
+  untagResource(input: { resourceArn: string; tagKeys: string[] }): void;
+  listTagsForResource(input: { resourceArn: string }): Record<string, string>;
   setVerifySignatures(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date | number } | null): void;
   setFaults(input?: Faults & { streamName?: string }): void;
   stats(input: { streamName: string }): { shards: ShardStats[]; totals: Omit<ShardStats, 'shardId' | 'parentShardId' | 'adjacentParentShardId' | 'open' | 'startingHashKey' | 'endingHashKey'> };

@@ -622,6 +622,24 @@ export class ShardEngine {
     this.call('RemoveTagsFromStream', { StreamName: streamName, TagKeys: tagKeys });
   }
 
+  /** TagResource: tags of a stream or a consumer, named by its ARN (`resourceArn`). */
+  tagResource(args) {
+    const { resourceArn, tags } = argsOf(args);
+    this.call('TagResource', { ResourceARN: resourceArn, Tags: tags });
+  }
+
+  /** UntagResource. */
+  untagResource(args) {
+    const { resourceArn, tagKeys } = argsOf(args);
+    this.call('UntagResource', { ResourceARN: resourceArn, TagKeys: tagKeys });
+  }
+
+  /** ListTagsForResource: every tag of a stream or a consumer, as an object. */
+  listTagsForResource(args) {
+    const { resourceArn } = argsOf(args);
+    return Object.fromEntries(this.call('ListTagsForResource', { ResourceARN: resourceArn }).Tags.map((t) => [t.Key, t.Value ?? '']));
+  }
+
   /** ListTagsForStream: every tag, as an object. */
   listTagsForStream(args) {
     const { streamName } = argsOf(args);

@@ -62,6 +62,8 @@ pub(super) struct ConsumerState {
     pub(super) active_at: Timestamp,
     /// Set by DeregisterStreamConsumer: `DELETING` until then, gone after.
     pub(super) gone_at: Option<Timestamp>,
+    /// Its tags (TagResource, or RegisterStreamConsumer's `Tags`).
+    pub(super) tags: std::collections::BTreeMap<String, String>,
 }
 
 impl ConsumerState {
@@ -231,15 +233,24 @@ impl Engine {
                 created = Timestamp::from_secs(last.as_secs() + 1).unwrap_or(now);
             }
         }
-        let c =
-            ConsumerState { name: name.to_owned(), created, active_at: now.add_millis(delay), gone_at: None };
+        let c = ConsumerState {
+            name: name.to_owned(),
+            created,
+            active_at: now.add_millis(delay),
+            gone_at: None,
+            tags: std::collections::BTreeMap::new(),
+        };
         let info = self.consumer_info(&stream, &c, now);
         self.stream_mut(&stream)?.consumers.push(c);
         Ok(info)
     }
 
     /// The stream and the index of the consumer `r` names.
-    fn find_consumer(&mut self, r: ConsumerRef<'_>, now: Timestamp) -> Result<(String, usize), EngineError> {
+    pub(super) fn find_consumer(
+        &mut self,
+        r: ConsumerRef<'_>,
+        now: Timestamp,
+    ) -> Result<(String, usize), EngineError> {
         self.prune_consumers(now);
         match r {
             ConsumerRef::Arn(arn) => {
@@ -264,6 +275,16 @@ impl Engine {
                     )
                 })?;
                 Ok((stream, i))
+            }
+        }
+    }
+
+    /// Takes a consumer away at once (a RegisterStreamConsumer whose tags
+    /// were refused after it).
+    pub(crate) fn forget_consumer(&mut self, arn: &str, now: Timestamp) {
+        if let Ok((stream, i)) = self.find_consumer(ConsumerRef::Arn(arn), now) {
+            if let Some(s) = self.stream_mut(&stream).ok().filter(|s| i < s.consumers.len()) {
+                s.consumers.remove(i);
             }
         }
     }

@@ -9,7 +9,7 @@ import { ShardMap, hashKeyOf } from '../../pkg/node.js';
 import { putTenThousandAndReadThroughSplit } from '../js/sdk-scenario.mjs';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
-const { KinesisClient, CreateStreamCommand, PutRecordCommand, DescribeStreamCommand, paginateListStreams } = require('@aws-sdk/client-kinesis');
+const { KinesisClient, CreateStreamCommand, PutRecordCommand, DescribeStreamCommand, paginateListStreams, TagResourceCommand, ListTagsForResourceCommand, RegisterStreamConsumerCommand } = require('@aws-sdk/client-kinesis');
 
 /** A simulated clock: tests move it instead of waiting. */
 function clock(start = Date.UTC(2026, 10, 26, 12)) {
@@ -277,6 +277,22 @@ test("ListStreams pages by NextToken, with StreamSummaries: the AWS SDK's pagina
   assert.throws(() => engine.call('ListStreams', { NextToken: 'nope' }), { code: 'InvalidArgumentException', message: 'Invalid NextToken.' });
 });
 
+test('TagResource, UntagResource and ListTagsForResource: streams and consumers tagged by ARN, through the AWS SDK and the JS API', async () => {
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 1, tags: { team: 'web' } });
+  const client = sdk(engine);
+  const streamArn = engine.describeStreamSummary({ streamName: 's' }).streamArn;
+  await client.send(new TagResourceCommand({ ResourceARN: streamArn, Tags: { env: 'test' } }));
+  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceARN: streamArn }));
+  assert.deepEqual(Tags, [{ Key: 'env', Value: 'test' }, { Key: 'team', Value: 'web' }]);
+  assert.deepEqual(engine.listTagsForStream({ streamName: 's' }), { env: 'test', team: 'web' });
+  const { Consumer } = await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'app', Tags: { owner: 'me' } }));
+  engine.tagResource({ resourceArn: Consumer.ConsumerARN, tags: { tier: 'gold' } });
+  engine.untagResource({ resourceArn: Consumer.ConsumerARN, tagKeys: ['owner'] });
+  assert.deepEqual(engine.listTagsForResource({ resourceArn: Consumer.ConsumerARN }), { tier: 'gold' });
+  await assert.rejects(client.send(new ListTagsForResourceCommand({ ResourceARN: `${streamArn}-nope` })), { name: 'ResourceNotFoundException' });
+});
+
 test('ShardEngine Firehose: buffering by size and interval into a bucket', () => {
   const time = clock();
   const engine = new ShardEngine({ now: time.now });
@@ -406,7 +422,7 @@ test('ShardEngine memory bounds: maxBytesPerShard keeps the newest records that 
 
 test('ShardEngine JS API: a method given null or no object answers with a code, not a TypeError', () => {
   const engine = new ShardEngine({ throttling: false });
-  const kinesis = ['createStream', 'updateMaxRecordSize', 'deleteStream', 'describeStreamSummary', 'putRecord', 'putRecords', 'listShards', 'getShardIterator', 'getRecords', 'splitShard', 'mergeShards', 'updateShardCount', 'addTagsToStream', 'removeTagsFromStream', 'listTagsForStream', 'setFaults', 'stats', 'listObjects', 'getObject'];
+  const kinesis = ['createStream', 'updateMaxRecordSize', 'deleteStream', 'describeStreamSummary', 'putRecord', 'putRecords', 'listShards', 'getShardIterator', 'getRecords', 'splitShard', 'mergeShards', 'updateShardCount', 'addTagsToStream', 'removeTagsFromStream', 'listTagsForStream', 'tagResource', 'untagResource', 'listTagsForResource', 'setFaults', 'stats', 'listObjects', 'getObject'];
   const firehose = ['createDeliveryStream', 'deleteDeliveryStream', 'describeDeliveryStream', 'putRecord', 'putRecordBatch', 'flush', 'stats'];
   const calls = [...kinesis.map((m) => [engine, m]), ...firehose.map((m) => [engine.firehose, m])];
   for (const [api, method] of calls) {

@@ -23,6 +23,7 @@ const CONSUMER_ARN_PATTERN: Pattern =
 pub(in crate::engine) const REGISTER_MEMBERS: &[Member] = &[
     Member { name: "StreamARN", path: "streamARN", kind: STREAM_ARN, required: true },
     Member { name: "ConsumerName", path: "consumerName", kind: CONSUMER_NAME, required: true },
+    Member { name: "Tags", path: "tags", kind: Kind::Map { min: 1, max: 200 }, required: false },
 ];
 
 /// DescribeStreamConsumer and DeregisterStreamConsumer.
@@ -106,11 +107,19 @@ pub(in crate::engine) fn register(
     now: Timestamp,
 ) -> Result<Vec<u8>, EngineError> {
     check(body, REGISTER_MEMBERS)?;
+    let tags = super::tags::tag_map(body)?;
     let c = engine.register_stream_consumer(
         super::text(body, "StreamARN")?,
         super::text(body, "ConsumerName")?,
         now,
     )?;
+    if !tags.is_empty() {
+        // A consumer is registered with its tags or not at all.
+        if let Err(e) = engine.tag_resource(&c.arn, &tags, now) {
+            engine.forget_consumer(&c.arn, now);
+            return Err(e);
+        }
+    }
     let mut w = Writer::new();
     w.key("Consumer").extend_from_slice(&consumer_json(&c, false));
     Ok(w.finish())

@@ -74,7 +74,75 @@ pub(in crate::engine) fn list(engine: &mut Engine, body: &Value<'_>) -> Result<V
     let start = body.get("ExclusiveStartTagKey").and_then(Value::as_str);
     let (tags, more) = engine.list_tags(super::text(body, "StreamName")?, start, limit)?;
     let mut w = Writer::new();
-    let out = w.key("Tags");
+    write_tags(w.key("Tags"), &tags);
+    w.key("HasMoreTags").extend_from_slice(if more { b"true" } else { b"false" });
+    Ok(w.finish())
+}
+
+/// A stream's or a consumer's ARN (API reference, ResourceARN:
+/// `arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+`, 1..=2048).
+const RESOURCE_ARN: Kind = Kind::Str {
+    min: 1,
+    max: 2048,
+    pattern: Some(("arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+", |s| {
+        crate::engine::parse_stream_arn(s).is_some()
+    })),
+};
+
+pub(in crate::engine) const TAG_RESOURCE_MEMBERS: &[Member] = &[
+    Member { name: "ResourceARN", path: "resourceARN", kind: RESOURCE_ARN, required: true },
+    Member { name: "Tags", path: "tags", kind: Kind::Map { min: 1, max: 200 }, required: true },
+];
+
+pub(in crate::engine) const UNTAG_RESOURCE_MEMBERS: &[Member] = &[
+    Member { name: "ResourceARN", path: "resourceARN", kind: RESOURCE_ARN, required: true },
+    Member { name: "TagKeys", path: "tagKeys", kind: Kind::List { min: 1, max: 50 }, required: true },
+];
+
+pub(in crate::engine) const LIST_RESOURCE_MEMBERS: &[Member] =
+    &[Member { name: "ResourceARN", path: "resourceARN", kind: RESOURCE_ARN, required: true }];
+
+/// TagResource.
+pub(in crate::engine) fn tag_resource(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: crate::time::Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    check(body, TAG_RESOURCE_MEMBERS)?;
+    let tags = tag_map(body)?;
+    engine.tag_resource(super::text(body, "ResourceARN")?, &tags, now)?;
+    Ok(Vec::new())
+}
+
+/// UntagResource.
+pub(in crate::engine) fn untag_resource(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: crate::time::Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    check(body, UNTAG_RESOURCE_MEMBERS)?;
+    let keys = body.get("TagKeys").and_then(Value::as_array).unwrap_or(&[]);
+    let keys: Vec<&str> =
+        keys.iter().map(|k| k.as_str().ok_or_else(|| serialization("TagKeys"))).collect::<Result<_, _>>()?;
+    engine.untag_resource(super::text(body, "ResourceARN")?, &keys, now)?;
+    Ok(Vec::new())
+}
+
+/// ListTagsForResource: `{"Tags":[{"Key":…,"Value":…},…]}`, in key order.
+pub(in crate::engine) fn list_resource(
+    engine: &mut Engine,
+    body: &Value<'_>,
+    now: crate::time::Timestamp,
+) -> Result<Vec<u8>, EngineError> {
+    check(body, LIST_RESOURCE_MEMBERS)?;
+    let tags = engine.list_resource_tags(super::text(body, "ResourceARN")?, now)?;
+    let mut w = Writer::new();
+    write_tags(w.key("Tags"), &tags);
+    Ok(w.finish())
+}
+
+/// Tags as a JSON list of `{"Key":…,"Value":…}`.
+fn write_tags(out: &mut Vec<u8>, tags: &[(String, String)]) {
     out.push(b'[');
     for (i, (k, v)) in tags.iter().enumerate() {
         if i > 0 {
@@ -86,6 +154,4 @@ pub(in crate::engine) fn list(engine: &mut Engine, body: &Value<'_>) -> Result<V
         out.extend_from_slice(&t.finish());
     }
     out.push(b']');
-    w.key("HasMoreTags").extend_from_slice(if more { b"true" } else { b"false" });
-    Ok(w.finish())
 }
