@@ -68,6 +68,10 @@ pub const GATEWAY_MAX_BYTES: usize = 1024 * 1024;
 /// Codes of a gateway's refusals that sending again cannot fix.
 const GATEWAY_PERMANENT: &[&str] = &["InvalidEvent", "EventTooLarge"];
 
+/// The error of records resent because their aggregate landed on a shard
+/// that does not hold them all (the KPL's "Wrong Shard").
+pub const WRONG_SHARD: &str = "WrongShard";
+
 /// How the producer behaves (defaults are the KPL's where it has one).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProducerConfig {
@@ -1632,25 +1636,48 @@ impl Producer {
             let (code, message) = match outcome {
                 RecordResult::Ok { sequence_number, shard_id } => {
                     // A record that landed elsewhere than predicted: the
-                    // stream resharded; reload the map.
-                    if let (Some(predicted), Some(map)) = (entry.shard, self.shard_map()) {
-                        let expected = map.shard_for_hash_key(predicted).id.as_str();
-                        if !shard_id.is_empty() && shard_id != expected && self.map_due.is_none() {
+                    // stream resharded; reload the map. An aggregate there
+                    // holding a record whose hash key is outside that
+                    // shard's range is resent whole: the KCL drops such an
+                    // aggregate whole when it reads it (its AggregatorUtil
+                    // `deaggregate`, "if hash key is in invalid range,
+                    // remove all records prior and exit loop"); the KPL
+                    // resends the records that do not fit ("Wrong Shard",
+                    // its retrier.cc).
+                    let mut misplaced = false;
+                    if let (Some(predicted), Some(map), false) =
+                        (entry.shard, self.shard_map(), shard_id.is_empty())
+                    {
+                        let landed = map.shards().iter().find(|s| s.id == *shard_id);
+                        let unexpected =
+                            landed.is_none() || *shard_id != map.shard_for_hash_key(predicted).id;
+                        // (Checked whatever the prediction: a map reloaded
+                        // while the request was out predicts anew.)
+                        let fits = |h: u128| {
+                            landed.is_some_and(|s| s.starting_hash_key <= h && h <= s.ending_hash_key)
+                        };
+                        misplaced = entry.aggregate.is_some() && !recs.iter().all(|(_, r)| fits(r.hash));
+                        if (unexpected || misplaced) && self.map_due.is_none() {
                             self.map_due = Some(now);
                         }
                     }
-                    for (index, &(id, ref r)) in recs.iter().enumerate() {
-                        acked += 1;
-                        let outcome = Outcome::Acknowledged {
-                            id,
-                            shard_id: shard_id.clone(),
-                            sequence_number: sequence_number.clone(),
-                            sub_sequence_number: entry.aggregate.map(|_| index as u32),
-                            attempts: r.attempts + 1,
-                        };
-                        self.settle(id, r, outcome, now);
+                    if misplaced {
+                        let message = "the aggregate landed on a shard whose hash key range does not hold all of its records (the stream was resharded)";
+                        (WRONG_SHARD.to_owned(), message.to_owned())
+                    } else {
+                        for (index, &(id, ref r)) in recs.iter().enumerate() {
+                            acked += 1;
+                            let outcome = Outcome::Acknowledged {
+                                id,
+                                shard_id: shard_id.clone(),
+                                sequence_number: sequence_number.clone(),
+                                sub_sequence_number: entry.aggregate.map(|_| index as u32),
+                                attempts: r.attempts + 1,
+                            };
+                            self.settle(id, r, outcome, now);
+                        }
+                        continue;
                     }
-                    continue;
                 }
                 RecordResult::Failed { code, message } => (take(code), take(message)),
             };

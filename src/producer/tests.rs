@@ -183,6 +183,19 @@ impl Sim {
                 for r in &page.records {
                     let d = deaggregate(&r.partition_key, None, &r.data);
                     let aggregated = d.len() > 1 || crate::aggregation::is_aggregate(&r.data);
+                    // As the KCL reads an aggregate: dropped whole when a
+                    // record in it does not belong to the shard's hash key
+                    // range (its AggregatorUtil `deaggregate`).
+                    let belongs = |u: &crate::aggregation::Deaggregated<'_>| {
+                        let h = match u.explicit_hash_key {
+                            Some(ehk) => crate::partition::parse_explicit_hash_key(ehk).unwrap(),
+                            None => crate::partition::hash_key(u.partition_key),
+                        };
+                        shard.starting_hash_key <= h && h <= shard.ending_hash_key
+                    };
+                    if aggregated && !d.iter().all(belongs) {
+                        continue;
+                    }
                     for (i, u) in d.iter().enumerate() {
                         out.entry((u.partition_key.to_string(), u.data.to_vec())).or_default().push((
                             shard.shard_id.clone(),
@@ -902,6 +915,73 @@ fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
     sim.run();
     assert_eq!(sim.verify("s"), (20_000, 0, 0));
     assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 4, "the map was reloaded");
+}
+
+#[test]
+fn a_reshard_that_takes_seconds_is_followed_when_it_ends_and_order_holds() {
+    // As AWS reshards: the stream is UPDATING for a while (2 s here), the
+    // parents take the records meanwhile, and the children take over when
+    // the update ends, not when the call was made.
+    for ordered in [false, true] {
+        let mut e = Engine::new(EngineConfig { update_delay_ms: 2_000, seed: 17, ..EngineConfig::default() });
+        e.create_stream("s", 2, t0()).unwrap();
+        let config = ProducerConfig { ordered, record_ttl_ms: 3_600_000, ..kinesis("s") };
+        let mut sim = Sim::new(config, e);
+        let mut updating_until = None;
+        for i in 0..20_000u64 {
+            sim.push(&format!("k{}", i % 501), data_for(i, 100));
+            if i == 5_000 {
+                let until = sim.now.add_millis(300);
+                sim.run_until(until);
+                sim.engine.update_shard_count("s", 4, sim.now).unwrap();
+                assert_eq!(sim.engine.status("s", sim.now), Some("UPDATING"));
+                updating_until = Some(sim.now.add_millis(2_000));
+            }
+            if i == 10_000 {
+                // The rest once the update has ended.
+                let until = updating_until.map_or(sim.now, |t| t.add_millis(100));
+                sim.run_until(until);
+                sim.now = sim.now.max(until); // (run_until stops early when idle)
+                assert_eq!(sim.engine.status("s", sim.now), Some("ACTIVE"));
+                assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 2, "not known yet");
+            }
+            if i % 1000 == 999 {
+                let until = sim.now.add_millis(50);
+                sim.run_until(until);
+            }
+        }
+        sim.run();
+        // Aggregates made with the old map landed on children that do not
+        // hold all of their records: resent, not acknowledged (verify reads
+        // as the KCL does, which drops them).
+        let wrong_shard: usize = sim
+            .producer
+            .poll_events()
+            .iter()
+            .filter_map(|e| match e {
+                Event::Retried { records, code, .. } if code == WRONG_SHARD => Some(*records),
+                _ => None,
+            })
+            .sum();
+        assert!(wrong_shard > 0, "ordered {ordered}: no aggregate landed on the wrong shard");
+        let (acked, failed, duplicates) = sim.verify("s");
+        assert_eq!((acked, failed), (20_000, 0), "ordered {ordered}");
+        assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 4, "ordered {ordered}: reloaded");
+        if ordered {
+            assert_eq!(duplicates, 0);
+            let mut last: HashMap<String, (String, Option<u32>)> = HashMap::new();
+            for (id, o) in &sim.outcomes {
+                let Outcome::Acknowledged { sequence_number, sub_sequence_number, .. } = o else {
+                    unreachable!()
+                };
+                let key = &sim.sent[id].0;
+                let here = (sequence_number.clone(), *sub_sequence_number);
+                if let Some(prev) = last.insert(key.clone(), here.clone()) {
+                    assert!(here > prev, "key {key}: record {id} at {here:?} after {prev:?}");
+                }
+            }
+        }
+    }
 }
 
 #[test]
