@@ -15,8 +15,6 @@
 //!
 //! [`EngineConfig::control_plane_limits`]: super::EngineConfig::control_plane_limits
 
-use std::collections::BTreeMap;
-
 use super::throttle::Bucket;
 use super::{error, Engine, EngineError};
 use crate::json::Value;
@@ -56,10 +54,13 @@ const RATES: &[(&str, u32, Scope)] = &[
 /// ever new streams must not grow the engine without bound.
 const MAX_BUCKETS: usize = 4096;
 
-/// The control plane's buckets, by action and what it is counted over.
+/// The control plane's buckets: by action (its index in [`RATES`]) and
+/// what it is counted over. A list: control-plane calls are few, and a
+/// map of its own would add more code to the engine's `.wasm` than it
+/// saves time.
 #[derive(Default)]
 pub(super) struct CallRates {
-    buckets: BTreeMap<(&'static str, String), Bucket>,
+    buckets: Vec<(usize, String, Bucket)>,
 }
 
 /// The stream a control-plane request names: `StreamName` (the engine has
@@ -86,7 +87,10 @@ impl Engine {
         if !self.config.control_plane_limits {
             return Ok(());
         }
-        let Some(&(action, per_second, scope)) = RATES.iter().find(|r| r.0 == action) else { return Ok(()) };
+        let Some((index, &(_, per_second, scope))) = RATES.iter().enumerate().find(|(_, r)| r.0 == action)
+        else {
+            return Ok(());
+        };
         let stream = stream_of(v);
         let shard = v.get("ShardId").and_then(Value::as_str).unwrap_or("");
         let key = match scope {
@@ -96,9 +100,16 @@ impl Engine {
         };
         let buckets = &mut self.call_rates.buckets;
         if buckets.len() >= MAX_BUCKETS {
-            buckets.retain(|_, b| !b.is_full(now));
+            buckets.retain_mut(|(_, _, b)| !b.is_full(now));
         }
-        if buckets.entry((action, key)).or_insert_with(|| Bucket::new(per_second, now)).try_take(1.0, now) {
+        let bucket = match buckets.iter().position(|(i, k, _)| *i == index && *k == key) {
+            Some(at) => buckets.get_mut(at),
+            None => {
+                buckets.push((index, key, Bucket::new(per_second, now)));
+                buckets.last_mut()
+            }
+        };
+        if bucket.is_some_and(|(_, _, b)| b.try_take(1.0, now)) {
             return Ok(());
         }
         let account = &self.config.account_id;

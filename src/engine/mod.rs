@@ -650,7 +650,7 @@ pub struct Engine {
     /// a SubscribeToShard opened, for it to stream.
     http_subscription: Option<Option<u64>>,
     /// Streams being deleted (no longer in `streams`).
-    deleting: BTreeMap<String, Deleting>,
+    deleting: Vec<Deleting>,
     /// The earliest end of an update or a deletion, if any: what
     /// [`Engine::advance`] has to do next.
     next_change: Option<Timestamp>,
@@ -671,7 +671,7 @@ impl Engine {
             next_subscription: 0,
             recent_subscriptions: Vec::new(),
             http_subscription: None,
-            deleting: BTreeMap::new(),
+            deleting: Vec::new(),
             next_change: None,
             call_rates: call_rates::CallRates::default(),
         }
@@ -683,10 +683,16 @@ impl Engine {
     /// takes the time does this first; callers that only read (such as
     /// [`Engine::stats`]) call it themselves.
     pub fn advance(&mut self, now: Timestamp) {
-        if self.next_change.is_none_or(|t| t > now) {
-            return;
+        if self.next_change.is_some_and(|t| t <= now) {
+            self.make_due_changes(now);
         }
-        self.deleting.retain(|_, d| d.gone_at > now);
+    }
+
+    /// [`Engine::advance`]'s work, out of line: every caller checks, few
+    /// have anything to do.
+    #[inline(never)]
+    fn make_due_changes(&mut self, now: Timestamp) {
+        self.deleting.retain(|d| d.gone_at > now);
         let due: Vec<String> = self
             .streams
             .iter()
@@ -701,7 +707,7 @@ impl Engine {
             }
         }
         let updates = self.streams.values().filter_map(|s| s.update.as_ref().map(|u| u.until));
-        self.next_change = updates.chain(self.deleting.values().map(|d| d.gone_at)).min();
+        self.next_change = updates.chain(self.deleting.iter().map(|d| d.gone_at)).min();
     }
 
     /// Puts `stream` in `UPDATING` for the configured delay, to make
@@ -879,7 +885,7 @@ impl Engine {
 
     /// `CREATING`, `ACTIVE`, `UPDATING` or `DELETING`.
     pub fn status(&self, stream: &str, now: Timestamp) -> Option<&'static str> {
-        if self.deleting.get(stream).is_some_and(|d| now < d.gone_at) {
+        if self.deleting_named(stream).is_some_and(|d| now < d.gone_at) {
             return Some("DELETING");
         }
         self.streams.get(stream).map(|s| {
@@ -895,7 +901,7 @@ impl Engine {
 
     /// A stream as DescribeStream(Summary) sees it: one being deleted too.
     fn described(&self, name: &str) -> Option<&StreamState> {
-        self.streams.get(name).or_else(|| self.deleting.get(name).map(|d| &d.state))
+        self.streams.get(name).or_else(|| self.deleting_named(name).map(|d| &d.state))
     }
 
     /// CreateStream with `shard_count` evenly split shards; `ACTIVE` after
@@ -926,7 +932,7 @@ impl Engine {
             ));
         }
         self.advance(now);
-        if self.streams.contains_key(name) || self.deleting.contains_key(name) {
+        if self.streams.contains_key(name) || self.deleting_named(name).is_some() {
             return Err(error(
                 "ResourceInUseException",
                 format!("Stream {name} under account {} already exists.", self.config.account_id),
@@ -963,12 +969,26 @@ impl Engine {
     /// The names of the streams, in order (those being deleted too, as
     /// ListStreams lists them).
     pub fn stream_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> =
-            self.streams.keys().chain(self.deleting.keys()).map(String::as_str).collect();
-        if !self.deleting.is_empty() {
-            names.sort_unstable();
+        // Two sorted lists merged.
+        let mut deleting: Vec<&str> = self.deleting.iter().map(|d| d.state.name.as_str()).collect();
+        heap_sort_by(&mut deleting, |a, b| a < b);
+        let (mut live, mut deleting) =
+            (self.streams.keys().map(String::as_str).peekable(), deleting.into_iter().peekable());
+        let mut names = Vec::with_capacity(self.streams.len() + self.deleting.len());
+        loop {
+            let next = match (live.peek(), deleting.peek()) {
+                (Some(a), Some(b)) if b < a => deleting.next(),
+                (Some(_), _) => live.next(),
+                (None, _) => deleting.next(),
+            };
+            let Some(name) = next else { return names };
+            names.push(name);
         }
-        names
+    }
+
+    /// A stream being deleted.
+    fn deleting_named(&self, name: &str) -> Option<&Deleting> {
+        self.deleting.iter().find(|d| d.state.name == name)
     }
 
     /// The shards of a stream, open and closed, in creation order.
@@ -1133,7 +1153,7 @@ impl Engine {
         enforce_consumer_deletion: bool,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        if !self.streams.contains_key(stream) && !self.deleting.contains_key(stream) {
+        if !self.streams.contains_key(stream) && self.deleting_named(stream).is_none() {
             return Err(self.not_found(stream));
         }
         let s = self.updatable_stream_mut(stream, now)?;
@@ -1149,7 +1169,7 @@ impl Engine {
         if delay > 0 {
             state.consumers.clear();
             let gone_at = now.add_millis(i64::from(delay));
-            self.deleting.insert(stream.to_owned(), Deleting { gone_at, state });
+            self.deleting.push(Deleting { gone_at, state });
             self.next_change = Some(self.next_change.map_or(gone_at, |t| t.min(gone_at)));
         }
         Ok(())
