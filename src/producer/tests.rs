@@ -241,6 +241,25 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// Per partition key, the records were stored in the order they were
+    /// pushed: sequence numbers (then sub-sequence numbers) grow with push
+    /// order. (A child shard's sequence numbers are above its parent's.)
+    fn assert_key_order(&self) {
+        let mut last: HashMap<&str, (&str, Option<u32>)> = HashMap::new();
+        for (id, o) in &self.outcomes {
+            let Outcome::Acknowledged { sequence_number, sub_sequence_number, .. } = o else {
+                panic!("record {id}: {o:?}")
+            };
+            let key = self.sent[id].0.as_str();
+            let here = (sequence_number.as_str(), *sub_sequence_number);
+            if let Some(prev) = last.insert(key, here) {
+                assert!(here > prev, "key {key}: record {id} at {here:?} after {prev:?}");
+            }
+        }
+    }
+}
+
 fn data_for(id: u64, size: usize) -> Vec<u8> {
     let mut d = format!("record-{id:012}-").into_bytes();
     d.resize(size, b'x');
@@ -417,22 +436,7 @@ fn ordered_keeps_per_key_order_under_faults() {
         sim.run();
         let (acked, _, duplicates) = sim.verify("s");
         assert_eq!((acked, duplicates), (3_000, 0));
-        // Per key, sequence numbers (then sub-sequence numbers) follow push order.
-        let mut last: HashMap<String, (String, Option<u32>)> = HashMap::new();
-        for (id, o) in &sim.outcomes {
-            let Outcome::Acknowledged { sequence_number, sub_sequence_number, .. } = o else {
-                unreachable!()
-            };
-            let key = &sim.sent[id].0;
-            let here = (sequence_number.clone(), *sub_sequence_number);
-            if let Some(prev) = last.get(key) {
-                assert!(
-                    here > *prev,
-                    "key {key}: record {id} at {here:?} after {prev:?} (aggregation {aggregation})"
-                );
-            }
-            last.insert(key.clone(), here);
-        }
+        sim.assert_key_order();
     }
     let _ = e;
 }
@@ -969,17 +973,7 @@ fn a_reshard_that_takes_seconds_is_followed_when_it_ends_and_order_holds() {
         assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 4, "ordered {ordered}: reloaded");
         if ordered {
             assert_eq!(duplicates, 0);
-            let mut last: HashMap<String, (String, Option<u32>)> = HashMap::new();
-            for (id, o) in &sim.outcomes {
-                let Outcome::Acknowledged { sequence_number, sub_sequence_number, .. } = o else {
-                    unreachable!()
-                };
-                let key = &sim.sent[id].0;
-                let here = (sequence_number.clone(), *sub_sequence_number);
-                if let Some(prev) = last.insert(key.clone(), here.clone()) {
-                    assert!(here > prev, "key {key}: record {id} at {here:?} after {prev:?}");
-                }
-            }
+            sim.assert_key_order();
         }
     }
 }
