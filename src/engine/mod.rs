@@ -969,21 +969,12 @@ impl Engine {
     /// The names of the streams, in order (those being deleted too, as
     /// ListStreams lists them).
     pub fn stream_names(&self) -> Vec<&str> {
-        // Two sorted lists merged.
-        let mut deleting: Vec<&str> = self.deleting.iter().map(|d| d.state.name.as_str()).collect();
-        heap_sort_by(&mut deleting, |a, b| a < b);
-        let (mut live, mut deleting) =
-            (self.streams.keys().map(String::as_str).peekable(), deleting.into_iter().peekable());
-        let mut names = Vec::with_capacity(self.streams.len() + self.deleting.len());
-        loop {
-            let next = match (live.peek(), deleting.peek()) {
-                (Some(a), Some(b)) if b < a => deleting.next(),
-                (Some(_), _) => live.next(),
-                (None, _) => deleting.next(),
-            };
-            let Some(name) = next else { return names };
-            names.push(name);
+        let deleting = self.deleting.iter().map(|d| d.state.name.as_str());
+        let mut names: Vec<&str> = self.streams.keys().map(String::as_str).chain(deleting).collect();
+        if !self.deleting.is_empty() {
+            heap_sort_by(&mut names, |a, b| a < b);
         }
+        names
     }
 
     /// A stream being deleted.

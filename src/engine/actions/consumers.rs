@@ -189,15 +189,7 @@ pub(in crate::engine) fn list(
     };
     let page: Vec<&ConsumerInfo> = all.iter().skip(skip).take(limit).collect();
     let mut w = Writer::new();
-    let out = w.key("Consumers");
-    out.push(b'[');
-    for (i, c) in page.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(&consumer_json(c, false));
-    }
-    out.push(b']');
+    super::write_list(w.key("Consumers"), &page, |out, c| out.extend_from_slice(&consumer_json(c, false)));
     if skip + page.len() < all.len() {
         if let Some(last) = page.last() {
             w.string("NextToken", &format!("{stream_arn}\n{}", last.name));

@@ -137,18 +137,12 @@ impl RecordsOut {
 
 /// `ChildShards`: ShardId, ParentShards and HashKeyRange of each child.
 pub(in crate::engine) fn write_child_shards(w: &mut Writer, children: &[ShardInfo]) {
-    let out = w.key("ChildShards");
-    out.push(b'[');
-    for (i, child) in children.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    super::write_list(w.key("ChildShards"), children, |out, child| {
         let mut c = Writer::new();
         c.string("ShardId", &child.shard_id);
         let parents = child.parent_shard_id.iter().chain(child.adjacent_parent_shard_id.iter());
         super::write_strings(c.key("ParentShards"), parents.map(String::as_str));
         c.key("HashKeyRange").extend_from_slice(&super::hash_key_range_json(child));
         out.extend_from_slice(&c.finish());
-    }
-    out.push(b']');
+    });
 }

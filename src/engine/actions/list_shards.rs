@@ -176,15 +176,7 @@ pub(in crate::engine) fn run(
         .collect();
     let page = &rest[..rest.len().min(max)];
     let mut w = Writer::new();
-    let out = w.key("Shards");
-    out.push(b'[');
-    for (i, shard) in page.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(&super::shard_json(shard));
-    }
-    out.push(b']');
+    super::write_list(w.key("Shards"), page, |out, shard| out.extend_from_slice(&super::shard_json(shard)));
     if rest.len() > page.len() {
         if let Some(last) = page.last().map(|s| &s.shard_id) {
             use base64::Engine as _;

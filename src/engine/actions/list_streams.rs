@@ -55,12 +55,7 @@ pub(in crate::engine) fn run(
     if let (true, Some(last)) = (more, page.last()) {
         write_string(w.key("NextToken"), &format!("{TOKEN_PREFIX}{last}"));
     }
-    let out = w.key("StreamSummaries");
-    out.push(b'[');
-    for (i, name) in page.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    super::write_list(w.key("StreamSummaries"), page, |out, name| {
         let mut s = Writer::new();
         s.string("StreamName", name);
         s.string("StreamARN", &engine.stream_arn(name));
@@ -68,7 +63,6 @@ pub(in crate::engine) fn run(
         super::stream_settings::write_stream_mode(&mut s, engine.stream_mode(name).unwrap_or("PROVISIONED"));
         s.number("StreamCreationTimestamp", engine.created(name).map_or(0, |t| t.as_secs()));
         out.extend_from_slice(&s.finish());
-    }
-    out.push(b']');
+    });
     Ok(w.finish())
 }

@@ -145,12 +145,21 @@ impl Writer {
 
 /// A JSON array of these strings (metric names, stream names, parents).
 pub(super) fn write_strings<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) {
+    write_list(out, items, write_string);
+}
+
+/// A JSON list: `[`, each item as `write` writes it, `,` between, `]`.
+pub(super) fn write_list<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut Vec<u8>, T),
+) {
     out.push(b'[');
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_string(out, item);
+        write(out, item);
     }
     out.push(b']');
 }

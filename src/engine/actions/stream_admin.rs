@@ -74,15 +74,9 @@ pub(in crate::engine) fn describe(
     d.string("StreamARN", &engine.stream_arn(name));
     d.string("StreamStatus", engine.status(name, now).unwrap_or("ACTIVE"));
     super::stream_settings::write_stream_mode(&mut d, engine.stream_mode(name).unwrap_or("PROVISIONED"));
-    let out = d.key("Shards");
-    out.push(b'[');
-    for (i, shard) in rest.iter().take(limit).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    super::write_list(d.key("Shards"), rest.iter().take(limit), |out, shard| {
         out.extend_from_slice(&super::shard_json(shard));
-    }
-    out.push(b']');
+    });
     d.key("HasMoreShards").extend_from_slice(if rest.len() > limit { b"true" } else { b"false" });
     d.number("RetentionPeriodHours", engine.retention_hours(name).unwrap_or(24));
     d.number("StreamCreationTimestamp", engine.created(name).map_or(0, |t| t.as_secs()));

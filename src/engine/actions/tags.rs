@@ -143,15 +143,10 @@ pub(in crate::engine) fn list_resource(
 
 /// Tags as a JSON list of `{"Key":…,"Value":…}`.
 fn write_tags(out: &mut Vec<u8>, tags: &[(String, String)]) {
-    out.push(b'[');
-    for (i, (k, v)) in tags.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    super::write_list(out, tags, |out, (k, v)| {
         let mut t = Writer::new();
         t.string("Key", k);
         t.string("Value", v);
         out.extend_from_slice(&t.finish());
-    }
-    out.push(b']');
+    });
 }
