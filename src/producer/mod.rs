@@ -1645,18 +1645,16 @@ impl Producer {
                     // resends the records that do not fit ("Wrong Shard",
                     // its retrier.cc).
                     let mut misplaced = false;
-                    if let (Some(predicted), Some(map), false) =
-                        (entry.shard, self.shard_map(), shard_id.is_empty())
-                    {
+                    if let (Some(predicted), Some(map)) = (entry.shard, self.shard_map()) {
                         let landed = map.shards().iter().find(|s| s.id == *shard_id);
-                        let unexpected =
-                            landed.is_none() || *shard_id != map.shard_for_hash_key(predicted).id;
                         // (Checked whatever the prediction: a map reloaded
                         // while the request was out predicts anew.)
-                        let fits = |h: u128| {
+                        let holds = |h: u128| {
                             landed.is_some_and(|s| s.starting_hash_key <= h && h <= s.ending_hash_key)
                         };
-                        misplaced = entry.aggregate.is_some() && !recs.iter().all(|(_, r)| fits(r.hash));
+                        misplaced = entry.aggregate.is_some() && !recs.iter().all(|(_, r)| holds(r.hash));
+                        let expected = map.shard_for_hash_key(predicted);
+                        let unexpected = !landed.is_some_and(|s| core::ptr::eq(s, expected));
                         if (unexpected || misplaced) && self.map_due.is_none() {
                             self.map_due = Some(now);
                         }
