@@ -3,7 +3,11 @@
 //! ExpiredTokenException with renewable credentials or not,
 //! AccessDeniedException) and body (or a well-formed PutRecords
 //! result of the request's length, to reach the success paths), transport
-//! errors, time jumps, flush, close and resume, in any order. It never
+//! errors, time jumps, flush, close and resume, in any order; ListShards
+//! answered with an even map of 1 to 4 shards (its size changing, as in a
+//! reshard) and stored records landing on any of them, so that shard
+//! prediction, map reloads and aggregates resent as landed on the wrong
+//! shard are reached. It never
 //! panics, its buffer counter always matches what it holds, no record gets
 //! two outcomes, and once the answers stop coming every record settles.
 #![no_main]
@@ -15,9 +19,30 @@ use kinesis_edge::producer::{Destination, HttpResponse, Producer, ProducerConfig
 use kinesis_edge::time::Timestamp;
 use libfuzzer_sys::fuzz_target;
 
-/// A PutRecords / PutRecordBatch result, every entry stored, or a gateway's
-/// "all accepted".
-fn all_stored(req: &Request) -> Vec<u8> {
+/// A ListShards result: `n` open shards splitting the hash key range
+/// evenly, as CreateStream makes them.
+fn listing(n: u8) -> Vec<u8> {
+    let n = u128::from(n.clamp(1, 4));
+    let step = u128::MAX / n;
+    let shards: Vec<String> = (0..n)
+        .map(|i| {
+            let end = if i == n - 1 { u128::MAX } else { step * (i + 1) - 1 };
+            format!(
+                "{{\"ShardId\":\"shardId-{i:012}\",\"HashKeyRange\":{{\"StartingHashKey\":\"{}\",\"EndingHashKey\":\"{end}\"}},\"SequenceNumberRange\":{{\"StartingSequenceNumber\":\"1\"}}}}",
+                step * i
+            )
+        })
+        .collect();
+    format!("{{\"Shards\":[{}]}}", shards.join(",")).into_bytes()
+}
+
+/// A PutRecords / PutRecordBatch result, every entry stored (on shards
+/// `landing` picks among `shards`), a gateway's "all accepted", or a
+/// ListShards listing of `shards`.
+fn all_stored(req: &Request, shards: u8, landing: u8) -> Vec<u8> {
+    if req.target.ends_with("ListShards") {
+        return listing(shards);
+    }
     let count = json::parse(&req.body)
         .ok()
         .and_then(|v| ["Records", "events"].iter().find_map(|n| v.get(n).and_then(json::Value::as_array).map(<[_]>::len)))
@@ -26,8 +51,15 @@ fn all_stored(req: &Request) -> Vec<u8> {
         let accepted: Vec<String> = (0..count).map(|i| i.to_string()).collect();
         return format!("{{\"accepted\":[{}],\"rejected\":[]}}", accepted.join(",")).into_bytes();
     }
-    let one = "{\"SequenceNumber\":\"1\",\"RecordId\":\"1\",\"ShardId\":\"shardId-000000000000\"}";
-    let all = vec![one; count].join(",");
+    let all: Vec<String> = (0..count)
+        .map(|i| {
+            // Entry i lands on shard (landing + i) mod shards, or all on
+            // shard 0 when landing is 0.
+            let shard = if landing == 0 { 0 } else { (usize::from(landing) + i) % usize::from(shards.clamp(1, 4)) };
+            format!("{{\"SequenceNumber\":\"1\",\"RecordId\":\"1\",\"ShardId\":\"shardId-{shard:012}\"}}")
+        })
+        .collect();
+    let all = all.join(",");
     format!("{{\"FailedRecordCount\":0,\"FailedPutCount\":0,\"Records\":[{all}],\"RequestResponses\":[{all}]}}").into_bytes()
 }
 
@@ -56,6 +88,8 @@ fuzz_target!(|data: &[u8]| {
     let mut now = Timestamp::from_millis(1_764_158_400_000).unwrap();
     let (mut pushed, mut settled) = (HashSet::new(), HashSet::new());
     let mut in_flight: Vec<Request> = Vec::new();
+    // The stream's shard count, as ListShards answers it.
+    let mut shards = 1u8;
     let mut bytes = script.iter().copied();
     let mut next = move || bytes.next();
     let check = |p: &mut Producer, pushed: &HashSet<u64>, settled: &mut HashSet<u64>| {
@@ -85,7 +119,7 @@ fuzz_target!(|data: &[u8]| {
                 let req = in_flight.swap_remove(usize::from(next().unwrap_or(0)) % in_flight.len());
                 let status = [200, 400, 403, 500, 503][usize::from(next().unwrap_or(0)) % 5];
                 let body: Vec<u8> = if op % 8 == 3 {
-                    all_stored(&req)
+                    all_stored(&req, shards, next().unwrap_or(0))
                 } else {
                     let n = usize::from(next().unwrap_or(0));
                     (0..n).map_while(|_| next()).collect()
@@ -100,7 +134,7 @@ fuzz_target!(|data: &[u8]| {
                 p.handle_transport_error(now, req.id, "NetworkError", "lost");
             }
             5 => now = now.add_millis(i64::from(next().unwrap_or(0)) * 16),
-            6 => match next().unwrap_or(0) % 4 {
+            6 => match next().unwrap_or(0) % 5 {
                 0 => p.flush(),
                 1 => p.close(),
                 2 => {
@@ -108,6 +142,7 @@ fuzz_target!(|data: &[u8]| {
                     now = now.add_millis(500);
                     p.resume(since, now);
                 }
+                3 => shards = next().unwrap_or(0) % 4 + 1,
                 _ => {
                     let max = usize::from(next().unwrap_or(0)) * 64;
                     if let Some(req) = p.poll_request_within(now, max) {

@@ -901,9 +901,11 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
     assert_eq!(entries_in(&probe), 1, "the new record; the others wait out their own backoff");
 }
 
-#[test]
-fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
-    let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 3_600_000, ..kinesis("s") }, engine(2, true));
+/// Pushes 20,000 records of 100 B under 501 keys into stream `s`, running
+/// the producer for 50 ms after every 1,000; after the 5,000th, 300 ms on,
+/// UpdateShardCount to 4. `after(i, sim)` runs after the i-th push (and
+/// the reshard). Then runs until everything settles.
+fn push_through_a_reshard(sim: &mut Sim, mut after: impl FnMut(u64, &mut Sim)) {
     for i in 0..20_000u64 {
         sim.push(&format!("k{}", i % 501), data_for(i, 100));
         if i == 5_000 {
@@ -911,12 +913,19 @@ fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
             sim.run_until(until);
             sim.engine.update_shard_count("s", 4, sim.now).unwrap();
         }
+        after(i, sim);
         if i % 1000 == 999 {
             let until = sim.now.add_millis(50);
             sim.run_until(until);
         }
     }
     sim.run();
+}
+
+#[test]
+fn resharding_mid_run_reloads_the_map_and_loses_nothing() {
+    let mut sim = Sim::new(ProducerConfig { record_ttl_ms: 3_600_000, ..kinesis("s") }, engine(2, true));
+    push_through_a_reshard(&mut sim, |_, _| {});
     assert_eq!(sim.verify("s"), (20_000, 0, 0));
     assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 4, "the map was reloaded");
 }
@@ -932,12 +941,8 @@ fn a_reshard_that_takes_seconds_is_followed_when_it_ends_and_order_holds() {
         let config = ProducerConfig { ordered, record_ttl_ms: 3_600_000, ..kinesis("s") };
         let mut sim = Sim::new(config, e);
         let mut updating_until = None;
-        for i in 0..20_000u64 {
-            sim.push(&format!("k{}", i % 501), data_for(i, 100));
+        push_through_a_reshard(&mut sim, |i, sim| {
             if i == 5_000 {
-                let until = sim.now.add_millis(300);
-                sim.run_until(until);
-                sim.engine.update_shard_count("s", 4, sim.now).unwrap();
                 assert_eq!(sim.engine.status("s", sim.now), Some("UPDATING"));
                 updating_until = Some(sim.now.add_millis(2_000));
             }
@@ -949,12 +954,7 @@ fn a_reshard_that_takes_seconds_is_followed_when_it_ends_and_order_holds() {
                 assert_eq!(sim.engine.status("s", sim.now), Some("ACTIVE"));
                 assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 2, "not known yet");
             }
-            if i % 1000 == 999 {
-                let until = sim.now.add_millis(50);
-                sim.run_until(until);
-            }
-        }
-        sim.run();
+        });
         // Aggregates made with the old map landed on children that do not
         // hold all of their records: resent, not acknowledged (verify reads
         // as the KCL does, which drops them).
