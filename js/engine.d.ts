@@ -118,7 +118,7 @@ export declare class ShardEngine {
   deleteStream(input: { streamName: string; enforceConsumerDeletion?: boolean }): void;
   listStreams(): string[];
   describeStreamSummary(input: { streamName: string }): {
-    streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE';
+    streamName: string; streamArn: string; streamStatus: 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING';
     retentionPeriodHours: number; openShardCount: number; maxRecordSizeInKiB: number; streamCreationTimestamp: Date;
     streamMode: 'PROVISIONED' | 'ON_DEMAND'; consumerCount: number; shardLevelMetrics: string[]; encryptionType: 'NONE' | 'KMS'; keyId?: string;
   };

@@ -25,7 +25,10 @@ const SAMPLE_KEYS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 
 let skew = 0;
 // A tab left producing at full speed keeps at most 16 MiB a shard (the
 // oldest records go first).
-const engine = new ShardEngine({ now: () => Date.now() + skew, seed: 2026, maxBytesPerShard: 16 * 1024 * 1024 });
+// A reshard takes time, as on AWS (seconds to minutes there): the stream is
+// UPDATING for this long, and the change is made when it ends.
+const RESHARD_MS = 2000;
+const engine = new ShardEngine({ now: () => Date.now() + skew, seed: 2026, maxBytesPerShard: 16 * 1024 * 1024, updateDelayMs: RESHARD_MS });
 const engineNow = () => Date.now() + skew;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -632,7 +635,14 @@ function renderStep5() {
   }));
   const mid = split.value ? midpoint(open.find((s) => s.shardId === split.value)) : '…';
   const [a, b] = merge.value ? merge.value.split(' ') : ['…', '…'];
+  const state = streamState();
+  $('reshard-state').textContent = state === 'UPDATING'
+    ? `The stream is UPDATING: the change is made when the update ends (${RESHARD_MS / 1000} s here). Until then its shards stay as they are and take writes and reads; another reshard is refused.`
+    : `The stream is ${state}${state === 'ACTIVE' ? ': ready to reshard' : ''}.`;
+  $('reshard-state').dataset.state = state;
   $('code-5').textContent = `engine.splitShard({ streamName: '${STREAM}', shardToSplit: '${split.value}', newStartingHashKey: '${mid}' });
+// The stream is UPDATING until the reshard is made: wait for ACTIVE before the next one.
+engine.describeStreamSummary({ streamName: '${STREAM}' }).streamStatus;
 engine.mergeShards({ streamName: '${STREAM}', shardToMerge: '${a}', adjacentShardToMerge: '${b}' });
 // The producer notices records landing on unexpected shards and fetches the new map (ListShards).
 // Readers finish a parent (GetRecords returns childShards, no next iterator) before its children.`;
@@ -646,6 +656,8 @@ function reshard(action) {
     action();
     previousMap = before;
     showError('reshard-error');
+    // Drawn again as soon as the update ends (the clock's tick would, within a second).
+    setTimeout(renderAll, RESHARD_MS + 50);
   } catch (e) {
     showError('reshard-error', e);
   }
@@ -865,8 +877,19 @@ engine.listObjects({ bucket: '${BUCKET}' });  // then engine.getObject({ bucket,
 }
 
 // ---- the page ---------------------------------------------------------------
+// CREATING, ACTIVE, UPDATING or DELETING ('' when there is no stream).
+function streamState() {
+  return engine.listStreams().includes(STREAM) ? engine.describeStreamSummary({ streamName: STREAM }).streamStatus : '';
+}
+
+let shownState = '';
 function renderStatus() {
   if (!engine.listStreams().includes(STREAM)) return;
+  const state = streamState();
+  $('status-state').textContent = state;
+  // An update ended: the shards changed.
+  if (shownState === 'UPDATING' && state === 'ACTIVE') queueMicrotask(renderAll);
+  shownState = state;
   $('status-stream').textContent = STREAM;
   $('status-shards').textContent = openShards().length;
   $('status-records').textContent = fmt(engine.stats({ streamName: STREAM }).totals.stored);

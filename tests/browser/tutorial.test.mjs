@@ -258,7 +258,18 @@ test('5. reshard: split and merge redraw the bar and the lineage, keys move, rea
   await page.click('[data-goto="5"]');
   const keysBefore = await page.$$eval('#keys-table tbody tr', (r) => r.map((tr) => tr.cells[2].textContent));
   await page.selectOption('#split-shard', 'shardId-000000000001');
+  const shardsBefore = await text('#status-shards');
   await page.click('#split');
+  // The stream is UPDATING for two seconds: nothing changed yet, and another
+  // reshard is refused, as AWS refuses it.
+  assert.equal(await text('#status-state'), 'UPDATING');
+  assert.equal(await page.$eval('#reshard-state', (p) => p.dataset.state), 'UPDATING');
+  assert.equal(await text('#status-shards'), shardsBefore);
+  await page.click('#merge');
+  assert.match(await text('#reshard-error'), /^ResourceInUseException: Stream tutorial under account \d+ not ACTIVE, instead in state UPDATING/);
+  // Then the split is made, and the page draws it without being touched.
+  await page.waitForFunction(() => document.getElementById('status-state').textContent === 'ACTIVE', null, { timeout: 5000 });
+  await page.waitForFunction(() => document.getElementById('reshard-state').dataset.state === 'ACTIVE', null, { timeout: 5000 });
   assert.equal(await text('#status-shards'), '4');
   assert.equal(await page.$$eval('#bar-5 g[data-shard]', (g) => g.length), 4);
   const lineage = await page.$$eval('#lineage g[data-shard]', (g) => g.map((x) => [x.dataset.shard, x.dataset.open, x.dataset.depth]));
@@ -274,6 +285,9 @@ test('5. reshard: split and merge redraw the bar and the lineage, keys move, rea
   // Merge the two children back.
   await page.selectOption('#merge-pair', 'shardId-000000000003 shardId-000000000004');
   await page.click('#merge');
+  assert.equal(await text('#reshard-error'), '');
+  await page.waitForFunction(() => document.getElementById('status-state').textContent === 'ACTIVE', null, { timeout: 5000 });
+  await page.waitForFunction(() => document.getElementById('reshard-state').dataset.state === 'ACTIVE', null, { timeout: 5000 });
   assert.equal(await text('#status-shards'), '3');
   const after = await page.$$eval('#lineage g[data-shard]', (g) => g.map((x) => [x.dataset.shard, x.dataset.open, x.dataset.depth]));
   assert.deepEqual(after.find(([id]) => id === 'shardId-000000000005'), ['shardId-000000000005', 'true', '2']);
