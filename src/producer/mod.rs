@@ -620,6 +620,12 @@ pub struct Producer {
     buffered_bytes: usize,
     buffered_records: usize,
     map: Option<ShardMap>,
+    /// The first request made with the current shard map (0: none yet).
+    /// Ordered mode: while a put made with an earlier map (or none) is in
+    /// flight, nothing is sent, since a key's shard, and so its slot, may
+    /// have changed with the map: its next records must not go out while
+    /// earlier ones may yet fail.
+    map_since: u64,
     /// Shards gathered from ListShards pages so far, the next token, and
     /// the pages read.
     listing: Option<(Vec<crate::shard_map::Shard>, Option<String>, u32)>,
@@ -706,6 +712,7 @@ impl Producer {
             map_due: needs_map.then_some(Timestamp::EPOCH),
             map_attempts: 0,
             map_unavailable: false,
+            map_since: 0,
             limiter,
             rng,
             clock_offset_ms: 0,
@@ -1162,9 +1169,9 @@ impl Producer {
         // not) of the entry this batch takes from it.
         let mut slot_bytes: KeyMap<(usize, bool)> = KeyMap::default();
         let mut skipped_slots = KeySet::default();
-        // An entry sent for the whole stream, before a map came, holds
-        // every shard.
-        let stream_busy = ordered && self.busy_shards.contains(u128::MAX);
+        // A put made with an earlier map (or before one came) holds every
+        // shard (`map_since`; the ListShards that loaded it is answered).
+        let stream_busy = ordered && self.in_flight.iter().any(|(id, _)| *id < self.map_since);
         for (position, (id, r)) in self.queue.iter().enumerate() {
             let id = *id;
             if r.not_before > now {
@@ -1225,7 +1232,9 @@ impl Producer {
             }
             if ordered {
                 let e = slot_bytes.get_or_insert_with(self.slot_of(r.hash), || (0, r.ehk.is_some()));
-                e.0 += size;
+                // A user record in an aggregate: its bytes and about 8 of
+                // protobuf (tags, lengths, its key's index).
+                e.0 += size + 8;
             }
             if id <= self.flush_through || r.attempts > 0 || r.pushed.add_millis(linger) <= now {
                 due = true;
@@ -1301,6 +1310,12 @@ impl Producer {
         };
         put.records = Vec::with_capacity(recs.len());
         let mut total = 0usize;
+        // Ordered mode: shards that have an entry here, or whose records
+        // went back to the queue. The picking estimates a shard's records
+        // to fit one aggregate; when they made two, the second goes back:
+        // two entries of one shard in one request may fail apart, and the
+        // second's records must not be stored before the first's.
+        let mut seen = KeySet::default();
         // By reference (see Size in the module's docs).
         for (n, out) in outputs.iter().enumerate() {
             let wire = out.data.len().div_ceil(3) * 4 + out.partition_key.len() + 96;
@@ -1313,14 +1328,16 @@ impl Producer {
                 }
             }
             let Some((_, first)) = put.records.get(start) else { continue };
-            if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES {
+            let shard = shard_of(first.hash);
+            let second = self.config.ordered && seen.contains(shard);
+            seen.add(shard);
+            if n >= max_entries || total + wire > PUT_RECORDS_MAX_BYTES || second {
                 // Back to the queue, untouched.
                 self.queue.put_back(put.records.get_mut(start..).unwrap_or_default());
                 put.records.truncate(start);
                 continue;
             }
             total += wire;
-            let shard = shard_of(first.hash);
             self.limiter.take(shard, 1.0, 0.0, now);
             let slot = self.config.ordered.then_some(shard);
             let aggregate = (out.user_records > 1).then_some(n as u32);
@@ -1492,6 +1509,7 @@ impl Producer {
             Ok(map) => {
                 self.events.push(Event::ShardMap { open_shards: map.open_shards().len() });
                 self.map = Some(map);
+                self.map_since = self.next_request;
                 self.map_due = None;
                 self.map_attempts = 0;
                 self.map_unavailable = false;
