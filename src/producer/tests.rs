@@ -480,17 +480,11 @@ fn ordered_order_holds_when_the_map_changes_while_puts_are_out() {
         let config = ProducerConfig { ordered: true, seed, record_ttl_ms: 3_600_000, ..kinesis("s") };
         let mut sim = Sim::new(config, e);
         sim.latency_ms = 200;
-        for i in 0..6_000u64 {
-            sim.push(&format!("k{}", i % 50), data_for(i, 100));
+        push_and_run(&mut sim, 6_000, 50, (200, 30), |i, sim| {
             if i == 2_000 {
                 sim.engine.update_shard_count("s", 2, sim.now).unwrap();
             }
-            if i % 200 == 199 {
-                let until = sim.now.add_millis(30);
-                sim.run_until(until);
-            }
-        }
-        sim.run();
+        });
         let (acked, failed, _) = sim.verify("s");
         assert_eq!((acked, failed), (6_000, 0), "seed {seed}");
         assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 2, "seed {seed}");
@@ -512,8 +506,7 @@ fn faults_lost_answers_and_slow_reshards_together_lose_nothing_and_keep_order() 
         let config = ProducerConfig { ordered, record_ttl_ms: 3_600_000, ..kinesis("s") };
         let mut sim = Sim::new(config, e);
         sim.transport_error_rate = 0.03;
-        for i in 0..40_000u64 {
-            sim.push(&format!("k{}", i % 701), data_for(i, 100));
+        push_and_run(&mut sim, 40_000, 701, (1_000, 50), |i, sim| {
             if i == 10_000 {
                 sim.engine.update_shard_count("s", 4, sim.now).unwrap();
             }
@@ -524,12 +517,7 @@ fn faults_lost_answers_and_slow_reshards_together_lose_nothing_and_keep_order() 
                 sim.now = sim.now.max(until);
                 sim.engine.update_shard_count("s", 3, sim.now).unwrap();
             }
-            if i % 1000 == 999 {
-                let until = sim.now.add_millis(50);
-                sim.run_until(until);
-            }
-        }
-        sim.run();
+        });
         let (acked, failed, _duplicates) = sim.verify("s");
         assert_eq!((acked, failed), (40_000, 0), "ordered {ordered}");
         assert_eq!(sim.producer.shard_map().unwrap().open_shards().count(), 3, "ordered {ordered}: reloaded");
@@ -1003,25 +991,41 @@ fn requests_in_a_row_without_an_answer_pause_sending_and_one_at_a_time_tests_the
     assert_eq!(entries_in(&probe), 1, "the new record; the others wait out their own backoff");
 }
 
-/// Pushes 20,000 records of 100 B under 501 keys into stream `s`, running
-/// the producer for 50 ms after every 1,000; after the 5,000th, 300 ms on,
+/// Pushes `n` records of 100 B under `keys` keys (`k0`, `k1`, …), running
+/// the producer for `tick_ms` after every `every`; `after(i, sim)` runs
+/// after the i-th push (a reshard, say). Then runs until everything
+/// settles.
+fn push_and_run(
+    sim: &mut Sim,
+    n: u64,
+    keys: u64,
+    (every, tick_ms): (u64, i64),
+    mut after: impl FnMut(u64, &mut Sim),
+) {
+    for i in 0..n {
+        sim.push(&format!("k{}", i % keys), data_for(i, 100));
+        after(i, sim);
+        if i % every == every - 1 {
+            let until = sim.now.add_millis(tick_ms);
+            sim.run_until(until);
+        }
+    }
+    sim.run();
+}
+
+/// Pushes 20,000 records under 501 keys into stream `s`, running the
+/// producer for 50 ms after every 1,000; after the 5,000th, 300 ms on,
 /// UpdateShardCount to 4. `after(i, sim)` runs after the i-th push (and
-/// the reshard). Then runs until everything settles.
+/// the reshard).
 fn push_through_a_reshard(sim: &mut Sim, mut after: impl FnMut(u64, &mut Sim)) {
-    for i in 0..20_000u64 {
-        sim.push(&format!("k{}", i % 501), data_for(i, 100));
+    push_and_run(sim, 20_000, 501, (1_000, 50), |i, sim| {
         if i == 5_000 {
             let until = sim.now.add_millis(300);
             sim.run_until(until);
             sim.engine.update_shard_count("s", 4, sim.now).unwrap();
         }
         after(i, sim);
-        if i % 1000 == 999 {
-            let until = sim.now.add_millis(50);
-            sim.run_until(until);
-        }
-    }
-    sim.run();
+    });
 }
 
 #[test]
