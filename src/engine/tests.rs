@@ -1645,3 +1645,158 @@ mod phases {
         e.create_stream("s", 1, t(2)).unwrap();
     }
 }
+
+/// Reshards of every kind in any order, puts between them, time passing
+/// (with and without an UPDATING phase): the open shards always cover the
+/// hash key range once, each record is stored where its answer said, on
+/// the open shard owning its hash key, and a reader going through the
+/// lineage (parents first) reads every record once and, per key, in the
+/// order they were put: Kinesis's ordering across reshards.
+#[cfg(not(target_arch = "wasm32"))]
+mod reshard_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Put { key: u8, n: u8 },
+        Split { pick: u8, at: u8 },
+        Merge { pick: u8 },
+        Scale { target: u8 },
+        Wait { ms: u16 },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..24, 1u8..6).prop_map(|(key, n)| Op::Put { key, n }),
+            1 => (any::<u8>(), 1u8..255).prop_map(|(pick, at)| Op::Split { pick, at }),
+            1 => any::<u8>().prop_map(|pick| Op::Merge { pick }),
+            1 => (1u8..9).prop_map(|target| Op::Scale { target }),
+            2 => (0u16..3_000).prop_map(|ms| Op::Wait { ms }),
+        ]
+    }
+
+    /// Open shards sorted by starting hash key.
+    fn open(e: &Engine) -> Vec<ShardInfo> {
+        let mut open: Vec<ShardInfo> =
+            e.shards("s").unwrap().into_iter().filter(|s| s.closed.is_none()).collect();
+        open.sort_by_key(|s| s.starting_hash_key);
+        open
+    }
+
+    /// Sequence numbers in order (all 56 digits here, but not assumed).
+    fn seq_key(s: &str) -> (usize, &str) {
+        (s.len(), s)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn reshards_keep_coverage_placement_and_per_key_order(
+            shards in 1u32..5,
+            delay in prop_oneof![Just(0u32), Just(1_000u32)],
+            ops in proptest::collection::vec(op(), 1..40),
+        ) {
+            let mut e = Engine::new(EngineConfig { throttling: false, update_delay_ms: delay, ..EngineConfig::default() });
+            e.create_stream("s", shards, t(0)).unwrap();
+            let mut now = 1i64;
+            // (key, counter) -> (shard, sequence number), as answered.
+            let mut acked: Vec<((String, u32), (String, String))> = Vec::new();
+            let mut counter = 0u32;
+            for op in &ops {
+                now += 1;
+                let at = t(now);
+                match *op {
+                    Op::Put { key, n } => {
+                        let key = format!("k{key}");
+                        let data: Vec<Vec<u8>> = (0..n).map(|i| (counter + u32::from(i)).to_be_bytes().to_vec()).collect();
+                        let records: Vec<UserRecord<'_>> = data.iter().map(|d| rec(&key, d)).collect();
+                        let outcomes = e.put_records("s", &records, at).unwrap();
+                        for o in outcomes {
+                            let PutOutcome::Stored(stored) = o else { panic!("throttling is off") };
+                            acked.push(((key.clone(), counter), (stored.shard_id(), stored.sequence_number())));
+                            counter += 1;
+                        }
+                    }
+                    Op::Split { pick, at: frac } => {
+                        let open = open(&e);
+                        let s = &open[usize::from(pick) % open.len()];
+                        let width = s.ending_hash_key - s.starting_hash_key;
+                        let key = s.starting_hash_key + width / 256 * u128::from(frac) + 1;
+                        if let Err(err) = e.split_shard("s", &s.shard_id, key.min(s.ending_hash_key), at) {
+                            prop_assert!(["ResourceInUseException", "InvalidArgumentException", "LimitExceededException"].contains(&err.code), "{err:?}");
+                        }
+                    }
+                    Op::Merge { pick } => {
+                        let open = open(&e);
+                        if open.len() > 1 {
+                            let i = usize::from(pick) % (open.len() - 1);
+                            if let Err(err) = e.merge_shards("s", &open[i].shard_id, &open[i + 1].shard_id, at) {
+                                prop_assert!(["ResourceInUseException", "LimitExceededException"].contains(&err.code), "{err:?}");
+                            }
+                        }
+                    }
+                    Op::Scale { target } => {
+                        if let Err(err) = e.update_shard_count("s", u32::from(target), at) {
+                            prop_assert!(["ResourceInUseException", "LimitExceededException", "InvalidArgumentException"].contains(&err.code), "{err:?}");
+                        }
+                    }
+                    Op::Wait { ms } => now += i64::from(ms),
+                }
+                e.advance(t(now));
+                // The open shards cover 0..=2^128-1, once.
+                let open = open(&e);
+                prop_assert_eq!(open[0].starting_hash_key, 0);
+                prop_assert_eq!(open[open.len() - 1].ending_hash_key, u128::MAX);
+                for w in open.windows(2) {
+                    prop_assert_eq!(w[0].ending_hash_key + 1, w[1].starting_hash_key, "{:?}", open);
+                }
+            }
+            // Read every shard to its end; parents before children is the
+            // order of shard ids here (children are made after parents).
+            now += 10_000;
+            e.advance(t(now));
+            let all = e.shards("s").unwrap();
+            let mut read: Vec<((String, u32), (String, String))> = Vec::new();
+            for shard in &all {
+                let mut it = e.get_shard_iterator("s", &shard.shard_id, IteratorType::TrimHorizon, t(now)).unwrap();
+                loop {
+                    now += 1_000;
+                    let page = e.get_records(&it, None, t(now)).unwrap();
+                    for r in &page.records {
+                        let c = u32::from_be_bytes(r.data.as_slice().try_into().unwrap());
+                        // Stored on a shard whose range holds its hash key.
+                        let h = crate::partition::hash_key(&r.partition_key);
+                        prop_assert!(shard.starting_hash_key <= h && h <= shard.ending_hash_key);
+                        read.push(((r.partition_key.clone(), c), (shard.shard_id.clone(), r.sequence_number.clone())));
+                    }
+                    match page.next_shard_iterator {
+                        Some(next) if !page.records.is_empty() => it = next,
+                        _ => break,
+                    }
+                }
+            }
+            // Each record once, where its answer said.
+            let mut sorted_read = read.clone();
+            sorted_read.sort();
+            let mut sorted_acked = acked.clone();
+            sorted_acked.sort();
+            prop_assert_eq!(&sorted_read, &sorted_acked);
+            // Per key, sequence numbers grow in put order, across shards.
+            let mut last: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+            for ((key, _), (_, seq)) in &acked {
+                if let Some(prev) = last.insert(key, seq) {
+                    prop_assert!(seq_key(seq) > seq_key(prev), "key {}: {} after {}", key, seq, prev);
+                }
+            }
+            // Closed shards' ranges are covered by children opened when
+            // they closed, whose sequence numbers start above theirs.
+            for shard in all.iter().filter(|s| s.closed.is_some()) {
+                let end = shard.ending_sequence_number.as_deref().unwrap();
+                for child in all.iter().filter(|c| c.parent_shard_id.as_deref() == Some(&shard.shard_id) || c.adjacent_parent_shard_id.as_deref() == Some(&shard.shard_id)) {
+                    prop_assert!(seq_key(&child.starting_sequence_number) > seq_key(end), "{:?} -> {:?}", shard, child);
+                }
+            }
+        }
+    }
+}
