@@ -656,8 +656,9 @@ function reshard(action) {
     action();
     previousMap = before;
     showError('reshard-error');
-    // Drawn again as soon as the update ends (the clock's tick would, within a second).
-    setTimeout(renderAll, RESHARD_MS + 50);
+    // Seen as soon as the update ends (the clock's tick would, within a
+    // second): renderStatus draws everything again then.
+    setTimeout(renderStatus, RESHARD_MS + 50);
   } catch (e) {
     showError('reshard-error', e);
   }
@@ -884,8 +885,8 @@ function streamState() {
 
 let shownState = '';
 function renderStatus() {
-  if (!engine.listStreams().includes(STREAM)) return;
   const state = streamState();
+  if (!state) return;
   $('status-state').textContent = state;
   // An update ended: the shards changed.
   if (shownState === 'UPDATING' && state === 'ACTIVE') queueMicrotask(renderAll);
