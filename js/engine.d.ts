@@ -109,7 +109,8 @@ export declare class ShardEngine {
   handle(target: string, body?: string | Uint8Array): RawResponse;
   /** In AWS's CBOR when the request was (`content-type: application/x-amz-cbor-1.1`, the AWS SDK for Java's default), else JSON 1.1. */
   handleHttp(request: { method?: string; path?: string; headers?: [string, string][] | Record<string, string>; body?: string | Uint8Array }): HttpResponse;
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** `fetch` for the engine: whatever the URL, the request goes to this engine (a Request, a URL or a string; `RequestInfo` is a DOM name that Node-only projects lack). */
+  fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>;
   call(action: string, input?: object): any;
   callFirehose(action: string, input?: object): any;
   createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string>; maxRecordSizeInKiB?: number; streamMode?: 'PROVISIONED' | 'ON_DEMAND' }): void;

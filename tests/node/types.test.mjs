@@ -2,8 +2,9 @@
 // meets them, through package.json's `exports` and their `types`:
 // - tests/node/types/check.ts, code using every entry as the README does,
 //   compiles with `strict` and the declarations themselves checked (no
-//   skipLibCheck); its `@ts-expect-error` lines are mistakes the
-//   declarations must refuse;
+//   skipLibCheck), for pages (the DOM's types) and for Node (only
+//   @types/node: no DOM names such as `RequestInfo`); its `@ts-expect-error`
+//   lines are mistakes the declarations must refuse;
 // - each entry declares what it exports at run time, no more and no less,
 //   and each class's members are the instances' (so a method added to the
 //   JS without its declaration, or a declaration left behind, fails).
@@ -30,11 +31,13 @@ const ENTRIES = [
 ];
 
 // A project with the package installed (as a link to pkg/), check.ts, and
-// one module that imports each entry whole, for the export lists.
-function compile() {
+// one module that imports each entry whole, for the export lists; compiled
+// with the DOM's types, or with Node's alone.
+function compile(node = false) {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-types-'));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(pkg, join(dir, 'node_modules', 'kinesis-edge'), 'dir');
+  for (const m of ['@types', 'undici-types']) symlinkSync(fileURLToPath(new URL(`../node_modules/${m}`, import.meta.url)), join(dir, 'node_modules', m), 'dir');
   copyFileSync(fileURLToPath(new URL('types/check.ts', import.meta.url)), join(dir, 'check.ts'));
   const entries = join(dir, 'entries.ts');
   ts.sys.writeFile(entries, ENTRIES.map(([spec], i) => `import * as e${i} from '${spec}';\nexport const entry${i} = e${i};\n`).join(''));
@@ -44,31 +47,38 @@ function compile() {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-    types: [],
+    lib: node ? ['lib.es2022.d.ts'] : ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+    types: node ? ['node'] : [],
+    typeRoots: [join(dir, 'node_modules', '@types')],
     skipLibCheck: false,
     preserveSymlinks: true,
   });
   return { dir, program, entries };
 }
 
-const { dir, program, entries } = compile();
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-
-test('code using every entry compiles with strict, and the declarations refuse the mistakes check.ts makes', () => {
-  const diagnostics = ts.getPreEmitDiagnostics(program);
-  const text = diagnostics.map((d) => {
-    const where = d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
-    return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
-  });
-  assert.deepEqual(text, []);
-  // Every file of the package's declarations was read (resolved through
-  // `exports`, not left out as untyped).
-  const declarations = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes('/node_modules/kinesis-edge/'));
-  for (const d of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'gateway-client/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts']) {
-    assert.ok(declarations.some((f) => f.endsWith(`/kinesis-edge/${d}`)), `${d} not resolved: ${declarations.join(', ')}`);
-  }
+const forPages = compile();
+const forNode = compile(true);
+const { program, entries } = forPages;
+process.on('exit', () => {
+  for (const c of [forPages, forNode]) rmSync(c.dir, { recursive: true, force: true });
 });
+
+for (const [what, { dir, program }] of [['with the DOM\'s types', forPages], ['with Node\'s types alone', forNode]]) {
+  test(`code using every entry compiles with strict ${what}, and the declarations refuse the mistakes check.ts makes`, () => {
+    const diagnostics = ts.getPreEmitDiagnostics(program);
+    const text = diagnostics.map((d) => {
+      const where = d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+      return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    });
+    assert.deepEqual(text, []);
+    // Every file of the package's declarations was read (resolved through
+    // `exports`, not left out as untyped).
+    const declarations = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes('/node_modules/kinesis-edge/'));
+    for (const d of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'gateway-client/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts']) {
+      assert.ok(declarations.some((f) => f.endsWith(`/kinesis-edge/${d}`)), `${d} not resolved: ${declarations.join(', ')}`);
+    }
+  });
+}
 
 // Declared value exports of entry i (the `import * as` namespace's members).
 function declaredExports(checker, i) {
