@@ -16,15 +16,23 @@ const require = createRequire(new URL('../package.json', import.meta.url));
 const { KinesisClient, CreateStreamCommand, DescribeStreamSummaryCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = require('@aws-sdk/client-kinesis');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
 
-/** Every user record of a stream, deaggregated, read with the engine's API. */
-function readAll(engine, streamName) {
+/**
+ * Every user record of a stream, deaggregated, read with the engine's API,
+ * shards in id order (parents first). With `kcl`, as the KCL reads: an
+ * aggregate holding a record outside its shard's hash key range is dropped.
+ */
+function readAll(engine, streamName, { kcl = false } = {}) {
   const out = [];
   for (const shard of engine.listShards({ streamName })) {
+    const [lo, hi] = [BigInt(shard.HashKeyRange.StartingHashKey), BigInt(shard.HashKeyRange.EndingHashKey)];
+    const inRange = (u) => { const h = BigInt(hashKeyOf(u.partitionKey)); return lo <= h && h <= hi; };
     let it = engine.getShardIterator({ streamName, shardId: shard.ShardId, type: 'TRIM_HORIZON' });
     for (;;) {
       const page = engine.getRecords({ shardIterator: it });
       for (const r of page.records) {
-        for (const u of deaggregate({ partitionKey: r.partitionKey, data: r.data })) out.push([u.partitionKey, new TextDecoder().decode(u.data)]);
+        const users = deaggregate({ partitionKey: r.partitionKey, data: r.data });
+        if (kcl && users.some((u) => u.subSequenceNumber !== undefined) && !users.every(inRange)) continue;
+        for (const u of users) out.push([u.partitionKey, new TextDecoder().decode(u.data)]);
       }
       if (page.records.length === 0 || !page.nextShardIterator) break;
       it = page.nextShardIterator;
@@ -617,27 +625,13 @@ test('Producer ordered: per-key order holds across a reshard, under faults, as t
   await new Promise((r) => setTimeout(r, 350)); // the update has ended
   const seen = new Map(); // key -> last record index, first copies only
   const first = new Set();
-  for (const shard of engine.listShards({ streamName: 's' })) {
-    const [lo, hi] = [BigInt(shard.HashKeyRange.StartingHashKey), BigInt(shard.HashKeyRange.EndingHashKey)];
-    let it = engine.getShardIterator({ streamName: 's', shardId: shard.ShardId, type: 'TRIM_HORIZON' });
-    for (;;) {
-      const page = engine.getRecords({ shardIterator: it });
-      for (const r of page.records) {
-        const users = deaggregate({ partitionKey: r.partitionKey, data: r.data });
-        const inRange = (u) => { const h = BigInt(hashKeyOf(u.partitionKey)); return lo <= h && h <= hi; };
-        if (users.some((u) => u.subSequenceNumber !== undefined) && !users.every(inRange)) continue;
-        for (const u of users) {
-          const i = Number(new TextDecoder().decode(u.data.subarray(0, 6)));
-          if (first.has(i)) continue;
-          first.add(i);
-          const prev = seen.get(u.partitionKey) ?? -1;
-          assert.ok(i > prev, `${u.partitionKey}: record ${i} read after ${prev}`);
-          seen.set(u.partitionKey, i);
-        }
-      }
-      if (page.records.length === 0 || !page.nextShardIterator) break;
-      it = page.nextShardIterator;
-    }
+  for (const [key, data] of readAll(engine, 's', { kcl: true })) {
+    const i = Number(data.slice(0, 6));
+    if (first.has(i)) continue;
+    first.add(i);
+    const prev = seen.get(key) ?? -1;
+    assert.ok(i > prev, `${key}: record ${i} read after ${prev}`);
+    seen.set(key, i);
   }
   assert.equal(first.size, 1500, 'every record read');
   assert.equal(engine.listShards({ streamName: 's' }).length, 3, 'resharded');
