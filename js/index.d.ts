@@ -223,13 +223,23 @@ export interface ProducerStats {
   perShard: Record<string, number>;
 }
 
+/**
+ * What `offer` answers: accepted (then `result` settles as `put`'s promise
+ * would) or refused at once with the reason. Each side names the other's
+ * member as absent, so `offer.accepted ? offer.result : offer.error` reads
+ * the right one in TypeScript and in JavaScript alike.
+ */
+export type Offer =
+  | { accepted: true; result: Promise<PutResult>; error?: undefined }
+  | { accepted: false; error: RecordError; result?: undefined };
+
 export declare class Producer {
   constructor(options: ProducerOptions & ({ streamName: string } | { gateway: true; endpoint: string }));
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }): Promise<PutResult>;
   putMany(records: { data: Uint8Array | ArrayBuffer | ArrayBufferView | string; partitionKey?: string; explicitHashKey?: string | bigint }[]): Promise<PutResult[]>;
   /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason (`BufferFull` too while puts wait for room). */
   offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }):
-    { accepted: true; result: Promise<PutResult> } | { accepted: false; error: RecordError };
+    Offer;
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;
@@ -239,7 +249,7 @@ export declare class FirehoseProducer {
   constructor(options: ProducerOptions & { deliveryStreamName: string; delimiter?: string | Uint8Array });
   put(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): Promise<PutResult>;
   putMany(records: { data: Uint8Array | string }[]): Promise<PutResult[]>;
-  offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): { accepted: true; result: Promise<PutResult> } | { accepted: false; error: RecordError };
+  offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string): Offer;
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;

@@ -12,7 +12,7 @@ const producer = import('kinesis-edge/producer').then(({ Producer }) => new Prod
   credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
 }));
 const sessionId = crypto.randomUUID();
-const status = document.querySelector('#status');
+const status = document.getElementById('status');
 
 document.querySelector('#buy').addEventListener('click', async () => {
   const event = JSON.stringify({ type: 'click', target: 'buy', at: Date.now() });

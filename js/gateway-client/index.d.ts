@@ -16,4 +16,4 @@ export declare class Producer {
   close: FullProducer['close'];
   stats: FullProducer['stats'];
 }
-export type { PutResult, ProducerStats, KinesisEdgeError, RecordError } from '../index.js';
+export type { Offer, PutResult, ProducerStats, KinesisEdgeError, RecordError } from '../index.js';

@@ -3,8 +3,11 @@
 // - tests/node/types/check.ts, code using every entry as the README does,
 //   compiles with `strict` and the declarations themselves checked (no
 //   skipLibCheck), for pages (the DOM's types) and for Node (only
-//   @types/node: no DOM names such as `RequestInfo`); its `@ts-expect-error`
-//   lines are mistakes the declarations must refuse;
+//   @types/node: no DOM names such as `RequestInfo`); tests/node/types/
+//   worker.ts, a Cloudflare Worker, with @cloudflare/workers-types alone;
+//   their `@ts-expect-error` lines are mistakes the declarations must refuse;
+// - the README's JavaScript quick starts and the gateway Worker example
+//   check against the declarations (`checkJs`) in the runtime they are for;
 // - each entry declares what it exports at run time, no more and no less,
 //   and each class's members are the instances' (so a method added to the
 //   JS without its declaration, or a declaration left behind, fails).
@@ -30,53 +33,90 @@ const ENTRIES = [
   ['kinesis-edge/clickstream', 'clickstream.js'],
 ];
 
-// A project with the package installed (as a link to pkg/), check.ts, and
-// one module that imports each entry whole, for the export lists; compiled
-// with the DOM's types, or with Node's alone.
-function compile(node = false) {
+// A project with the package installed (as a link to pkg/), the code to
+// check, and (for pages) one module that imports each entry whole, for the
+// export lists. Three kinds, as their projects are set up: pages (the DOM's
+// types), Node (@types/node alone) and Cloudflare Workers
+// (@cloudflare/workers-types alone). TypeScript is checked with `strict`;
+// the README's JavaScript quick starts and the gateway example are checked
+// as `checkJs` does for a JavaScript project (calls, options and results
+// against the declarations; no `strict`, which asks JavaScript for null
+// checks it does not write).
+const KINDS = {
+  pages: { ts: ['check.ts'], js: ['examples/quickstart/page.js', 'examples/quickstart/worker.js'], lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'], types: [] },
+  node: { ts: ['check.ts'], js: ['examples/quickstart/node.mjs'], lib: ['lib.es2022.d.ts'], types: ['node'], modules: ['@types', 'undici-types'] },
+  workers: { ts: ['worker.ts'], js: ['examples/quickstart/cloudflare.js', 'examples/cloudflare-worker/src/worker.js'], lib: ['lib.es2022.d.ts'], types: ['@cloudflare/workers-types'], modules: ['@cloudflare'] },
+};
+
+function compile(kind) {
+  const { ts: tsFiles, js, lib, types, modules = [] } = KINDS[kind];
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-types-'));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(pkg, join(dir, 'node_modules', 'kinesis-edge'), 'dir');
-  for (const m of ['@types', 'undici-types']) symlinkSync(fileURLToPath(new URL(`../node_modules/${m}`, import.meta.url)), join(dir, 'node_modules', m), 'dir');
-  copyFileSync(fileURLToPath(new URL('types/check.ts', import.meta.url)), join(dir, 'check.ts'));
+  for (const m of modules) symlinkSync(fileURLToPath(new URL(`../node_modules/${m}`, import.meta.url)), join(dir, 'node_modules', m), 'dir');
+  const files = [];
+  for (const f of tsFiles) {
+    copyFileSync(fileURLToPath(new URL(`types/${f}`, import.meta.url)), join(dir, f));
+    files.push(join(dir, f));
+  }
   const entries = join(dir, 'entries.ts');
   ts.sys.writeFile(entries, ENTRIES.map(([spec], i) => `import * as e${i} from '${spec}';\nexport const entry${i} = e${i};\n`).join(''));
-  const program = ts.createProgram([join(dir, 'check.ts'), entries], {
-    strict: true,
+  if (kind === 'pages') files.push(entries);
+  const options = {
     noEmit: true,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: node ? ['lib.es2022.d.ts'] : ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-    types: node ? ['node'] : [],
-    typeRoots: [join(dir, 'node_modules', '@types')],
+    lib,
+    types,
+    typeRoots: [join(dir, 'node_modules', '@types'), join(dir, 'node_modules')],
     skipLibCheck: false,
     preserveSymlinks: true,
+  };
+  const program = ts.createProgram(files, { ...options, strict: true });
+  // The JavaScript, in its own program: one file's `checkJs` settings do not
+  // loosen the TypeScript's.
+  const jsFiles = js.map((f) => {
+    const to = join(dir, 'js', f.replaceAll('/', '_'));
+    mkdirSync(join(dir, 'js'), { recursive: true });
+    copyFileSync(fileURLToPath(new URL(`../../${f}`, import.meta.url)), to);
+    return to;
   });
-  return { dir, program, entries };
+  const jsProgram = ts.createProgram(jsFiles, { ...options, allowJs: true, checkJs: true });
+  return { dir, program, jsProgram, entries };
 }
 
-const forPages = compile();
-const forNode = compile(true);
-const { program, entries } = forPages;
+const compiled = { pages: compile('pages'), node: compile('node'), workers: compile('workers') };
+const { program, entries } = compiled.pages;
 process.on('exit', () => {
-  for (const c of [forPages, forNode]) rmSync(c.dir, { recursive: true, force: true });
+  for (const c of Object.values(compiled)) rmSync(c.dir, { recursive: true, force: true });
 });
 
-for (const [what, { dir, program }] of [['with the DOM\'s types', forPages], ['with Node\'s types alone', forNode]]) {
-  test(`code using every entry compiles with strict ${what}, and the declarations refuse the mistakes check.ts makes`, () => {
-    const diagnostics = ts.getPreEmitDiagnostics(program);
-    const text = diagnostics.map((d) => {
-      const where = d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
-      return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    });
-    assert.deepEqual(text, []);
-    // Every file of the package's declarations was read (resolved through
-    // `exports`, not left out as untyped).
+function problems(program, dir) {
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+    return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  });
+}
+
+const WHAT = { pages: "with the DOM's types", node: "with Node's types alone", workers: "with Cloudflare Workers' types alone" };
+for (const [kind, { dir, program, jsProgram }] of Object.entries(compiled)) {
+  test(`code using the entries compiles with strict ${WHAT[kind]}, and the declarations refuse the mistakes it makes`, () => {
+    assert.deepEqual(problems(program, dir), []);
+    // Every file of the package's declarations it imports was read
+    // (resolved through `exports`, not left out as untyped).
     const declarations = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes('/node_modules/kinesis-edge/'));
-    for (const d of ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'gateway-client/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts']) {
+    const expected = kind === 'workers' ? ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'gateway-client/index.d.ts'] : ['index.d.ts', 'engine.d.ts', 'producer/index.d.ts', 'gateway-client/index.d.ts', 'persistence.d.ts', 'clickstream.d.ts'];
+    for (const d of expected) {
       assert.ok(declarations.some((f) => f.endsWith(`/kinesis-edge/${d}`)), `${d} not resolved: ${declarations.join(', ')}`);
     }
+  });
+
+  test(`the JavaScript quick starts${kind === 'workers' ? ' and the gateway example' : ''} check against the declarations ${WHAT[kind]}`, () => {
+    assert.deepEqual(problems(jsProgram, dir), []);
+    // Typed through the package, not as `any`: the quick starts' imports
+    // resolve to its declarations.
+    assert.ok(jsProgram.getSourceFiles().some((f) => f.fileName.includes('/node_modules/kinesis-edge/') && f.fileName.endsWith('.d.ts')));
   });
 }
 

@@ -18,6 +18,7 @@ import {
   signRequestAsync,
   type Credentials,
   type KinesisEdgeError,
+  type Offer,
   type ProducerStats,
   type PutResult,
   type RecordError,
@@ -89,6 +90,10 @@ export async function producing(engine: ShardEngine): Promise<number> {
   const offered = producer.offer('x');
   if (offered.accepted) await offered.result;
   else console.log(offered.error.code, offered.error.attempts);
+  const again: Offer = producer.offer('z');
+  const refused: string | undefined = again.error?.code;
+  // @ts-expect-error: an accepted offer has no error
+  if (again.accepted) again.error.code;
   try {
     await producer.put('y');
   } catch (e) {
