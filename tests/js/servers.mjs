@@ -1,8 +1,13 @@
 // Servers for tests and benchmarks: kinesis-edge's engine (`node pkg/cli.mjs
-// serve`) and kinesalite, each a child process on 127.0.0.1 with a free
-// port, stopped by its PID. And a signed raw `post` for wire-level checks.
+// serve`), kinesalite, and the Cloudflare Workers gateway
+// (examples/cloudflare-worker) in workerd, each a child process on 127.0.0.1
+// with a free port, stopped by its PID. And a signed raw `post` for
+// wire-level checks.
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../../pkg/node.js';
 
@@ -97,4 +102,72 @@ export function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The gateway Worker (examples/cloudflare-worker/src/worker.js as it is,
+ * with kinesis-edge/producer as the package ships it) in `workerd serve`,
+ * one socket per entry of `gateways` (each the Worker's bindings, e.g.
+ * `{ STREAM_NAME, KINESIS_ENDPOINT, ALLOWED_ORIGINS }`), its outbound
+ * traffic allowed to loopback only. Resolves to `{ urls, stop, log() }`.
+ */
+export async function startGateway(gateways) {
+  const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-gateway-'));
+  mkdirSync(join(dir, 'kinesis-edge'));
+  copyFileSync(here('../../examples/cloudflare-worker/src/worker.js'), join(dir, 'worker.js'));
+  copyFileSync(here('../../pkg/producer/workerd.js'), join(dir, 'kinesis-edge/producer.entry.js'));
+  copyFileSync(here('../../pkg/producer/kinesis_edge_bg.wasm'), join(dir, 'kinesis-edge/kinesis_edge_bg.wasm'));
+  const ports = [];
+  for (const _ of gateways) ports.push(await freePort());
+  // Every gateway runs the same files.
+  const modules = `  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
+    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
+  ],`;
+  const workers = gateways.map(
+    (bindings, i) => `const gateway${i} :Workerd.Worker = (
+${modules}
+  bindings = [
+${Object.entries(bindings).map(([name, value]) => `    (name = ${JSON.stringify(name)}, text = ${JSON.stringify(String(value))}),`).join('\n')}
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "loopback",
+);
+`,
+  );
+  writeFileSync(
+    join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ ${gateways.map((_, i) => `(name = "gateway${i}", worker = .gateway${i}), `).join('')}(name = "loopback", network = (allow = ["local"])) ],
+  sockets = [
+${ports.map((port, i) => `    (name = "http${i}", address = "127.0.0.1:${port}", http = (), service = "gateway${i}"),`).join('\n')}
+  ],
+);
+${workers.join('')}`,
+  );
+  const child = spawn(here('../node_modules/.bin/workerd'), ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const done = async () => {
+    await stop(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  for (let i = 0; ; i++) {
+    try {
+      await Promise.all(urls.map((u) => fetch(`${u}/`)));
+      break;
+    } catch {
+      if (i > 200 || child.exitCode !== null) {
+        await done();
+        throw new Error(`workerd did not start: ${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return { urls, stop: done, log: () => log };
 }

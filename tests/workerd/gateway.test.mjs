@@ -7,19 +7,12 @@
 // nothing accepted is lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startEngine, stop, post, freePort, CREDENTIALS } from '../js/servers.mjs';
+import { startEngine, startGateway, post, CREDENTIALS } from '../js/servers.mjs';
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const WORKERD = here('../node_modules/.bin/workerd');
 const ORIGIN = 'https://shop.example';
 const STREAM = 'events';
 
-let engine, gateway, dir, url, misconfiguredUrl;
+let engine, gateway, url, misconfiguredUrl;
 
 before(async () => {
   // A throttled stream: 30 % of records refused as over the shard's
@@ -32,78 +25,25 @@ before(async () => {
     if (d.json.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  // The Worker bundle: the example as it is, kinesis-edge/producer as the
-  // package ships it.
-  dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-gateway-'));
-  mkdirSync(join(dir, 'kinesis-edge'));
-  copyFileSync(here('../../examples/cloudflare-worker/src/worker.js'), join(dir, 'worker.js'));
-  copyFileSync(here('../../pkg/producer/workerd.js'), join(dir, 'kinesis-edge/producer.entry.js'));
-  copyFileSync(here('../../pkg/producer/kinesis_edge_bg.wasm'), join(dir, 'kinesis-edge/kinesis_edge_bg.wasm'));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  // A second gateway deployed without its stream or keys.
-  const misconfiguredPort = await freePort();
-  misconfiguredUrl = `http://127.0.0.1:${misconfiguredPort}`;
-  const text = (name, value) => `    (name = "${name}", text = "${value}"),`;
-  // Both gateways run the same files.
-  const modules = `  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "kinesis-edge/producer", esModule = embed "kinesis-edge/producer.entry.js"),
-    (name = "kinesis-edge/kinesis_edge_bg.wasm", wasm = embed "kinesis-edge/kinesis_edge_bg.wasm"),
-  ],`;
-  writeFileSync(
-    join(dir, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "gateway", worker = .gateway), (name = "misconfigured", worker = .misconfigured), (name = "loopback", network = (allow = ["local"])) ],
-  sockets = [
-    (name = "http", address = "127.0.0.1:${port}", http = (), service = "gateway"),
-    (name = "misconfigured", address = "127.0.0.1:${misconfiguredPort}", http = (), service = "misconfigured"),
-  ],
-);
-const misconfigured :Workerd.Worker = (
-${modules}
-  bindings = [
-${text('ALLOWED_ORIGINS', ORIGIN)}
-  ],
-  compatibilityDate = "2025-01-01",
-  globalOutbound = "loopback",
-);
-const gateway :Workerd.Worker = (
-${modules}
-  bindings = [
-${text('STREAM_NAME', STREAM)}
-${text('AWS_REGION', 'us-east-1')}
-${text('AWS_ACCESS_KEY_ID', CREDENTIALS.accessKeyId)}
-${text('AWS_SECRET_ACCESS_KEY', CREDENTIALS.secretAccessKey)}
-${text('KINESIS_ENDPOINT', `${engine.url}/`)}
-${text('ALLOWED_ORIGINS', `${ORIGIN}, https://other.example`)}
-${text('MAX_BODY_BYTES', '65536')}
-  ],
-  compatibilityDate = "2025-01-01",
-  globalOutbound = "loopback",
-);
-`,
-  );
-  gateway = spawn(WORKERD, ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  gateway.log = '';
-  gateway.stdout.on('data', (d) => { gateway.log += d; });
-  gateway.stderr.on('data', (d) => { gateway.log += d; });
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`${url}/`);
-      break;
-    } catch (e) {
-      if (i > 200 || gateway.exitCode !== null) throw new Error(`workerd did not start: ${gateway.log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  // A gateway, and a second one deployed without its stream or keys.
+  gateway = await startGateway([
+    {
+      STREAM_NAME: STREAM,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      KINESIS_ENDPOINT: `${engine.url}/`,
+      ALLOWED_ORIGINS: `${ORIGIN}, https://other.example`,
+      MAX_BODY_BYTES: 65536,
+    },
+    { ALLOWED_ORIGINS: ORIGIN },
+  ]);
+  [url, misconfiguredUrl] = gateway.urls;
 });
 
 after(async () => {
-  if (gateway) await stop(gateway);
+  if (gateway) await gateway.stop();
   if (engine) await engine.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function send(body, { origin = ORIGIN, method = 'POST' } = {}) {
@@ -218,7 +158,7 @@ test('events: each accepted or refused with a reason; 3,000 events to one shard 
   }
   const ids = new Set(got.map((g) => g.event.eventId));
   const missing = [...want.keys()].filter((id) => !ids.has(id));
-  assert.deepEqual(missing, [], `accepted events missing from the stream (gateway log: ${gateway.log.slice(-2000)})`);
+  assert.deepEqual(missing, [], `accepted events missing from the stream (gateway log: ${gateway.log().slice(-2000)})`);
   const duplicates = got.length - ids.size;
   console.log(`gateway: ${want.size} accepted events read back, ${duplicates} duplicates (at-least-once), from ${(await readStream()).length} Kinesis records`);
   for (const { key, event } of got) {

@@ -1,0 +1,132 @@
+// A page sending through the gateway Worker, end to end in real runtimes:
+// headless Chromium (kinesis-edge/gateway-client, no AWS credentials in the
+// page) → the example gateway in workerd (its origin allowlist naming the
+// page's origin: CORS preflights for real) → the engine's HTTP server with
+// signature verification on. The browser side keeps its lifecycle flushing
+// and its persistence in gateway mode: records put just before pagehide
+// arrive through keepalive, and records put while the gateway cannot be
+// reached survive a reload and all arrive.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request } from 'node:http';
+import { launch, serve } from './browser.mjs';
+import { startEngine, startGateway, post, readUserRecords, CREDENTIALS } from '../js/servers.mjs';
+
+const STREAM = 'through-gateway';
+let browser, server, origin, engine, gateway, proxy, endpoint;
+// The page reaches the gateway through this proxy, which can block: every
+// connection dropped, as when the network is gone.
+let blocked = false;
+let dropped = 0;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+  engine = await startEngine(['--no-throttling', '--verify-signatures', `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`]);
+  assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: STREAM, ShardCount: 2 })).status, 200);
+  gateway = await startGateway([
+    {
+      STREAM_NAME: STREAM,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      KINESIS_ENDPOINT: `${engine.url}/`,
+      ALLOWED_ORIGINS: origin,
+    },
+  ]);
+  const target = new URL(gateway.urls[0]);
+  proxy = createServer((req, res) => {
+    if (blocked) {
+      dropped++;
+      req.socket.destroy();
+      return;
+    }
+    const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${proxy.address().port}/events`;
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  proxy?.close();
+  await gateway?.stop();
+  await engine?.stop();
+});
+
+/** The events of `run` in the stream (as the gateway enriched them). */
+async function arrived(run) {
+  return (await readUserRecords(engine.url, STREAM)).map((text) => JSON.parse(text)).filter((e) => e.run === run);
+}
+
+/** What arrived of `run`, once at least `min` events did and 300 ms pass with no more. */
+async function settle(run, min) {
+  let got = [];
+  let stable = 0;
+  for (let i = 0; i < 300 && stable < 3; i++) {
+    const now = await arrived(run);
+    stable = now.length >= min && now.length === got.length ? stable + 1 : 0;
+    got = now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
+}
+
+async function open(run, extra = '') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/test/browser/fixtures/gateway-app-page.html?endpoint=${encodeURIComponent(endpoint)}&run=${run}${extra}`);
+  await page.waitForFunction(() => window.__ready === true);
+  return { page, errors };
+}
+
+function checkAll(got, n, run) {
+  const seen = new Set(got.map((e) => e.n));
+  const want = Array.from({ length: n }, (_, i) => i);
+  assert.deepEqual(want.filter((i) => !seen.has(i)), [], `${run}: every event arrived (gateway log: ${gateway.log().slice(-1500)})`);
+  for (const e of got) {
+    assert.equal(e.pad, 'x'.repeat(40), 'as put');
+    assert.match(e.eventId, /^[0-9a-f-]{36}$/, 'given an eventId by the gateway');
+    assert.ok(!Number.isNaN(Date.parse(e.receivedAt)), 'stamped by the gateway');
+  }
+  return got.length - seen.size;
+}
+
+test('through the gateway: events put just before pagehide arrive through keepalive', async () => {
+  const run = 'hide';
+  const { page, errors } = await open(run, '&linger=60000');
+  assert.equal(await page.evaluate(() => window.__put(200)), 200, 'buffered, not sent: the linger is a minute');
+  await page.goto('about:blank'); // pagehide
+  const got = await settle(run, 200);
+  const duplicates = checkAll(got, 200, run);
+  assert.equal(got.length, 200, `${got.length} arrived, ${duplicates} of them duplicates`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('through the gateway: 1,000 events put while it cannot be reached survive a reload (IndexedDB) and all arrive', async () => {
+  const run = 'persisted';
+  blocked = true;
+  dropped = 0;
+  const { page, errors } = await open(run, `&store=${run}`);
+  await page.evaluate(() => window.__put(1000));
+  await page.waitForFunction(() => window.__stats().store.stored === 1000, null, { timeout: 30_000 });
+  await page.reload();
+  await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 1000, null, { timeout: 30_000 });
+  assert.equal((await arrived(run)).length, 0, 'nothing got through while blocked');
+  assert.ok(dropped > 0, 'the page tried (and its requests were dropped)');
+  blocked = false;
+  await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
+  const got = await settle(run, 1000);
+  const duplicates = checkAll(got, 1000, run);
+  console.log(`persistence through the gateway: 1000 events put, page reloaded, ${got.length - duplicates} arrived, ${duplicates} duplicates`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
