@@ -955,7 +955,8 @@ impl Producer {
     }
 
     fn backoff(&mut self, attempts: u32) -> i64 {
-        self.backoff_within(attempts, self.config.backoff_max_ms)
+        let draw = self.rng.next_u64();
+        self.backoff_from(draw, attempts, self.config.backoff_max_ms)
     }
 
     /// A wait from half of `cap_ms` to all of it ("equal jitter", AWS
@@ -965,11 +966,12 @@ impl Producer {
         (cap_ms / 2 + self.rng.next_u64() % (cap_ms - cap_ms / 2 + 1)) as i64
     }
 
-    /// Full-jitter exponential backoff, at most `max_ms`.
-    fn backoff_within(&mut self, attempts: u32, max_ms: u32) -> i64 {
+    /// Full-jitter exponential backoff, at most `max_ms`, from the random
+    /// `draw`.
+    fn backoff_from(&self, draw: u64, attempts: u32, max_ms: u32) -> i64 {
         let cap = (u64::from(self.config.backoff_base_ms) << attempts.min(20))
             .min(u64::from(self.config.backoff_max_ms.min(max_ms)));
-        (self.rng.next_u64() % (cap + 1)) as i64
+        (draw % (cap + 1)) as i64
     }
 
     fn shard_of(&self, hash: u128) -> Option<u128> {
@@ -1174,7 +1176,9 @@ impl Producer {
         let stream_busy = ordered && self.in_flight.iter().any(|(id, _)| *id < self.map_since);
         for (position, (id, r)) in self.queue.iter().enumerate() {
             let id = *id;
-            if r.not_before > now {
+            // (A page going away sends records waiting out a backoff too:
+            // now or never.)
+            if r.not_before > now && limit.is_none() {
                 self.next_retry = Some(earliest(self.next_retry, r.not_before));
                 if ordered {
                     // A record waiting out its backoff holds its shard's
@@ -1208,7 +1212,9 @@ impl Producer {
                     }
                 }
             }
-            if let Some(s) = self.shard_of(r.hash) {
+            // The limiter paces a page going away no more: what it holds
+            // back then would be gone with the page.
+            if let Some(s) = self.shard_of(r.hash).filter(|_| limit.is_none()) {
                 if self.blocked_until.contains(s) {
                     continue;
                 }
@@ -1646,6 +1652,8 @@ impl Producer {
         // throttled ([0]) and of the others ([1]); each record keeps its
         // own entry's error.
         let mut retried: [(usize, Option<String>); 2] = Default::default();
+        // The answer's failed records back off together (requeue_records).
+        let draw = self.rng.next_u64();
         let mut start = 0;
         use core::mem::take;
         for (entry, outcome) in put.entries.iter().zip(&mut result.records) {
@@ -1717,7 +1725,7 @@ impl Producer {
             };
             let error = ErrorInfo { code, message };
             let (count, last) = &mut retried[usize::from(!throttled)];
-            *count += self.requeue_records(now, recs, &error, backoff);
+            *count += self.requeue_records(now, recs, &error, backoff, draw);
             *last = Some(error.code);
         }
         if acked > 0 {
@@ -1757,19 +1765,26 @@ impl Producer {
         error: &ErrorInfo,
         backoff: Backoff,
     ) {
-        let count = self.requeue_records(now, records, error, backoff);
+        let draw = self.rng.next_u64();
+        let count = self.requeue_records(now, records, error, backoff, draw);
         if count > 0 {
             self.events.push(Event::Retried { request, records: count, code: error.code.clone() });
         }
     }
 
-    /// [`Producer::requeue`] without the event: how many records.
+    /// [`Producer::requeue`] without the event: how many records. Their
+    /// backoff comes from one random `draw` for all that failed together
+    /// (a request lost or refused whole, the failed records of one answer):
+    /// they are offered again together, in as few requests as they left
+    /// in, not in one request for each value the jitter took. The jitter
+    /// spreads failures and producers, as the SDKs' spreads requests.
     fn requeue_records(
         &mut self,
         now: Timestamp,
         records: &mut [(u64, Rec)],
         error: &ErrorInfo,
         backoff: Backoff,
+        draw: u64,
     ) -> usize {
         for slot in records.iter_mut() {
             let (id, mut r) = core::mem::take(slot);
@@ -1777,8 +1792,8 @@ impl Producer {
             r.last_error = Some(error.clone());
             let delay = match backoff {
                 Backoff::None => 0,
-                Backoff::Throttled => self.backoff_within(r.attempts, THROTTLED_BACKOFF_MAX_MS),
-                Backoff::Full => self.backoff(r.attempts),
+                Backoff::Throttled => self.backoff_from(draw, r.attempts, THROTTLED_BACKOFF_MAX_MS),
+                Backoff::Full => self.backoff_from(draw, r.attempts, self.config.backoff_max_ms),
             };
             r.not_before = now.add_millis(delay);
             if delay > 0 {

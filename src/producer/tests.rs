@@ -495,7 +495,7 @@ fn ordered_order_holds_when_the_map_changes_while_puts_are_out() {
 #[test]
 fn faults_lost_answers_and_slow_reshards_together_lose_nothing_and_keep_order() {
     // All at once: 20 % of records and 5 % of requests failed by the
-    // engine, 3 % of requests lost on the network (half after the engine
+    // engine, 10 % of requests lost on the network (half after the engine
     // stored them), and two reshards that each keep the stream UPDATING for
     // 2 s (2 -> 4 shards, then 4 -> 3), with aggregation (the default).
     for ordered in [false, true] {
@@ -505,7 +505,7 @@ fn faults_lost_answers_and_slow_reshards_together_lose_nothing_and_keep_order() 
         e.set_faults(Some("s"), faults).unwrap();
         let config = ProducerConfig { ordered, record_ttl_ms: 3_600_000, ..kinesis("s") };
         let mut sim = Sim::new(config, e);
-        sim.transport_error_rate = 0.03;
+        sim.transport_error_rate = 0.1;
         push_and_run(&mut sim, 40_000, 701, (1_000, 50), |i, sim| {
             if i == 10_000 {
                 sim.engine.update_shard_count("s", 4, sim.now).unwrap();
@@ -516,6 +516,13 @@ fn faults_lost_answers_and_slow_reshards_together_lose_nothing_and_keep_order() 
                 sim.run_until(until);
                 sim.now = sim.now.max(until);
                 sim.engine.update_shard_count("s", 3, sim.now).unwrap();
+            }
+            if i == 30_000 {
+                // Past the second update's end: the last records go to 3
+                // shards.
+                let until = sim.now.add_millis(2_500);
+                sim.run_until(until);
+                sim.now = sim.now.max(until);
             }
         });
         let (acked, failed, _duplicates) = sim.verify("s");
@@ -1654,16 +1661,56 @@ fn records_failed_in_one_answer_each_keep_their_own_error() {
 }
 
 #[test]
+fn a_page_going_away_sends_records_waiting_out_a_backoff_or_held_by_the_limiter() {
+    // Waiting out a backoff: now or never.
+    let mut p = Producer::new(at_once_unpredicted());
+    for i in 0..10 {
+        p.push(t0(), b"x", &format!("k{i}"), None).unwrap();
+    }
+    let r = p.poll_request(t0()).expect("the batch");
+    p.handle_transport_error(t0(), r.id, "NetworkError", "down");
+    assert!(p.poll_request(t0()).is_none(), "backing off");
+    let keepalive = p.poll_request_within(t0(), 65_536).expect("sent as the page goes away");
+    assert_eq!(keepalive.records, 10);
+
+    // Held back by the per-shard limiter (1,000 records/s): what it holds
+    // back would be gone with the page.
+    let config = ProducerConfig { aggregation: false, linger_ms: 0, ..kinesis("s") };
+    let mut sim = Sim::new(config, engine(1, false));
+    for i in 0..3_000 {
+        sim.push(&format!("k{i}"), data_for(i, 10));
+    }
+    // The map, then what the limiter lets go now.
+    let until = sim.now.add_millis(100);
+    sim.run_until(until);
+    let buffered = sim.producer.pending()
+        - sim
+            .producer
+            .in_flight
+            .iter()
+            .map(|(_, f)| match f {
+                InFlight::Put(put) => put.records.len(),
+                _ => 0,
+            })
+            .sum::<usize>();
+    assert!(buffered > 1_000, "the limiter holds records back: {buffered} buffered");
+    assert!(sim.producer.poll_request(sim.now).is_none(), "none goes now");
+    let keepalive = sim.producer.poll_request_within(sim.now, 65_536).expect("sent as the page goes away");
+    assert_eq!(keepalive.records, 500, "a full request");
+}
+
+#[test]
 fn records_backing_off_for_different_times_each_wake_the_producer_at_theirs() {
     let mut p = Producer::new(ProducerConfig { max_in_flight: 16, ..at_once_unpredicted() });
     let mut now = t0();
+    // Eight requests of one record, each failed whole: each draws its own
+    // backoff.
     for i in 0..8 {
         p.push(now, b"x", &format!("k{i}"), None).unwrap();
+        let r = p.poll_request(now).expect("a request");
+        assert_eq!(r.records, 1);
+        answer(&mut p, now, r.id, 500, r#"{"__type":"InternalFailure","message":"no"}"#);
     }
-    let r = p.poll_request(now).expect("the batch");
-    assert_eq!(r.records, 8);
-    // A whole-request failure: each record draws its own backoff.
-    answer(&mut p, now, r.id, 500, r#"{"__type":"InternalFailure","message":"no"}"#);
     let mut resent = 0;
     let mut wake_ups = 0;
     while resent < 8 {
@@ -1679,6 +1726,56 @@ fn records_backing_off_for_different_times_each_wake_the_producer_at_theirs() {
     }
     assert!(wake_ups > 1, "the backoffs differ (seeded jitter): {wake_ups}");
     assert_eq!(p.poll_timeout(now), None, "nothing waits on time: the resends are in flight");
+}
+
+#[test]
+fn records_that_failed_together_are_sent_again_together() {
+    // A full request of 500 records, failed whole (lost, a 500, throttled
+    // whole), or 200 of its records failed in its answer: the resend is
+    // one request, not one for each value the backoff's jitter took (the
+    // first version sent about 120 requests for 500 records lost at once).
+    let (lost, five_hundred, throttled, partly) = (0, 1, 2, 3);
+    for how in [lost, five_hundred, throttled, partly] {
+        let config = ProducerConfig { linger_ms: 60_000, max_in_flight: 1_000, ..at_once_unpredicted() };
+        let mut p = Producer::new(config);
+        let mut now = t0();
+        for i in 0..500u64 {
+            p.push(now, &data_for(i, 100), &format!("k{i}"), None).unwrap();
+        }
+        let r = p.poll_request(now).expect("a full request goes whatever the linger");
+        assert_eq!(r.records, 500);
+        let expect = if how == lost {
+            p.handle_transport_error(now, r.id, "NetworkError", "down");
+            500
+        } else if how == five_hundred {
+            answer(&mut p, now, r.id, 500, r#"{"__type":"InternalFailure","message":"no"}"#);
+            500
+        } else if how == throttled {
+            let body = r#"{"__type":"ProvisionedThroughputExceededException","message":"slow down"}"#;
+            answer(&mut p, now, r.id, 400, body);
+            500
+        } else {
+            let ok = r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#;
+            let failed = r#"{"ErrorCode":"InternalFailure","ErrorMessage":"no"}"#;
+            let records: Vec<&str> = (0..500).map(|i| if i % 5 < 2 { failed } else { ok }).collect();
+            answer(
+                &mut p,
+                now,
+                r.id,
+                200,
+                &format!(r#"{{"FailedRecordCount":200,"Records":[{}]}}"#, records.join(",")),
+            );
+            200
+        };
+        let mut requests = Vec::new();
+        while requests.iter().sum::<usize>() < expect {
+            now = p.poll_timeout(now).expect("the failed records wait out their backoff");
+            while let Some(again) = p.poll_request(now) {
+                requests.push(again.records);
+            }
+        }
+        assert_eq!(requests, [expect], "case {how}: resent in one request");
+    }
 }
 
 /// Drives `p` with `list_shards` answering every ListShards request and
