@@ -53,17 +53,18 @@ async function open(stream, extra = '') {
   return { page, errors };
 }
 
-for (const aggregation of ['on', 'off']) {
-  test(`records put just before pagehide arrive through keepalive (aggregation ${aggregation})`, async () => {
-    const stream = `hide-${aggregation}`;
+for (const [aggregation, how] of [['on', 'navigates'], ['off', 'navigates'], ['on', 'closes']]) {
+  test(`records put just before pagehide arrive through keepalive (aggregation ${aggregation}; the tab ${how})`, async () => {
+    const stream = `hide-${aggregation}-${how}`;
     await createStream(stream);
     const { page, errors } = await open(stream, `&aggregation=${aggregation}`);
     assert.equal(await page.evaluate(() => window.__put(200)), 200, 'buffered, not sent: the linger is a minute');
-    await page.goto('about:blank'); // pagehide
+    if (how === 'closes') await page.close({ runBeforeUnload: true }); // as a user closes it: pagehide
+    else await page.goto('about:blank'); // pagehide
     const got = await settle(stream, 200);
     assert.equal(got.length, 200, `${got.length} of 200 arrived`);
     assert.deepEqual(errors, []);
-    await page.close();
+    if (how !== 'closes') await page.close();
   });
 }
 
