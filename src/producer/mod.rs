@@ -1112,8 +1112,9 @@ impl Producer {
     /// A request whose body is at most `max_body` bytes, now, whatever the
     /// linger and the requests in flight: what a page sends with `fetch`'s
     /// `keepalive` as it goes away (all such requests share 64 KiB). The
-    /// oldest records that fit, in order; the rest stay buffered. `None`
-    /// when nothing fits (or nothing is buffered).
+    /// oldest records that fit, in order, whether waiting out a backoff or
+    /// held back by the rate limiter (now or never); the rest stay
+    /// buffered. `None` when nothing fits (or nothing is buffered).
     pub fn poll_request_within(&mut self, now: Timestamp, max_body: usize) -> Option<Request> {
         self.expire(now);
         self.poll_put(now, Some(max_body))

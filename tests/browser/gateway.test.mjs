@@ -8,54 +8,27 @@
 // reached survive a reload and all arrive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
 import { launch, serve } from './browser.mjs';
-import { startEngine, startGateway, post, readUserRecords, CREDENTIALS } from '../js/servers.mjs';
+import { startEngine, startGateway, startProxy, gatewayTo, post, readUserRecords, CREDENTIALS } from '../js/servers.mjs';
 
 const STREAM = 'through-gateway';
 let browser, server, origin, engine, gateway, proxy, endpoint;
-// The page reaches the gateway through this proxy, which can block: every
-// connection dropped, as when the network is gone.
-let blocked = false;
-let dropped = 0;
 
 before(async () => {
   ({ server, origin } = await serve());
   browser = await launch();
   engine = await startEngine(['--no-throttling', '--verify-signatures', `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`]);
   assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: STREAM, ShardCount: 2 })).status, 200);
-  gateway = await startGateway([
-    {
-      STREAM_NAME: STREAM,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      KINESIS_ENDPOINT: `${engine.url}/`,
-      ALLOWED_ORIGINS: origin,
-    },
-  ]);
-  const target = new URL(gateway.urls[0]);
-  proxy = createServer((req, res) => {
-    if (blocked) {
-      dropped++;
-      req.socket.destroy();
-      return;
-    }
-    const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${proxy.address().port}/events`;
+  gateway = await startGateway([gatewayTo(engine.url, STREAM, { ALLOWED_ORIGINS: origin })]);
+  // The page reaches the gateway through a proxy that can cut the network.
+  proxy = await startProxy(gateway.urls[0]);
+  endpoint = `${proxy.url}/events`;
 });
 
 after(async () => {
   await browser?.close();
   server?.close();
-  proxy?.close();
+  await proxy?.close();
   await gateway?.stop();
   await engine?.stop();
 });
@@ -119,16 +92,16 @@ test('through the gateway: events put just before pagehide arrive through keepal
 
 test('through the gateway: 1,000 events put while it cannot be reached survive a reload (IndexedDB) and all arrive', async () => {
   const run = 'persisted';
-  blocked = true;
-  dropped = 0;
+  proxy.blocked = true;
+  proxy.dropped = 0;
   const { page, errors } = await open(run, `&store=${run}`);
   await page.evaluate(() => window.__put(1000));
   await page.waitForFunction(() => window.__stats().store.stored === 1000, null, { timeout: 30_000 });
   await page.reload();
   await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 1000, null, { timeout: 30_000 });
   assert.equal((await arrived(run)).length, 0, 'nothing got through while blocked');
-  assert.ok(dropped > 0, 'the page tried (and its requests were dropped)');
-  blocked = false;
+  assert.ok(proxy.dropped > 0, 'the page tried (and its requests were dropped)');
+  proxy.blocked = false;
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
   const got = await settle(run, 1000);
   const duplicates = checkAll(got, 1000, run);

@@ -7,9 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
 import { launch, serve } from './browser.mjs';
-import { startEngine, post, readUserRecords } from '../js/servers.mjs';
+import { startEngine, startProxy, post, readUserRecords } from '../js/servers.mjs';
 
 let browser, server, origin, engine;
 
@@ -93,31 +92,18 @@ test('a request in flight as the page goes away (its CORS preflight slow) is not
   // records again.
   const stream = 'in-flight';
   await createStream(stream);
-  const target = new URL(engine.url);
-  const methods = [];
-  const proxy = createServer((req, res) => {
-    methods.push(req.method);
-    const forward = () => {
-      const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode, answer.headers);
-        answer.pipe(res);
-      });
-      out.on('error', () => res.destroy());
-      req.pipe(out);
-    };
-    // (Only the first: Chromium drops now and then a keepalive request
-    // whose own preflight is slow once the page is gone.)
-    if (req.method === 'OPTIONS' && methods.filter((m) => m === 'OPTIONS').length === 1) setTimeout(forward, 800);
-    else forward();
-  });
-  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  // (Only the first: Chromium drops now and then a keepalive request
+  // whose own preflight is slow once the page is gone.)
+  let preflights = 0;
+  const proxy = await startProxy(engine.url, { delayMs: (req) => (req.method === 'OPTIONS' && ++preflights === 1 ? 800 : 0) });
+  const { methods } = proxy;
   try {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // No shard map to wait for (no aggregation, no rate limiter): the
     // records go at once.
-    const endpoint = `http://127.0.0.1:${proxy.address().port}/`;
+    const endpoint = `${proxy.url}/`;
     await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(endpoint)}&stream=${stream}&linger=20&aggregation=off&rate=0`);
     await page.waitForFunction(() => window.__ready === true);
     await page.evaluate(() => window.__put(50));
@@ -129,7 +115,7 @@ test('a request in flight as the page goes away (its CORS preflight slow) is not
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    proxy.close();
+    await proxy.close();
   }
 });
 

@@ -8,43 +8,24 @@
 // write that aborts leaves the store, and its counts, as they were.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
 import { launch, serve } from './browser.mjs';
-import { startEngine, post, readUserRecords } from '../js/servers.mjs';
+import { startEngine, startProxy, post, readUserRecords } from '../js/servers.mjs';
 
 let browser, server, origin, engine, proxy, proxyUrl;
-// The page reaches the engine through this proxy, which can block: every
-// connection dropped, as when the network is gone (a Playwright route would
-// miss the keepalive requests a page sends as it unloads).
-let blocked = false;
-let dropped = 0;
 
 before(async () => {
   ({ server, origin } = await serve());
   browser = await launch();
   engine = await startEngine(['--no-throttling']);
-  const target = new URL(engine.url);
-  proxy = createServer((req, res) => {
-    if (blocked) {
-      dropped++;
-      req.socket.destroy();
-      return;
-    }
-    const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${proxy.address().port}/`;
+  // The page reaches the engine through a proxy that can cut the network.
+  proxy = await startProxy(engine.url);
+  proxyUrl = `${proxy.url}/`;
 });
 
 after(async () => {
   await browser?.close();
   server?.close();
-  proxy?.close();
+  await proxy?.close();
   await engine?.stop();
 });
 
@@ -57,8 +38,8 @@ for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records pu
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  blocked = true;
-  dropped = 0;
+  proxy.blocked = true;
+  proxy.dropped = 0;
   await page.goto(url(stream, worker ? '&worker' : ''));
   await page.waitForFunction(() => window.__ready === true);
   await page.evaluate(() => window.__put(1000));
@@ -66,8 +47,8 @@ for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records pu
   await page.reload();
   await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 1000, null, { timeout: 30_000 });
   assert.equal((await readUserRecords(engine.url, stream)).length, 0, 'nothing got through while blocked');
-  assert.ok(dropped > 0, 'the page tried (and its requests were dropped)');
-  blocked = false;
+  assert.ok(proxy.dropped > 0, 'the page tried (and its requests were dropped)');
+  proxy.blocked = false;
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
   const got = await readUserRecords(engine.url, stream);
   const unique = new Set(got);
@@ -122,7 +103,7 @@ test('a write that fails rolls back in IndexedDB and in the counts: the oldest r
   const stream = 'store-rollback';
   assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 1 })).status, 200);
   const page = await browser.newPage();
-  blocked = true;
+  proxy.blocked = true;
   try {
     await page.goto(url(stream, '&max=3&onFull=dropOldest'));
     await page.waitForFunction(() => window.__ready === true);
@@ -147,12 +128,12 @@ test('a write that fails rolls back in IndexedDB and in the counts: the oldest r
     assert.equal(store.dropped, 0, 'nothing was dropped');
     await page.reload();
     await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 3, null, { timeout: 10_000 });
-    blocked = false;
+    proxy.blocked = false;
     await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 30_000 });
     const got = new Set(await readUserRecords(engine.url, stream));
     for (const want of ['event 00000', 'event 00001', 'event 00002']) assert.ok(got.has(want), `${want} arrived`);
   } finally {
-    blocked = false;
+    proxy.blocked = false;
     await page.close();
   }
 });

@@ -1,10 +1,12 @@
 // Servers for tests and benchmarks: kinesis-edge's engine (`node pkg/cli.mjs
 // serve`), kinesalite, and the Cloudflare Workers gateway
 // (examples/cloudflare-worker) in workerd, each a child process on 127.0.0.1
-// with a free port, stopped by its PID. And a signed raw `post` for
-// wire-level checks.
+// with a free port, stopped by its PID; a proxy in this process that can
+// cut the network or slow it. And a signed raw `post` for wire-level
+// checks.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +106,18 @@ export function freePort() {
   });
 }
 
+/** A gateway's bindings to forward to `stream` on the engine at `engineUrl` (verifying CREDENTIALS), and `more`. */
+export function gatewayTo(engineUrl, stream, more) {
+  return {
+    STREAM_NAME: stream,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    KINESIS_ENDPOINT: `${engineUrl}/`,
+    ...more,
+  };
+}
+
 /**
  * The gateway Worker (examples/cloudflare-worker/src/worker.js as it is,
  * with kinesis-edge/producer as the package ships it) in `workerd serve`,
@@ -170,4 +184,45 @@ ${workers.join('')}`,
     }
   }
   return { urls, stop: done, log: () => log };
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 to `target` (an origin) that a page reaches
+ * servers through, in this process. While `proxy.blocked` is true it drops
+ * every connection, as when the network is gone (a Playwright route would
+ * miss the keepalive requests a page sends as it unloads), counting them
+ * in `proxy.dropped`; `delayMs(req)` holds a request that long before it
+ * goes on. `proxy.methods` lists the requests' methods, in order.
+ * Resolves to the proxy, with its `url` (`http://127.0.0.1:port`) and
+ * `close()`.
+ */
+export async function startProxy(target, { delayMs = () => 0 } = {}) {
+  const to = new URL(target);
+  const proxy = { blocked: false, dropped: 0, methods: [] };
+  const server = createHttpServer((req, res) => {
+    if (proxy.blocked) {
+      proxy.dropped++;
+      req.socket.destroy();
+      return;
+    }
+    proxy.methods.push(req.method);
+    const forward = () => {
+      const out = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', () => res.destroy());
+      req.pipe(out);
+    };
+    const delay = delayMs(req);
+    if (delay > 0) setTimeout(forward, delay);
+    else forward();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  proxy.url = `http://127.0.0.1:${server.address().port}`;
+  proxy.close = () => new Promise((r) => {
+    server.close(r);
+    server.closeAllConnections();
+  });
+  return proxy;
 }

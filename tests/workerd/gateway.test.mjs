@@ -7,7 +7,7 @@
 // nothing accepted is lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEngine, startGateway, post, CREDENTIALS } from '../js/servers.mjs';
+import { startEngine, startGateway, gatewayTo, post, CREDENTIALS } from '../js/servers.mjs';
 
 const ORIGIN = 'https://shop.example';
 const STREAM = 'events';
@@ -27,15 +27,7 @@ before(async () => {
   }
   // A gateway, and a second one deployed without its stream or keys.
   gateway = await startGateway([
-    {
-      STREAM_NAME: STREAM,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      KINESIS_ENDPOINT: `${engine.url}/`,
-      ALLOWED_ORIGINS: `${ORIGIN}, https://other.example`,
-      MAX_BODY_BYTES: 65536,
-    },
+    gatewayTo(engine.url, STREAM, { ALLOWED_ORIGINS: `${ORIGIN}, https://other.example`, MAX_BODY_BYTES: 65536 }),
     { ALLOWED_ORIGINS: ORIGIN },
   ]);
   [url, misconfiguredUrl] = gateway.urls;
