@@ -33,3 +33,20 @@ export async function resultOf(browser, origin, path) {
   await page.close();
   return { ...result, errors };
 }
+
+/**
+ * What `read()` (records that arrive somewhere) gives once at least `min`
+ * have arrived and three reads 100 ms apart find no more (at most `tries`
+ * reads).
+ */
+export async function settle(read, min, tries = 100) {
+  let got = [];
+  let stable = 0;
+  for (let i = 0; i < tries && stable < 3; i++) {
+    const now = await read();
+    stable = now.length >= min && now.length === got.length ? stable + 1 : 0;
+    got = now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
+}

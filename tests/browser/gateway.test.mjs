@@ -8,7 +8,7 @@
 // reached survive a reload and all arrive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve } from './browser.mjs';
+import { launch, serve, settle } from './browser.mjs';
 import { startEngine, startGateway, startProxy, gatewayTo, post, readUserRecords, CREDENTIALS } from '../js/servers.mjs';
 
 const STREAM = 'through-gateway';
@@ -36,19 +36,6 @@ after(async () => {
 /** The events of `run` in the stream (as the gateway enriched them). */
 async function arrived(run) {
   return (await readUserRecords(engine.url, STREAM)).map((text) => JSON.parse(text)).filter((e) => e.run === run);
-}
-
-/** What arrived of `run`, once at least `min` events did and 300 ms pass with no more. */
-async function settle(run, min) {
-  let got = [];
-  let stable = 0;
-  for (let i = 0; i < 300 && stable < 3; i++) {
-    const now = await arrived(run);
-    stable = now.length >= min && now.length === got.length ? stable + 1 : 0;
-    got = now;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return got;
 }
 
 // (A page of its own browser context, with its own IndexedDB; `visit` opens
@@ -83,7 +70,7 @@ test('through the gateway: events put just before pagehide arrive through keepal
   const { page, errors } = await open(run, '&linger=60000');
   assert.equal(await page.evaluate(() => window.__put(200)), 200, 'buffered, not sent: the linger is a minute');
   await page.goto('about:blank'); // pagehide
-  const got = await settle(run, 200);
+  const got = await settle(() => arrived(run), 200, 300);
   const duplicates = checkAll(got, 200, run);
   assert.equal(got.length, 200, `${got.length} arrived, ${duplicates} of them duplicates`);
   assert.deepEqual(errors, []);
@@ -103,7 +90,7 @@ test('through the gateway: 1,000 events put while it cannot be reached survive a
   assert.ok(proxy.dropped > 0, 'the page tried (and its requests were dropped)');
   proxy.blocked = false;
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
-  const got = await settle(run, 1000);
+  const got = await settle(() => arrived(run), 1000, 300);
   const duplicates = checkAll(got, 1000, run);
   console.log(`persistence through the gateway: 1000 events put, page reloaded, ${got.length - duplicates} arrived, ${duplicates} duplicates`);
   assert.deepEqual(errors, []);
@@ -119,7 +106,7 @@ test('through the gateway: at pagehide, what fits in 64 KiB goes through keepali
   await first.page.waitForFunction(() => window.__stats().store.stored === 450, null, { timeout: 30_000 });
   assert.equal((await first.page.evaluate(() => window.__stats())).requests, 0, 'nothing sent yet');
   await first.page.goto('about:blank'); // pagehide
-  const hidden = await settle(run, 1);
+  const hidden = await settle(() => arrived(run), 1);
   assert.ok(hidden.length > 0 && hidden.length < 450, `${hidden.length} of 450 arrived through keepalive`);
   assert.deepEqual(hidden.map((e) => e.n).sort((a, b) => a - b), Array.from({ length: hidden.length }, (_, i) => i), 'the oldest first');
   // The next visit: the store holds what did not go, and (their answers
@@ -130,7 +117,7 @@ test('through the gateway: at pagehide, what fits in 64 KiB goes through keepali
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 });
   const { restored } = (await page.evaluate(() => window.__stats())).store;
   assert.ok(restored >= 450 - hidden.length && restored <= 450, `${restored} restored`);
-  const got = await settle(run, 450);
+  const got = await settle(() => arrived(run), 450, 300);
   const duplicates = checkAll(got, 450, run);
   console.log(`pagehide with a store, through the gateway: ${hidden.length} of 450 events through keepalive, ${restored} restored on the next visit; ${duplicates} duplicates`);
   assert.deepEqual(errors, []);

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, serve } from './browser.mjs';
+import { launch, serve, settle } from './browser.mjs';
 import { startEngine, startProxy, post, readUserRecords } from '../js/servers.mjs';
 
 let browser, server, origin, engine;
@@ -28,18 +28,8 @@ async function createStream(name) {
   assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: name, ShardCount: 2 })).status, 200);
 }
 
-/** What arrived, once at least `min` records did and 300 ms pass with no more. */
-async function settle(name, min) {
-  let got = [];
-  let stable = 0;
-  for (let i = 0; i < 100 && stable < 3; i++) {
-    const now = (await readUserRecords(engine.url, name)).sort();
-    stable = now.length >= min && now.length === got.length ? stable + 1 : 0;
-    got = now;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return got;
-}
+/** What arrived in stream `name` (sorted), once at least `min` records did and 300 ms pass with no more. */
+const arrived = (name, min) => settle(async () => (await readUserRecords(engine.url, name)).sort(), min);
 
 async function open(stream, extra = '') {
   const page = await browser.newPage();
@@ -60,7 +50,7 @@ for (const [aggregation, how] of [['on', 'navigates'], ['off', 'navigates'], ['o
     assert.equal(await page.evaluate(() => window.__put(200)), 200, 'buffered, not sent: the linger is a minute');
     if (how === 'closes') await page.close({ runBeforeUnload: true }); // as a user closes it: pagehide
     else await page.goto('about:blank'); // pagehide
-    const got = await settle(stream, 200);
+    const got = await arrived(stream, 200);
     assert.equal(got.length, 200, `${got.length} of 200 arrived`);
     assert.deepEqual(errors, []);
     if (how !== 'closes') await page.close();
@@ -76,7 +66,7 @@ test('more than 64 KiB buffered: the oldest that fit go, in order; the rest stay
   await page.evaluate(() => window.__put(400, 300));
   await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))); // visible: nothing happens
   await page.goto('about:blank');
-  const got = await settle(stream, 1);
+  const got = await arrived(stream, 1);
   assert.ok(got.length > 0 && got.length < 400, `${got.length} arrived`);
   const indexes = got.map((t) => Number(t.split(' ')[1]));
   assert.deepEqual(indexes, Array.from({ length: got.length }, (_, i) => i), 'a prefix of what was put');
@@ -110,7 +100,7 @@ test('a request in flight as the page goes away (its CORS preflight slow) is not
     for (let i = 0; i < 100 && !methods.includes('OPTIONS'); i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(methods, ['OPTIONS'], 'the request waits for its preflight');
     await page.goto('about:blank');
-    const got = await settle(stream, 50);
+    const got = await arrived(stream, 50);
     assert.equal(got.length, 50, `${got.length} of 50 arrived (the proxy saw ${methods.join(', ')})`);
     assert.deepEqual(errors, []);
     await page.close();
@@ -135,7 +125,7 @@ test('offline: nothing is sent; online: sending resumes, and time offline does n
   await new Promise((r) => setTimeout(r, 2000));
   assert.equal(requests, before, 'no request while offline');
   await context.setOffline(false);
-  const got = await settle(stream, 50);
+  const got = await arrived(stream, 50);
   assert.equal(got.length, 50);
   assert.equal((await page.evaluate(() => window.__stats())).recordsExpired, 0);
   await page.close();
@@ -161,7 +151,7 @@ for (const allowed of [true, false]) {
       if (allowed) {
         await page.waitForFunction(() => window.__ready === true);
         await page.evaluate(() => window.__put(5));
-        assert.equal((await settle(stream, 5)).length, 5, errors.join('\n'));
+        assert.equal((await arrived(stream, 5)).length, 5, errors.join('\n'));
         assert.deepEqual(errors, []);
       } else {
         await new Promise((r) => setTimeout(r, 1000));
