@@ -4,8 +4,9 @@
 // page's origin: CORS preflights for real) → the engine's HTTP server with
 // signature verification on. The browser side keeps its lifecycle flushing
 // and its persistence in gateway mode: records put just before pagehide
-// arrive through keepalive, and records put while the gateway cannot be
-// reached survive a reload and all arrive.
+// arrive through keepalive; records put while the gateway cannot be
+// reached survive a reload and all arrive; and at pagehide, what does not
+// fit in keepalive's 64 KiB stays in the store for the next visit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, settle } from './browser.mjs';
@@ -53,6 +54,7 @@ async function visit(page, run, extra) {
   await page.waitForFunction(() => window.__ready === true);
 }
 
+/** Asserts that events 0 to n - 1 of `run` all arrived, as put and enriched; returns how many arrived twice. */
 function checkAll(got, n, run) {
   const seen = new Set(got.map((e) => e.n));
   const want = Array.from({ length: n }, (_, i) => i);
