@@ -1734,8 +1734,7 @@ fn records_that_failed_together_are_sent_again_together() {
     // whole), or 200 of its records failed in its answer: the resend is
     // one request, not one for each value the backoff's jitter took (the
     // first version sent about 120 requests for 500 records lost at once).
-    let (lost, five_hundred, throttled, partly) = (0, 1, 2, 3);
-    for how in [lost, five_hundred, throttled, partly] {
+    for how in ["lost", "500", "throttled", "partly"] {
         let config = ProducerConfig { linger_ms: 60_000, max_in_flight: 1_000, ..at_once_unpredicted() };
         let mut p = Producer::new(config);
         let mut now = t0();
@@ -1744,28 +1743,33 @@ fn records_that_failed_together_are_sent_again_together() {
         }
         let r = p.poll_request(now).expect("a full request goes whatever the linger");
         assert_eq!(r.records, 500);
-        let expect = if how == lost {
-            p.handle_transport_error(now, r.id, "NetworkError", "down");
-            500
-        } else if how == five_hundred {
-            answer(&mut p, now, r.id, 500, r#"{"__type":"InternalFailure","message":"no"}"#);
-            500
-        } else if how == throttled {
-            let body = r#"{"__type":"ProvisionedThroughputExceededException","message":"slow down"}"#;
-            answer(&mut p, now, r.id, 400, body);
-            500
-        } else {
-            let ok = r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#;
-            let failed = r#"{"ErrorCode":"InternalFailure","ErrorMessage":"no"}"#;
-            let records: Vec<&str> = (0..500).map(|i| if i % 5 < 2 { failed } else { ok }).collect();
-            answer(
-                &mut p,
-                now,
-                r.id,
-                200,
-                &format!(r#"{{"FailedRecordCount":200,"Records":[{}]}}"#, records.join(",")),
-            );
-            200
+        let expect = match how {
+            "lost" => {
+                p.handle_transport_error(now, r.id, "NetworkError", "down");
+                500
+            }
+            "500" => {
+                answer(&mut p, now, r.id, 500, r#"{"__type":"InternalFailure","message":"no"}"#);
+                500
+            }
+            "throttled" => {
+                let body = r#"{"__type":"ProvisionedThroughputExceededException","message":"slow down"}"#;
+                answer(&mut p, now, r.id, 400, body);
+                500
+            }
+            _ => {
+                let ok = r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#;
+                let failed = r#"{"ErrorCode":"InternalFailure","ErrorMessage":"no"}"#;
+                let records: Vec<&str> = (0..500).map(|i| if i % 5 < 2 { failed } else { ok }).collect();
+                answer(
+                    &mut p,
+                    now,
+                    r.id,
+                    200,
+                    &format!(r#"{{"FailedRecordCount":200,"Records":[{}]}}"#, records.join(",")),
+                );
+                200
+            }
         };
         let mut requests = Vec::new();
         while requests.iter().sum::<usize>() < expect {
