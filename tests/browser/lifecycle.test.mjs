@@ -31,11 +31,11 @@ async function createStream(name) {
 /** What arrived in stream `name` (sorted), once at least `min` records did and 300 ms pass with no more. */
 const arrived = (name, min) => settle(async () => (await readUserRecords(engine.url, name)).sort(), min);
 
-async function open(stream, extra = '') {
+async function open(stream, extra = '', endpoint = `${engine.url}/`) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(engine.url + '/')}&stream=${stream}${extra}`);
+  await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(endpoint)}&stream=${stream}${extra}`);
   await page.waitForFunction(() => window.__ready === true);
   // The shard map first (ListShards), as a page that has been open a while.
   await new Promise((r) => setTimeout(r, 300));
@@ -88,14 +88,9 @@ test('a request in flight as the page goes away (its CORS preflight slow) is not
   const proxy = await startProxy(engine.url, { delayMs: (req) => (req.method === 'OPTIONS' && ++preflights === 1 ? 800 : 0) });
   const { methods } = proxy;
   try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
     // No shard map to wait for (no aggregation, no rate limiter): the
     // records go at once.
-    const endpoint = `${proxy.url}/`;
-    await page.goto(`${origin}/test/browser/fixtures/lifecycle-page.html?endpoint=${encodeURIComponent(endpoint)}&stream=${stream}&linger=20&aggregation=off&rate=0`);
-    await page.waitForFunction(() => window.__ready === true);
+    const { page, errors } = await open(stream, '&linger=20&aggregation=off&rate=0', `${proxy.url}/`);
     await page.evaluate(() => window.__put(50));
     for (let i = 0; i < 100 && !methods.includes('OPTIONS'); i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(methods, ['OPTIONS'], 'the request waits for its preflight');
