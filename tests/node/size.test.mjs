@@ -62,3 +62,19 @@ for (const entry of ['producer', 'gateway-client']) test(`the ${entry} .wasm imp
     assert.ok(names.includes(name), `${name} is not exported: ${names.join(', ')}`);
   }
 });
+
+// Issue 6: persistence and the clickstream helpers cost a page nothing
+// unless it imports them. The entries' bundles (what a page loads) import
+// no other module and hold none of their code: the words below are in
+// those modules (checked, so the test cannot pass by looking for nothing).
+for (const entry of ['producer', 'gateway-client']) test(`the ${entry} bundle holds neither persistence nor the clickstream helpers`, () => {
+  const read = (p) => readFileSync(new URL(`../../pkg/${p}`, import.meta.url), 'utf8');
+  const bundle = read(`${entry}/browser.js`);
+  // (Static or dynamic imports; not `import.meta`, nor the word in a message.)
+  const imports = bundle.match(/\bimport\s*(\(|\{|\*|["']|[\w$]+\s+from\b)/);
+  assert.equal(imports, null, `a page loads the entry as one module: ${imports?.[0]}`);
+  for (const [module, word] of [['persistence.js', 'indexedDB'], ['clickstream.js', 'sessionStorage']]) {
+    assert.ok(read(module).includes(word), `${word} is not in ${module}: the check would prove nothing`);
+    assert.ok(!bundle.includes(word), `${word} (${module}) is in the ${entry} bundle`);
+  }
+});
