@@ -298,25 +298,38 @@ function newSigner(credentials, timeoutMs) {
     })();
     return refreshing;
   };
+  // The headers (name, value pairs) for `target` with `body` (or its hash)
+  // signed with `c`; throws what the core refuses.
+  const sign = (core, region, service, c, target, body, hash) => {
+    const packed = text(
+      call(core, SIGN, clock(), 0, 0, region, service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, body, hash),
+    ).split('\0');
+    if (packed[0] === '') throw error(packed[1], packed[2]);
+    const headers = [];
+    for (let i = 0; i < packed.length; i += 2) headers.push([packed[i], packed[i + 1]]);
+    return headers;
+  };
   return {
     /** The service refused the credentials as expired: the provider is asked again. */
     expired() {
       cached = null;
     },
-    /** The headers to send a request for `target` with `body` (name, value pairs). */
+    /**
+     * Static credentials the core cannot sign with (an empty key, a key
+     * with white space) are refused when the producer is made: they would
+     * never become good, and its records would wait out their time to live.
+     */
+    check(core, region, service) {
+      if (typeof credentials !== 'function') sign(core, region, service, credentials, 'x', EMPTY, '');
+    },
+    /** The headers to send a request for `target` with `body`. */
     async headers(core, region, service, target, body, keepalive) {
       const c = await now();
       // A keepalive request goes out now (the page is going away: no
       // waiting on another thread's hash).
       const hash = hashBody && !keepalive && body.length >= hashFrom ? await hashBody(body) : '';
       // A body hashed here does not cross into wasm again.
-      const packed = text(
-        call(core, SIGN, clock(), 0, 0, region, service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, hash ? EMPTY : body, hash),
-      ).split('\0');
-      if (packed[0] === '') throw error(packed[1], packed[2]);
-      const headers = [];
-      for (let i = 0; i < packed.length; i += 2) headers.push([packed[i], packed[i + 1]]);
-      return headers;
+      return sign(core, region, service, c, target, hash ? EMPTY : body, hash);
     },
   };
 }
@@ -357,7 +370,7 @@ class BaseProducer {
   constructor(kind, name, options, signerFor) {
     const gateway = kind === 'gateway';
     if (!gateway && (typeof name !== 'string' || name === '')) fail('InvalidArgument', `${kind === 'kinesis' ? 'streamName' : 'deliveryStreamName'} is required`);
-    if (!gateway && (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region))) fail('InvalidArgument', 'region is required, e.g. "us-east-1"');
+    if (!gateway && (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region))) fail('InvalidArgument', 'region must be a region name, e.g. "us-east-1"');
     if (gateway && typeof options.endpoint !== 'string') fail('InvalidArgument', "gateway mode needs the gateway's endpoint, e.g. https://events.example.com/events");
     this.#service = kind;
     this.#region = options.region;
@@ -374,12 +387,13 @@ class BaseProducer {
       fail('InvalidArgument', `endpoint must be http(s)://host[:port]/path with no query or user info, got ${this.#endpoint}`);
     }
     this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
-    if (typeof this.#fetch !== 'function') fail('InvalidArgument', 'no fetch: pass options.fetch');
+    if (typeof this.#fetch !== 'function') fail('InvalidArgument', 'fetch must be a function (this runtime has no global fetch)');
     const c = options.credentials;
     if (!gateway && typeof c !== 'function' && (typeof c?.accessKeyId !== 'string' || typeof c?.secretAccessKey !== 'string')) {
       fail('InvalidArgument', 'credentials must be { accessKeyId, secretAccessKey, sessionToken? } or an async function returning them');
     }
-    this.#onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
+    this.#onEvent = options.onEvent ?? null;
+    if (this.#onEvent !== null && typeof this.#onEvent !== 'function') fail('InvalidArgument', 'onEvent must be a function');
     this.#onFull = options.onFull ?? 'reject';
     const lifecycle = flag(options, 'lifecycle', true);
     const pauseWhenOffline = flag(options, 'pauseWhenOffline', true);
@@ -416,6 +430,7 @@ class BaseProducer {
       typeof c === 'function',
     ]);
     this.#core = newCore(this, kind, name, url.host, url.pathname, delimiter, new Uint8Array(numbers.buffer));
+    this.#signer?.check(this.#core, this.#region, kind);
     // Last: a constructor that throws leaves no listener behind.
     this.#watchPage(lifecycle, pauseWhenOffline);
     if (this.#store) this.#ready = this.#restore();

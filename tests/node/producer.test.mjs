@@ -918,3 +918,30 @@ test('endpoints the signer cannot take are refused at construction, with Invalid
   }
   assert.doesNotThrow(() => new Producer({ ...base, endpoint: 'http://127.0.0.1:4567/prefix/v1/', lifecycle: false }).close());
 });
+
+test('static credentials the signer cannot take are refused at construction, with InvalidCredentials; a bad onEvent or fetch with InvalidArgument', async () => {
+  const base = { streamName: 's', region: 'us-east-1', endpoint: 'http://engine.local/', lifecycle: false };
+  // Each once made a producer whose records waited out their time to live
+  // (30 s) unsent, reported only as the network being down.
+  for (const [credentials, reason] of [
+    [{ accessKeyId: '', secretAccessKey: 'x' }, /accessKeyId is missing or empty/],
+    [{ accessKeyId: 'AKID\n', secretAccessKey: 'x' }, /accessKeyId must not contain/],
+    [{ accessKeyId: 'AK/ID', secretAccessKey: 'x' }, /accessKeyId must not contain/],
+    [{ accessKeyId: 'AKID', secretAccessKey: '' }, /secretAccessKey is missing or empty/],
+    [{ ...CREDENTIALS, sessionToken: 'a\r\nb' }, /sessionToken must not contain/],
+  ]) {
+    assert.throws(() => new Producer({ ...base, credentials }), { code: 'InvalidCredentials', message: reason }, JSON.stringify(credentials));
+    assert.throws(() => new FirehoseProducer({ ...base, deliveryStreamName: 'd', credentials }), { code: 'InvalidCredentials', message: reason });
+  }
+  // An empty session token is none; a provider is asked only when a request goes.
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  for (const credentials of [{ ...CREDENTIALS, sessionToken: '' }, async () => CREDENTIALS]) {
+    const producer = new Producer({ ...base, credentials, fetch: engine.fetch, lingerMs: 0 });
+    assert.equal((await producer.put('x', { partitionKey: 'k' })).attempts, 1);
+    await producer.close();
+  }
+  assert.throws(() => new Producer({ ...base, credentials: CREDENTIALS, onEvent: 'log' }), { code: 'InvalidArgument', message: /onEvent must be a function/ });
+  assert.throws(() => new Producer({ ...base, credentials: CREDENTIALS, fetch: {} }), { code: 'InvalidArgument', message: /fetch must be a function/ });
+  assert.throws(() => new Producer({ ...base, credentials: CREDENTIALS, region: 'us east 1' }), { code: 'InvalidArgument', message: /region must be a region name/ });
+});
