@@ -60,6 +60,16 @@ export function sessionId(key = 'kinesis-edge-session') {
 export function clickstream(producer, options = {}) {
   if (typeof producer?.put !== 'function') throw invalid('clickstream needs a Producer');
   const { selector = '[data-track]', pageViews = true, sessionKey = 'kinesis-edge-session', onError = () => {} } = options;
+  if (typeof onError !== 'function') throw invalid('onError must be a function');
+  const doc = globalThis.document;
+  // A selector the page cannot match would throw at every click, in the
+  // page's click handler: it is refused here.
+  try {
+    if (typeof selector !== 'string') throw 0;
+    doc?.createDocumentFragment().querySelector(selector);
+  } catch {
+    throw invalid(`selector must be a CSS selector, got ${String(selector)}`);
+  }
   const session = sessionId(sessionKey);
   const loc = () => globalThis.location ?? { href: '', pathname: '' };
 
@@ -98,7 +108,6 @@ export function clickstream(producer, options = {}) {
       },
     });
   };
-  const doc = globalThis.document;
   doc?.addEventListener('click', onClick, { capture: true });
 
   const trackPageView = () => emit('page_view', { title: doc?.title ?? '' });
@@ -109,6 +118,7 @@ export function clickstream(producer, options = {}) {
     /** A custom event: `type` (a string) and JSON-serializable `props`. */
     track(type, props = {}) {
       if (typeof type !== 'string' || type === '') throw invalid('an event type is a non-empty string');
+      if (typeof props !== 'object' || props === null || Array.isArray(props)) throw invalid("an event's props are an object");
       return emit(type, { props });
     },
     /** Another page view (single-page apps call it on navigation). */

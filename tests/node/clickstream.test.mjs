@@ -24,6 +24,12 @@ test('clickstream without a DOM: custom events as JSON lines; bad input refused 
   for (const props of [{ n: 1n }, cycle]) {
     assert.throws(() => events.track('bad', props), { code: 'InvalidArgument', message: /props must be JSON/ });
   }
+  // The schema's props are an object (a number or a list once went out as such).
+  for (const props of [5, 'x', [1], null]) {
+    assert.throws(() => events.track('bad', props), { code: 'InvalidArgument', message: /props are an object/ }, String(props));
+  }
+  assert.throws(() => clickstream(producer, { onError: 'log', pageViews: false }), { code: 'InvalidArgument', message: /onError must be a function/ });
+  assert.throws(() => clickstream(producer, { selector: 5, pageViews: false }), { code: 'InvalidArgument', message: /selector must be a CSS selector/ });
   const { eventId, result } = events.track('add_to_cart', { sku: 'A-1', price: 12.5 });
   await result;
   await producer.close();
