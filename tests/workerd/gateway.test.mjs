@@ -12,7 +12,7 @@ import { startEngine, startGateway, gatewayTo, post, CREDENTIALS } from '../js/s
 const ORIGIN = 'https://shop.example';
 const STREAM = 'events';
 
-let engine, gateway, url, misconfiguredUrl;
+let engine, gateway, url, misconfiguredUrls;
 
 before(async () => {
   // A throttled stream: 30 % of records refused as over the shard's
@@ -25,12 +25,14 @@ before(async () => {
     if (d.json.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  // A gateway, and a second one deployed without its stream or keys.
+  // A gateway; one deployed without its stream or keys; and one whose key
+  // id was pasted with its line break.
   gateway = await startGateway([
     gatewayTo(engine.url, STREAM, { ALLOWED_ORIGINS: `${ORIGIN}, https://other.example`, MAX_BODY_BYTES: 65536 }),
     { ALLOWED_ORIGINS: ORIGIN },
+    gatewayTo(engine.url, STREAM, { ALLOWED_ORIGINS: ORIGIN, AWS_ACCESS_KEY_ID: `${CREDENTIALS.accessKeyId}\n` }),
   ]);
-  [url, misconfiguredUrl] = gateway.urls;
+  [url, ...misconfiguredUrls] = gateway.urls;
 });
 
 after(async () => {
@@ -167,11 +169,20 @@ test('events: each accepted or refused with a reason; 3,000 events to one shard 
   assert.ok(throttled > 0, JSON.stringify(stats));
 });
 
-test('a gateway deployed without its stream or keys answers 500 GatewayMisconfigured, readable by the page (CORS)', async () => {
-  const res = await fetch(`${misconfiguredUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ events: [{ sessionId: 's' }] }) });
-  assert.equal(res.status, 500);
-  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
-  assert.equal((await res.json()).error, 'GatewayMisconfigured');
+test('a gateway deployed without its stream or keys, or with a key it cannot sign with, answers 500 GatewayMisconfigured, readable by the page (CORS)', async () => {
+  // The second once accepted the events (200) and lost them all when their
+  // time to live ran out, unsent.
+  for (const misconfigured of misconfiguredUrls) {
+    const res = await fetch(`${misconfigured}/events`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ events: [{ sessionId: 's' }] }) });
+    assert.equal(res.status, 500, misconfigured);
+    assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal((await res.json()).error, 'GatewayMisconfigured');
+  }
+  // The deployment's logs say what is wrong.
+  for (let i = 0; !/misconfigured: credentials\.accessKeyId must not contain/.test(gateway.log()); i++) {
+    assert.ok(i < 100, gateway.log());
+    await new Promise((r) => setTimeout(r, 20));
+  }
 });
 
 for (const entry of ['producer', 'gateway-client']) test(`a producer in gateway mode (kinesis-edge/${entry}): buffered, batched and retried to the gateway, no AWS credentials; refusals reported per event`, async () => {
