@@ -1174,8 +1174,16 @@ impl Engine {
     /// IncreaseStreamRetentionPeriod (`increase`) or
     /// DecreaseStreamRetentionPeriod: to `hours`, between 24 and 8,760,
     /// and in the direction the action names (messages as kinesalite
-    /// gives AWS's).
-    pub fn change_retention(&mut self, stream: &str, hours: u32, increase: bool) -> Result<(), EngineError> {
+    /// gives AWS's), of an `ACTIVE` stream (else `ResourceInUseException`:
+    /// the API reference's "the resource must be in the ACTIVE state", as
+    /// kinesis-mock checks; kinesalite does not).
+    pub fn change_retention(
+        &mut self,
+        stream: &str,
+        hours: u32,
+        increase: bool,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
         let invalid = |m: String| error("InvalidArgumentException", m);
         let s = self.stream_mut(stream)?;
         if hours < DEFAULT_RETENTION_HOURS {
@@ -1199,7 +1207,7 @@ impl Engine {
                 "Requested retention period ({hours} hours) for stream {stream} can not be longer than existing retention period ({current} hours). Use IncreaseRetentionPeriod API."
             )));
         }
-        s.retention_hours = hours;
+        self.updatable_stream_mut(stream, now)?.retention_hours = hours;
         Ok(())
     }
 

@@ -847,13 +847,13 @@ fn stream_administration() {
     );
     // Retention: only up with Increase, only down with Decrease, 24..=8760 hours.
     assert_eq!(
-        e.change_retention("s", 12, false).unwrap_err().message,
+        e.change_retention("s", 12, false, t(1)).unwrap_err().message,
         "Minimum allowed retention period is 24 hours. Requested retention period (12 hours) is too short."
     );
-    assert!(e.change_retention("s", 12, true).is_err());
-    assert!(e.change_retention("s", 8761, true).is_err());
+    assert!(e.change_retention("s", 12, true, t(1)).is_err());
+    assert!(e.change_retention("s", 8761, true, t(1)).is_err());
     assert!(e
-        .change_retention("s", 48, false)
+        .change_retention("s", 48, false, t(1))
         .unwrap_err()
         .message
         .contains("Use IncreaseRetentionPeriod API."));
@@ -865,7 +865,7 @@ fn stream_administration() {
     assert_eq!(r.status, 200);
     assert_eq!(e.retention_hours("s"), Some(48));
     assert!(e
-        .change_retention("s", 24, true)
+        .change_retention("s", 24, true, t(1))
         .unwrap_err()
         .message
         .contains("Use DecreaseRetentionPeriod API."));
@@ -1552,6 +1552,8 @@ mod phases {
                 "StartStreamEncryption",
                 r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#,
             ),
+            ("IncreaseStreamRetentionPeriod", r#"{"StreamName":"s","RetentionPeriodHours":48}"#),
+            ("DecreaseStreamRetentionPeriod", r#"{"StreamName":"s","RetentionPeriodHours":24}"#),
             ("DeleteStream", r#"{"StreamName":"s"}"#),
         ] {
             assert_eq!(

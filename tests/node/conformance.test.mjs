@@ -342,6 +342,8 @@ test('conformance: a stream CREATING, UPDATING for a split and a merge, then DEL
       seen.push(['updating', d.StreamStatus, d.Shards.map((x) => x.ShardId)]);
       note('split while updating', await k('SplitShard', split));
       seen.push(['put while updating', (await put()).json.ShardId]);
+      // Where the two differ (asserted below, not in `seen`).
+      const retentionWhileUpdating = err(await k('IncreaseStreamRetentionPeriod', { StreamName: S, RetentionPeriodHours: 48 }));
       await waitActive(k, S);
       d = await describe();
       seen.push(['split', d.Shards.map((x) => [x.ShardId, x.ParentShardId ?? null, x.HashKeyRange.StartingHashKey, x.HashKeyRange.EndingHashKey, 'EndingSequenceNumber' in x.SequenceNumberRange])]);
@@ -364,10 +366,16 @@ test('conformance: a stream CREATING, UPDATING for a split and a merge, then DEL
       }
       note('gone', gone);
       note('create again', await k('CreateStream', { StreamName: S, ShardCount: 1 }));
-      return { seen, elapsed: Date.now() - started };
+      return { seen, elapsed: Date.now() - started, retentionWhileUpdating };
     };
     const [engine, kinesalite] = await Promise.all(pair.map((server) => run(call(server))));
     assert.deepEqual(engine.seen, kinesalite.seen);
+    // A retention change needs an ACTIVE stream (Kinesis API reference,
+    // IncreaseStreamRetentionPeriod: ResourceInUseException, "the resource
+    // must be in the ACTIVE state"; kinesis-mock checks it too); kinesalite
+    // 3.3.3 does not check the status.
+    assert.deepEqual(engine.retentionWhileUpdating, { status: 400, type: 'ResourceInUseException', message: 'Stream conf-phases under account 000000000000 not ACTIVE, instead in state UPDATING' });
+    assert.equal(kinesalite.retentionWhileUpdating.status, 200);
     assert.deepEqual(engine.seen.find(([label]) => label === 'updating'), ['updating', 'UPDATING', ['shardId-000000000000']]);
     assert.deepEqual(engine.seen.find(([label]) => label === 'put while deleting')[1].type, 'ResourceNotFoundException');
     // Four phases of a second each were waited out.

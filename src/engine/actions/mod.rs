@@ -69,7 +69,7 @@ pub(super) fn run(
     match action {
         "AddTagsToStream" => tags::add(engine, v),
         "CreateStream" => create_stream::run(engine, v, now),
-        "DecreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, false),
+        "DecreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, false, now),
         "DeleteStream" => stream_admin::delete(engine, v, now),
         "DeregisterStreamConsumer" => consumers::deregister(engine, v, now),
         "DescribeLimits" => stream_settings::describe_limits(engine),
@@ -80,7 +80,7 @@ pub(super) fn run(
         "EnableEnhancedMonitoring" => stream_settings::monitoring(engine, v, now, true),
         "GetRecords" => get_records::run(engine, v, now),
         "GetShardIterator" => get_shard_iterator::run(engine, v, now),
-        "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true),
+        "IncreaseStreamRetentionPeriod" => stream_admin::retention(engine, v, true, now),
         "ListShards" => list_shards::run(engine, v, now),
         "ListStreamConsumers" => consumers::list(engine, v, now),
         "ListStreams" => list_streams::run(engine, v, now),

@@ -47,6 +47,7 @@ pub(in crate::engine) fn retention(
     engine: &mut Engine,
     body: &Value<'_>,
     increase: bool,
+    now: crate::time::Timestamp,
 ) -> Result<Vec<u8>, EngineError> {
     check(body, RETENTION_MEMBERS)?;
     let hours = body.get("RetentionPeriodHours").and_then(Value::as_u64).unwrap_or(0);
@@ -54,6 +55,7 @@ pub(in crate::engine) fn retention(
         super::text(body, "StreamName")?,
         u32::try_from(hours).unwrap_or(u32::MAX),
         increase,
+        now,
     )?;
     Ok(Vec::new())
 }
