@@ -62,14 +62,17 @@ export function clickstream(producer, options = {}) {
   const { selector = '[data-track]', pageViews = true, sessionKey = 'kinesis-edge-session', onError = () => {} } = options;
   if (typeof onError !== 'function') throw invalid('onError must be a function');
   const doc = globalThis.document;
-  // A selector the page cannot match would throw at every click, in the
-  // page's click handler: it is refused here.
-  try {
-    if (typeof selector !== 'string') throw 0;
-    doc?.createDocumentFragment().querySelector(selector);
-  } catch {
-    throw invalid(`selector must be a CSS selector, got ${String(selector)}`);
-  }
+  // A selector the page cannot parse would throw at every click, in the
+  // page's click handler: it is refused here (without a DOM, only its type).
+  const parses = () => {
+    try {
+      doc?.createDocumentFragment().querySelector(selector);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (typeof selector !== 'string' || !parses()) throw invalid(`selector must be a CSS selector, got ${String(selector)}`);
   const session = sessionId(sessionKey);
   const loc = () => globalThis.location ?? { href: '', pathname: '' };
 
