@@ -21,7 +21,7 @@ after(async () => {
   server?.close();
 });
 
-const expected = { acknowledged: 2000, missing: 0, retried: true, aggregated: true, allStoredOnce: true };
+const expected = { acknowledged: 2000, missing: 0, retried: true, aggregated: true, allStoredOnce: true, firehose: 'delivered' };
 
 test('the scenario in Node', async () => {
   // Node's entry hashes large bodies with node:crypto, not WebCrypto.

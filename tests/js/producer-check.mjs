@@ -1,12 +1,13 @@
 // One producer scenario run alike in Node, a Chromium page, a dedicated
 // worker and workerd: 2,000 records through `engine.fetch` with faults,
-// then read back from the engine and compared.
+// then read back from the engine and compared; and 600 lines through a
+// FirehoseProducer into the engine's bucket.
 //
 // The engine checks every signature, so a body hashed wrong (by WebCrypto,
 // node:crypto or wasm) fails the run; `webCryptoHashes` says whether
 // WebCrypto hashed the large bodies (it does where the runtime has it and
 // no faster synchronous hash is installed: pages, workers, workerd).
-export async function producerScenario({ Producer, deaggregate }, ShardEngine) {
+export async function producerScenario({ Producer, FirehoseProducer, deaggregate }, ShardEngine) {
   const subtle = globalThis.crypto?.subtle;
   let webCryptoHashes = 0;
   const digest = subtle?.digest;
@@ -24,7 +25,7 @@ export async function producerScenario({ Producer, deaggregate }, ShardEngine) {
     }
   }
   try {
-    return { ...(await scenario(Producer, deaggregate, ShardEngine)), webCrypto: watched ? webCryptoHashes > 0 : null };
+    return { ...(await scenario(Producer, deaggregate, ShardEngine)), firehose: await firehoseScenario(FirehoseProducer, ShardEngine), webCrypto: watched ? webCryptoHashes > 0 : null };
   } finally {
     if (watched && own) subtle.digest = digest;
     else if (watched) delete subtle.digest;
@@ -60,4 +61,26 @@ async function scenario(Producer, deaggregate, ShardEngine) {
     aggregated: results.some((r) => r.subSequenceNumber !== undefined),
     allStoredOnce: got.length >= want.size,
   };
+}
+
+// Firehose's requests signed for `firehose` and checked by the engine:
+// every line delivered once, as sent ('delivered', or what went wrong).
+async function firehoseScenario(FirehoseProducer, ShardEngine) {
+  const engine = new ShardEngine({ verifySignatures: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } });
+  engine.firehose.createDeliveryStream({ deliveryStreamName: 'events', bucket: 'b', bufferingHints: { intervalInSeconds: 0 } });
+  const producer = new FirehoseProducer({
+    deliveryStreamName: 'events', region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
+    endpoint: 'http://engine.local/', fetch: engine.fetch, delimiter: '\n', lingerMs: 10,
+  });
+  // Lines of 1 to 20 KB: the larger requests' bodies are hashed by the host.
+  const sent = Array.from({ length: 600 }, (_, i) => `{"e":${i},"pad":"${'x'.repeat((i * 37) % 20000)}"}`);
+  await Promise.all(sent.map((line) => producer.put(line)));
+  await producer.close();
+  const decoder = new TextDecoder();
+  const got = engine.listObjects({ bucket: 'b' }).map((o) => decoder.decode(engine.getObject({ bucket: 'b', key: o.key }))).join('').split('\n');
+  if (got.pop() !== '') return 'the last line has no delimiter';
+  const want = [...sent].sort();
+  got.sort();
+  if (got.length !== want.length) return `${got.length} lines delivered of ${want.length}`;
+  return got.every((line, i) => line === want[i]) ? 'delivered' : 'lines differ';
 }
