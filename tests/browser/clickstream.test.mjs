@@ -60,7 +60,7 @@ test('page views, clicks and custom events arrive as JSON lines, one session per
   const again = await page.evaluate(() => window.__read());
   assert.equal(again.session, session);
   assert.equal(JSON.parse(again.out[0].line).sessionId, session);
-  // A selector no element can match (bad syntax) is refused at once; it
+  // A selector the page cannot parse is refused at once; it
   // once threw in the page's click handler at every click.
   const refused = await page.evaluate(() => window.__badSelector('button >'));
   assert.deepEqual(refused, { name: 'KinesisEdgeError', code: 'InvalidArgument', message: 'selector must be a CSS selector, got button >' });

@@ -72,7 +72,7 @@ async function firehoseScenario(FirehoseProducer, ShardEngine) {
     deliveryStreamName: 'events', region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
     endpoint: 'http://engine.local/', fetch: engine.fetch, delimiter: '\n', lingerMs: 10,
   });
-  // Lines of 1 to 20 KB: the larger requests' bodies are hashed by the host.
+  // Lines of up to 20 KB: requests of 4 KiB and more are hashed by the host.
   const sent = Array.from({ length: 600 }, (_, i) => `{"e":${i},"pad":"${'x'.repeat((i * 37) % 20000)}"}`);
   await Promise.all(sent.map((line) => producer.put(line)));
   await producer.close();
