@@ -63,8 +63,14 @@ function clock() {
 // page or sleep).
 const LATE_TIMER_MS = 1000;
 const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
-// Refresh temporary credentials this long before they expire.
+// Temporary credentials are refreshed from five minutes before they expire,
+// in the background while they are used, and waited for from one minute
+// before (the Java SDK v2's StsCredentialsProvider: DEFAULT_PREFETCH_TIME
+// 5 minutes, DEFAULT_STALE_TIME 1 minute). A background refresh that
+// failed is tried again after RETRY_REFRESH_MS.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+const STALE_BEFORE_MS = 60 * 1000;
+const RETRY_REFRESH_MS = 10 * 1000;
 
 // The core (src/wasm/producer.rs), through the module's exports (no glue):
 // `call(op, now, a, b)` runs one operation on the input written first into
@@ -261,8 +267,9 @@ function settleSlot(w, ok, value) {
 
 /**
  * What signs a Kinesis or Firehose producer's requests: its credentials,
- * static or from a provider (kept until five minutes before they expire,
- * and asked for again once the service says they expired), a large body
+ * static or from a provider (refreshed in the background from five minutes
+ * before they expire, waited for from one minute before, and asked for
+ * again once the service says they expired), a large body
  * hashed by the host, and SigV4 in the core. Passed to the base class only
  * by the producers that sign, so that a bundle without them (the gateway
  * client's) leaves it out.
@@ -270,11 +277,26 @@ function settleSlot(w, ok, value) {
 function newSigner(credentials, timeoutMs) {
   let cached = null;
   let refreshing = null;
+  // No background refresh before this time (one failed).
+  let retryAt = 0;
   const now = async () => {
     if (typeof credentials !== 'function') return credentials;
-    const fresh = cached && (cached.expiration === undefined || cached.expiration - REFRESH_BEFORE_MS > Date.now());
-    if (fresh) return cached.credentials;
-    refreshing ??= (async () => {
+    const t = Date.now();
+    if (cached && !(cached.expiration - REFRESH_BEFORE_MS <= t)) return cached.credentials;
+    // Close to expiring but not stale: used while a refresh runs, so that
+    // no request waits on the provider, nor stops while it fails.
+    if (cached?.expiration - STALE_BEFORE_MS > t) {
+      if (t >= retryAt) {
+        refresh().catch(() => {
+          retryAt = Date.now() + RETRY_REFRESH_MS;
+        });
+      }
+      return cached.credentials;
+    }
+    return refresh();
+  };
+  const refresh = () =>
+    (refreshing ??= (async () => {
       try {
         let got;
         try {
@@ -295,9 +317,7 @@ function newSigner(credentials, timeoutMs) {
       } finally {
         refreshing = null;
       }
-    })();
-    return refreshing;
-  };
+    })());
   // The headers (name, value pairs) for `target` with `body` (or its hash)
   // signed with `c`; throws what the core refuses.
   const sign = (core, region, service, c, target, body, hash) => {
