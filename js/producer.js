@@ -282,6 +282,7 @@ function newSigner(credentials, timeoutMs) {
   const now = async () => {
     if (typeof credentials !== 'function') return credentials;
     const t = Date.now();
+    // Fresh (or with no expiration: kept until the service says they expired).
     if (cached && !(cached.expiration - REFRESH_BEFORE_MS <= t)) return cached.credentials;
     // Close to expiring but not stale: used while a refresh runs, so that
     // no request waits on the provider, nor stops while it fails.
