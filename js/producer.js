@@ -66,8 +66,9 @@ const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // Temporary credentials are refreshed from five minutes before they expire,
 // in the background while they are used, and waited for from one minute
 // before (the Java SDK v2's StsCredentialsProvider: DEFAULT_PREFETCH_TIME
-// 5 minutes, DEFAULT_STALE_TIME 1 minute). A background refresh that
-// failed is tried again after RETRY_REFRESH_MS.
+// 5 minutes, DEFAULT_STALE_TIME 1 minute). Background refreshes start at
+// most once per RETRY_REFRESH_MS, so a failing provider is not asked at
+// every request.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 const STALE_BEFORE_MS = 60 * 1000;
 const RETRY_REFRESH_MS = 10 * 1000;
@@ -277,7 +278,7 @@ function settleSlot(w, ok, value) {
 function newSigner(credentials, timeoutMs) {
   let cached = null;
   let refreshing = null;
-  // No background refresh before this time (one failed).
+  // No background refresh starts before this time.
   let retryAt = 0;
   const now = async () => {
     if (typeof credentials !== 'function') return credentials;
@@ -288,9 +289,8 @@ function newSigner(credentials, timeoutMs) {
     // no request waits on the provider, nor stops while it fails.
     if (cached?.expiration - STALE_BEFORE_MS > t) {
       if (t >= retryAt) {
-        refresh().catch(() => {
-          retryAt = Date.now() + RETRY_REFRESH_MS;
-        });
+        retryAt = t + RETRY_REFRESH_MS;
+        refresh().catch(() => {});
       }
       return cached.credentials;
     }
