@@ -178,7 +178,7 @@ export interface ProducerOptions {
   /** In a page or worker: send nothing while `navigator.onLine` is false, resume on `online` (default true). False for a `fetch` that does not use the network, such as the engine's. */
   pauseWhenOffline?: boolean;
   /** Keep accepted records until acknowledged and resend them after a reload (indexedDbStore from kinesis-edge/persistence). */
-  store?: { load(): Promise<unknown[]>; add(record: unknown): Promise<unknown>; remove(keys: unknown[]): void; stats?(): object; settled?(): Promise<void> };
+  store?: { load(later?: (records: unknown[]) => boolean): Promise<unknown[]>; add(record: unknown): Promise<unknown>; remove(keys: unknown[]): void; stats?(): object; settled?(): Promise<void> };
   onEvent?: (event: { type: 'sent' | 'acknowledged' | 'retried' | 'failed' | 'shardMap' | 'credentialsExpired' | 'networkDown' | 'networkUp'; [key: string]: unknown }) => void;
 }
 

@@ -12,8 +12,25 @@
 // `StoreFull`) or 'dropOldest' (the oldest stored records stop being kept —
 // they are still sent by this page — and `stats().store.dropped` counts
 // them). Never silent.
+//
+// Tabs and workers of one site share a store of one name. A store marks
+// the records it writes with its own owner id, and holds the Web Lock
+// `kinesis-edge:<name>:<owner>` for as long as it keeps any. A page that
+// loads takes only the records whose owner's lock is free (their page was
+// closed, reloaded or crashed), marking them as its own while it holds
+// that lock, so that two pages never both take them; a tab still open
+// sends its own. Every few seconds it looks at which owners hold their
+// lock, and takes the records of those that held it and no longer do. A store
+// that keeps nothing holds no lock (a held lock keeps a page out of the
+// back/forward cache). Without Web Locks (an insecure context), a page
+// takes everything the store holds when it loads.
 
 const STORE = 'records';
+// How often a store looks for owners it saw that are gone.
+const WATCH_MS = 3000;
+
+// The owner of a stored value ('' for those written before owners were kept).
+const ownerOf = (v) => (typeof v?.owner === 'string' ? v.owner : '');
 
 function fail(code, message) {
   const e = new Error(message);
@@ -37,6 +54,21 @@ function done(tx) {
   });
 }
 
+// Calls `f(cursor)` for each stored record, in key order, in one
+// transaction; resolves once it has committed.
+async function each(db, mode, f) {
+  const tx = db.transaction(STORE, mode);
+  const committed = done(tx);
+  const walk = tx.objectStore(STORE).openCursor();
+  walk.onsuccess = () => {
+    const c = walk.result;
+    if (!c) return;
+    f(c);
+    c.continue();
+  };
+  await committed;
+}
+
 class IndexedDbStore {
   #name;
   #maxRecords;
@@ -52,6 +84,14 @@ class IndexedDbStore {
   #removes = [];
   #timer = null;
   #last = Promise.resolve();
+  // Sharing the store with other tabs (see the top of this file).
+  #locks = globalThis.navigator?.locks ?? null;
+  #owner = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  #holding = null; // resolves once this store holds its own lock
+  #release = null; // lets it go
+  #foreign = new Set(); // owners seen holding their lock, last time it looked
+  #later = null; // hands records taken after load to the producer
+  #watch = null;
 
   constructor({ name = 'kinesis-edge', maxRecords = 100_000, maxBytes = 50 * 1024 * 1024, onFull = 'reject' } = {}) {
     if (typeof globalThis.indexedDB?.open !== 'function') throw fail('InvalidArgument', 'indexedDbStore needs IndexedDB (a page or a Web Worker)');
@@ -92,27 +132,133 @@ class IndexedDbStore {
     return this.#db;
   }
 
-  /** The records kept, oldest first: `{ key, data, partitionKey, explicitHashKey }`. */
-  load() {
+  /**
+   * The records kept, oldest first: `{ key, data, partitionKey, explicitHashKey }`:
+   * those of pages that are gone. Records taken later (another tab's, once it
+   * is gone) go to `later(records)`; when it answers `false`, no more are taken.
+   */
+  load(later) {
+    this.#later = typeof later === 'function' ? later : null;
     this.#loading = this.#load();
     return this.#loading;
   }
 
   async #load() {
     const db = await this.#open();
-    const tx = db.transaction(STORE, 'readonly');
-    const store = tx.objectStore(STORE);
-    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
-    await done(tx);
+    const owners = new Set();
+    await each(db, 'readonly', (c) => owners.add(ownerOf(c.value)));
+    owners.delete(this.#owner);
+    const records = await this.#take(db, owners);
     this.#sizes.clear();
     this.#bytes = 0;
-    return keys.map((key, i) => {
-      // (A value that is not a record counts 0; the producer removes it.)
-      const size = (values[i]?.data?.byteLength ?? 0) + (values[i]?.partitionKey?.length ?? 0);
-      this.#sizes.set(key, size);
+    this.#keep(records);
+    this.#foreign = owners;
+    this.#unhold();
+    this.#watchForeign();
+    return records;
+  }
+
+  // Takes the records of those of `owners` whose lock is free, marked as
+  // this store's own, in one cursor pass while it holds their locks (so no
+  // other page takes them too); those owners leave `owners`.
+  async #take(db, owners) {
+    const gone = new Set();
+    const held = [];
+    await Promise.all(
+      [...owners].map(
+        (owner) =>
+          new Promise((claimed) => {
+            if (!this.#locks) return claimed(gone.add(owner));
+            this.#locks
+              .request(this.#lockOf(owner), { ifAvailable: true }, (lock) => {
+                if (lock) gone.add(owner);
+                claimed();
+                return lock && new Promise((release) => held.push(release));
+              })
+              .catch(() => claimed(gone.add(owner))); // no locks here: as without Web Locks
+          }),
+      ),
+    );
+    try {
+      const records = [];
+      if (gone.size > 0) {
+        await this.#hold();
+        await each(db, 'readwrite', (c) => {
+          const v = c.value;
+          if (!gone.has(ownerOf(v))) return;
+          if (v !== null && typeof v === 'object') c.update({ ...v, owner: this.#owner });
+          // (A value that is not a record counts 0; the producer removes it.)
+          records.push({ key: c.primaryKey, ...v });
+        });
+      }
+      for (const owner of gone) owners.delete(owner);
+      return records;
+    } finally {
+      for (const release of held) release();
+    }
+  }
+
+  #keep(records) {
+    for (const r of records) {
+      const size = (r.data?.byteLength ?? 0) + (r.partitionKey?.length ?? 0);
+      this.#sizes.set(r.key, size);
       this.#bytes += size;
-      return { key, ...values[i] };
+    }
+  }
+
+  #lockOf(owner) {
+    return `${this.#name}:${owner}`;
+  }
+
+  // This store's own lock, held before it writes a record marked as its own.
+  #hold() {
+    if (!this.#locks) return;
+    this.#holding ??= new Promise((held) => {
+      this.#locks
+        .request(this.#lockOf(this.#owner), () => new Promise((release) => held((this.#release = release))))
+        .catch(() => held()); // refused: the store still works, unshared
     });
+    return this.#holding;
+  }
+
+  // Let go of it once the store keeps nothing.
+  #unhold() {
+    if (this.#sizes.size > 0 || !this.#release) return;
+    this.#release();
+    this.#release = null;
+    this.#holding = null;
+  }
+
+  // Every few seconds: the owners whose lock was held last time and is no
+  // longer (their page is gone, or keeps nothing now) have their records
+  // taken, if they left any.
+  #watchForeign() {
+    if (this.#watch !== null || !this.#locks || !this.#later) return;
+    this.#watch = setTimeout(() => {
+      this.#watch = null;
+      this.#last = this.#last
+        .then(async () => {
+          const prefix = `${this.#name}:`;
+          const live = new Set();
+          for (const { name } of (await this.#locks.query()).held ?? []) {
+            const owner = name.startsWith(prefix) ? name.slice(prefix.length) : ':';
+            if (!owner.includes(':') && owner !== this.#owner) live.add(owner);
+          }
+          const gone = new Set([...this.#foreign].filter((owner) => !live.has(owner)));
+          this.#foreign = live;
+          if (gone.size === 0) return;
+          const records = await this.#take(await this.#open(), gone);
+          for (const owner of gone) this.#foreign.add(owner); // (held again since)
+          if (records.length > 0) {
+            this.#keep(records);
+            this.#sizes = new Map([...this.#sizes].sort((a, b) => a[0] - b[0])); // oldest first
+            if (this.#later(records) === false) this.#later = null;
+          }
+          this.#unhold();
+        })
+        .catch(() => {})
+        .then(() => this.#watchForeign());
+    }, WATCH_MS);
   }
 
   /** Keeps a record; resolves to its key once it is written. */
@@ -171,6 +317,7 @@ class IndexedDbStore {
   // records it dropped are still there), and so in the counts.
   async #writeOnce(adds, removes) {
     await this.#loading.catch(() => {});
+    if (adds.length > 0) await this.#hold();
     const db = await this.#open();
     const tx = db.transaction(STORE, 'readwrite');
     try {
@@ -220,7 +367,7 @@ class IndexedDbStore {
         batch.push(a);
         batchBytes += a.size;
       }
-      const written = batch.map((a) => ({ a, r: store.add(a.record) }));
+      const written = batch.map((a) => ({ a, r: store.add({ ...a.record, owner: this.#owner }) }));
       await done(tx);
       for (const [k, size] of gone) {
         this.#sizes.delete(k);
@@ -233,6 +380,7 @@ class IndexedDbStore {
         this.#bytes += a.size;
         a.resolve(r.result);
       }
+      this.#unhold();
     } catch (e) {
       try {
         tx.abort(); // a write that threw before committing: nothing of it stays

@@ -460,13 +460,19 @@ class BaseProducer {
   // Records a previous page (or run) accepted and the stream did not
   // acknowledge: sent first, in their order. Their outcomes have no promise
   // to settle; stats().store.restored counts them, onEvent reports batches.
+  // A store may hand more later (another tab's, once that tab is gone):
+  // not to a closed producer, which leaves them in the store.
   async #restore() {
     let records = [];
     try {
-      records = await this.#store.load();
+      records = await this.#store.load((later) => !this.#closed && this.#take(later));
     } catch {
       return; // No store this time (private browsing, quota): new puts still go through it.
     }
+    this.#take(records);
+  }
+
+  #take(records) {
     const now = clock();
     for (const r of records) {
       if (r === null || typeof r !== 'object') continue;
@@ -477,7 +483,7 @@ class BaseProducer {
         const { key, ehk } = this.#routing(r);
         id = this.#add(now, bytesOf(r.data), key, ehk);
       } catch (e) {
-        if (e.code === 'BufferFull') break; // kept: sent after the next reload
+        if (e.code === 'BufferFull') break; // kept: sent by a page after this one
         this.#store.remove([r.key]);
         continue;
       }
@@ -485,6 +491,7 @@ class BaseProducer {
       this.#restored++;
     }
     this.#schedule(clock());
+    return true;
   }
 
   /**

@@ -5,7 +5,9 @@
 // And a full store: 'reject' refuses with StoreFull, 'dropOldest' counts; a
 // connection the browser closes refuses the records of that write
 // (StoreUnavailable: no put() hangs) and the next write opens it again; a
-// write that aborts leaves the store, and its counts, as they were.
+// write that aborts leaves the store, and its counts, as they were. And
+// tabs sharing a store: each sends its own records, and those of a tab
+// that is gone are sent by one other tab (Web Locks), none twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve } from './browser.mjs';
@@ -58,6 +60,62 @@ for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records pu
   if (worker) assert.equal(await page.evaluate(() => window.__workerWindow), 'undefined', 'no window in the worker');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('tabs sharing a store: a tab that opens leaves the records of tabs still open to them; those of a tab that is closed are sent by one of the others; none twice', { timeout: 120_000 }, async () => {
+  const stream = 'tabs';
+  assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 1 })).status, 200);
+  // Tabs of one browser profile (each browser.newPage() is a profile of its own).
+  const profile = await browser.newContext();
+  const tabs = [];
+  const open = async () => {
+    const page = await profile.newPage();
+    tabs.push(page);
+    await page.goto(url(stream));
+    await page.waitForFunction(() => window.__ready === true);
+    return page;
+  };
+  const kept = async (page) => (await page.evaluate(() => window.__stats())).store;
+  const put = async (page, n, tag) => {
+    const before = (await kept(page)).stored;
+    await page.evaluate(([k, t]) => window.__put(k, t), [n, tag]);
+    await page.waitForFunction((want) => window.__stats().store.stored >= want, before + n, { timeout: 30_000 });
+  };
+  const sent = (pages) => Promise.all(pages.map((page) => page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 60_000 })));
+  try {
+    // Two tabs open while the stream cannot be reached, then both send.
+    proxy.blocked = true;
+    const a = await open();
+    await put(a, 200, 'a');
+    const b = await open();
+    await put(b, 100, 'b'); // (puts wait for what the store gives back when it loads)
+    assert.equal((await kept(b)).restored, 0, "the tab that opens leaves the open tab's records to it");
+    proxy.blocked = false;
+    await sent([a, b]);
+    // A tab closed with records kept, two tabs open: one of them sends them.
+    proxy.blocked = true;
+    const c = await open();
+    await put(a, 150, 'a-closed');
+    // (The others look every 3 s at which tabs hold their store's lock.)
+    await new Promise((r) => setTimeout(r, 4000));
+    await a.close();
+    const taken = async () => (await kept(b)).restored + (await kept(c)).restored;
+    for (let i = 0; i < 150 && (await taken()) < 150; i++) await new Promise((r) => setTimeout(r, 100));
+    const [byB, byC] = [(await kept(b)).restored, (await kept(c)).restored];
+    assert.equal(byB + byC, 150, `the closed tab's 150 records were taken once (b ${byB}, c ${byC})`);
+    proxy.blocked = false;
+    await sent([b, c]);
+    const got = await readUserRecords(engine.url, stream);
+    const unique = new Set(got);
+    const want = [['a', 200], ['b', 100], ['a-closed', 150]].flatMap(([t, n]) => Array.from({ length: n }, (_, i) => `${t} ${String(i).padStart(5, '0')}`));
+    assert.deepEqual(want.filter((w) => !unique.has(w)), [], 'every record arrived');
+    assert.equal(unique.size, want.length);
+    assert.equal(got.length - unique.size, 0, 'none twice');
+    console.log(`persistence, tabs sharing a store: ${unique.size} records arrived, ${got.length - unique.size} duplicates; the closed tab's 150 taken by the other two (${byB} + ${byC})`);
+  } finally {
+    proxy.blocked = false;
+    await profile.close();
+  }
 });
 
 test('a full store: reject refuses with StoreFull; dropOldest keeps the newest and counts', { timeout: 30_000 }, async () => {
