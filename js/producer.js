@@ -68,7 +68,10 @@ const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // before (the Java SDK v2's StsCredentialsProvider: DEFAULT_PREFETCH_TIME
 // 5 minutes, DEFAULT_STALE_TIME 1 minute). Background refreshes start at
 // most once per RETRY_REFRESH_MS, so a failing provider is not asked at
-// every request.
+// every request. Credentials already stale as they arrive (by this
+// device's clock: one hours ahead makes fresh ones look expired; or a
+// provider handing out what it holds) are used for RETRY_REFRESH_MS before
+// the provider is asked again: the service says when they have expired.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 const STALE_BEFORE_MS = 60 * 1000;
 const RETRY_REFRESH_MS = 10 * 1000;
@@ -284,7 +287,7 @@ function newSigner(credentials, timeoutMs) {
     if (typeof credentials !== 'function') return credentials;
     const t = Date.now();
     // Fresh (or with no expiration: kept until the service says they expired).
-    if (cached && !(cached.expiration - REFRESH_BEFORE_MS <= t)) return cached.credentials;
+    if (cached && (t < cached.until || !(cached.expiration - REFRESH_BEFORE_MS <= t))) return cached.credentials;
     // Close to expiring but not stale: used while a refresh runs, so that
     // no request waits on the provider, nor stops while it fails.
     if (cached?.expiration - STALE_BEFORE_MS > t) {
@@ -313,7 +316,12 @@ function newSigner(credentials, timeoutMs) {
         // it); one that is no time is none (the service says when they expire).
         const at = got.expiration == null ? NaN : new Date(got.expiration).getTime();
         const expiration = Number.isNaN(at) ? undefined : at;
-        cached = { credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken }, expiration };
+        const t = Date.now();
+        cached = {
+          credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken },
+          expiration,
+          until: expiration - STALE_BEFORE_MS <= t ? t + RETRY_REFRESH_MS : 0,
+        };
         return cached.credentials;
       } finally {
         refreshing = null;

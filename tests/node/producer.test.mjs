@@ -269,6 +269,24 @@ test('Producer: credentials close to expiring are used while the provider is ask
   await producer.close();
 });
 
+test('Producer: credentials that look expired as they arrive (a device clock hours ahead) are used, and the provider is not asked at every request', async () => {
+  const engine = oneShard();
+  // Fresh for an hour by the provider's clock; by this device's, two hours
+  // ahead, they expired an hour ago.
+  let asked = 0;
+  const provider = async () => {
+    asked++;
+    return { ...CREDENTIALS, expiration: new Date(Date.now() - 60 * 60_000) };
+  };
+  const producer = new Producer({ ...TO_ENGINE, credentials: provider, fetch: engine.fetch, aggregation: false, rateLimitPercent: 0, lingerMs: 0 });
+  const started = Date.now();
+  for (let i = 0; i < 6; i++) assert.equal((await producer.put(`r${i}`, { partitionKey: 'k' })).attempts, 1);
+  assert.ok(Date.now() - started < 5_000, 'within the 10 s they are used for');
+  assert.equal(producer.stats().requests, 6);
+  assert.equal(asked, 1, `the provider was asked ${asked} times for 6 requests`);
+  await producer.close();
+});
+
 test("Producer: clock skew corrected from the answer's Date header (a message without a time)", async () => {
   // The engine behind a proxy that refuses the first request as expired,
   // saying the time only in its Date header, 20 minutes ahead.
