@@ -108,16 +108,17 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	# producer.js calls the exports directly, so only loading is left of it.
 	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
 	# One module per runtime (glue and producer.js inside), minified.
-	node tools/bundle.mjs pkg/producer/browser.js pkg/producer/node.js pkg/producer/workerd.js
-	rm pkg/producer/producer.js pkg/producer/kinesis_edge.js
+	# (deferred.js: for where top-level await is refused, e.g. a service worker.)
+	node tools/bundle.mjs pkg/producer/browser.js pkg/producer/node.js pkg/producer/workerd.js pkg/producer/deferred.js
+	rm pkg/producer/producer.js pkg/producer/kinesis_edge.js pkg/producer/init.js
 	# The gateway client (kinesis-edge/gateway-client): the same, built with
 	# the gateway-only feature (a producer that sends only to an ingestion
 	# gateway: no signing, shard prediction, aggregation, or Kinesis and
 	# Firehose wire formats), for pages with no AWS credentials.
 	$(call lean_wasm,compact$(COMMA)gateway-only,gateway-client)
-	cp js/gateway-client/*.js js/gateway-client/*.d.ts js/producer/kinesis_edge.js js/producer.js pkg/gateway-client/
-	node tools/bundle.mjs pkg/gateway-client/browser.js pkg/gateway-client/node.js pkg/gateway-client/workerd.js
-	rm pkg/gateway-client/producer.js pkg/gateway-client/kinesis_edge.js
+	cp js/gateway-client/*.js js/gateway-client/*.d.ts js/producer/kinesis_edge.js js/producer/init.js js/producer.js pkg/gateway-client/
+	node tools/bundle.mjs pkg/gateway-client/browser.js pkg/gateway-client/node.js pkg/gateway-client/workerd.js pkg/gateway-client/deferred.js
+	rm pkg/gateway-client/producer.js pkg/gateway-client/kinesis_edge.js pkg/gateway-client/init.js
 	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/
 	cp README.md pkg/
 	@node tools/size.mjs pkg

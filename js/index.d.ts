@@ -240,6 +240,7 @@ export declare class Producer {
   /** `put` that never waits: accepted (then delivered, or `result` rejects) or refused at once, with the reason (`BufferFull` too while puts wait for room). */
   offer(data: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { partitionKey?: string; explicitHashKey?: string | bigint }):
     Offer;
+  /** Sends everything buffered now; resolves when all of it has settled (with a `store`, once it is out of the store too). */
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): ProducerStats;

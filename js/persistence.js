@@ -283,17 +283,24 @@ class IndexedDbStore {
 
   /** Resolves once every write asked for so far is done. */
   settled() {
+    // Those waiting for the next batch go now (a service worker may be
+    // stopped once what it waits for has settled).
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#writeBatch();
+    }
     return this.#last;
   }
 
   #schedule() {
-    if (this.#timer !== null) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      const adds = this.#adds.splice(0);
-      const removes = this.#removes.splice(0);
-      this.#last = this.#last.then(() => this.#write(adds, removes)).catch(() => {});
-    }, 0);
+    if (this.#timer === null) this.#timer = setTimeout(() => this.#writeBatch(), 0);
+  }
+
+  #writeBatch() {
+    this.#timer = null;
+    const adds = this.#adds.splice(0);
+    const removes = this.#removes.splice(0);
+    this.#last = this.#last.then(() => this.#write(adds, removes)).catch(() => {});
   }
 
   // Any failure (the database cannot be opened, a connection the browser

@@ -643,9 +643,12 @@ class BaseProducer {
     });
   }
 
-  /** Sends everything buffered now; resolves when all of it is settled. */
+  /**
+   * Sends everything buffered now; resolves when all of it is settled (and,
+   * with a store, out of it: a service worker may be stopped then).
+   */
   flush() {
-    if (this.#store) return this.#accepting.then(() => this.#flushNow());
+    if (this.#store) return this.#accepting.then(() => this.#flushNow()).then(() => this.#store.settled?.());
     return this.#flushNow();
   }
 
@@ -668,9 +671,8 @@ class BaseProducer {
     // (a flush covers them).
     if (this.#waiting.length > 0) await this.#flushNow();
     call(this.#core, CLOSE);
-    await this.flush();
+    await this.flush(); // (and the store's writes)
     clearTimeout(this.#timer);
-    await this.#store?.settled?.();
   }
 
   /** Counters: records put / acknowledged / failed / retried / expired, bytes, requests, throttles, per shard, latency. */

@@ -1,0 +1,40 @@
+// `init()` of the deferred entries (kinesis-edge/producer/deferred,
+// kinesis-edge/gateway-client/deferred): their .wasm loaded when asked,
+// not with top-level await. Copied beside the loader of each entry and
+// bundled into it.
+import load from './kinesis_edge.js';
+
+let loading = null;
+let loaded = false;
+
+function fail(code, message) {
+  const e = new Error(message);
+  e.name = 'KinesisEdgeError';
+  e.code = code;
+  throw e;
+}
+
+/**
+ * Loads the .wasm (`kinesis_edge_bg.wasm` beside this module, or at
+ * `url`); resolves once producers can be made. The same promise when
+ * called again; after a failure, it tries again.
+ */
+export function init(url) {
+  loading ??= (async () => {
+    // A bundle run as a classic script has no import.meta.url.
+    if (url == null && typeof import.meta.url !== 'string') {
+      fail('InvalidArgument', 'this bundle does not know where it was loaded from: pass init() the URL of kinesis_edge_bg.wasm');
+    }
+    await load({ module_or_path: url ?? new URL('./kinesis_edge_bg.wasm', import.meta.url) });
+    loaded = true;
+  })().catch((e) => {
+    loading = null;
+    throw e;
+  });
+  return loading;
+}
+
+/** Throws unless init() has resolved. */
+export function ready() {
+  if (!loaded) fail('NotInitialized', 'await init() (from this entry) before making a producer: it loads the .wasm');
+}
