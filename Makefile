@@ -106,7 +106,7 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	$(call lean_wasm,compact,producer)
 	# Its loader (js/producer/kinesis_edge.js) replaces the generated glue:
 	# producer.js calls the exports directly, so only loading is left of it.
-	cp js/producer/*.js js/producer/*.d.ts js/producer.js pkg/producer/
+	cp js/producer/*.js js/producer/*.d.ts js/producer.js js/init.js pkg/producer/
 	# One module per runtime (glue and producer.js inside), minified.
 	# (deferred.js: for where top-level await is refused, e.g. a service worker.)
 	node tools/bundle.mjs pkg/producer/browser.js pkg/producer/node.js pkg/producer/workerd.js pkg/producer/deferred.js
@@ -116,7 +116,7 @@ build: .tools/rust .tools/wasm-bindgen $(NODE_BIN)/.installed
 	# gateway: no signing, shard prediction, aggregation, or Kinesis and
 	# Firehose wire formats), for pages with no AWS credentials.
 	$(call lean_wasm,compact$(COMMA)gateway-only,gateway-client)
-	cp js/gateway-client/*.js js/gateway-client/*.d.ts js/producer/kinesis_edge.js js/producer/init.js js/producer.js pkg/gateway-client/
+	cp js/gateway-client/*.js js/gateway-client/*.d.ts js/producer/kinesis_edge.js js/init.js js/producer.js pkg/gateway-client/
 	node tools/bundle.mjs pkg/gateway-client/browser.js pkg/gateway-client/node.js pkg/gateway-client/workerd.js pkg/gateway-client/deferred.js
 	rm pkg/gateway-client/producer.js pkg/gateway-client/kinesis_edge.js pkg/gateway-client/init.js
 	cp js/*.js js/*.mjs js/*.d.ts js/package.json pkg/

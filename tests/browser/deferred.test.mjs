@@ -1,6 +1,6 @@
-// The deferred entries (kinesis-edge/producer/deferred and
-// kinesis-edge/gateway-client/deferred: no top-level await, `await init()`)
-// where kinesis-edge/producer cannot go: a module service worker, and a
+// The deferred entries (kinesis-edge/deferred, kinesis-edge/producer/deferred
+// and kinesis-edge/gateway-client/deferred: no top-level await, `await
+// init()`) where the others cannot go: a module service worker, and a
 // bundle run as a classic script. Records put there reach the engine's
 // HTTP server (signatures verified), read back and compared.
 import { test, before, after } from 'node:test';
@@ -53,7 +53,7 @@ test('kinesis-edge/producer/deferred in a module service worker (where kinesis-e
   const result = await page.evaluate(() => window.__result);
   assert.equal(result.failure, undefined, result.failure);
   // Kept in IndexedDB until acknowledged: nothing left once flushed.
-  assert.deepEqual(result, { before: ['NotInitialized', 'NotInitialized'], acknowledged: 300, stored: 0, restored: 0, window: 'undefined', document: 'undefined' });
+  assert.deepEqual(result, { before: ['NotInitialized', 'NotInitialized', 'NotInitialized', 'NotInitialized'], signed: '200 2 shards, 2 in a uniform map', acknowledged: 300, stored: 0, restored: 0, window: 'undefined', document: 'undefined' });
   assert.deepEqual((await readUserRecords(engine.url, stream)).sort(), want('sw', 300));
   assert.deepEqual(errors, []);
   await page.close();

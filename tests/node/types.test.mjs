@@ -29,6 +29,7 @@ const ENTRIES = [
   ['kinesis-edge/engine', 'engine-node.js'],
   ['kinesis-edge/producer', 'producer/node.js'],
   ['kinesis-edge/gateway-client', 'gateway-client/node.js'],
+  ['kinesis-edge/deferred', 'deferred.js'],
   ['kinesis-edge/producer/deferred', 'producer/deferred.js'],
   ['kinesis-edge/gateway-client/deferred', 'gateway-client/deferred.js'],
   ['kinesis-edge/persistence', 'persistence.js'],

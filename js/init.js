@@ -1,7 +1,8 @@
-// `init()` of the deferred entries (kinesis-edge/producer/deferred,
-// kinesis-edge/gateway-client/deferred): their .wasm loaded when asked,
-// not with top-level await. Copied beside the loader of each entry and
-// bundled into it.
+// `init()` of the deferred entries (kinesis-edge/deferred,
+// kinesis-edge/producer/deferred, kinesis-edge/gateway-client/deferred):
+// their .wasm loaded when asked, not with top-level await. Beside the
+// loader (`kinesis_edge.js`) and the .wasm of each entry: the main entry's
+// in pkg/, and a copy bundled into each of the others.
 import load from './kinesis_edge.js';
 
 let loading = null;
@@ -36,5 +37,5 @@ export function init(url) {
 
 /** Throws unless init() has resolved. */
 export function ready() {
-  if (!loaded) fail('NotInitialized', 'await init() (from this entry) before making a producer: it loads the .wasm');
+  if (!loaded) fail('NotInitialized', 'await init() (from this entry) first: it loads the .wasm');
 }
