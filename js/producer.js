@@ -482,7 +482,8 @@ class BaseProducer {
 
   #take(records) {
     const now = clock();
-    for (const r of records) {
+    // (A custom store's load() may give back something that is no list.)
+    for (const r of Array.isArray(records) ? records : []) {
       if (r === null || typeof r !== 'object') continue;
       let id;
       try {
@@ -539,7 +540,8 @@ class BaseProducer {
     bytes = new Uint8Array(bytes);
     return new Promise((resolve, reject) => {
       const w = { bytes, key, ehk, resolve, reject };
-      const added = this.#store.add({ data: bytes, partitionKey: key, explicitHashKey: ehk });
+      // (A custom store's add() may answer at once, or throw.)
+      const added = new Promise((r) => r(this.#store.add({ data: bytes, partitionKey: key, explicitHashKey: ehk })));
       added.catch(() => {}); // handled below, in order
       this.#accepting = Promise.all([this.#accepting, this.#ready])
         .then(() => added)

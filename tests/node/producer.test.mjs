@@ -831,6 +831,26 @@ test('Producer: records a store gives back are checked like puts: what is not a 
   assert.deepEqual([...kept.keys()], [], 'the one that could not be sent was removed, the others once acknowledged');
 });
 
+test('Producer: a custom store that answers at once, throws, or loads something that is no list: puts go on, or reject with what the store threw', { timeout: 30000 }, async () => {
+  const engine = new ShardEngine();
+  engine.createStream({ streamName: 's', shardCount: 1 });
+  let next = 1;
+  const stores = {
+    'load() gives back no list': [{ load: async () => ({ records: [] }), add: async () => next++, remove() {} }, 'ok'],
+    'load() gives back nothing': [{ load: () => undefined, add: async () => next++, remove() {} }, 'ok'],
+    'add() answers at once': [{ load: async () => [], add: () => next++, remove() {} }, 'ok'],
+    'add() throws': [{ load: async () => [], add: () => { throw Object.assign(new Error('disk full'), { code: 'DiskFull' }); }, remove() {} }, 'DiskFull'],
+  };
+  for (const [what, [store, want]] of Object.entries(stores)) {
+    const producer = new Producer({ ...TO_ENGINE, fetch: engine.fetch, lingerMs: 0, lifecycle: false, store });
+    const got = await producer.put('x', { partitionKey: 'k' }).then(() => 'ok', (e) => e.code);
+    assert.equal(got, want, what);
+    // And the next put too: nothing is stuck.
+    assert.equal(await producer.put('y', { partitionKey: 'k' }).then(() => 'ok', (e) => e.code), want, `${what}, again`);
+    await producer.close();
+  }
+});
+
 // (A timeout: the failure this guards against is a put that never settles.)
 test('Producer onFull wait: flush() and close() cover the puts made before them; a record larger than the whole buffer is refused, not waited on forever', { timeout: 30000 }, async () => {
   const engine = oneShard();
