@@ -26,7 +26,11 @@ export function init(url) {
     if (url == null && typeof import.meta.url !== 'string') {
       fail('InvalidArgument', 'this bundle does not know where it was loaded from: pass init() the URL of kinesis_edge_bg.wasm');
     }
-    await load({ module_or_path: url ?? new URL('./kinesis_edge_bg.wasm', import.meta.url) });
+    try {
+      await load({ module_or_path: url ?? new URL('./kinesis_edge_bg.wasm', import.meta.url) });
+    } catch (e) {
+      fail('InitFailed', `loading the .wasm failed: ${e?.message ?? e}`);
+    }
     loaded = true;
   })().catch((e) => {
     loading = null;

@@ -59,7 +59,7 @@ test('kinesis-edge/producer/deferred in a module service worker (where kinesis-e
   await page.close();
 });
 
-test('kinesis-edge/producer/deferred bundled as a classic script (esbuild iife): init(url of the .wasm), then records arrive; init() alone says it needs the URL', async () => {
+test('kinesis-edge/producer/deferred bundled as a classic script (esbuild iife): init(url of the .wasm), then records arrive; init() alone says it needs the URL, and a .wasm that is not there fails with InitFailed', async () => {
   const stream = 'from-classic-script';
   assert.equal((await post(engine.url, 'Kinesis_20131202.CreateStream', { StreamName: stream, ShardCount: 1 })).status, 200);
   const page = await browser.newPage();
@@ -70,7 +70,8 @@ test('kinesis-edge/producer/deferred bundled as a classic script (esbuild iife):
     (args) => window.__run(args),
     { endpoint: `${engine.url}/`, stream, n: 200, wasm: `${origin}/pkg/producer/kinesis_edge_bg.wasm` },
   );
-  assert.deepEqual(out, { withoutUrl: 'InvalidArgument', acknowledged: 200 });
+  assert.match(out.missing, /^InitFailed: loading the \.wasm failed: .*HTTP 404/);
+  assert.deepEqual({ ...out, missing: undefined }, { withoutUrl: 'InvalidArgument', missing: undefined, acknowledged: 200 });
   assert.deepEqual((await readUserRecords(engine.url, stream)).sort(), want('classic', 200));
   assert.deepEqual(errors, []);
   await page.close();
