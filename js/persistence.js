@@ -22,7 +22,7 @@
 // sends its own. Every few seconds it looks at which owners hold their
 // lock, and takes the records of those that held it and no longer do. A store
 // that keeps nothing holds no lock (a held lock keeps a page out of the
-// back/forward cache). Without Web Locks (an insecure context), a page
+// back/forward cache: w3c/web-locks issue 81, Chromium's behaviour). Without Web Locks (an insecure context), a page
 // takes everything the store holds when it loads.
 
 const STORE = 'records';
