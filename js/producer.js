@@ -69,7 +69,7 @@ const EVENT_MEMBERS = ['request', 'entries', 'records', 'openShards', 'code'];
 // 5 minutes, DEFAULT_STALE_TIME 1 minute). Background refreshes start at
 // most once per RETRY_REFRESH_MS, so a failing provider is not asked at
 // every request. Credentials already stale as they arrive (by this
-// device's clock: one hours ahead makes fresh ones look expired; or a
+// device's clock: a clock hours ahead makes fresh ones look expired; or a
 // provider handing out what it holds) are used for RETRY_REFRESH_MS before
 // the provider is asked again: the service says when they have expired.
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
