@@ -20,6 +20,13 @@ export interface Clickstream {
 }
 export declare function clickstream(
   producer: { put(data: Uint8Array, options?: { partitionKey?: string }): Promise<unknown> },
-  options?: { selector?: string; pageViews?: boolean; sessionKey?: string; onError?: (e: unknown) => void },
+  options?: {
+    selector?: string;
+    pageViews?: boolean;
+    /** A page view at each navigation within the page that changes it (pushState, replaceState, back and forward, `#/` routes). */
+    spa?: boolean;
+    sessionKey?: string;
+    onError?: (e: unknown) => void;
+  },
 ): Clickstream;
 export declare function sessionId(key?: string): string;

@@ -50,17 +50,27 @@ export function sessionId(key = 'kinesis-edge-session') {
   }
 }
 
+// What makes a new page in a single-page app: its path and query, and a
+// hash router's route (`#/…`, `#!/…`); not an in-page anchor (`#top`).
+function pageOf({ pathname = '', search = '', hash = '' }) {
+  return pathname + search + (/^#!?\//.test(hash) ? hash : '');
+}
+
 /**
  * Starts tracking. Options: `selector` (clicks on elements matching it,
  * or inside one, are tracked; default `[data-track]`), `pageViews` (track
- * one now; default true), `sessionKey` (the sessionStorage key), `onError`
- * (a put's rejection; default: ignored, it is in producer.stats()).
+ * one now; default true), `spa` (a page view at each navigation within the
+ * page — history.pushState / replaceState, back and forward, a hash
+ * router's routes — that changes the page; default false), `sessionKey`
+ * (the sessionStorage key), `onError` (a put's rejection; default:
+ * ignored, it is in producer.stats()).
  * Returns `{ track(type, props), trackPageView(), stop(), sessionId }`.
  */
 export function clickstream(producer, options = {}) {
   if (typeof producer?.put !== 'function') throw invalid('clickstream needs a Producer');
-  const { selector = '[data-track]', pageViews = true, sessionKey = 'kinesis-edge-session', onError = () => {} } = options;
+  const { selector = '[data-track]', pageViews = true, spa = false, sessionKey = 'kinesis-edge-session', onError = () => {} } = options;
   if (typeof onError !== 'function') throw invalid('onError must be a function');
+  if (typeof spa !== 'boolean') throw invalid('spa must be true or false');
   const doc = globalThis.document;
   // A selector the page cannot parse would throw at every click, in the
   // page's click handler: it is refused here (without a DOM, only its type).
@@ -113,8 +123,43 @@ export function clickstream(producer, options = {}) {
   };
   doc?.addEventListener('click', onClick, { capture: true });
 
-  const trackPageView = () => emit('page_view', { title: doc?.title ?? '' });
+  let page = pageOf(loc());
+  const trackPageView = () => {
+    page = pageOf(loc());
+    return emit('page_view', { title: doc?.title ?? '' });
+  };
   if (pageViews) trackPageView();
+
+  // Single-page apps: history's pushState and replaceState wrapped (as
+  // analytics libraries do; a wrapper that someone wraps in turn stays, and
+  // passes through once stopped), popstate and hashchange listened to.
+  // Looked at a task later, so that a title the app sets as it navigates is
+  // the page view's, and a pushState followed at once by a replaceState
+  // makes one page view.
+  let tracking = true;
+  let pending = null;
+  const history = globalThis.history;
+  const navigated = () => {
+    pending ??= setTimeout(() => {
+      pending = null;
+      if (tracking && pageOf(loc()) !== page) trackPageView();
+    }, 0);
+  };
+  const wrapped = [];
+  if (spa && history && globalThis.addEventListener) {
+    for (const name of ['pushState', 'replaceState']) {
+      const original = history[name];
+      const wrapper = function (...args) {
+        const r = original.apply(this, args);
+        navigated();
+        return r;
+      };
+      history[name] = wrapper;
+      wrapped.push([name, original, wrapper]);
+    }
+    globalThis.addEventListener('popstate', navigated);
+    globalThis.addEventListener('hashchange', navigated);
+  }
 
   return {
     sessionId: session,
@@ -126,9 +171,14 @@ export function clickstream(producer, options = {}) {
     },
     /** Another page view (single-page apps call it on navigation). */
     trackPageView,
-    /** Stops tracking clicks. */
+    /** Stops tracking clicks (and, with `spa`, navigations). */
     stop() {
       doc?.removeEventListener('click', onClick, { capture: true });
+      tracking = false;
+      clearTimeout(pending);
+      for (const [name, original, wrapper] of wrapped.splice(0)) if (history[name] === wrapper) history[name] = original;
+      globalThis.removeEventListener?.('popstate', navigated);
+      globalThis.removeEventListener?.('hashchange', navigated);
     },
   };
 }

@@ -67,3 +67,53 @@ test('page views, clicks and custom events arrive as JSON lines, one session per
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('single-page apps (spa: true): a page view for each navigation that changes the page (pushState, replaceState, back, a hash route), with the title the app sets; none for an anchor or the same page, none once stopped', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/test/browser/fixtures/clickstream-page.html?spa`);
+  await page.waitForFunction(() => window.__ready === true);
+  await page.evaluate(async () => {
+    const tick = () => new Promise((r) => setTimeout(r, 30));
+    const back = () => new Promise((r) => {
+      addEventListener('popstate', r, { once: true });
+      history.back();
+    });
+    history.pushState({}, '', '/shop/a');
+    document.title = 'A'; // as a router does once it has rendered the new page
+    await tick();
+    history.pushState({}, '', '/shop/a'); // the same page
+    await tick();
+    history.pushState({}, '', '/shop/b');
+    history.replaceState({}, '', '/shop/b?tab=2'); // at once: one page view
+    document.title = 'B';
+    await tick();
+    location.hash = '#top'; // an anchor
+    await tick();
+    await back(); // to /shop/b?tab=2: the same page
+    await tick();
+    await back(); // to /shop/a
+    await tick();
+    location.hash = '#/route'; // a hash router's route
+    await tick();
+    window.__stop();
+    history.pushState({}, '', '/shop/c');
+    await tick();
+  });
+  const { out } = await page.evaluate(() => window.__read());
+  const views = out.map(({ line }) => JSON.parse(line)).filter((e) => e.type === 'page_view');
+  views.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  assert.deepEqual(
+    views.map((e) => [new URL(e.url).pathname + new URL(e.url).search + new URL(e.url).hash, e.title]),
+    [
+      ['/test/browser/fixtures/clickstream-page.html?spa', 'Shop'],
+      ['/shop/a', 'A'],
+      ['/shop/b?tab=2', 'B'],
+      ['/shop/a', 'B'],
+      ['/shop/a#/route', 'B'],
+    ],
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -30,6 +30,9 @@ test('clickstream without a DOM: custom events as JSON lines; bad input refused 
   }
   assert.throws(() => clickstream(producer, { onError: 'log', pageViews: false }), { code: 'InvalidArgument', message: /onError must be a function/ });
   assert.throws(() => clickstream(producer, { selector: 5, pageViews: false }), { code: 'InvalidArgument', message: /selector must be a CSS selector/ });
+  assert.throws(() => clickstream(producer, { spa: 'yes', pageViews: false }), { code: 'InvalidArgument', message: /spa must be true or false/ });
+  // Without history (Node, a worker), spa asks for nothing it cannot have.
+  clickstream(producer, { spa: true, pageViews: false }).stop();
   const { eventId, result } = events.track('add_to_cart', { sku: 'A-1', price: 12.5 });
   await result;
   await producer.close();
