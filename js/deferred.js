@@ -7,27 +7,8 @@
 //
 //   import { init, signRequest } from 'kinesis-edge/deferred';
 //   await init(); // kinesis_edge_bg.wasm beside this module, or init(itsUrl)
-import { init, ready } from './init.js';
+import { init, guarded } from './init.js';
 import * as api from './public.js';
-
-// A function or class of the API that checks first that init() has
-// resolved (when called, made with `new`, or through its static methods).
-function guarded(f) {
-  return new Proxy(f, {
-    apply(target, self, args) {
-      ready();
-      return Reflect.apply(target, self, args);
-    },
-    construct(target, args, newTarget) {
-      ready();
-      return Reflect.construct(target, args, newTarget);
-    },
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      return typeof value === 'function' && Object.hasOwn(target, name) ? guarded(value) : value;
-    },
-  });
-}
 
 export { init };
 export const signRequest = guarded(api.signRequest);

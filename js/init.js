@@ -39,7 +39,27 @@ export function init(url) {
   return loading;
 }
 
-/** Throws unless init() has resolved. */
-export function ready() {
+function ready() {
   if (!loaded) fail('NotInitialized', 'await init() (from this entry) first: it loads the .wasm');
+}
+
+/**
+ * `f` (a function or class of the API) checking first that init() has
+ * resolved: when called, made with `new`, or through its static methods.
+ */
+export function guarded(f) {
+  return new Proxy(f, {
+    apply(target, self, args) {
+      ready();
+      return Reflect.apply(target, self, args);
+    },
+    construct(target, args, newTarget) {
+      ready();
+      return Reflect.construct(target, args, newTarget);
+    },
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === 'function' && Object.hasOwn(target, name) ? guarded(value) : value;
+    },
+  });
 }
