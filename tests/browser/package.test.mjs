@@ -2,14 +2,15 @@
 // a fresh project, then the README's quick starts (examples/quickstart/,
 // which the README quotes verbatim) run against the engine's HTTP server
 // from the installed package: (1) Node ESM, (2) a page and its Web Worker
-// bundled with esbuild, in headless Chromium, (3) a Worker in workerd.
+// bundled with esbuild, in headless Chromium, (3) a Worker in workerd; and
+// every file its manifest names, or its modules import, is in it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from './browser.mjs';
 import { startServer } from '../../tools/serve.mjs';
@@ -64,6 +65,35 @@ test('the README quotes every quick start verbatim', () => {
   const readme = readFileSync(here('../../README.md'), 'utf8');
   for (const file of ['node.mjs', 'page.html', 'page.js', 'worker.js', 'cloudflare.js']) {
     assert.ok(readme.includes(readFileSync(join(QUICKSTART, file), 'utf8')), `README.md does not quote examples/quickstart/${file} as it is`);
+  }
+});
+
+test("every file the installed package's manifest names is in it, and its modules and declarations import only files it holds", () => {
+  // (A file left out of `files` works from pkg/ and fails once installed.)
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  const named = [];
+  const walk = (v) => (typeof v === 'string' ? named.push(v) : Object.values(v).forEach(walk));
+  walk(manifest.exports);
+  for (const field of ['main', 'browser', 'types']) named.push(manifest[field]);
+  assert.deepEqual(named.filter((f) => !existsSync(join(installed, f))), [], 'named in package.json, not installed');
+  const files = readdirSync(installed, { recursive: true }).filter((f) => /\.(m?js|d\.ts)$/.test(f));
+  const missing = [];
+  const checked = [];
+  for (const file of files) {
+    const text = readFileSync(join(installed, file), 'utf8');
+    // Static imports and re-exports (minified or not), dynamic imports, and
+    // files found with new URL(…, import.meta.url).
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|new URL\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      // A declaration's './x.js' is './x.d.ts'.
+      const target = join(dirname(join(installed, file)), file.endsWith('.d.ts') ? m[1].replace(/\.js$/, '.d.ts') : m[1]);
+      checked.push(`${file} → ${relative(installed, target)}`);
+      if (!existsSync(target)) missing.push(checked.at(-1));
+    }
+  }
+  assert.deepEqual(missing, []);
+  // The kinds of import it reads, each seen at least once.
+  for (const seen of ['deferred.js → init.js', 'browser.js → kinesis_edge_bg.wasm', 'producer/index.d.ts → index.d.ts', 'engine-browser.js → engine/kinesis_edge_engine.js']) {
+    assert.ok(checked.includes(seen), `${seen} not among the ${checked.length} imports checked`);
   }
 });
 
