@@ -103,6 +103,19 @@ export interface SubscribeToShardEvent {
   childShards?: { ShardId: string; ParentShards: string[]; HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }[];
 }
 
+/** `@smithy/types`' HttpHandler, structurally (the package does not depend on the SDK). */
+export interface EngineRequestHandler {
+  readonly metadata: { handlerProtocol: string };
+  /** An SDK request (`@smithy/protocol-http`'s HttpRequest) answered by the engine. */
+  handle(
+    request: { method: string; hostname?: string; port?: number; path: string; query?: Record<string, string | null | (string | null)[]>; headers: Record<string, string>; body?: any },
+    options?: { abortSignal?: { readonly aborted: boolean; addEventListener?(type: 'abort', listener: () => void, options?: { once?: boolean }): void; removeEventListener?(type: 'abort', listener: () => void): void } },
+  ): Promise<{ response: { statusCode: number; reason?: string; headers: Record<string, string>; body: any } }>;
+  updateHttpClientConfig(key: never, value: never): void;
+  httpHandlerConfigs(): {};
+  destroy(): void;
+}
+
 export declare class ShardEngine {
   constructor(options?: ShardEngineOptions);
   readonly firehose: FirehoseApi;
@@ -111,6 +124,12 @@ export declare class ShardEngine {
   handleHttp(request: { method?: string; path?: string; headers?: [string, string][] | Record<string, string>; body?: string | Uint8Array }): HttpResponse;
   /** `fetch` for the engine: whatever the URL, the request goes to this engine (a Request, a URL or a string; `RequestInfo` is a DOM name that Node-only projects lack). */
   fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>;
+  /**
+   * A request handler for the AWS SDK for JavaScript v3: `new KinesisClient({ region, credentials,
+   * requestHandler: engine.requestHandler })` (or a `FirehoseClient`) has its requests answered by
+   * this engine, with no server. The same object each time.
+   */
+  readonly requestHandler: EngineRequestHandler;
   call(action: string, input?: object): any;
   callFirehose(action: string, input?: object): any;
   createStream(input: { streamName: string; shardCount?: number; tags?: Record<string, string>; maxRecordSizeInKiB?: number; streamMode?: 'PROVISIONED' | 'ON_DEMAND' }): void;

@@ -167,6 +167,79 @@ function subscriptionStream(inner, now, id, first) {
   });
 }
 
+function abortError(signal) {
+  // As the SDK's own handlers reject an aborted request.
+  const error = new Error(signal?.reason instanceof Error ? signal.reason.message : 'Request aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+// Waits out an injected latency, as the network would, unless the request
+// is aborted first: then rejects with `aborted(signal)`.
+function latency(ms, signal, aborted = abortError) {
+  if (signal?.aborted) return Promise.reject(aborted(signal));
+  if (!(ms > 0)) return;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener?.('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener?.('abort', onAbort, { once: true });
+  });
+}
+
+// An SDK request's body as bytes: the SDK hands JSON as a string, CBOR and
+// blobs as bytes; anything else a Response can read.
+async function bytesOf(body) {
+  if (body === undefined || body === null) return new Uint8Array();
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+// `@smithy/types`' HttpHandler over an engine: `handle(request, { abortSignal })`
+// resolves to `{ response: { statusCode, headers, body } }`, the shape of
+// `@smithy/protocol-http`'s HttpRequest and HttpResponse (taken and made as
+// plain objects, so the SDK need not be imported here).
+function sdkHandler(engine, answerHeaders) {
+  return {
+    metadata: { handlerProtocol: 'http/1.1' },
+    async handle(request, { abortSignal } = {}) {
+      if (abortSignal?.aborted) throw abortError(abortSignal);
+      const headers = Object.entries(request.headers ?? {});
+      if (!headers.some(([name]) => name.toLowerCase() === 'host')) {
+        headers.push(['host', request.port ? `${request.hostname}:${request.port}` : String(request.hostname ?? '')]);
+      }
+      const query = [];
+      for (const [key, value] of Object.entries(request.query ?? {})) {
+        for (const v of Array.isArray(value) ? value : [value]) {
+          query.push(v === null || v === undefined ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(v)}`);
+        }
+      }
+      const path = `${request.path || '/'}${query.length ? `?${query.join('&')}` : ''}`;
+      const out = engine.handleHttp({ method: request.method, path, headers, body: await bytesOf(request.body) });
+      try {
+        await latency(out.delayMs, abortSignal);
+      } catch (e) {
+        if (out.body instanceof ReadableStream) out.body.cancel(); // ends the subscription
+        throw e;
+      }
+      return { response: { statusCode: out.status, reason: undefined, headers: answerHeaders(out), body: out.body } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs() {
+      return {};
+    },
+    destroy() {},
+  };
+}
+
 function rate(name, value) {
   const v = value ?? 0;
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail('InvalidArgumentException', `${name} must be a number from 0 to 1`);
@@ -176,6 +249,7 @@ function rate(name, value) {
 /** An in-process Kinesis Data Streams and Firehose simulation. */
 export class ShardEngine {
   #inner;
+  #sdkHandler = null;
   #now;
 
   /**
@@ -294,13 +368,31 @@ export class ShardEngine {
       headers,
       body: new Uint8Array(await request.arrayBuffer()),
     });
-    if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
-    const responseHeaders = { 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, 'x-amz-id-2': amzId2(), date: new Date(this.#now()).toUTCString() };
-    if (out.contentType) responseHeaders['content-type'] = out.contentType;
-    if (out.errorType) responseHeaders['x-amzn-errortype'] = out.errorType;
+    await latency(out.delayMs, request.signal, (signal) => signal.reason); // as fetch rejects
     const body = out.body instanceof ReadableStream || out.body.byteLength ? out.body : null;
-    return new Response(body, { status: out.status, headers: responseHeaders });
+    return new Response(body, { status: out.status, headers: this.#answerHeaders(out) });
   };
+
+  // The headers AWS answers with (a request id, x-amz-id-2, the date, the
+  // content type and the error type).
+  #answerHeaders(out) {
+    const headers = { 'x-amzn-requestid': `kinesis-edge-${++requestCounter}`, 'x-amz-id-2': amzId2(), date: new Date(this.#now()).toUTCString() };
+    if (out.contentType) headers['content-type'] = out.contentType;
+    if (out.errorType) headers['x-amzn-errortype'] = out.errorType;
+    return headers;
+  }
+
+  /**
+   * A request handler for the AWS SDK for JavaScript v3: a client made with
+   * `requestHandler: engine.requestHandler` (`@aws-sdk/client-kinesis`,
+   * `@aws-sdk/client-firehose`) has its requests answered by this engine,
+   * wherever it runs (a page, a worker, workerd, Node), with no server.
+   * SubscribeToShard's events come as the SDK reads them from AWS.
+   */
+  get requestHandler() {
+    this.#sdkHandler ??= sdkHandler(this, (out) => this.#answerHeaders(out));
+    return this.#sdkHandler;
+  }
 
   /** Calls a Kinesis action with a plain object; resolves to its result or throws its AWS error. */
   call(action, input = {}) {

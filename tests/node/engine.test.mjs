@@ -1,5 +1,5 @@
 // The shard engine through its JS API and through @aws-sdk/client-kinesis
-// (a request handler that routes to `engine.fetch`): the SDK creates a
+// (`engine.requestHandler`, no network): the SDK creates a
 // stream, puts 10,000 records and reads every one back from every shard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,27 +17,11 @@ function clock(start = Date.UTC(2026, 10, 26, 12)) {
   return { now: () => now, advance: (ms) => { now += ms; } };
 }
 
-/** An AWS SDK request handler that answers from the engine, no network. */
-function engineHandler(engine) {
-  return {
-    async handle(request) {
-      const url = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`;
-      const res = await engine.fetch(url, { method: request.method, headers: request.headers, body: request.body });
-      const headers = {};
-      res.headers.forEach((v, k) => { headers[k] = v; });
-      // The shape of @smithy's HttpResponse.
-      return { response: { statusCode: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) } };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs() { return {}; },
-  };
-}
-
 const sdk = (engine) => new KinesisClient({
   region: 'us-east-1',
   endpoint: 'http://127.0.0.1:4567',
   credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-  requestHandler: engineHandler(engine),
+  requestHandler: engine.requestHandler,
   maxAttempts: 1,
 });
 
@@ -227,7 +211,7 @@ test('controlPlaneLimits: DescribeStream at 10 a second per account, refused as 
   const engine = new ShardEngine({ controlPlaneLimits: true });
   engine.createStream({ streamName: 's', shardCount: 1 });
   const answers = [];
-  const handler = engineHandler(engine);
+  const handler = engine.requestHandler;
   const counting = { ...handler, async handle(request) { const out = await handler.handle(request); answers.push(out.response.statusCode); return out; } };
   const client = new KinesisClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4567', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' }, requestHandler: counting, maxAttempts: 10 });
   const described = await Promise.all(Array.from({ length: 25 }, () => client.send(new DescribeStreamCommand({ StreamName: 's' }))));
@@ -393,7 +377,7 @@ test('engine.fetch with temporary credentials: the token is required, expires, a
   const c = clock();
   const temporary = { accessKeyId: 'ASIATEMP', secretAccessKey: 'SECRET', sessionToken: 'token-1' };
   const engine = new ShardEngine({ now: c.now, verifySignatures: { ...temporary, expiration: new Date(c.now() + 60_000) } });
-  const sdk = (credentials) => new KinesisClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4567', credentials, requestHandler: engineHandler(engine), maxAttempts: 1, systemClockOffset: c.now() - Date.now() });
+  const sdk = (credentials) => new KinesisClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4567', credentials, requestHandler: engine.requestHandler, maxAttempts: 1, systemClockOffset: c.now() - Date.now() });
   await sdk(temporary).send(new CreateStreamCommand({ StreamName: 's', ShardCount: 1 }));
   const put = (credentials) => sdk(credentials).send(new PutRecordCommand({ StreamName: 's', PartitionKey: 'k', Data: new Uint8Array([1]) }));
   await assert.rejects(put({ ...temporary, sessionToken: 'other' }), (e) => e.name === 'UnrecognizedClientException' && e.message === 'The security token included in the request is invalid.');

@@ -47,7 +47,8 @@ const ENTRIES = [
 // checks it does not write).
 const KINDS = {
   pages: { ts: ['check.ts'], js: ['examples/quickstart/page.js', 'examples/quickstart/worker.js'], lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'], types: [] },
-  node: { ts: ['check.ts'], js: ['examples/quickstart/node.mjs'], lib: ['lib.es2022.d.ts'], types: ['node'], modules: ['@types', 'undici-types'] },
+  // With the AWS SDK's clients, whose types the engine's request handler must satisfy.
+  node: { ts: ['check.ts', 'sdk.ts'], js: ['examples/quickstart/node.mjs'], lib: ['lib.es2022.d.ts'], types: ['node'], modules: ['@types', 'undici-types', '@aws-sdk', '@smithy', '@aws-crypto', 'tslib'] },
   workers: { ts: ['worker.ts'], js: ['examples/quickstart/cloudflare.js', 'examples/cloudflare-worker/src/worker.js'], lib: ['lib.es2022.d.ts'], types: ['@cloudflare/workers-types'], modules: ['@cloudflare'] },
 };
 

@@ -9,11 +9,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import * as api from '../../pkg/node.js';
 import { loadV4Vectors } from '../js/vectors.mjs';
 import { kinesisRequests, routingSample } from '../js/vector-check.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const { buildSync } = createRequire(new URL('../package.json', import.meta.url))('esbuild');
 const WORKERD = here('../node_modules/.bin/workerd');
 
 /** A module line of a workerd config (the kind follows the file's extension). */
@@ -78,7 +80,7 @@ const backend :Workerd.Worker = (
   }
 });
 
-test('the shard engine and the Producer run in workerd through their workerd entries', () => {
+test('the shard engine, the Producer, and the AWS SDK answered by the engine, run in workerd through their workerd entries', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kinesis-edge-workerd-engine-'));
   try {
     mkdirSync(join(dir, 'engine'));
@@ -87,6 +89,11 @@ test('the shard engine and the Producer run in workerd through their workerd ent
     for (const f of ['engine.js', 'engine/kinesis_edge_engine.js', 'engine/kinesis_edge_engine_bg.wasm']) copyFileSync(here(`../../pkg/${f}`), join(dir, f));
     copyFileSync(here('engine-worker.mjs'), join(dir, 'engine-worker.mjs'));
     copyFileSync(here('../js/producer-check.mjs'), join(dir, 'producer-check.mjs'));
+    // The AWS SDK's Kinesis client as a Worker bundles it (its browser build).
+    buildSync({
+      stdin: { contents: "export { KinesisClient, CreateStreamCommand, PutRecordsCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';", resolveDir: here('..') },
+      bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'client-kinesis.mjs'),
+    });
     writeFileSync(
       join(dir, 'config.capnp'),
       `using Workerd = import "/workerd/workerd.capnp";
@@ -95,6 +102,7 @@ const main :Workerd.Worker = (
   modules = [
     (name = "engine-worker.mjs", esModule = embed "engine-worker.mjs"),
     (name = "producer-check.mjs", esModule = embed "producer-check.mjs"),
+    (name = "client-kinesis.mjs", esModule = embed "client-kinesis.mjs"),
 ${packageModules}
     (name = "kinesis-edge-engine", esModule = embed "kinesis-edge-engine.js"),
     (name = "engine.js", esModule = embed "engine.js"),
@@ -110,6 +118,7 @@ ${packageModules}
     assert.equal(run.status, 0, output);
     assert.match(output, /workerd producer: 2000 records acknowledged, 0 missing, large bodies hashed by WebCrypto: true/);
     assert.match(output, /workerd engine: \d+ records read back, \d+ throttled, split, Firehose and signature checks pass/);
+    assert.match(output, /workerd AWS SDK through engine\.requestHandler: 500 records put, 500 read back equal, a wrong secret refused \(InvalidSignatureException\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
