@@ -17,9 +17,9 @@
 // the records it writes with its own owner id, and holds the Web Lock
 // `kinesis-edge:<name>:<owner>` for as long as it keeps any. A page that
 // loads takes only the records whose owner's lock is free (their page was
-// closed, reloaded or crashed), marking them as its own while it holds
-// that lock, so that two pages never both take them; a tab still open
-// sends its own. Every few seconds it looks at which owners hold their
+// closed, reloaded or crashed), marking them as its own in the same pass,
+// one page at a time, so that two pages never both take them; a tab still
+// open sends its own. Every few seconds it looks at which owners hold their
 // lock, and takes the records of those that held it and no longer do. A store
 // that keeps nothing holds no lock (a held lock keeps a page out of the
 // back/forward cache: w3c/web-locks issue 81, Chromium's behaviour). Without Web Locks (an insecure context), a page
@@ -145,57 +145,68 @@ class IndexedDbStore {
 
   async #load() {
     const db = await this.#open();
-    const owners = new Set();
-    await each(db, 'readonly', (c) => owners.add(ownerOf(c.value)));
-    owners.delete(this.#owner);
-    const records = await this.#take(db, owners);
+    const { records, live } = await this.#takeOrphans(db);
     this.#sizes.clear();
     this.#bytes = 0;
     this.#keep(records);
-    this.#foreign = owners;
+    this.#foreign = live;
     this.#unhold();
     this.#watchForeign();
     return records;
   }
 
-  // Takes the records of those of `owners` whose lock is free, marked as
-  // this store's own, in one cursor pass while it holds their locks (so no
-  // other page takes them too); those owners leave `owners`.
-  async #take(db, owners) {
-    const gone = new Set();
-    const held = [];
-    await Promise.all(
-      [...owners].map(
-        (owner) =>
-          new Promise((claimed) => {
-            if (!this.#locks) return claimed(gone.add(owner));
-            this.#locks
-              .request(this.#lockOf(owner), { ifAvailable: true }, (lock) => {
-                if (lock) gone.add(owner);
-                claimed();
-                return lock && new Promise((release) => held.push(release));
-              })
-              .catch(() => claimed(gone.add(owner))); // no locks here: as without Web Locks
-          }),
-      ),
-    );
+  // The owners, other than this store, that hold their lock (their page is
+  // open); null without Web Locks (every owner then counts as gone).
+  async #liveOwners() {
+    if (!this.#locks) return null;
+    let held;
     try {
-      const records = [];
-      if (gone.size > 0) {
-        await this.#hold();
-        await each(db, 'readwrite', (c) => {
-          const v = c.value;
-          if (!gone.has(ownerOf(v))) return;
-          if (v !== null && typeof v === 'object') c.update({ ...v, owner: this.#owner });
-          // (A value that is not a record counts 0; the producer removes it.)
-          records.push({ key: c.primaryKey, ...v });
-        });
-      }
-      for (const owner of gone) owners.delete(owner);
-      return records;
-    } finally {
-      for (const release of held) release();
+      held = (await this.#locks.query()).held ?? [];
+    } catch {
+      return null; // no locks here after all: as without Web Locks
     }
+    const prefix = `${this.#name}:`;
+    const live = new Set();
+    for (const { name } of held) {
+      const owner = name.startsWith(prefix) ? name.slice(prefix.length) : ':';
+      if (!owner.includes(':') && owner !== this.#owner) live.add(owner);
+    }
+    return live;
+  }
+
+  // Takes the records whose owner holds no lock (its page is gone), marked
+  // as this store's own, in one cursor pass. Takes run one at a time among
+  // the site's pages and workers (under the lock `kinesis-edge:<name>:take:`),
+  // and a store holds its own lock before it marks any record as its own, so
+  // a page that takes after it finds them a live page's. Resolves to the
+  // records taken, oldest first, and the owners seen live.
+  async #takeOrphans(db) {
+    const take = async () => {
+      const live = await this.#liveOwners();
+      await this.#hold();
+      const records = [];
+      await each(db, 'readwrite', (c) => {
+        const v = c.value;
+        const owner = ownerOf(v);
+        if (owner === this.#owner || live?.has(owner)) return;
+        if (v !== null && typeof v === 'object') c.update({ ...v, owner: this.#owner });
+        // (A value that is not a record counts 0; the producer removes it.)
+        records.push({ key: c.primaryKey, ...v });
+      });
+      return { records, live: live ?? new Set() };
+    };
+    if (!this.#locks) return take();
+    let taken;
+    try {
+      await this.#locks.request(`${this.#name}:take:`, async () => {
+        taken = await take();
+      });
+    } catch (e) {
+      if (taken !== undefined) return taken;
+      if (e?.name !== 'SecurityError' && e?.name !== 'NotSupportedError') throw e;
+      return take(); // no locks here after all (an opaque origin): as without Web Locks
+    }
+    return taken;
   }
 
   #keep(records) {
@@ -238,17 +249,13 @@ class IndexedDbStore {
       this.#watch = null;
       this.#last = this.#last
         .then(async () => {
-          const prefix = `${this.#name}:`;
-          const live = new Set();
-          for (const { name } of (await this.#locks.query()).held ?? []) {
-            const owner = name.startsWith(prefix) ? name.slice(prefix.length) : ':';
-            if (!owner.includes(':') && owner !== this.#owner) live.add(owner);
-          }
-          const gone = new Set([...this.#foreign].filter((owner) => !live.has(owner)));
+          const live = (await this.#liveOwners()) ?? new Set();
+          const gone = [...this.#foreign].some((owner) => !live.has(owner));
           this.#foreign = live;
-          if (gone.size === 0) return;
-          const records = await this.#take(await this.#open(), gone);
-          for (const owner of gone) this.#foreign.add(owner); // (held again since)
+          if (!gone) return;
+          const taken = await this.#takeOrphans(await this.#open());
+          this.#foreign = taken.live;
+          const { records } = taken;
           if (records.length > 0) {
             this.#keep(records);
             this.#sizes = new Map([...this.#sizes].sort((a, b) => a[0] - b[0])); // oldest first

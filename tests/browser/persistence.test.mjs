@@ -48,6 +48,7 @@ for (const where of ['a page', 'a dedicated Web Worker']) test(`1,000 records pu
   await page.waitForFunction(() => window.__stats().store.stored === 1000, null, { timeout: 30_000 });
   await page.reload();
   await page.waitForFunction(() => window.__ready === true && window.__stats().store.restored === 1000, null, { timeout: 30_000 });
+  if (!worker) assert.equal(await page.evaluate(() => window.__cursors), 1, 'the reloaded page read the store once');
   assert.equal((await readUserRecords(engine.url, stream)).length, 0, 'nothing got through while blocked');
   assert.ok(proxy.dropped > 0, 'the page tried (and its requests were dropped)');
   proxy.blocked = false;
