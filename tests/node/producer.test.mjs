@@ -342,6 +342,27 @@ test('Producer: an ExpiredTokenException makes a provider be asked again and the
   await fixed.close();
 });
 
+test('Producer: an AWS SDK for JavaScript v3 credential provider is taken as it is (fromEnv: temporary credentials with an expiration and the SDK\'s own $source field)', async () => {
+  const { fromEnv } = require('@aws-sdk/credential-provider-env');
+  const env = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: process.env.AWS_CREDENTIAL_EXPIRATION };
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'ASIAENVPROVIDER', AWS_SECRET_ACCESS_KEY: 'env-secret', AWS_SESSION_TOKEN: 'env-token', AWS_CREDENTIAL_EXPIRATION: new Date(Date.now() + 3_600_000).toISOString() });
+  try {
+    const engine = new ShardEngine({ throttling: false, verifySignatures: { accessKeyId: 'ASIAENVPROVIDER', secretAccessKey: 'env-secret', sessionToken: 'env-token' } });
+    engine.createStream({ streamName: 's', shardCount: 1 });
+    const provider = fromEnv();
+    assert.ok((await provider()).expiration instanceof Date);
+    let asked = 0;
+    const producer = new Producer({ streamName: 's', region: 'us-east-1', credentials: () => (asked++, provider()), endpoint: 'http://engine.local/', fetch: engine.fetch, lingerMs: 5 });
+    const results = await producer.putMany(Array.from({ length: 50 }, (_, i) => ({ data: `e${i}`, partitionKey: `k${i}` })));
+    assert.equal(results.length, 50);
+    assert.equal(asked, 1, 'asked once: the credentials are good for an hour');
+    assert.deepEqual(readAll(engine, 's').map(([, d]) => d).sort(), Array.from({ length: 50 }, (_, i) => `e${i}`).sort());
+    await producer.close();
+  } finally {
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+});
+
 test('Producer: a credentials provider that fails, or answers no keys, is retried with backoff; records that expire say why', async () => {
   const engine = oneShard();
   const cases = [
