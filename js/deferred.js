@@ -7,8 +7,11 @@
 //
 //   import { init, signRequest } from 'kinesis-edge/deferred';
 //   await init(); // kinesis_edge_bg.wasm beside this module, or init(itsUrl)
-import { init, guarded } from './init.js';
+import load from './kinesis_edge.js';
+import { deferred } from './init.js';
 import * as api from './public.js';
+
+const { init, guarded } = deferred(load, './kinesis_edge_bg.wasm', import.meta.url);
 
 export { init };
 export const signRequest = guarded(api.signRequest);

@@ -6,8 +6,11 @@
 //
 //   import { init, Producer } from 'kinesis-edge/producer/deferred';
 //   await init(); // kinesis_edge_bg.wasm beside this module, or init(itsUrl)
-import { init, guarded } from './init.js';
+import load from './kinesis_edge.js';
+import { deferred } from './init.js';
 import { Producer as Kinesis, FirehoseProducer as Firehose } from './producer.js';
+
+const { init, guarded } = deferred(load, './kinesis_edge_bg.wasm', import.meta.url);
 
 export { init };
 export const Producer = guarded(Kinesis);

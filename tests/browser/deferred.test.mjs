@@ -1,8 +1,10 @@
-// The deferred entries (kinesis-edge/deferred, kinesis-edge/producer/deferred
-// and kinesis-edge/gateway-client/deferred: no top-level await, `await
-// init()`) where the others cannot go: a module service worker, and a
-// bundle run as a classic script. Records put there reach the engine's
-// HTTP server (signatures verified), read back and compared.
+// The deferred entries (kinesis-edge/deferred, kinesis-edge/producer/deferred,
+// kinesis-edge/gateway-client/deferred and kinesis-edge/engine/deferred: no
+// top-level await, `await init()`) where the others cannot go: a module
+// service worker, and a bundle run as a classic script. Records put there
+// reach the engine's HTTP server (signatures verified), read back and
+// compared; and a service worker hosting the engine answers a page's
+// producer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -73,6 +75,19 @@ test('kinesis-edge/producer/deferred bundled as a classic script (esbuild iife):
   assert.match(out.missing, /^InitFailed: loading the \.wasm failed: .*HTTP 404/);
   assert.deepEqual({ ...out, missing: undefined }, { withoutUrl: 'InvalidArgument', missing: undefined, acknowledged: 200 });
   assert.deepEqual((await readUserRecords(engine.url, stream)).sort(), want('classic', 200));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('kinesis-edge/engine/deferred in a module service worker: the page\'s producer sends to it as to Kinesis (an offline stream, signatures checked), and reads back what it put', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/test/browser/fixtures/engine-sw.html`);
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
+  const result = await page.evaluate(() => window.__result);
+  assert.equal(result.failure, undefined, result.failure);
+  assert.deepEqual(result, { before: 'NotInitialized', acknowledged: 300, got: want('offline', 300), unsigned: 'MissingAuthenticationTokenException' });
   assert.deepEqual(errors, []);
   await page.close();
 });

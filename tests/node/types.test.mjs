@@ -32,6 +32,7 @@ const ENTRIES = [
   ['kinesis-edge/deferred', 'deferred.js'],
   ['kinesis-edge/producer/deferred', 'producer/deferred.js'],
   ['kinesis-edge/gateway-client/deferred', 'gateway-client/deferred.js'],
+  ['kinesis-edge/engine/deferred', 'engine-deferred.js'],
   ['kinesis-edge/persistence', 'persistence.js'],
   ['kinesis-edge/clickstream', 'clickstream.js'],
 ];
