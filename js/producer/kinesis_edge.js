@@ -6,46 +6,21 @@
 // use: 0.8 KB gzipped of a budget of 30. Same interface: `init` (default)
 // and `initSync`, each returning the instance's exports.
 //
-// The module's imports are wasm-bindgen's runtime's own: the externref
-// table's set-up (no JS value crosses, so it has nothing to hold) and, in a
-// build that can throw one, an error's message (`__wbindgen_throw`, whose
-// name ends in a hash). Any other import is a build this loader does not
-// know: it throws, named, rather than run.
+// The module imports nothing: the Makefile keeps only the exports this
+// loader's callers use (tools/lean-exports.json), and wasm-bindgen's start
+// function and the import it called go with the rest. A build that imports
+// something fails to instantiate, with the engine naming the import
+// (a LinkError), rather than run without it.
 let wasm;
 
-function decode(at, length) {
-  return new TextDecoder().decode(new Uint8Array(wasm.memory.buffer, at, length));
-}
-
-const imports = {
-  './kinesis_edge_bg.js': new Proxy(
-    {},
-    {
-      get: (_, name) =>
-        /throw/.test(name)
-          ? (at, length) => {
-              throw new Error(decode(at, length));
-            }
-          : /externref_table/.test(name)
-            ? () => {}
-            : () => {
-                throw new Error(`kinesis-edge: the .wasm imports ${String(name)}, which this loader does not provide`);
-              },
-    },
-  ),
-};
-
-function start(instance) {
-  wasm = instance.exports;
-  wasm.__wbindgen_start();
-  return wasm;
-}
+const imports = {};
 
 /** Instantiates a compiled module (or its bytes) now; the exports. */
 export function initSync(options) {
   if (wasm) return wasm;
   const m = options.module;
-  return start(new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), imports));
+  wasm = new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), imports).exports;
+  return wasm;
 }
 
 /**
@@ -63,5 +38,6 @@ export default async function init({ module_or_path: url }) {
     // A server that calls the .wasm something else than application/wasm.
     result = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
   }
-  return start(result.instance);
+  wasm = result.instance.exports;
+  return wasm;
 }
