@@ -283,16 +283,23 @@ function newSigner(credentials, timeoutMs) {
   let refreshing = null;
   // No background refresh starts before this time.
   let retryAt = 0;
+  // The service's clock minus this device's, as the core last signed
+  // (x-amz-date: this device's time corrected by what the service said of
+  // its clock): an expiration is the service's time, and on a device whose
+  // clock is hours off, fresh credentials would look stale, or stale ones
+  // fresh, by this device's.
+  let offset = 0;
   const now = async () => {
     if (typeof credentials !== 'function') return credentials;
-    const t = Date.now();
+    const local = Date.now();
+    const t = local + offset;
     // Fresh (or with no expiration: kept until the service says they expired).
-    if (cached && (t < cached.until || !(cached.expiration - REFRESH_BEFORE_MS <= t))) return cached.credentials;
+    if (cached && (local < cached.until || !(cached.expiration - REFRESH_BEFORE_MS <= t))) return cached.credentials;
     // Close to expiring but not stale: used while a refresh runs, so that
     // no request waits on the provider, nor stops while it fails.
     if (cached?.expiration - STALE_BEFORE_MS > t) {
-      if (t >= retryAt) {
-        retryAt = t + RETRY_REFRESH_MS;
+      if (local >= retryAt) {
+        retryAt = local + RETRY_REFRESH_MS;
         refresh().catch(() => {});
       }
       return cached.credentials;
@@ -316,11 +323,12 @@ function newSigner(credentials, timeoutMs) {
         // it); one that is no time is none (the service says when they expire).
         const at = got.expiration == null ? NaN : new Date(got.expiration).getTime();
         const expiration = Number.isNaN(at) ? undefined : at;
-        const t = Date.now();
+        const local = Date.now();
         cached = {
           credentials: { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken },
           expiration,
-          until: expiration - STALE_BEFORE_MS <= t ? t + RETRY_REFRESH_MS : 0,
+          // (by this device's clock, as retryAt)
+          until: expiration - STALE_BEFORE_MS <= local + offset ? local + RETRY_REFRESH_MS : 0,
         };
         return cached.credentials;
       } finally {
@@ -334,6 +342,10 @@ function newSigner(credentials, timeoutMs) {
       call(core, SIGN, clock(), 0, 0, region, service, c.accessKeyId, c.secretAccessKey, `${c.sessionToken ?? ''}`, target, body, hash),
     ).split('\0');
     if (packed[0] === '') throw error(packed[1], packed[2]);
+    // x-amz-date, YYYYMMDDTHHMMSSZ, read as YYYY-MM-DDTHH:MM:SSZ: whole
+    // seconds, so the difference is taken in whole seconds, towards zero
+    // (none learned, none here).
+    offset = Math.trunc((Date.parse(packed[5].replace(/(....)(..)(..)T(..)(..)/, '$1-$2-$3T$4:$5:')) - Date.now()) / 1e3) * 1e3;
     const headers = [];
     for (let i = 0; i < packed.length; i += 2) headers.push([packed[i], packed[i + 1]]);
     return headers;
