@@ -145,7 +145,7 @@ class IndexedDbStore {
 
   async #load() {
     const db = await this.#open();
-    const { records, live } = await this.#takeOrphans(db);
+    const { records, live } = await this.#takeOrphans(db, 'everything');
     this.#sizes.clear();
     this.#bytes = 0;
     this.#keep(records);
@@ -179,10 +179,13 @@ class IndexedDbStore {
   // the site's pages and workers (under the lock `kinesis-edge:<name>:take:`),
   // and a store holds its own lock before it marks any record as its own, so
   // a page that takes after it finds them a live page's. Resolves to the
-  // records taken, oldest first, and the owners seen live.
-  async #takeOrphans(db) {
+  // records taken, oldest first, and the owners seen live. `unknown`: what
+  // to do when which owners are live cannot be known (no Web Locks here):
+  // take everything (a page that loads), or nothing (a look while open).
+  async #takeOrphans(db, unknown) {
     const take = async () => {
       const live = await this.#liveOwners();
+      if (live === null && unknown === 'nothing') return { records: [], live: new Set() };
       await this.#hold();
       const records = [];
       await each(db, 'readwrite', (c) => {
@@ -249,11 +252,12 @@ class IndexedDbStore {
       this.#watch = null;
       this.#last = this.#last
         .then(async () => {
-          const live = (await this.#liveOwners()) ?? new Set();
+          const live = await this.#liveOwners();
+          if (live === null) return; // (the locks answer no more: nothing is taken)
           const gone = [...this.#foreign].some((owner) => !live.has(owner));
           this.#foreign = live;
           if (!gone) return;
-          const taken = await this.#takeOrphans(await this.#open());
+          const taken = await this.#takeOrphans(await this.#open(), 'nothing');
           this.#foreign = taken.live;
           const { records } = taken;
           if (records.length > 0) {
