@@ -20,12 +20,19 @@
 // closed, reloaded or crashed), marking them as its own in the same pass,
 // one page at a time, so that two pages never both take them; a tab still
 // open sends its own. Every few seconds it looks at which owners hold their
-// lock, and takes the records of those that held it and no longer do. A store
+// lock, and takes the records of those that held it and no longer do, and
+// of those that a registry of owners (a database of its own) names and
+// that hold none: a page that came and went between two looks. A store
 // that keeps nothing holds no lock (a held lock keeps a page out of the
 // back/forward cache: w3c/web-locks issue 81, Chromium's behaviour). Without Web Locks (an insecure context), a page
 // takes everything the store holds when it loads.
 
 const STORE = 'records';
+// The registry of owners (its own database, `kinesis-edge:<name>:owners`,
+// so that the records' database keeps its version): the stores that hold
+// their lock to keep records, so that a store that is open learns of a
+// page that came and went between two of its looks.
+const OWNERS = 'owners';
 // How often a store looks for owners it saw that are gone.
 const WATCH_MS = 3000;
 
@@ -92,6 +99,7 @@ class IndexedDbStore {
   #foreign = new Set(); // owners seen holding their lock, last time it looked
   #later = null; // hands records taken after load to the producer
   #watch = null;
+  #registry = null; // the owners registry's connection (a promise)
 
   constructor({ name = 'kinesis-edge', maxRecords = 100_000, maxBytes = 50 * 1024 * 1024, onFull = 'reject' } = {}) {
     if (typeof globalThis.indexedDB?.open !== 'function') throw fail('InvalidArgument', 'indexedDbStore needs IndexedDB (a page or a Web Worker)');
@@ -196,6 +204,7 @@ class IndexedDbStore {
         // (A value that is not a record counts 0; the producer removes it.)
         records.push({ key: c.primaryKey, ...v });
       });
+      if (live) await this.#forget(live).catch(() => {});
       return { records, live: live ?? new Set() };
     };
     if (!this.#locks) return take();
@@ -224,12 +233,16 @@ class IndexedDbStore {
     return `${this.#name}:${owner}`;
   }
 
-  // This store's own lock, held before it writes a record marked as its own.
+  // This store's own lock, held (and the store in the registry) before it
+  // writes a record marked as its own.
   #hold() {
     if (!this.#locks) return;
     this.#holding ??= new Promise((held) => {
       this.#locks
-        .request(this.#lockOf(this.#owner), () => new Promise((release) => held((this.#release = release))))
+        .request(this.#lockOf(this.#owner), () => {
+          this.#enrol(true).catch(() => {}).then(held);
+          return new Promise((release) => (this.#release = release));
+        })
         .catch(() => held()); // refused: the store still works, unshared
     });
     return this.#holding;
@@ -241,11 +254,57 @@ class IndexedDbStore {
     this.#release();
     this.#release = null;
     this.#holding = null;
+    this.#enrol(false).catch(() => {});
+  }
+
+  #ownersDb() {
+    if (!this.#registry) {
+      const open = globalThis.indexedDB.open(`${this.#name}:${OWNERS}`, 1);
+      open.onupgradeneeded = () => open.result.createObjectStore(OWNERS);
+      const db = (this.#registry = request(open));
+      const drop = () => {
+        if (this.#registry === db) this.#registry = null;
+      };
+      db.then((connection) => {
+        connection.onclose = drop;
+        connection.onversionchange = () => {
+          connection.close();
+          drop();
+        };
+      }, drop);
+    }
+    return this.#registry;
+  }
+
+  // In the registry (`present`), or out of it.
+  async #enrol(present) {
+    const tx = (await this.#ownersDb()).transaction(OWNERS, 'readwrite');
+    if (present) tx.objectStore(OWNERS).put(Date.now(), this.#owner);
+    else tx.objectStore(OWNERS).delete(this.#owner);
+    await done(tx);
+  }
+
+  // The owners in the registry.
+  async #registered() {
+    return request((await this.#ownersDb()).transaction(OWNERS, 'readonly').objectStore(OWNERS).getAllKeys());
+  }
+
+  // Out of the registry: the owners, other than this store, not in `live`
+  // (their records were just taken).
+  async #forget(live) {
+    const tx = (await this.#ownersDb()).transaction(OWNERS, 'readwrite');
+    const store = tx.objectStore(OWNERS);
+    const keys = store.getAllKeys();
+    keys.onsuccess = () => {
+      for (const owner of keys.result) if (owner !== this.#owner && !live.has(owner)) store.delete(owner);
+    };
+    await done(tx);
   }
 
   // Every few seconds: the owners whose lock was held last time and is no
-  // longer (their page is gone, or keeps nothing now) have their records
-  // taken, if they left any.
+  // longer (their page is gone, or keeps nothing now), and those in the
+  // registry that hold no lock (a page that came and went since), have
+  // their records taken, if they left any.
   #watchForeign() {
     if (this.#watch !== null || !this.#locks || !this.#later) return;
     this.#watch = setTimeout(() => {
@@ -254,7 +313,8 @@ class IndexedDbStore {
         .then(async () => {
           const live = await this.#liveOwners();
           if (live === null) return; // (the locks answer no more: nothing is taken)
-          const gone = [...this.#foreign].some((owner) => !live.has(owner));
+          const registered = await this.#registered().catch(() => []);
+          const gone = [...this.#foreign, ...registered].some((owner) => owner !== this.#owner && !live.has(owner));
           this.#foreign = live;
           if (!gone) return;
           const taken = await this.#takeOrphans(await this.#open(), 'nothing');

@@ -104,15 +104,44 @@ test('tabs sharing a store: a tab that opens leaves the records of tabs still op
     for (let i = 0; i < 150 && (await taken()) < 150; i++) await new Promise((r) => setTimeout(r, 100));
     const [byB, byC] = [(await kept(b)).restored, (await kept(c)).restored];
     assert.equal(byB + byC, 150, `the closed tab's 150 records were taken once (b ${byB}, c ${byC})`);
+    // A page that came and went between two looks of the others (so none
+    // saw its lock held), leaving 60 records and its name in the owners
+    // registry, as a store leaves them: written here as that page would
+    // have, straight into IndexedDB. They are taken from the registry.
+    await b.evaluate(async (name) => {
+      const open = (db, store, options) => new Promise((resolve, reject) => {
+        const r = indexedDB.open(db, 1);
+        r.onupgradeneeded = () => r.result.createObjectStore(store, options);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const write = (db, store, f) => new Promise((resolve, reject) => {
+        const tx = db.transaction(store, 'readwrite');
+        f(tx.objectStore(store));
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      const records = await open(`kinesis-edge:${name}`, 'records', { autoIncrement: true });
+      await write(records, 'records', (s) => {
+        for (let i = 0; i < 60; i++) s.add({ data: new TextEncoder().encode(`came-and-went ${String(i).padStart(5, '0')}`), partitionKey: `k${i}`, owner: 'gone-between-looks' });
+      });
+      const owners = await open(`kinesis-edge:${name}:owners`, 'owners');
+      await write(owners, 'owners', (s) => s.put(Date.now(), 'gone-between-looks'));
+      records.close();
+      owners.close();
+    }, stream);
+    const takenLater = async () => (await kept(b)).restored + (await kept(c)).restored - 150;
+    for (let i = 0; i < 100 && (await takenLater()) < 60; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await takenLater(), 60, 'the records of a page that came and went were taken, once');
     proxy.blocked = false;
     await sent([b, c]);
     const got = await readUserRecords(engine.url, stream);
     const unique = new Set(got);
-    const want = [['a', 200], ['b', 100], ['a-closed', 150]].flatMap(([t, n]) => Array.from({ length: n }, (_, i) => `${t} ${String(i).padStart(5, '0')}`));
+    const want = [['a', 200], ['b', 100], ['a-closed', 150], ['came-and-went', 60]].flatMap(([t, n]) => Array.from({ length: n }, (_, i) => `${t} ${String(i).padStart(5, '0')}`));
     assert.deepEqual(want.filter((w) => !unique.has(w)), [], 'every record arrived');
     assert.equal(unique.size, want.length);
     assert.equal(got.length - unique.size, 0, 'none twice');
-    console.log(`persistence, tabs sharing a store: ${unique.size} records arrived, ${got.length - unique.size} duplicates; the closed tab's 150 taken by the other two (${byB} + ${byC})`);
+    console.log(`persistence, tabs sharing a store: ${unique.size} records arrived, ${got.length - unique.size} duplicates; the closed tab's 150 taken by the other two (${byB} + ${byC}); the 60 of a page that came and went between looks taken from the owners registry`);
   } finally {
     proxy.blocked = false;
     await profile.close();
@@ -141,17 +170,20 @@ test('a database connection the browser closes: that write\'s puts reject with S
   await page.goto(url(stream));
   await page.waitForFunction(() => window.__ready === true);
   assert.deepEqual(await page.evaluate(() => window.__putAndWait(1)), ['ok']);
-  // The browser closes the store's connection (site data cleared, storage
-  // pressure): its next transaction throws InvalidStateError.
-  const codes = await page.evaluate(() => {
+  // The browser closes the records' connection (site data cleared, storage
+  // pressure): its next transaction throws InvalidStateError. (Not the
+  // owners registry's, a database of its own.)
+  const codes = await page.evaluate((name) => {
     const transaction = IDBDatabase.prototype.transaction;
     IDBDatabase.prototype.transaction = function (...args) {
-      IDBDatabase.prototype.transaction = transaction;
-      this.close();
+      if (this.name === name) {
+        IDBDatabase.prototype.transaction = transaction;
+        this.close();
+      }
       return transaction.apply(this, args);
     };
     return window.__putAndWait(2);
-  });
+  }, `kinesis-edge:${stream}`);
   assert.deepEqual(codes, ['StoreUnavailable', 'StoreUnavailable']);
   assert.deepEqual(await page.evaluate(() => window.__putAndWait(2)), ['ok', 'ok']);
   await page.waitForFunction(() => window.__stats().store.stored === 0, null, { timeout: 10_000 });
