@@ -28,7 +28,7 @@
 // takes everything the store holds when it loads.
 
 const STORE = 'records';
-// The registry of owners (its own database, `kinesis-edge:<name>:owners`,
+// The registry of owners (its own database, `kinesis-edge-owners:<name>`,
 // so that the records' database keeps its version): the stores that hold
 // their lock to keep records, so that a store that is open learns of a
 // page that came and went between two of its looks.
@@ -259,7 +259,8 @@ class IndexedDbStore {
 
   #ownersDb() {
     if (!this.#registry) {
-      const open = globalThis.indexedDB.open(`${this.#name}:${OWNERS}`, 1);
+      // (Not `<records' database>:owners`, which a store of that name would use.)
+      const open = globalThis.indexedDB.open(this.#name.replace('kinesis-edge:', 'kinesis-edge-owners:'), 1);
       open.onupgradeneeded = () => open.result.createObjectStore(OWNERS);
       const db = (this.#registry = request(open));
       const drop = () => {

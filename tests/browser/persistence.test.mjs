@@ -125,7 +125,7 @@ test('tabs sharing a store: a tab that opens leaves the records of tabs still op
       await write(records, 'records', (s) => {
         for (let i = 0; i < 60; i++) s.add({ data: new TextEncoder().encode(`came-and-went ${String(i).padStart(5, '0')}`), partitionKey: `k${i}`, owner: 'gone-between-looks' });
       });
-      const owners = await open(`kinesis-edge:${name}:owners`, 'owners');
+      const owners = await open(`kinesis-edge-owners:${name}`, 'owners');
       await write(owners, 'owners', (s) => s.put(Date.now(), 'gone-between-looks'));
       records.close();
       owners.close();
